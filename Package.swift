@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Hot loops (hashing, decoding, later the numeric kernels) are compiled with -O even in
+// debug builds: unoptimised they run hundreds of times slower, and the tests use the real data.
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
+let package = Package(
+    name: "fashion",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fashion", targets: ["fashion"]),
+        .library(name: "FashionData", targets: ["FashionData"]),
+        .library(name: "Reports", targets: ["Reports"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .executableTarget(name: "fashion", dependencies: ["FashionCLI"]),
+        .target(
+            name: "FashionCLI",
+            dependencies: [
+                "FashionData", "Reports", "NumericCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .target(name: "Reports", dependencies: ["_Files", "_CZlib"], swiftSettings: optimisedInDebug),
+        .target(
+            name: "FashionData", dependencies: ["NumericCore", "_Files", "_CZlib"],
+            swiftSettings: optimisedInDebug),
+        .target(name: "NumericCore", swiftSettings: optimisedInDebug),
+        .target(name: "_Files"),
+        .systemLibrary(
+            name: "_CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(name: "_TestSupport", dependencies: ["FashionData", "_CZlib"]),
+
+        .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore"]),
+        .testTarget(name: "FashionDataTests", dependencies: ["FashionData", "_TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "FashionData", "_TestSupport"]),
+        .testTarget(
+            name: "FashionCLITests",
+            dependencies: ["FashionCLI", "fashion", "FashionData", "_TestSupport"]),
+    ]
+)

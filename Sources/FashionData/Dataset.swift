@@ -1,0 +1,73 @@
+import Foundation
+
+/// A classification dataset with its two published splits, as loaded from disk.
+public struct Dataset: Sendable {
+    public let name: String
+    public let classNames: [String]
+    public let train: LabeledImages
+    public let test: LabeledImages
+    public let location: DatasetLocation
+    /// The catalogue entry the data is checked against, or nil for a dataset that came with
+    /// its own class-names file.
+    public let catalogueEntry: CatalogueEntry?
+
+    public var classCount: Int { classNames.count }
+
+    /// Loads the dataset at `location`. Class names come from `classNamesFile`, else from a
+    /// `classes.txt` beside the data, else from the catalogue (Fashion-MNIST).
+    public static func load(
+        from location: DatasetLocation, classNamesFile: URL? = nil, catalogue: CatalogueEntry = .fashionMNIST
+    ) throws(DataError) -> Dataset {
+        let besideData = location.folder.appendingPathComponent(ClassNames.fileName)
+        let namesFile = classNamesFile ?? (FileManager.default.fileExists(atPath: besideData.path) ? besideData : nil)
+        let classNames = try namesFile.map { (url) throws(DataError) in try ClassNames.read(at: url) } ?? catalogue.classNames
+
+        let train: LabeledImages
+        let test: LabeledImages
+        let trainPath: String
+        let testPath: String
+        switch location.layout {
+        case let .idx(trainImages, trainLabels, testImages, testLabels):
+            // The two splits decode on both cores at once.
+            let results = parallelPair(
+                { () throws(DataError) in try IDX.read(images: trainImages, labels: trainLabels) },
+                { () throws(DataError) in try IDX.read(images: testImages, labels: testLabels) })
+            train = try results.0.get()
+            test = try results.1.get()
+            trainPath = trainLabels.path
+            testPath = testLabels.path
+        case let .csv(trainFile, testFile):
+            train = try CSV.read(at: trainFile)
+            test = try CSV.read(at: testFile)
+            trainPath = trainFile.path
+            testPath = testFile.path
+        }
+        guard train.rows == test.rows, train.columns == test.columns else {
+            throw .dimensionMismatch(
+                path: location.folder.path,
+                reason: "training images are \(train.rows)x\(train.columns) but test images are \(test.rows)x\(test.columns)")
+        }
+        try train.validateLabels(classCount: classNames.count, path: trainPath)
+        try test.validateLabels(classCount: classNames.count, path: testPath)
+        let name = namesFile == nil ? catalogue.name : location.folder.lastPathComponent
+        return Dataset(
+            name: name, classNames: classNames, train: train, test: test, location: location,
+            catalogueEntry: namesFile == nil ? catalogue : nil)
+    }
+}
+
+/// Runs two throwing closures on two threads and returns both results.
+func parallelPair<A: Sendable, B: Sendable>(
+    _ first: @Sendable () throws(DataError) -> A, _ second: @Sendable () throws(DataError) -> B
+) -> (Result<A, DataError>, Result<B, DataError>) {
+    nonisolated(unsafe) var a: Result<A, DataError>?
+    nonisolated(unsafe) var b: Result<B, DataError>?
+    DispatchQueue.concurrentPerform(iterations: 2) { index in
+        if index == 0 {
+            a = Result { () throws(DataError) in try first() }
+        } else {
+            b = Result { () throws(DataError) in try second() }
+        }
+    }
+    return (a!, b!)
+}

@@ -1,0 +1,65 @@
+import NumericCore
+
+extension LabeledImages {
+    /// Splits off a validation set, stratified by class: each class gives the same share of
+    /// its images (rounded), chosen by a shuffle seeded with `seed`. Both parts keep the
+    /// original order of their images, so the same seed always gives the same split.
+    ///
+    /// - Parameter validationFraction: in (0, 1), for example 0.1 for 10%.
+    public func stratifiedSplit(validationFraction: Double, seed: UInt64) throws(DataError) -> (train: LabeledImages, validation: LabeledImages) {
+        guard validationFraction > 0, validationFraction < 1 else {
+            throw .invalidArgument(name: "--val-split", reason: "expected a fraction between 0 and 1 (exclusive), found \(validationFraction)")
+        }
+        var byClass = [[Int]](repeating: [], count: 256)
+        for (index, label) in labels.enumerated() { byClass[Int(label)].append(index) }
+        var generator = SeededGenerator(seed: seed)
+        var isValidation = [Bool](repeating: false, count: count)
+        for var members in byClass where !members.isEmpty {
+            members.seededShuffle(using: &generator)
+            let take = Int((Double(members.count) * validationFraction).rounded())
+            for index in members.prefix(take) { isValidation[index] = true }
+        }
+        let trainIndices = indices(where: isValidation, equalTo: false)
+        let validationIndices = indices(where: isValidation, equalTo: true)
+        guard !trainIndices.isEmpty, !validationIndices.isEmpty else {
+            throw .invalidArgument(
+                name: "--val-split",
+                reason: "a fraction of \(validationFraction) of \(count) images leaves \(trainIndices.count) for training and \(validationIndices.count) for validation; both need at least one")
+        }
+        return (subset(trainIndices), subset(validationIndices))
+    }
+
+    private func indices(where flags: [Bool], equalTo value: Bool) -> [Int] {
+        flags.indices.filter { flags[$0] == value }
+    }
+}
+
+extension LabeledImages {
+    /// Writes the images at `indices` as `Float` in [0, 1] into `batch`, image after image:
+    /// `[indices.count, rows * columns]`, row-major.
+    ///
+    /// - Precondition: `batch.count >= indices.count * pixelsPerImage`.
+    public func fillBatch(indices: some Collection<Int>, into batch: UnsafeMutableBufferPointer<Float>) {
+        precondition(batch.count >= indices.count * pixelsPerImage, "batch buffer too small")
+        let size = pixelsPerImage
+        let scale: Float = 1.0 / 255.0
+        pixels.withUnsafeBufferPointer { source in
+            var offset = 0
+            for index in indices {
+                let start = index * size
+                for p in 0..<size { batch[offset + p] = Float(source[start + p]) * scale }
+                offset += size
+            }
+        }
+    }
+
+    /// The labels at `indices`, one-hot encoded: `[indices.count, classCount]`, row-major.
+    public func oneHotLabels(indices: some Collection<Int>, classCount: Int) -> [Float] {
+        var result = [Float](repeating: 0, count: indices.count * classCount)
+        for (row, index) in indices.enumerated() {
+            let label = Int(labels[index])
+            if label < classCount { result[row * classCount + label] = 1 }
+        }
+        return result
+    }
+}

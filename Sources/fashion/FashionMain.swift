@@ -1,0 +1,8 @@
+import FashionCLI
+
+@main
+struct FashionMain {
+    static func main() async {
+        await FashionCommand.main()
+    }
+}
