@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, where it is missing: zlib's headers, pkg-config,
+# python3 (the tests' loopback HTTP server) and the real Fashion-MNIST data (Debian's
+# dataset-fashion-mnist). Uses apt as root or through sudo; elsewhere says what to install.
+set -euo pipefail
+
+packages=(zlib1g-dev pkg-config python3 dataset-fashion-mnist)
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+else
+  [ -e /usr/include/zlib.h ] || missing+=("zlib (headers)")
+  command -v python3 >/dev/null 2>&1 || missing+=("python3")
+  [ -d /usr/share/datasets/fashion-mnist ] || [ -n "${FASHION_MNIST_DIR:-}" ] || missing+=("Fashion-MNIST data")
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "Missing Debian packages: ${missing[*]}. Install them as root: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "Installing ${missing[*]} with apt-get"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "Missing: ${missing[*]}." >&2
+  echo "Install zlib's development files and python3 with your package manager; get the data with" >&2
+  echo "'swift run fashion data fetch', or set FASHION_MNIST_DIR to a folder holding the four IDX files." >&2
+  exit 1
+fi

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Runs the built `fashion` executable, as a user would, and captures what it prints.
+public enum CommandRunner {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let standardOutput: String
+        public let standardError: String
+    }
+
+    /// The `fashion` binary next to the running test bundle (SwiftPM builds it because the
+    /// test target depends on it).
+    public static var executable: URL {
+        let here = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let beside = here.appendingPathComponent("fashion")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        let bundle = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("fashion")
+        return bundle
+    }
+
+    public static func run(_ arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil) throws -> Result {
+        try run(executable, arguments, environment: environment, currentDirectory: currentDirectory)
+    }
+
+    public static func run(_ program: URL, _ arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = program
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        // Read both pipes to the end before waiting, so a chatty child never blocks.
+        nonisolated(unsafe) var errorData = Data()
+        let reader = Thread { errorData = error.fileHandleForReading.readDataToEndOfFile() }
+        reader.start()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !reader.isFinished { usleep(1000) }
+        return Result(
+            status: process.terminationStatus,
+            standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: errorData, as: UTF8.self))
+    }
+}

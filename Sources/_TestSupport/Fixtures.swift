@@ -1,0 +1,81 @@
+import FashionData
+import Foundation
+import _CZlib
+
+/// Tiny datasets built in code, for unit tests. Images are `rows x columns` with pixel value
+/// `(image * 7 + pixel * 3) % 256`, so every image differs and every value is predictable.
+public enum Fixtures {
+    public static func pixels(count: Int, rows: Int, columns: Int) -> [UInt8] {
+        (0..<count).flatMap { image in (0..<(rows * columns)).map { UInt8((image * 7 + $0 * 3) % 256) } }
+    }
+
+    /// Labels cycling through `classCount` classes: 0, 1, ..., classCount-1, 0, ...
+    public static func labels(count: Int, classCount: Int) -> [UInt8] {
+        (0..<count).map { UInt8($0 % classCount) }
+    }
+
+    public static func images(count: Int, rows: Int = 4, columns: Int = 4, classCount: Int = 3) -> LabeledImages {
+        LabeledImages(pixels: pixels(count: count, rows: rows, columns: columns), labels: labels(count: count, classCount: classCount), rows: rows, columns: columns)
+    }
+
+    /// Writes an MNIST-style folder (the four published file names) and returns it.
+    @discardableResult
+    public static func writeIDXFolder(
+        _ folder: URL, train: LabeledImages, test: LabeledImages, compressed: Bool = true
+    ) throws -> URL {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let suffix = compressed ? ".gz" : ""
+        func write(_ name: String, _ bytes: [UInt8]) throws {
+            try Data(compressed ? gzip(bytes) : bytes).write(to: folder.appendingPathComponent(name + suffix))
+        }
+        try write("train-images-idx3-ubyte", IDX.encode(dimensions: [train.count, train.rows, train.columns], values: train.pixels))
+        try write("train-labels-idx1-ubyte", IDX.encode(dimensions: [train.count], values: train.labels))
+        try write("t10k-images-idx3-ubyte", IDX.encode(dimensions: [test.count, test.rows, test.columns], values: test.pixels))
+        try write("t10k-labels-idx1-ubyte", IDX.encode(dimensions: [test.count], values: test.labels))
+        return folder
+    }
+
+    /// The CSV form of a set, as Kaggle publishes it.
+    public static func csv(_ images: LabeledImages) -> String {
+        var lines = ["label," + (1...images.pixelsPerImage).map { "pixel\($0)" }.joined(separator: ",")]
+        for i in 0..<images.count {
+            lines.append(([String(images.labels[i])] + images.image(at: i).map { String($0) }).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// gzip-compresses bytes (a gzip header, as `gzip` writes).
+    public static func gzip(_ input: [UInt8], level: Int32 = 6) -> [UInt8] {
+        var stream = z_stream()
+        deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        defer { deflateEnd(&stream) }
+        let bound = Int(deflateBound(&stream, uLong(input.count))) + 32
+        var output = [UInt8](repeating: 0, count: bound)
+        var input = input
+        let produced = input.withUnsafeMutableBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target -> Int in
+                stream.next_in = source.baseAddress
+                stream.avail_in = UInt32(source.count)
+                stream.next_out = target.baseAddress
+                stream.avail_out = UInt32(target.count)
+                deflate(&stream, Z_FINISH)
+                return target.count - Int(stream.avail_out)
+            }
+        }
+        return Array(output.prefix(produced))
+    }
+}
+
+/// A fresh temporary folder, removed when the value is released... by the caller's `defer`.
+public struct TemporaryFolder: Sendable {
+    public let url: URL
+
+    public init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("fashion-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+    public func remove() { try? FileManager.default.removeItem(at: url) }
+}
