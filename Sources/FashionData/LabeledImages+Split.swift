@@ -35,19 +35,19 @@ extension LabeledImages {
 }
 
 extension LabeledImages {
-    /// Writes the images at `indices` as `Float` in [0, 1] into `batch`, image after image:
+    /// Writes the images at `indices` as `Float` in [0, 1] (`pixel / 255`, as Keras
+    /// notebooks scale them) into `batch`, image after image:
     /// `[indices.count, rows * columns]`, row-major.
     ///
     /// - Precondition: `batch.count >= indices.count * pixelsPerImage`.
     public func fillBatch(indices: some Collection<Int>, into batch: UnsafeMutableBufferPointer<Float>) {
         precondition(batch.count >= indices.count * pixelsPerImage, "batch buffer too small")
         let size = pixelsPerImage
-        let scale: Float = 1.0 / 255.0
         pixels.withUnsafeBufferPointer { source in
             var offset = 0
             for index in indices {
                 let start = index * size
-                for p in 0..<size { batch[offset + p] = Float(source[start + p]) * scale }
+                for p in 0..<size { batch[offset + p] = Float(source[start + p]) / 255 }
                 offset += size
             }
         }

@@ -2,11 +2,19 @@ import FashionData
 import Foundation
 import _CZlib
 
-/// Tiny datasets built in code, for unit tests. Images are `rows x columns` with pixel value
-/// `(image * 7 + pixel * 3) % 256`, so every image differs and every value is predictable.
+/// Tiny datasets built in code, for unit tests. Image `i` starts with the pixels `i % 256`
+/// and `i / 256`, so every image differs; pixel `p >= 2` is `(i * 7 + p * 3) % 256`.
 public enum Fixtures {
     public static func pixels(count: Int, rows: Int, columns: Int) -> [UInt8] {
-        (0..<count).flatMap { image in (0..<(rows * columns)).map { UInt8((image * 7 + $0 * 3) % 256) } }
+        (0..<count).flatMap { image in
+            (0..<(rows * columns)).map { p in
+                switch p {
+                case 0: UInt8(image % 256)
+                case 1: UInt8(truncatingIfNeeded: image / 256)
+                default: UInt8((image * 7 + p * 3) % 256)
+                }
+            }
+        }
     }
 
     /// Labels cycling through `classCount` classes: 0, 1, ..., classCount-1, 0, ...
@@ -78,4 +86,20 @@ public struct TemporaryFolder: Sendable {
     public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 
     public func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// zlib's checksum and compression, for building test files by hand.
+public enum Checksums {
+    public static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        UInt32(bytes.withUnsafeBufferPointer { _CZlib.crc32(0, $0.baseAddress, UInt32($0.count)) })
+    }
+
+    public static func zlibCompress(_ input: [UInt8]) -> [UInt8] {
+        var length = compressBound(uLong(input.count))
+        var output = [UInt8](repeating: 0, count: Int(length))
+        _ = input.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { compress(($0.baseAddress!), &length, source.baseAddress, uLong(input.count)) }
+        }
+        return Array(output.prefix(Int(length)))
+    }
 }

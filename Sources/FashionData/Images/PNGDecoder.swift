@@ -37,6 +37,11 @@ public enum PNGDecoder {
                 throw .invalidImage(path: path, reason: "chunk \(type) needs \(length) bytes but the file ends first")
             }
             let data = bytes[(offset + 8)..<(offset + 8 + length)]
+            let storedCRC = readUInt32(bytes, offset + 8 + length)
+            let actualCRC = bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress! + offset + 4, UInt32(length + 4))) }
+            guard storedCRC == actualCRC else {
+                throw .invalidImage(path: path, reason: "chunk \(type) at byte \(offset) fails its CRC check (the file is damaged)")
+            }
             switch type {
             case "IHDR": header = Array(data)
             case "PLTE": palette = Array(data)
