@@ -18,30 +18,25 @@ public enum CommandRunner {
         return bundle
     }
 
-    public static func run(_ arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil) throws -> Result {
-        try run(executable, arguments, environment: environment, currentDirectory: currentDirectory)
+    public static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+        try run(executable, arguments, environment: environment)
     }
 
-    public static func run(_ program: URL, _ arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = program
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
+    public static func run(_ program: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+        let child = try ChildProcess([program.path] + arguments, environment: environment)
         // Read both pipes to the end before waiting, so a chatty child never blocks.
         nonisolated(unsafe) var errorData = Data()
-        let reader = Thread { errorData = error.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !reader.isFinished { usleep(1000) }
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData = child.standardError.readDataToEndOfFile()
+            group.leave()
+        }
+        let outputData = child.standardOutput.readDataToEndOfFile()
+        group.wait()
+        let status = child.wait()
         return Result(
-            status: process.terminationStatus,
+            status: status,
             standardOutput: String(decoding: outputData, as: UTF8.self),
             standardError: String(decoding: errorData, as: UTF8.self))
     }

@@ -17,12 +17,26 @@ public struct CatalogueEntry: Sendable, Equatable {
         /// MD5 of the decompressed content. Repackagers (Debian among them) recompress the
         /// files, which changes the archive's checksum but not the content's.
         public let contentMD5: String
+
+        public init(role: Role, name: String, archiveMD5: String, contentMD5: String) {
+            self.role = role
+            self.name = name
+            self.archiveMD5 = archiveMD5
+            self.contentMD5 = contentMD5
+        }
     }
 
     public let name: String
     public let classNames: [String]
     public let files: [File]
     public let downloadURL: URL
+
+    public init(name: String, classNames: [String], files: [File], downloadURL: URL) {
+        self.name = name
+        self.classNames = classNames
+        self.files = files
+        self.downloadURL = downloadURL
+    }
 
     public func file(_ role: File.Role) -> File? { files.first { $0.role == role } }
 }
