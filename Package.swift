@@ -40,6 +40,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "FashionData", "_TestSupport"]),
         .testTarget(
             name: "FashionCLITests",
-            dependencies: ["FashionCLI", "fashion", "FashionData", "_TestSupport"]),
+            dependencies: ["FashionCLI", "fashion", "FashionData", "_TestSupport"],
+            exclude: ["Snapshots"]),
     ]
 )
