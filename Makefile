@@ -30,5 +30,14 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product fashion
 
+## make bench: measurements beside the Python peer (numpy), on this machine, in one run.
+bench: deps
+	$(SWIFT) build -c release --product fashion-bench
+	@python3 -c "import numpy" 2>/dev/null || pip install --quiet numpy
+	@mkdir -p $(OUT)
+	@.build/release/fashion-bench load > $(OUT)/bench-fashion.tsv
+	@python3 Benchmarks/peers/load_numpy.py > $(OUT)/bench-numpy.tsv
+	@python3 Benchmarks/compare.py $(OUT)/bench-fashion.tsv $(OUT)/bench-numpy.tsv numpy
+
 clean:
 	rm -rf .build $(OUT)

@@ -18,6 +18,7 @@ let package = Package(
     ],
     targets: [
         .executableTarget(name: "fashion", dependencies: ["FashionCLI"]),
+        .executableTarget(name: "fashion-bench", dependencies: ["FashionData"], path: "Benchmarks/FashionBench"),
         .target(
             name: "FashionCLI",
             dependencies: [
