@@ -22,21 +22,26 @@ let package = Package(
         .target(
             name: "FashionCLI",
             dependencies: [
-                "FashionData", "Reports", "NumericCore",
+                "FashionData", "Reports", "NumericCore", "NeuralNet", "_Files",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "Reports", dependencies: ["_Files", "_CZlib"], swiftSettings: optimisedInDebug),
         .target(
             name: "FashionData", dependencies: ["NumericCore", "_Files", "_CZlib"],
             swiftSettings: optimisedInDebug),
-        .target(name: "NumericCore", swiftSettings: optimisedInDebug),
+        .target(name: "NumericCore", dependencies: ["_CBLAS"], swiftSettings: optimisedInDebug),
+        .target(name: "NeuralNet", dependencies: ["NumericCore", "_Files"], swiftSettings: optimisedInDebug),
         .target(name: "_Files"),
+        .systemLibrary(
+            name: "_CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
         .systemLibrary(
             name: "_CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
-        .target(name: "_TestSupport", dependencies: ["FashionData", "_CZlib"]),
+        .target(name: "_TestSupport", dependencies: ["FashionData", "NumericCore", "NeuralNet", "_CZlib"]),
 
-        .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore"]),
+        .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore", "_TestSupport"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "NumericCore", "_TestSupport"]),
         .testTarget(name: "FashionDataTests", dependencies: ["FashionData", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "FashionData", "_TestSupport"]),
         .testTarget(

@@ -1,0 +1,12 @@
+import FashionData
+import NeuralNet
+
+/// Image sets train networks directly: pixels become `Float` in [0, 1] batch by batch.
+extension LabeledImages: TrainingData {
+    public var featureCount: Int { pixelsPerImage }
+    public func label(at index: Int) -> Int { Int(labels[index]) }
+    public func fillBatch(indices: ArraySlice<Int>, into batch: UnsafeMutableBufferPointer<Float>) {
+        // A lazy view, so that the generic reader (not this witness) is called.
+        fillBatch(indices: indices.lazy.map { $0 }, into: batch)
+    }
+}

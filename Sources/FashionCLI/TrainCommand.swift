@@ -1,0 +1,132 @@
+import ArgumentParser
+import FashionData
+import Foundation
+import NeuralNet
+import NumericCore
+import _Files
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a classifier and write it as a model file.",
+        discussion: """
+            The architecture is a preset of the seed study (model1, model2, model3), a compact \
+            dense spec such as 784-128-64-10, or a JSON model file ({"inputSize": 784, \
+            "layers": [{"kind": "dense", "units": 128}, {"kind": "relu"}, ...]}). A preset brings \
+            its own epochs and learning rate; options given here override them. The test set \
+            is not touched: model selection uses the validation split.
+            """)
+
+    @OptionGroup var dataset: DatasetOptions
+
+    @Option(help: ArgumentHelp("A preset of the seed study: \(Preset.all.map(\.name).joined(separator: ", ")).", valueName: "name"))
+    var preset: String?
+
+    @Option(name: .customLong("model"), help: ArgumentHelp("A compact dense spec (784-128-64-10) or a JSON model file.", valueName: "spec"))
+    var modelSpec: String?
+
+    @Option(help: ArgumentHelp("Hidden-layer activation for a compact spec.", valueName: "kind"))
+    var activation: String = "relu"
+
+    @OptionGroup var training: TrainingArguments
+
+    @Option(name: .customLong("val-split"), help: ArgumentHelp("Fraction of the training set held out for validation (stratified); 0 for none.", valueName: "fraction"))
+    var validationFraction = 0.1
+
+    @Option(help: "Seed for the weights, the split, the shuffles and dropout.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Threads for the matrix products.")
+    var threads = 1
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Where to write the model file (default: runs/<time>-<name>/model.safetensors).", valueName: "file"))
+    var output: String?
+
+    func validate() throws {
+        if preset != nil && modelSpec != nil { throw ValidationError("give --preset or --model, not both") }
+        if let preset, Preset.named(preset) == nil {
+            throw ValidationError("--preset: expected one of \(Preset.all.map(\.name).joined(separator: ", ")), found '\(preset)'")
+        }
+        guard validationFraction >= 0, validationFraction < 1 else {
+            throw ValidationError("--val-split: expected a fraction in [0, 1), found \(validationFraction)")
+        }
+        guard (1...64).contains(threads) else { throw ValidationError("--threads: expected 1...64, found \(threads)") }
+    }
+
+    func run() throws {
+        let (name, specification, baseOptions) = try architecture()
+        var options = try training.options(overriding: baseOptions)
+        options.seed = seed
+        let loaded = try dataset.load()
+        let model = try Sequential(specification: specification, seed: seed)
+        guard model.inputSize == loaded.train.pixelsPerImage else {
+            throw ValidationError("the model takes \(model.inputSize) inputs but the images have \(loaded.train.pixelsPerImage) pixels")
+        }
+        guard model.outputSize == loaded.classCount else {
+            throw ValidationError("the model has \(model.outputSize) outputs but the dataset has \(loaded.classCount) classes")
+        }
+        var train = loaded.train
+        var validation: LabeledImages?
+        if validationFraction > 0 {
+            let parts = try loaded.train.stratifiedSplit(validationFraction: validationFraction, seed: seed)
+            train = parts.train
+            validation = parts.validation
+        }
+        MatrixProduct.setThreads(threads)
+        print("Model \(name): \(specification.compact ?? "custom"), \(options.epochs) epochs, batch \(options.batchSize), "
+              + "\(options.optimizer.kind.rawValue) \(options.optimizer.learningRate), seed \(seed), \(threads) thread(s)")
+        print("Data: \(train.count) training, \(validation?.count ?? 0) validation images from \(loaded.location.folder.path)")
+        print(model.summary)
+        let history = try Trainer.fit(model, on: train, validation: validation, options: options, observer: ProgressBar())
+
+        let url = output.map { URL(fileURLWithPath: $0) } ?? Self.defaultRunFolder(name: name).appendingPathComponent("model.safetensors")
+        let file = ModelFile(model: model, classNames: loaded.classNames,
+                             preprocessing: .init(imageRows: loaded.train.rows, imageColumns: loaded.train.columns), training: options)
+        try file.write(to: url)
+        try HistoryFile.write(history, beside: url)
+        let last = history.epochs.last
+        print(String(format: "Trained %d epochs in %.2f s (%.3f s per epoch).", history.epochs.count, history.totalSeconds,
+                     history.totalSeconds / Double(max(1, history.epochs.count))))
+        if let accuracy = last?.validationAccuracy { print(String(format: "Validation accuracy: %.4f", accuracy)) }
+        print("Wrote \(url.path)")
+    }
+
+    private func architecture() throws -> (String, ModelSpecification, TrainingOptions) {
+        if let modelSpec {
+            if FileManager.default.fileExists(atPath: modelSpec) {
+                guard let data = FileManager.default.contents(atPath: modelSpec) else {
+                    throw ValidationError("\(modelSpec): cannot read the model file")
+                }
+                do {
+                    return ((modelSpec as NSString).lastPathComponent, try JSONDecoder().decode(ModelSpecification.self, from: data), TrainingOptions())
+                } catch {
+                    throw ValidationError("\(modelSpec): not a JSON model specification: \(error)")
+                }
+            }
+            guard let kind = LayerSpecification.Kind(rawValue: activation) else {
+                throw ValidationError("--activation: expected one of relu, leaky_relu, elu, gelu, tanh, sigmoid; found '\(activation)'")
+            }
+            return (modelSpec, try ModelSpecification.parse(compact: modelSpec, activation: kind), TrainingOptions())
+        }
+        let preset = Preset.named(preset ?? "model1")!
+        return (preset.name, preset.model, preset.options)
+    }
+
+    static func defaultRunFolder(name: String) -> URL {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let safe = name.replacingOccurrences(of: "/", with: "_")
+        return URL(fileURLWithPath: "runs").appendingPathComponent("\(formatter.string(from: Date()))-\(safe)")
+    }
+}
+
+/// The training history, written as JSON beside the model file.
+enum HistoryFile {
+    static func write(_ history: History, beside model: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let url = model.deletingPathExtension().appendingPathExtension("history.json")
+        try AtomicFile.write([UInt8](encoder.encode(history)), to: url)
+    }
+}

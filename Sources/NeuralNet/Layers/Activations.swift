@@ -1,0 +1,117 @@
+import Foundation
+import NumericCore
+
+/// An elementwise function and its derivative, written in terms of the input `x` and the
+/// output `y = value(x)` (whichever is cheaper).
+public protocol ActivationFunction: Sendable {
+    var kind: LayerSpecification.Kind { get }
+    var alpha: Double? { get }
+    func value(_ x: Float) -> Float
+    func derivative(x: Float, y: Float) -> Float
+}
+
+extension ActivationFunction {
+    public var alpha: Double? { nil }
+}
+
+/// An elementwise activation layer: `output[i] = f(input[i])`.
+///
+/// - Input and output: `[batch, features]`. No parameters.
+public final class Activation<Function: ActivationFunction>: Layer {
+    public let function: Function
+    private var input: Matrix?
+    private let output = Matrix(rows: 0, columns: 0)
+    private let inputGradient = Matrix(rows: 0, columns: 0)
+
+    public init(_ function: Function) { self.function = function }
+
+    public var specification: LayerSpecification { LayerSpecification(kind: function.kind, alpha: function.alpha) }
+
+    public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int { inputSize }
+
+    public func forward(_ input: Matrix, training: Bool) -> Matrix {
+        self.input = input
+        output.resize(rows: input.rows, columns: input.columns)
+        let x = input.pointer, y = output.pointer
+        for i in 0..<input.count { y[i] = function.value(x[i]) }
+        return output
+    }
+
+    public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
+        guard needsInputGradient, let input else { return nil }
+        inputGradient.resize(rows: input.rows, columns: input.columns)
+        let x = input.pointer, y = output.pointer, g = outputGradient.pointer, d = inputGradient.pointer
+        for i in 0..<input.count { d[i] = g[i] * function.derivative(x: x[i], y: y[i]) }
+        return inputGradient
+    }
+}
+
+/// max(0, x); derivative 1 for x > 0, else 0.
+public struct ReLUFunction: ActivationFunction {
+    public var kind: LayerSpecification.Kind { .relu }
+    public init() {}
+    @inline(__always) public func value(_ x: Float) -> Float { x > 0 ? x : 0 }
+    @inline(__always) public func derivative(x: Float, y: Float) -> Float { x > 0 ? 1 : 0 }
+}
+
+/// x for x > 0, else alpha * x (Keras's default alpha 0.3).
+public struct LeakyReLUFunction: ActivationFunction {
+    public let slope: Float
+    public var kind: LayerSpecification.Kind { .leakyReLU }
+    public var alpha: Double? { Double(slope) }
+    public init(alpha: Float = 0.3) { slope = alpha }
+    @inline(__always) public func value(_ x: Float) -> Float { x > 0 ? x : slope * x }
+    @inline(__always) public func derivative(x: Float, y: Float) -> Float { x > 0 ? 1 : slope }
+}
+
+/// x for x > 0, else alpha * (exp(x) - 1).
+public struct ELUFunction: ActivationFunction {
+    public let scale: Float
+    public var kind: LayerSpecification.Kind { .elu }
+    public var alpha: Double? { Double(scale) }
+    public init(alpha: Float = 1) { scale = alpha }
+    @inline(__always) public func value(_ x: Float) -> Float { x > 0 ? x : scale * (expf(x) - 1) }
+    @inline(__always) public func derivative(x: Float, y: Float) -> Float { x > 0 ? 1 : y + scale }
+}
+
+/// The exact GELU, x * Φ(x) = x/2 * (1 + erf(x / √2)), as Keras's default.
+public struct GELUFunction: ActivationFunction {
+    public var kind: LayerSpecification.Kind { .gelu }
+    public init() {}
+    @inline(__always) public func value(_ x: Float) -> Float { 0.5 * x * (1 + erff(x * 0.707_106_77)) }
+    @inline(__always) public func derivative(x: Float, y: Float) -> Float {
+        let cdf = 0.5 * (1 + erff(x * 0.707_106_77))
+        let pdf = expf(-0.5 * x * x) * 0.398_942_28
+        return cdf + x * pdf
+    }
+}
+
+/// tanh(x); derivative 1 - y².
+public struct TanhFunction: ActivationFunction {
+    public var kind: LayerSpecification.Kind { .tanh }
+    public init() {}
+    @inline(__always) public func value(_ x: Float) -> Float { tanhf(x) }
+    @inline(__always) public func derivative(x: Float, y: Float) -> Float { 1 - y * y }
+}
+
+/// 1 / (1 + exp(-x)); derivative y (1 - y).
+public struct SigmoidFunction: ActivationFunction {
+    public var kind: LayerSpecification.Kind { .sigmoid }
+    public init() {}
+    @inline(__always) public func value(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
+    @inline(__always) public func derivative(x: Float, y: Float) -> Float { y * (1 - y) }
+}
+
+public typealias ReLU = Activation<ReLUFunction>
+public typealias LeakyReLU = Activation<LeakyReLUFunction>
+public typealias ELU = Activation<ELUFunction>
+public typealias GELU = Activation<GELUFunction>
+public typealias Tanh = Activation<TanhFunction>
+public typealias Sigmoid = Activation<SigmoidFunction>
+
+extension Activation where Function == ReLUFunction { public convenience init() { self.init(ReLUFunction()) } }
+extension Activation where Function == LeakyReLUFunction { public convenience init(alpha: Float = 0.3) { self.init(LeakyReLUFunction(alpha: alpha)) } }
+extension Activation where Function == ELUFunction { public convenience init(alpha: Float = 1) { self.init(ELUFunction(alpha: alpha)) } }
+extension Activation where Function == GELUFunction { public convenience init() { self.init(GELUFunction()) } }
+extension Activation where Function == TanhFunction { public convenience init() { self.init(TanhFunction()) } }
+extension Activation where Function == SigmoidFunction { public convenience init() { self.init(SigmoidFunction()) } }

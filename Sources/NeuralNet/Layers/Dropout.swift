@@ -1,0 +1,48 @@
+import NumericCore
+
+/// Inverted dropout: while training, each input is zeroed with probability `rate` and the
+/// survivors are scaled by 1 / (1 - rate), so inference is the identity.
+///
+/// - Input and output: `[batch, features]`. No parameters.
+/// - Randomness: the layer's own generator, seeded from the model's at build time, so the
+///   same seed drops the same units.
+public final class Dropout: Layer {
+    public let rate: Float
+    private var generator = SeededGenerator(seed: 0)
+    private let mask = Matrix(rows: 0, columns: 0)
+    private let output = Matrix(rows: 0, columns: 0)
+    private let inputGradient = Matrix(rows: 0, columns: 0)
+    private var lastWasTraining = false
+
+    public init(rate: Float) { self.rate = rate }
+
+    public var specification: LayerSpecification { LayerSpecification(kind: .dropout, rate: Double(rate)) }
+
+    public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int {
+        self.generator = SeededGenerator(seed: generator.next())
+        return inputSize
+    }
+
+    public func forward(_ input: Matrix, training: Bool) -> Matrix {
+        lastWasTraining = training && rate > 0
+        guard lastWasTraining else { return input }
+        mask.resize(rows: input.rows, columns: input.columns)
+        output.resize(rows: input.rows, columns: input.columns)
+        let keep = 1 - rate, scale = 1 / (1 - rate)
+        let m = mask.pointer, x = input.pointer, y = output.pointer
+        for i in 0..<input.count {
+            m[i] = generator.nextUnitFloat() < keep ? scale : 0
+            y[i] = x[i] * m[i]
+        }
+        return output
+    }
+
+    public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
+        guard needsInputGradient else { return nil }
+        guard lastWasTraining else { return outputGradient }
+        inputGradient.resize(rows: outputGradient.rows, columns: outputGradient.columns)
+        let m = mask.pointer, g = outputGradient.pointer, d = inputGradient.pointer
+        for i in 0..<outputGradient.count { d[i] = g[i] * m[i] }
+        return inputGradient
+    }
+}

@@ -1,0 +1,90 @@
+import NumericCore
+
+/// A layer as data: what summaries print and model files store. `makeLayer()` turns it
+/// into a fresh, unbuilt layer.
+public struct LayerSpecification: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case dense, relu, leakyReLU = "leaky_relu", elu, gelu, tanh, sigmoid, softmax
+        case dropout, batchNorm = "batch_norm", flatten
+    }
+
+    public var kind: Kind
+    /// Dense: output features.
+    public var units: Int?
+    /// Dropout: the fraction of inputs zeroed while training.
+    public var rate: Double?
+    /// LeakyReLU: the slope below zero; ELU: the scale below zero.
+    public var alpha: Double?
+    /// Dense: how the kernel is initialised (default Glorot uniform, as Keras).
+    public var initializer: Initializer?
+
+    public init(kind: Kind, units: Int? = nil, rate: Double? = nil, alpha: Double? = nil, initializer: Initializer? = nil) {
+        self.kind = kind
+        self.units = units
+        self.rate = rate
+        self.alpha = alpha
+        self.initializer = initializer
+    }
+
+    public func makeLayer() throws(ModelError) -> any Layer {
+        switch kind {
+        case .dense:
+            guard let units, units > 0 else { throw .invalidSpecification("a dense layer needs units > 0, found \(units.map(String.init) ?? "none")") }
+            return Dense(units: units, initializer: initializer ?? .glorotUniform)
+        case .relu: return ReLU()
+        case .leakyReLU: return LeakyReLU(alpha: Float(alpha ?? 0.3))
+        case .elu: return ELU(alpha: Float(alpha ?? 1))
+        case .gelu: return GELU()
+        case .tanh: return Tanh()
+        case .sigmoid: return Sigmoid()
+        case .softmax: return Softmax()
+        case .dropout:
+            let rate = rate ?? 0.5
+            guard rate >= 0, rate < 1 else { throw .invalidSpecification("dropout rate must be in [0, 1), found \(rate)") }
+            return Dropout(rate: Float(rate))
+        case .batchNorm: return BatchNorm()
+        case .flatten: return Flatten()
+        }
+    }
+
+    /// A short description for summaries: "Dense(128)", "Dropout(0.5)", "ReLU".
+    public var summaryName: String {
+        switch kind {
+        case .dense: return "Dense(\(units ?? 0))"
+        case .relu: return "ReLU"
+        case .leakyReLU: return "LeakyReLU(\(alpha ?? 0.3))"
+        case .elu: return "ELU(\(alpha ?? 1))"
+        case .gelu: return "GELU"
+        case .tanh: return "Tanh"
+        case .sigmoid: return "Sigmoid"
+        case .softmax: return "Softmax"
+        case .dropout: return "Dropout(\(rate ?? 0.5))"
+        case .batchNorm: return "BatchNorm"
+        case .flatten: return "Flatten"
+        }
+    }
+}
+
+/// How a kernel's initial values are drawn, with Keras's definitions (fan-in = inputs,
+/// fan-out = units): Glorot uniform in ±sqrt(6 / (fanIn + fanOut)); Glorot normal with
+/// standard deviation sqrt(2 / (fanIn + fanOut)); He uniform in ±sqrt(6 / fanIn); He normal
+/// with sqrt(2 / fanIn). The normal ones are truncated at two standard deviations and
+/// rescaled by 1 / 0.87962566 so the spread stays as stated.
+public enum Initializer: String, Codable, Sendable, CaseIterable {
+    case glorotUniform = "glorot_uniform", glorotNormal = "glorot_normal"
+    case heUniform = "he_uniform", heNormal = "he_normal"
+
+    public func fill(_ matrix: Matrix, fanIn: Int, fanOut: Int, generator: inout SeededGenerator) {
+        let truncationCorrection: Float = 0.879_625_661_034_239_78
+        let values = matrix.buffer
+        switch self {
+        case .glorotUniform, .heUniform:
+            let limit = (self == .glorotUniform ? (6 / Float(fanIn + fanOut)) : (6 / Float(fanIn))).squareRoot()
+            for i in values.indices { values[i] = generator.nextFloat(in: -limit, limit) }
+        case .glorotNormal, .heNormal:
+            let variance = self == .glorotNormal ? 2 / Float(fanIn + fanOut) : 2 / Float(fanIn)
+            let deviation = variance.squareRoot() / truncationCorrection
+            for i in values.indices { values[i] = generator.nextTruncatedNormal(standardDeviation: deviation) }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import _Files
+
+/// A trained classifier on disk: safetensors weights with the architecture, the
+/// preprocessing and the class names in the metadata, so the file alone is enough to
+/// predict, and Python's `safetensors` library opens it too.
+///
+/// Metadata keys: `format` ("fashion-model"), `format_version` ("1"), `architecture`
+/// (ModelSpecification as JSON), `class_names` (JSON array), `preprocessing` (JSON:
+/// image size and scaling), `training` (TrainingOptions as JSON, when known).
+public struct ModelFile {
+    public static let formatName = "fashion-model"
+
+    public struct Preprocessing: Codable, Equatable, Sendable {
+        public var imageRows: Int
+        public var imageColumns: Int
+        /// How pixels become inputs: "divide by 255".
+        public var scaling: String
+
+        public init(imageRows: Int, imageColumns: Int, scaling: String = "divide by 255") {
+            self.imageRows = imageRows
+            self.imageColumns = imageColumns
+            self.scaling = scaling
+        }
+    }
+
+    public let model: Sequential
+    public let classNames: [String]
+    public let preprocessing: Preprocessing
+    public let training: TrainingOptions?
+
+    public init(model: Sequential, classNames: [String], preprocessing: Preprocessing, training: TrainingOptions? = nil) {
+        self.model = model
+        self.classNames = classNames
+        self.preprocessing = preprocessing
+        self.training = training
+    }
+
+    /// Writes the file atomically (temporary file, then rename).
+    public func write(to url: URL) throws(ModelError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func json(_ value: some Encodable) -> String {
+            (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        }
+        var metadata = [
+            "format": Self.formatName, "format_version": "1",
+            "architecture": json(model.specification), "class_names": json(classNames), "preprocessing": json(preprocessing),
+        ]
+        if let training { metadata["training"] = json(training) }
+        let tensors = model.namedTensors.map {
+            SafeTensors.Tensor(name: $0.name, shape: $0.parameter.shape, values: $0.parameter.value.values)
+        }
+        do {
+            try AtomicFile.write(SafeTensors.encode(tensors, metadata: metadata), to: url)
+        } catch {
+            throw .modelFile(path: url.path, reason: error.reason)
+        }
+    }
+
+    /// Reads a model file, checking that it is one of ours and that every tensor is present
+    /// with the shape its architecture needs.
+    public static func read(from url: URL) throws(ModelError) -> ModelFile {
+        let path = url.path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .modelFile(path: path, reason: "cannot read the file (missing or unreadable)")
+        }
+        let (tensors, metadata) = try SafeTensors.decode([UInt8](data), path: path)
+        guard metadata["format"] == formatName else {
+            throw .modelFile(path: path, reason: "a safetensors file, but not a fashion model (metadata 'format' is \(metadata["format"].map { "'\($0)'" } ?? "missing"), expected '\(formatName)')")
+        }
+        let decoder = JSONDecoder()
+        func decode<T: Decodable>(_ type: T.Type, _ key: String) throws(ModelError) -> T {
+            guard let text = metadata[key], let value = try? decoder.decode(T.self, from: Data(text.utf8)) else {
+                throw .modelFile(path: path, reason: "metadata '\(key)' is missing or malformed")
+            }
+            return value
+        }
+        let specification = try decode(ModelSpecification.self, "architecture")
+        let classNames = try decode([String].self, "class_names")
+        let preprocessing = try decode(Preprocessing.self, "preprocessing")
+        let training = metadata["training"].flatMap { try? decoder.decode(TrainingOptions.self, from: Data($0.utf8)) }
+        let model: Sequential
+        do { model = try Sequential(specification: specification, seed: 0) } catch {
+            throw .modelFile(path: path, reason: "its architecture does not build: \(error)")
+        }
+        guard classNames.count == model.outputSize else {
+            throw .modelFile(path: path, reason: "\(classNames.count) class names for a model with \(model.outputSize) outputs")
+        }
+        let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let expected = model.namedTensors
+        for (name, parameter) in expected {
+            guard let tensor = byName[name] else { throw .modelFile(path: path, reason: "tensor '\(name)' is missing") }
+            guard tensor.shape == parameter.shape else {
+                throw .modelFile(path: path, reason: "tensor '\(name)' has shape \(tensor.shape); the architecture needs \(parameter.shape)")
+            }
+            tensor.values.withUnsafeBufferPointer { parameter.value.pointer.update(from: $0.baseAddress!, count: tensor.values.count) }
+        }
+        if let extra = Set(byName.keys).subtracting(expected.map(\.name)).sorted().first {
+            throw .modelFile(path: path, reason: "tensor '\(extra)' does not belong to the architecture")
+        }
+        return ModelFile(model: model, classNames: classNames, preprocessing: preprocessing, training: training)
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// A sequential architecture as data: the input size and the layers in order. Model files
+/// and experiment files store this; `Sequential(specification:seed:)` builds it.
+public struct ModelSpecification: Codable, Equatable, Sendable {
+    public var inputSize: Int
+    public var layers: [LayerSpecification]
+
+    public init(inputSize: Int, layers: [LayerSpecification]) {
+        self.inputSize = inputSize
+        self.layers = layers
+    }
+
+    /// A dense network from a compact spec such as `784-128-64-10`: the input size, hidden
+    /// layer sizes (each followed by `activation`), and the number of classes (followed by
+    /// softmax).
+    public static func parse(compact text: String, activation: LayerSpecification.Kind = .relu) throws(ModelError) -> ModelSpecification {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count >= 2, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw .invalidSpecification("expected sizes joined by '-', input first and classes last, such as 784-128-64-10; found '\(text)'")
+        }
+        return dense(parts.compactMap { $0 }, activation: activation)
+    }
+
+    /// A dense network through `sizes` (input first, classes last; at least two sizes).
+    public static func dense(_ sizes: [Int], activation: LayerSpecification.Kind = .relu) -> ModelSpecification {
+        var layers = [LayerSpecification]()
+        for hidden in sizes.dropFirst().dropLast() {
+            layers.append(LayerSpecification(kind: .dense, units: hidden))
+            layers.append(LayerSpecification(kind: activation))
+        }
+        layers.append(LayerSpecification(kind: .dense, units: sizes.last ?? 1))
+        layers.append(LayerSpecification(kind: .softmax))
+        return ModelSpecification(inputSize: sizes.first ?? 1, layers: layers)
+    }
+
+    /// The compact form, when the model is a plain dense network of one activation.
+    public var compact: String? {
+        var sizes = [inputSize]
+        var index = 0
+        while index < layers.count {
+            guard layers[index].kind == .dense, let units = layers[index].units else { return nil }
+            sizes.append(units)
+            index += 2
+        }
+        return sizes.map(String.init).joined(separator: "-")
+    }
+}
+
+/// The seed study's three models, with the training each was given (Keras defaults where
+/// the study is silent: Adam 0.001, batch 32, Glorot uniform, categorical cross-entropy).
+public struct Preset: Sendable {
+    public let name: String
+    public let summary: String
+    public let model: ModelSpecification
+    public let options: TrainingOptions
+
+    public static let all: [Preset] = [
+        Preset(name: "model1", summary: "784-64(relu)-10(softmax), 10 epochs",
+               model: .dense([784, 64, 10]), options: TrainingOptions(epochs: 10)),
+        Preset(name: "model2", summary: "784-64(relu)-10(softmax), 30 epochs, learning rate 0.001",
+               model: .dense([784, 64, 10]),
+               options: TrainingOptions(epochs: 30, optimizer: OptimizerSpecification(kind: .adam, learningRate: 0.001))),
+        Preset(name: "model3", summary: "784-128(relu)-64(relu)-10(softmax), 30 epochs",
+               model: .dense([784, 128, 64, 10]), options: TrainingOptions(epochs: 30)),
+    ]
+
+    public static func named(_ name: String) -> Preset? { all.first { $0.name == name } }
+}

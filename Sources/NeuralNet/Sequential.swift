@@ -1,0 +1,129 @@
+import Foundation
+import NumericCore
+
+/// Builds the layer list of a `Sequential` from a block of layer expressions.
+@resultBuilder
+public enum LayerBuilder {
+    public static func buildExpression(_ layer: any Layer) -> [any Layer] { [layer] }
+    public static func buildExpression(_ layers: [any Layer]) -> [any Layer] { layers }
+    public static func buildBlock(_ parts: [any Layer]...) -> [any Layer] { parts.flatMap { $0 } }
+    public static func buildOptional(_ part: [any Layer]?) -> [any Layer] { part ?? [] }
+    public static func buildEither(first part: [any Layer]) -> [any Layer] { part }
+    public static func buildEither(second part: [any Layer]) -> [any Layer] { part }
+    public static func buildArray(_ parts: [[any Layer]]) -> [any Layer] { parts.flatMap { $0 } }
+}
+
+/// A stack of layers applied in order, built for a given input size with weights drawn
+/// from a seed:
+///
+/// ```swift
+/// let model = try Sequential(inputSize: 784, seed: 42) {
+///     Dense(units: 128); ReLU()
+///     Dense(units: 64); ReLU()
+///     Dense(units: 10); Softmax()
+/// }
+/// ```
+///
+/// - Input: `[batch, inputSize]`. Output: `[batch, outputSize]` (class probabilities when the
+///   last layer is Softmax).
+public final class Sequential {
+    public let inputSize: Int
+    public let layers: [any Layer]
+    public let outputSize: Int
+    private let outputSizes: [Int]
+
+    public init(inputSize: Int, seed: UInt64, @LayerBuilder layers build: () -> [any Layer]) throws(ModelError) {
+        let layers = build()
+        guard !layers.isEmpty else { throw .invalidSpecification("a model needs at least one layer") }
+        guard inputSize > 0 else { throw .invalidSpecification("the input size must be positive, found \(inputSize)") }
+        var generator = SeededGenerator(seed: seed)
+        var size = inputSize
+        var sizes = [Int]()
+        for layer in layers {
+            size = try layer.build(inputSize: size, generator: &generator)
+            sizes.append(size)
+        }
+        self.inputSize = inputSize
+        self.layers = layers
+        self.outputSizes = sizes
+        self.outputSize = size
+    }
+
+    public convenience init(specification: ModelSpecification, seed: UInt64) throws(ModelError) {
+        var layers = [any Layer]()
+        for layer in specification.layers { layers.append(try layer.makeLayer()) }
+        try self.init(inputSize: specification.inputSize, seed: seed) { layers }
+    }
+
+    public var specification: ModelSpecification {
+        ModelSpecification(inputSize: inputSize, layers: layers.map(\.specification))
+    }
+
+    public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+    /// Every saved tensor: trainable parameters and layer state, named `layerIndex.name`.
+    public var namedTensors: [(name: String, parameter: Parameter)] {
+        layers.enumerated().flatMap { index, layer in
+            (layer.parameters + layer.state).map { (name: "\(index).\($0.name)", parameter: $0) }
+        }
+    }
+
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+
+    /// Whether the last layer is Softmax, so training can use the fused loss on the logits.
+    public var endsInSoftmax: Bool { layers.last is Softmax }
+
+    /// The output of every layer but a final Softmax.
+    public func logits(_ input: Matrix, training: Bool) -> Matrix {
+        var x = input
+        for layer in (endsInSoftmax ? layers.dropLast() : layers[...]) { x = layer.forward(x, training: training) }
+        return x
+    }
+
+    /// The full forward pass (probabilities when the model ends in Softmax).
+    public func callAsFunction(_ input: Matrix) -> Matrix {
+        var x = input
+        for layer in layers { x = layer.forward(x, training: false) }
+        return x
+    }
+
+    /// Back-propagates dLoss/dLogits through every layer below a final Softmax.
+    public func backward(fromLogits gradient: Matrix) {
+        let trainable = endsInSoftmax ? Array(layers.dropLast()) : layers
+        var g = gradient
+        for (index, layer) in trainable.enumerated().reversed() {
+            guard let next = layer.backward(g, needsInputGradient: index > 0) else { break }
+            g = next
+        }
+    }
+
+    /// A table like Keras's `model.summary()`.
+    public var summary: String {
+        var rows = [("Layer (type)", "Output Shape", "Param #")]
+        for (index, layer) in layers.enumerated() {
+            let count = layer.parameters.reduce(0) { $0 + $1.value.count } + layer.state.reduce(0) { $0 + $1.value.count }
+            rows.append(("\(index) \(layer.specification.summaryName)", "(None, \(outputSizes[index]))", "\(count)"))
+        }
+        let widths = (0..<3).map { column in rows.map { [$0.0, $0.1, $0.2][column].count }.max()! + 4 }
+        func line(_ row: (String, String, String)) -> String {
+            row.0.padding(toLength: widths[0], withPad: " ", startingAt: 0) + row.1.padding(toLength: widths[1], withPad: " ", startingAt: 0) + row.2
+        }
+        let rule = String(repeating: "─", count: widths[0] + widths[1] + widths[2])
+        var lines = [rule, line(rows[0]), rule]
+        lines += rows.dropFirst().map(line)
+        let trainable = parameterCount
+        let total = namedTensors.reduce(0) { $0 + $1.parameter.value.count }
+        lines += [rule, "Total params: \(total) (\(Self.megabytes(total)))", "Trainable params: \(trainable)", "Non-trainable params: \(total - trainable)", rule]
+        return lines.joined(separator: "\n")
+    }
+
+    static func megabytes(_ count: Int) -> String { String(format: "%.2f KB", Double(count * 4) / 1024) }
+
+    /// Copies of every tensor's values, to put back later with `restore(_:)`.
+    public func snapshot() -> [[Float]] { namedTensors.map { $0.parameter.value.values } }
+
+    public func restore(_ values: [[Float]]) {
+        for (tensor, saved) in zip(namedTensors, values) {
+            saved.withUnsafeBufferPointer { tensor.parameter.value.pointer.update(from: $0.baseAddress!, count: saved.count) }
+        }
+    }
+}

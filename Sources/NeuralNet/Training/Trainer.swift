@@ -1,0 +1,208 @@
+import Foundation
+import NumericCore
+
+/// Hears what training does, to show progress (the CLI's progress bar) or record it.
+public protocol TrainingObserver: AnyObject {
+    func trainingStarted(epochs: Int, stepsPerEpoch: Int)
+    func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double)
+    func epochEnded(_ record: EpochRecord, of epochs: Int)
+    func note(_ message: String)
+}
+
+extension TrainingObserver {
+    public func trainingStarted(epochs: Int, stepsPerEpoch: Int) {}
+    public func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double) {}
+    public func epochEnded(_ record: EpochRecord, of epochs: Int) {}
+    public func note(_ message: String) {}
+}
+
+/// Mini-batch training of a `Sequential` classifier with softmax cross-entropy.
+public enum Trainer {
+    /// Trains `model` on `data` as `options` say and returns the history. Each epoch visits
+    /// the examples in an order shuffled from `options.seed`, so the same seed, model seed
+    /// and thread count give bit-identical weights.
+    ///
+    /// - Throws: `ModelError.diverged` as soon as a batch loss is NaN or infinite;
+    ///   `ModelError.invalidOption` for options that cannot work.
+    public static func fit(
+        _ model: Sequential, on data: some TrainingData, validation: (some TrainingData)? = nil as InMemoryData?,
+        options: TrainingOptions, observer: (any TrainingObserver)? = nil
+    ) throws(ModelError) -> History {
+        try options.validate(hasValidation: validation != nil)
+        guard data.featureCount == model.inputSize else {
+            throw .shapeMismatch("the model expects \(model.inputSize) input features but the data has \(data.featureCount)")
+        }
+        guard data.count > 0 else { throw .invalidOption(name: "training data", reason: "expected at least one example, found none") }
+        for i in 0..<data.count where data.label(at: i) < 0 || data.label(at: i) >= model.outputSize {
+            throw .shapeMismatch("label \(data.label(at: i)) of example \(i) is outside the model's \(model.outputSize) classes")
+        }
+        let optimizer = try options.optimizer.makeOptimizer()
+        let loss = SoftmaxCrossEntropy(labelSmoothing: Float(options.labelSmoothing))
+        let parameters = model.parameters
+        let decaying = parameters.filter(\.decays)
+        let batchSize = min(options.batchSize, data.count)
+        let stepsPerEpoch = (data.count + batchSize - 1) / batchSize
+        let totalSteps = stepsPerEpoch * options.epochs
+        let input = Matrix(rows: batchSize, columns: data.featureCount)
+        var labels = [Int32](repeating: 0, count: batchSize)
+        var order = Array(0..<data.count)
+        var generator = SeededGenerator(seed: options.seed)
+        var plateau = options.reduceOnPlateau.map(PlateauTracker.init)
+        var history = History()
+        var stopping = EarlyStoppingState(rule: options.earlyStopping)
+        var best: (value: Double, epoch: Int, weights: [[Float]])?
+        let l2 = Float(options.l2)
+        var step = 0
+
+        observer?.trainingStarted(epochs: options.epochs, stepsPerEpoch: stepsPerEpoch)
+        for epoch in 1...options.epochs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            if options.shuffle { order.seededShuffle(using: &generator) }
+            var lossSum: Double = 0
+            var correct = 0
+            var seen = 0
+            var rate = 0.0
+            for batchIndex in 0..<stepsPerEpoch {
+                let lower = batchIndex * batchSize
+                let indices = order[lower..<min(lower + batchSize, data.count)]
+                input.resize(rows: indices.count, columns: data.featureCount)
+                data.fillBatch(indices: indices, into: input.buffer)
+                for (row, index) in indices.enumerated() { labels[row] = Int32(data.label(at: index)) }
+
+                let logits = model.logits(input, training: true)
+                let result = labels.withUnsafeBufferPointer { loss.evaluate(logits: logits, labels: UnsafeBufferPointer(rebasing: $0[0..<indices.count])) }
+                var batchLoss = result.loss
+                if l2 > 0 { batchLoss += l2 * decaying.reduce(0) { $0 + sumOfSquares($1.value) } }
+                guard batchLoss.isFinite else { throw .diverged(epoch: epoch, step: batchIndex + 1, loss: batchLoss) }
+                model.backward(fromLogits: loss.gradient)
+                if l2 > 0 {
+                    for parameter in decaying {
+                        let w = parameter.value.pointer, g = parameter.gradient.pointer
+                        for i in 0..<parameter.value.count { g[i] += 2 * l2 * w[i] }
+                    }
+                }
+                rate = options.schedule.rate(base: options.optimizer.learningRate, step: step, stepsPerEpoch: stepsPerEpoch, totalSteps: totalSteps)
+                    * (plateau?.multiplier ?? 1)
+                optimizer.learningRate = Float(rate)
+                optimizer.step(parameters)
+                step += 1
+                lossSum += Double(batchLoss) * Double(indices.count)
+                correct += result.correct
+                seen += indices.count
+                observer?.batchEnded(epoch: epoch, step: batchIndex + 1, stepsPerEpoch: stepsPerEpoch,
+                                     loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen))
+            }
+            var record = EpochRecord(epoch: epoch, loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
+                                     learningRate: rate, seconds: 0)
+            if let validation {
+                let scores = evaluate(model, on: validation, labelSmoothing: options.labelSmoothing)
+                record.validationLoss = scores.loss
+                record.validationAccuracy = scores.accuracy
+            }
+            record.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            history.epochs.append(record)
+            observer?.epochEnded(record, of: options.epochs)
+
+            if let monitor = options.keepBest, let value = monitor.value(in: record),
+               best == nil || monitor.isImprovement(value, over: best!.value, minDelta: 0) {
+                best = (value, epoch, model.snapshot())
+            }
+            if let rule = options.reduceOnPlateau, let value = rule.monitor.value(in: record),
+               plateau?.record(value, currentRate: rate) == true {
+                observer?.note("epoch \(epoch): \(rule.monitor.rawValue) has not improved for \(rule.patience) epochs; learning rate reduced to \(rate * rule.factor)")
+            }
+            if stopping.shouldStop(after: record, model: model) {
+                history.stoppedEarly = true
+                if let restored = stopping.restoredEpoch {
+                    history.restoredEpoch = restored
+                    observer?.note("early stopping after epoch \(epoch); restored the weights of epoch \(restored)")
+                } else {
+                    observer?.note("early stopping after epoch \(epoch)")
+                }
+                break
+            }
+        }
+        if let best, history.restoredEpoch == nil, best.epoch != history.epochs.last?.epoch {
+            model.restore(best.weights)
+            history.restoredEpoch = best.epoch
+            observer?.note("kept the best epoch by \(options.keepBest!.rawValue): epoch \(best.epoch)")
+        }
+        return history
+    }
+
+    /// Mean loss and accuracy of `model` on `data`, in inference mode.
+    public static func evaluate(_ model: Sequential, on data: some TrainingData, labelSmoothing: Double = 0, batchSize: Int = 1000) -> (loss: Double, accuracy: Double) {
+        let loss = SoftmaxCrossEntropy(labelSmoothing: Float(labelSmoothing))
+        let input = Matrix(rows: batchSize, columns: data.featureCount)
+        var labels = [Int32](repeating: 0, count: batchSize)
+        var total: Double = 0
+        var correct = 0
+        var lower = 0
+        while lower < data.count {
+            let indices = Array(lower..<min(lower + batchSize, data.count))[...]
+            input.resize(rows: indices.count, columns: data.featureCount)
+            data.fillBatch(indices: indices, into: input.buffer)
+            for (row, index) in indices.enumerated() { labels[row] = Int32(data.label(at: index)) }
+            let logits = model.logits(input, training: false)
+            let result = labels.withUnsafeBufferPointer {
+                loss.evaluate(logits: logits, labels: UnsafeBufferPointer(rebasing: $0[0..<indices.count]), computeGradient: false)
+            }
+            total += Double(result.loss) * Double(indices.count)
+            correct += result.correct
+            lower += batchSize
+        }
+        return (total / Double(max(1, data.count)), Double(correct) / Double(max(1, data.count)))
+    }
+
+    /// Class probabilities for every example: `[count, classes]`, row-major.
+    public static func predict(_ model: Sequential, on data: some TrainingData, batchSize: Int = 1000) -> [Float] {
+        var result = [Float]()
+        result.reserveCapacity(data.count * model.outputSize)
+        let input = Matrix(rows: batchSize, columns: data.featureCount)
+        var lower = 0
+        while lower < data.count {
+            let indices = Array(lower..<min(lower + batchSize, data.count))[...]
+            input.resize(rows: indices.count, columns: data.featureCount)
+            data.fillBatch(indices: indices, into: input.buffer)
+            result.append(contentsOf: model(input).buffer)
+            lower += batchSize
+        }
+        return result
+    }
+
+    static func sumOfSquares(_ matrix: Matrix) -> Float {
+        var sum: Float = 0
+        for i in 0..<matrix.count { sum += matrix.pointer[i] * matrix.pointer[i] }
+        return sum
+    }
+}
+
+/// Keras's EarlyStopping bookkeeping.
+struct EarlyStoppingState {
+    let rule: EarlyStopping?
+    private var best: Double?
+    private var bestWeights: [[Float]]?
+    private var bestEpoch: Int?
+    private var wait = 0
+    private(set) var restoredEpoch: Int?
+
+    init(rule: EarlyStopping?) { self.rule = rule }
+
+    mutating func shouldStop(after record: EpochRecord, model: Sequential) -> Bool {
+        guard let rule, let current = rule.monitor.value(in: record) else { return false }
+        wait += 1
+        if best == nil || rule.monitor.isImprovement(current, over: best!, minDelta: rule.minDelta) {
+            best = current
+            bestEpoch = record.epoch
+            if rule.restoreBestWeights { bestWeights = model.snapshot() }
+            wait = 0
+            return false
+        }
+        guard wait >= rule.patience, record.epoch > 1 else { return false }
+        if rule.restoreBestWeights, let bestWeights {
+            model.restore(bestWeights)
+            restoredEpoch = bestEpoch
+        }
+        return true
+    }
+}

@@ -1,0 +1,108 @@
+/// A value watched by early stopping, best-checkpoint keeping and reduce-on-plateau.
+public enum Monitor: String, Codable, Sendable, CaseIterable {
+    case loss, accuracy
+    case validationLoss = "val_loss", validationAccuracy = "val_accuracy"
+
+    public var needsValidation: Bool { self == .validationLoss || self == .validationAccuracy }
+    var higherIsBetter: Bool { self == .accuracy || self == .validationAccuracy }
+
+    func isImprovement(_ value: Double, over best: Double, minDelta: Double) -> Bool {
+        higherIsBetter ? value - minDelta > best : value + minDelta < best
+    }
+
+    func value(in record: EpochRecord) -> Double? {
+        switch self {
+        case .loss: return record.loss
+        case .accuracy: return record.accuracy
+        case .validationLoss: return record.validationLoss
+        case .validationAccuracy: return record.validationAccuracy
+        }
+    }
+}
+
+/// Keras's EarlyStopping: stop when `monitor` has not improved by more than `minDelta` for
+/// `patience` epochs; with `restoreBestWeights`, the weights of the best epoch are put back
+/// when training stops early.
+public struct EarlyStopping: Codable, Equatable, Sendable {
+    public var monitor: Monitor
+    public var patience: Int
+    public var minDelta: Double
+    public var restoreBestWeights: Bool
+
+    public init(monitor: Monitor = .validationLoss, patience: Int = 3, minDelta: Double = 0, restoreBestWeights: Bool = true) {
+        self.monitor = monitor
+        self.patience = patience
+        self.minDelta = minDelta
+        self.restoreBestWeights = restoreBestWeights
+    }
+}
+
+/// Everything `fit` needs to know besides the model and the data.
+public struct TrainingOptions: Codable, Equatable, Sendable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var optimizer: OptimizerSpecification
+    public var schedule: LearningRateSchedule
+    public var reduceOnPlateau: ReduceOnPlateau?
+    public var earlyStopping: EarlyStopping?
+    /// When set, the weights of the best epoch by this monitor are put back at the end.
+    public var keepBest: Monitor?
+    public var labelSmoothing: Double
+    /// L2 penalty `l2 * Σ w²` on kernels, added to the loss (gradient `2 l2 w`).
+    public var l2: Double
+    /// Seeds the per-epoch shuffle (the weights are seeded when the model is built).
+    public var seed: UInt64
+    public var shuffle: Bool
+
+    public init(
+        epochs: Int = 10, batchSize: Int = 32, optimizer: OptimizerSpecification = OptimizerSpecification(kind: .adam),
+        schedule: LearningRateSchedule = .constant, reduceOnPlateau: ReduceOnPlateau? = nil, earlyStopping: EarlyStopping? = nil,
+        keepBest: Monitor? = nil, labelSmoothing: Double = 0, l2: Double = 0, seed: UInt64 = 0, shuffle: Bool = true
+    ) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.reduceOnPlateau = reduceOnPlateau
+        self.earlyStopping = earlyStopping
+        self.keepBest = keepBest
+        self.labelSmoothing = labelSmoothing
+        self.l2 = l2
+        self.seed = seed
+        self.shuffle = shuffle
+    }
+
+    public func validate(hasValidation: Bool) throws(ModelError) {
+        guard epochs >= 1 else { throw .invalidOption(name: "--epochs", reason: "expected at least 1, found \(epochs)") }
+        guard batchSize >= 1 else { throw .invalidOption(name: "--batch-size", reason: "expected at least 1, found \(batchSize)") }
+        guard labelSmoothing >= 0, labelSmoothing < 1 else {
+            throw .invalidOption(name: "--label-smoothing", reason: "expected a number in [0, 1), found \(labelSmoothing)")
+        }
+        guard l2 >= 0 else { throw .invalidOption(name: "--l2", reason: "expected 0 or more, found \(l2)") }
+        try schedule.validate()
+        for monitor in [earlyStopping?.monitor, reduceOnPlateau?.monitor, keepBest].compactMap({ $0 }) where monitor.needsValidation && !hasValidation {
+            throw .invalidOption(name: "monitor \(monitor.rawValue)", reason: "needs validation data; give a validation split")
+        }
+    }
+}
+
+/// One epoch of training, as Keras's History records it.
+public struct EpochRecord: Codable, Equatable, Sendable {
+    public var epoch: Int
+    public var loss: Double
+    public var accuracy: Double
+    public var validationLoss: Double?
+    public var validationAccuracy: Double?
+    public var learningRate: Double
+    public var seconds: Double
+}
+
+/// What `fit` returns: every epoch, and why training ended.
+public struct History: Codable, Equatable, Sendable {
+    public var epochs: [EpochRecord] = []
+    public var stoppedEarly = false
+    /// The epoch whose weights the model holds at the end, when they were restored.
+    public var restoredEpoch: Int?
+
+    public var totalSeconds: Double { epochs.reduce(0) { $0 + $1.seconds } }
+}

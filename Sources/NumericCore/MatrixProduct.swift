@@ -1,0 +1,49 @@
+import _CBLAS
+
+/// The one place that talks to BLAS. Everything in training that multiplies matrices calls
+/// `MatrixProduct.multiply`; `_TestSupport.ReferenceKernels.multiply` is its plain-loop twin
+/// and the tests compare the two on random shapes.
+public enum MatrixProduct {
+    /// C = alpha * op(A) * op(B) + beta * C, all row-major, where op(X) is X or its transpose.
+    /// op(A) is `[m, k]`, op(B) is `[k, n]`, C is `[m, n]`; `lda`, `ldb`, `ldc` are the row
+    /// strides of A, B and C as stored.
+    @inlinable
+    public static func multiply(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            // An empty sum: C = beta * C (BLAS would do the same, but may not be called with k = 0).
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// C = A · B for whole matrices.
+    public static func multiply(_ a: Matrix, _ b: Matrix, into c: Matrix, transposeA: Bool = false, transposeB: Bool = false, accumulate: Bool = false) {
+        let m = transposeA ? a.columns : a.rows
+        let k = transposeA ? a.rows : a.columns
+        let n = transposeB ? b.rows : b.columns
+        precondition(k == (transposeB ? b.columns : b.rows), "inner dimensions differ")
+        if !accumulate { c.resize(rows: m, columns: n) }
+        multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                 a: a.pointer, lda: a.columns, b: b.pointer, ldb: b.columns,
+                 beta: accumulate ? 1 : 0, c: c.pointer, ldc: n)
+    }
+
+    /// Threads BLAS may use. Training sets 1 by default and parallelises itself.
+    public static func setThreads(_ count: Int) {
+        openblas_set_num_threads(Int32(max(1, count)))
+    }
+
+    /// The kernel family OpenBLAS chose for this CPU, e.g. "Haswell" or "SkylakeX".
+    public static var backendName: String {
+        guard let name = openblas_get_corename() else { return "OpenBLAS" }
+        return "OpenBLAS (\(String(cString: name)))"
+    }
+}
