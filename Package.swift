@@ -3,7 +3,11 @@ import PackageDescription
 
 // Hot loops (hashing, decoding, later the numeric kernels) are compiled with -O even in
 // debug builds: unoptimised they run hundreds of times slower, and the tests use the real data.
-let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+// -fno-math-errno lets squareRoot() and friends compile to single instructions.
+let optimisedInDebug: [SwiftSetting] = [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+    .unsafeFlags(["-Xcc", "-fno-math-errno"]),
+]
 
 let package = Package(
     name: "fashion",
@@ -29,8 +33,9 @@ let package = Package(
         .target(
             name: "FashionData", dependencies: ["NumericCore", "_Files", "_CZlib"],
             swiftSettings: optimisedInDebug),
-        .target(name: "NumericCore", dependencies: ["_CBLAS"], swiftSettings: optimisedInDebug),
+        .target(name: "NumericCore", dependencies: ["_CBLAS", "_CFloatEnvironment"], swiftSettings: optimisedInDebug),
         .target(name: "NeuralNet", dependencies: ["NumericCore", "_Files"], swiftSettings: optimisedInDebug),
+        .target(name: "_CFloatEnvironment"),
         .target(name: "_Files"),
         .systemLibrary(
             name: "_CBLAS", pkgConfig: "openblas",

@@ -8,6 +8,9 @@ public protocol ActivationFunction: Sendable {
     var alpha: Double? { get }
     func value(_ x: Float) -> Float
     func derivative(x: Float, y: Float) -> Float
+    /// The whole-buffer loops; the defaults below are specialised per conforming type.
+    func applyForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int)
+    func applyBackward(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ count: Int)
 }
 
 extension ActivationFunction {
@@ -17,6 +20,10 @@ extension ActivationFunction {
 /// An elementwise activation layer: `output[i] = f(input[i])`.
 ///
 /// - Input and output: `[batch, features]`. No parameters.
+///
+/// The loops are written out per function (`apply`) so that each is compiled for its
+/// concrete function: through the `any Layer` existential a generic loop would call the
+/// function through a witness table for every element.
 public final class Activation<Function: ActivationFunction>: Layer {
     public let function: Function
     private var input: Matrix?
@@ -32,17 +39,35 @@ public final class Activation<Function: ActivationFunction>: Layer {
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
         self.input = input
         output.resize(rows: input.rows, columns: input.columns)
-        let x = input.pointer, y = output.pointer
-        for i in 0..<input.count { y[i] = function.value(x[i]) }
+        function.applyForward(input.pointer, output.pointer, input.count)
         return output
     }
 
     public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
         guard needsInputGradient, let input else { return nil }
         inputGradient.resize(rows: input.rows, columns: input.columns)
-        let x = input.pointer, y = output.pointer, g = outputGradient.pointer, d = inputGradient.pointer
-        for i in 0..<input.count { d[i] = g[i] * function.derivative(x: x[i], y: y[i]) }
+        function.applyBackward(input.pointer, output.pointer, outputGradient.pointer, inputGradient.pointer, input.count)
         return inputGradient
+    }
+}
+
+extension ActivationFunction {
+    /// y[i] = f(x[i]); a protocol requirement's default, so every conforming type gets its
+    /// own specialised copy.
+    @inline(__always)
+    public func forwardLoop(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
+        for i in 0..<count { y[i] = value(x[i]) }
+    }
+
+    @inline(__always)
+    public func backwardLoop(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ count: Int) {
+        for i in 0..<count { d[i] = g[i] * derivative(x: x[i], y: y[i]) }
+    }
+
+    public func applyForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) { forwardLoop(x, y, count) }
+
+    public func applyBackward(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ count: Int) {
+        backwardLoop(x, y, g, d, count)
     }
 }
 

@@ -137,9 +137,11 @@ public final class Adam: Optimizer {
             let slots = store.slots(for: parameter, count: 2)
             let theta = parameter.value.pointer, g = parameter.gradient.pointer
             let m = slots[0].pointer, v = slots[1].pointer
-            let applyDecay = decay > 0 && parameter.decays
-            for i in 0..<parameter.value.count {
-                if applyDecay { theta[i] -= theta[i] * decay }
+            let count = parameter.value.count
+            if decay > 0 && parameter.decays {
+                for i in 0..<count { theta[i] -= theta[i] * decay }
+            }
+            for i in 0..<count {
                 let gi = g[i]
                 m[i] += (gi - m[i]) * (1 - b1)
                 v[i] += (gi * gi - v[i]) * (1 - b2)

@@ -54,6 +54,7 @@ public enum Trainer {
         let l2 = Float(options.l2)
         var step = 0
 
+        FloatEnvironment.flushDenormalsOnThisThread()
         observer?.trainingStarted(epochs: options.epochs, stepsPerEpoch: stepsPerEpoch)
         for epoch in 1...options.epochs {
             let start = DispatchTime.now().uptimeNanoseconds

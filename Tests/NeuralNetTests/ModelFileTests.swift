@@ -1,0 +1,76 @@
+import Foundation
+import NeuralNet
+import NumericCore
+import Testing
+import _TestSupport
+
+@Suite struct ModelFileTests {
+    func trainedModel() throws -> Sequential {
+        let model = try Sequential(inputSize: 8, seed: 2) {
+            Dense(units: 6); ReLU(); BatchNorm()
+            Dense(units: 3); Softmax()
+        }
+        _ = try Trainer.fit(model, on: blobs(count: 60, seed: 1), options: TrainingOptions(epochs: 2))
+        return model
+    }
+
+    @Test func roundTripGivesTheSamePredictions() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let model = try trainedModel()
+        let url = temp.file("m.safetensors")
+        try ModelFile(model: model, classNames: ["a", "b", "c"], preprocessing: .init(imageRows: 2, imageColumns: 4),
+                      training: TrainingOptions(epochs: 2)).write(to: url)
+        let loaded = try ModelFile.read(from: url)
+        #expect(loaded.classNames == ["a", "b", "c"])
+        #expect(loaded.preprocessing.imageRows == 2)
+        #expect(loaded.training?.epochs == 2)
+        #expect(loaded.model.specification == model.specification)
+        let data = blobs(count: 20, seed: 9)
+        #expect(Trainer.predict(loaded.model, on: data) == Trainer.predict(model, on: data))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temp.url.path) == ["m.safetensors"])
+    }
+
+    @Test func damagedAndForeignFilesGetClearErrors() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let url = temp.file("m.safetensors")
+        try ModelFile(model: try trainedModel(), classNames: ["a", "b", "c"], preprocessing: .init(imageRows: 2, imageColumns: 4)).write(to: url)
+        let good = [UInt8](try Data(contentsOf: url))
+
+        func error(for bytes: [UInt8]) throws -> String {
+            let bad = temp.file("bad.safetensors")
+            try Data(bytes).write(to: bad)
+            do { _ = try ModelFile.read(from: bad); return "no error" } catch { return error.description }
+        }
+        let truncated = try error(for: Array(good.prefix(good.count - 10)))
+        #expect(truncated.contains("data_offsets") && truncated.contains("do not fit"))
+        #expect(try error(for: [1, 2, 3]).contains("too short for a safetensors file"))
+        #expect(try error(for: Array("not a model at all, just some text".utf8)).contains("not a safetensors file"))
+        let foreign = SafeTensors.encode([.init(name: "w", shape: [2], values: [1, 2])], metadata: ["format": "pt"])
+        #expect(try error(for: foreign).contains("not a fashion model (metadata 'format' is 'pt', expected 'fashion-model')"))
+        let missingTensor = try error(for: rewrite(good) { tensors in tensors.filter { $0.name != "0.bias" } })
+        #expect(missingTensor.contains("tensor '0.bias' is missing"))
+        let wrongShape = try error(for: rewrite(good) { tensors in
+            tensors.map { $0.name == "0.kernel" ? SafeTensors.Tensor(name: $0.name, shape: [6, 8], values: $0.values) : $0 }
+        })
+        #expect(wrongShape.contains("tensor '0.kernel' has shape [6, 8]; the architecture needs [8, 6]"))
+        #expect(throws: ModelError.self) { try ModelFile.read(from: temp.file("absent.safetensors")) }
+    }
+
+    func rewrite(_ bytes: [UInt8], _ change: ([SafeTensors.Tensor]) -> [SafeTensors.Tensor]) throws -> [UInt8] {
+        let (tensors, metadata) = try SafeTensors.decode(bytes, path: "x")
+        return SafeTensors.encode(change(tensors), metadata: metadata)
+    }
+
+    @Test func headerFollowsTheSafetensorsLayout() throws {
+        let bytes = SafeTensors.encode([.init(name: "t", shape: [1, 2], values: [1.5, -2])], metadata: ["k": "v"])
+        let length = bytes[0..<8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        #expect(length % 8 == 0)
+        let header = try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + length)])) as? [String: Any]
+        let tensor = header?["t"] as? [String: Any]
+        #expect(tensor?["dtype"] as? String == "F32")
+        #expect(tensor?["data_offsets"] as? [Int] == [0, 8])
+        #expect(Array(bytes[(8 + length)...]) == [0, 0, 0xC0, 0x3F, 0, 0, 0, 0xC0])  // 1.5 and -2, little-endian
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import NeuralNet
+import NumericCore
+import Testing
+import _TestSupport
+
+/// Three Gaussian blobs in 8 dimensions: separable, so a small network must fit them.
+func blobs(count: Int, seed: UInt64, spread: Float = 0.3) -> InMemoryData {
+    var generator = SeededGenerator(seed: seed)
+    var features = [Float](), labels = [Int]()
+    for i in 0..<count {
+        let label = i % 3
+        for j in 0..<8 { features.append((j % 3 == label ? 1 : 0) + spread * generator.nextNormal()) }
+        labels.append(label)
+    }
+    return InMemoryData(features: features, labels: labels, featureCount: 8)
+}
+
+func smallModel(seed: UInt64) throws -> Sequential {
+    try Sequential(inputSize: 8, seed: seed) {
+        Dense(units: 16); ReLU()
+        Dense(units: 3); Softmax()
+    }
+}
+
+@Suite struct TrainingTests {
+    @Test func sameSeedsGiveBitIdenticalWeights() throws {
+        let data = blobs(count: 200, seed: 1)
+        let options = TrainingOptions(epochs: 3, batchSize: 16, seed: 7)
+        let a = try smallModel(seed: 5), b = try smallModel(seed: 5), c = try smallModel(seed: 6)
+        _ = try Trainer.fit(a, on: data, options: options)
+        _ = try Trainer.fit(b, on: data, options: options)
+        _ = try Trainer.fit(c, on: data, options: options)
+        let bits = { (m: Sequential) in m.snapshot().flatMap { $0.map(\.bitPattern) } }
+        #expect(bits(a) == bits(b))
+        #expect(bits(a) != bits(c))
+    }
+
+    @Test func overfitsATinySet() throws {
+        let data = blobs(count: 30, seed: 2, spread: 1.0)
+        let model = try Sequential(inputSize: 8, seed: 1) {
+            Dense(units: 64); Tanh()
+            Dense(units: 3); Softmax()
+        }
+        let history = try Trainer.fit(model, on: data, options: TrainingOptions(epochs: 300, batchSize: 30, optimizer: .init(kind: .adam, learningRate: 0.01)))
+        #expect(history.epochs.last!.accuracy == 1)
+        #expect(history.epochs.last!.loss < 0.05)
+    }
+
+    @Test(arguments: OptimizerSpecification.Kind.allCases)
+    func everyOptimizerLearnsTheBlobs(kind: OptimizerSpecification.Kind) throws {
+        let model = try smallModel(seed: 3)
+        let history = try Trainer.fit(model, on: blobs(count: 300, seed: 4), validation: blobs(count: 90, seed: 5),
+                                      options: TrainingOptions(epochs: 10, optimizer: .init(kind: kind, learningRate: kind == .sgd ? 0.05 : 0.01, momentum: kind == .sgd ? 0.9 : nil)))
+        #expect(history.epochs.last!.validationAccuracy! > 0.95, "\(kind)")
+    }
+
+    @Test func everyLayerKindTrainsInOneNetwork() throws {
+        let model = try Sequential(inputSize: 8, seed: 9) {
+            Flatten()
+            Dense(units: 16, initializer: .heNormal); BatchNorm(); LeakyReLU(alpha: 0.1)
+            Dense(units: 16, initializer: .glorotNormal); ELU(); Dropout(rate: 0.2)
+            Dense(units: 16, initializer: .heUniform); GELU(); Sigmoid()
+            Dense(units: 3); Softmax()
+        }
+        let options = TrainingOptions(epochs: 15, schedule: .init(kind: .oneCycle), labelSmoothing: 0.1, l2: 1e-4)
+        let history = try Trainer.fit(model, on: blobs(count: 300, seed: 6), validation: blobs(count: 90, seed: 7), options: options)
+        #expect(history.epochs.last!.validationAccuracy! > 0.9)
+    }
+
+    @Test func earlyStoppingStopsAndRestoresTheBestEpoch() throws {
+        // A rate so high that the validation loss soon stops improving.
+        let model = try smallModel(seed: 1)
+        let options = TrainingOptions(epochs: 40, optimizer: .init(kind: .sgd, learningRate: 3),
+                                      earlyStopping: EarlyStopping(monitor: .validationLoss, patience: 2))
+        let history = try Trainer.fit(model, on: blobs(count: 90, seed: 1, spread: 1.5), validation: blobs(count: 60, seed: 2, spread: 1.5), options: options)
+        #expect(history.stoppedEarly)
+        #expect(history.epochs.count < 40)
+        let losses = history.epochs.map { $0.validationLoss! }
+        let bestEpoch = history.epochs[losses.firstIndex(of: losses.min()!)!].epoch
+        #expect(history.restoredEpoch == bestEpoch)
+        #expect(history.epochs.count == bestEpoch + 2)
+    }
+
+    @Test func divergenceIsReportedWithEpochAndStep() throws {
+        let model = try smallModel(seed: 1)
+        var data = blobs(count: 64, seed: 1)
+        data = InMemoryData(features: data.features.map { $0 * 1e30 }, labels: data.labels, featureCount: 8)
+        let error = #expect(throws: ModelError.self) {
+            try Trainer.fit(model, on: data, options: TrainingOptions(epochs: 3, optimizer: .init(kind: .sgd, learningRate: 10)))
+        }
+        guard case let .diverged(epoch, step, _)? = error else { Issue.record("expected divergence, got \(String(describing: error))"); return }
+        #expect(epoch == 1 && step >= 1)
+        #expect(error!.description.hasPrefix("training diverged at epoch 1, step \(step)"))
+    }
+
+    @Test func monitorsNeedingValidationAreRejectedWithoutIt() throws {
+        let error = #expect(throws: ModelError.self) {
+            try Trainer.fit(try smallModel(seed: 1), on: blobs(count: 30, seed: 1), options: TrainingOptions(earlyStopping: EarlyStopping()))
+        }
+        #expect(error?.description == "monitor val_loss: needs validation data; give a validation split")
+    }
+
+    @Test func summaryCountsParametersAsKeras() throws {
+        let model = try Sequential(specification: Preset.named("model3")!.model, seed: 0)
+        #expect(model.parameterCount == 784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10)
+        #expect(model.summary.contains("Total params: 109386"))
+        #expect(model.summary.contains("0 Dense(128)    (None, 128)     100480"))
+    }
+
+    @Test func compactSpecsParseAndBadOnesAreExplained() throws {
+        let spec = try ModelSpecification.parse(compact: "784-128-64-10")
+        #expect(spec.layers.map(\.kind) == [.dense, .relu, .dense, .relu, .dense, .softmax])
+        #expect(spec.compact == "784-128-64-10")
+        let error = #expect(throws: ModelError.self) { try ModelSpecification.parse(compact: "784-x-10") }
+        #expect(error?.description.contains("such as 784-128-64-10; found '784-x-10'") == true)
+    }
+
+    @Test func glorotUniformStaysWithinItsLimit() throws {
+        let dense = Dense(units: 64)
+        var generator = SeededGenerator(seed: 1)
+        _ = try dense.build(inputSize: 784, generator: &generator)
+        let limit = Float(6.0 / Double(784 + 64)).squareRoot()
+        let values = dense.kernel.value.values
+        #expect(values.allSatisfy { abs($0) <= limit })
+        #expect(values.map(abs).max()! > 0.95 * limit)
+        #expect(dense.bias.value.values.allSatisfy { $0 == 0 })
+    }
+}
