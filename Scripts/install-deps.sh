@@ -15,7 +15,16 @@ else
   command -v python3 >/dev/null 2>&1 || missing+=("python3")
   [ -d /usr/share/datasets/fashion-mnist ] || [ -n "${FASHION_MNIST_DIR:-}" ] || missing+=("Fashion-MNIST data")
 fi
-[ ${#missing[@]} -eq 0 ] && exit 0
+
+# Python's safetensors library: a test checks that it opens the model files we write.
+python_packages() {
+  command -v python3 >/dev/null 2>&1 || return 0
+  python3 -c "import safetensors, numpy" 2>/dev/null && return 0
+  echo "Installing the Python packages safetensors and numpy with pip"
+  python3 -m pip install --quiet safetensors numpy || echo "warning: pip could not install safetensors; its test will fail" >&2
+}
+
+if [ ${#missing[@]} -eq 0 ]; then python_packages; exit 0; fi
 
 if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then
   if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
@@ -31,3 +40,4 @@ else
   echo "'swift run fashion data fetch', or set FASHION_MNIST_DIR to a folder holding the four IDX files." >&2
   exit 1
 fi
+python_packages
