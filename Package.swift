@@ -22,7 +22,7 @@ let package = Package(
     ],
     targets: [
         .executableTarget(name: "fashion", dependencies: ["FashionCLI"]),
-        .executableTarget(name: "fashion-bench", dependencies: ["FashionData"], path: "Benchmarks/FashionBench"),
+        .executableTarget(name: "fashion-bench", dependencies: ["FashionData", "NumericCore"], path: "Benchmarks/FashionBench"),
         .target(
             name: "FashionCLI",
             dependencies: [
@@ -31,11 +31,12 @@ let package = Package(
             ]),
         .target(name: "Reports", dependencies: ["_Files", "_CZlib"], swiftSettings: optimisedInDebug),
         .target(
-            name: "FashionData", dependencies: ["NumericCore", "_Files", "_CZlib"],
+            name: "FashionData", dependencies: ["NumericCore", "_Files", "_CZlib", "_Kernels"],
             swiftSettings: optimisedInDebug),
-        .target(name: "NumericCore", dependencies: ["_CBLAS", "_CFloatEnvironment"], swiftSettings: optimisedInDebug),
-        .target(name: "NeuralNet", dependencies: ["NumericCore", "_Files"], swiftSettings: optimisedInDebug),
+        .target(name: "NumericCore", dependencies: ["_CBLAS", "_CFloatEnvironment", "_Kernels"], swiftSettings: optimisedInDebug),
+        .target(name: "NeuralNet", dependencies: ["NumericCore", "_Files", "_Kernels"], swiftSettings: optimisedInDebug),
         .target(name: "_CFloatEnvironment"),
+        .target(name: "_Kernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno"])]),
         .target(name: "_Files"),
         .systemLibrary(
             name: "_CBLAS", pkgConfig: "openblas",

@@ -1,4 +1,5 @@
 import FashionData
+import NumericCore
 import Foundation
 
 // fashion-bench: throughput measurements, run by `make bench` beside the Python peers.
@@ -30,8 +31,32 @@ do {
         print("load-train\t\(median(train))\t\(runs)")
         let all = try time(runs) { _ = try Dataset.load(from: location) }
         print("load-all\t\(median(all))\t\(runs)")
+    case "gemm":
+        // The products of one Model-3 training step at batch 32, each timed alone.
+        let shapes: [(String, Bool, Bool, Int, Int, Int)] = [
+            ("fwd1 32x784.784x128", false, false, 32, 128, 784), ("dW1 784x32.32x128", true, false, 784, 128, 32),
+            ("fwd2 32x128.128x64", false, false, 32, 64, 128), ("dW2", true, false, 128, 64, 32), ("dX2", false, true, 32, 128, 64),
+            ("fwd3 32x64.64x10", false, false, 32, 10, 64), ("dW3", true, false, 64, 10, 32), ("dX3", false, true, 32, 64, 10),
+        ]
+        for (name, ta, tb, m, n, k) in shapes {
+            let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: k * n)
+            var c = [Float](repeating: 0, count: m * n)
+            for backend in MatrixProduct.Backend.compared {
+                let reps = 2000
+                let t = time(5) {
+                    a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+                        for _ in 0..<reps {
+                            MatrixProduct.multiply(backend: backend, transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: pa.baseAddress!, lda: ta ? m : k,
+                                                   b: pb.baseAddress!, ldb: tb ? k : n, c: pc.baseAddress!, ldc: n)
+                        }
+                    } } }
+                }
+                let seconds = median(t) / Double(reps)
+                print("gemm \(name) \(backend)\t\(seconds)\t\(String(format: "%.1f GFLOP/s", 2 * Double(m * n * k) / seconds / 1e9))")
+            }
+        }
     default:
-        print("unknown benchmark '\(which)'; known: load")
+        print("unknown benchmark '\(which)'; known: load, gemm")
         exit(2)
     }
 } catch {

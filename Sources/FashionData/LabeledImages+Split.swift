@@ -1,4 +1,5 @@
 import NumericCore
+import _Kernels
 
 extension LabeledImages {
     /// Splits off a validation set, stratified by class: each class gives the same share of
@@ -43,21 +44,14 @@ extension LabeledImages {
     public func fillBatch(indices: some Collection<Int>, into batch: UnsafeMutableBufferPointer<Float>) {
         precondition(batch.count >= indices.count * pixelsPerImage, "batch buffer too small")
         let size = pixelsPerImage
-        let table = LabeledImages.unitScale
         pixels.withUnsafeBufferPointer { source in
-            table.withUnsafeBufferPointer { scale in
-                var offset = 0
-                for index in indices {
-                    let start = index * size
-                    for p in 0..<size { batch[offset + p] = scale[Int(source[start + p])] }
-                    offset += size
-                }
+            var offset = 0
+            for index in indices {
+                fashion_bytes_to_unit(source.baseAddress! + index * size, batch.baseAddress! + offset, size)
+                offset += size
             }
         }
     }
-
-    /// `Float(v) / 255` for every byte, looked up rather than divided per pixel.
-    static let unitScale: [Float] = (0...255).map { Float($0) / 255 }
 
     /// The labels at `indices`, one-hot encoded: `[indices.count, classCount]`, row-major.
     public func oneHotLabels(indices: some Collection<Int>, classCount: Int) -> [Float] {

@@ -1,4 +1,5 @@
 import _CBLAS
+import _Kernels
 
 /// The one place that talks to BLAS. Everything in training that multiplies matrices calls
 /// `MatrixProduct.multiply`; `_TestSupport.ReferenceKernels.multiply` is its plain-loop twin
@@ -7,13 +8,48 @@ public enum MatrixProduct {
     /// C = alpha * op(A) * op(B) + beta * C, all row-major, where op(X) is X or its transpose.
     /// op(A) is `[m, k]`, op(B) is `[k, n]`, C is `[m, n]`; `lda`, `ldb`, `ldc` are the row
     /// strides of A, B and C as stored.
-    @inlinable
+    public enum Backend: Equatable, Sendable, CustomStringConvertible {
+        /// The project's own kernels (`_Kernels`), chosen by CPU features at load time.
+        case kernels
+        /// The project's kernels at a given instruction-set level (0 baseline, 1 AVX2,
+        /// 2 AVX-512, capped at what the CPU has), to test every path on one machine.
+        case kernelsAtLevel(Int)
+        /// The system BLAS (OpenBLAS), for comparison in benchmarks.
+        case blas
+
+        public static let compared: [Backend] = [.kernels, .blas]
+
+        public var description: String {
+            switch self {
+            case .kernels: return "kernels"
+            case let .kernelsAtLevel(level): return "kernels-level-\(level)"
+            case .blas: return "blas"
+            }
+        }
+    }
+
+    /// The instruction-set level of the kernels on this CPU: "avx512", "avx2" or "baseline".
+    public static var kernelLevel: String { String(cString: fashion_kernel_level()) }
+
+    /// The backend `multiply` uses unless told otherwise.
+    nonisolated(unsafe) public static var defaultBackend: Backend = .kernels
+
     public static func multiply(
-        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        backend: Backend = defaultBackend, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
+        switch backend {
+        case .kernels:
+            fashion_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        case let .kernelsAtLevel(level):
+            fashion_sgemm_at_level(Int32(level), transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        case .blas:
+            break
+        }
         guard k > 0 else {
             // An empty sum: C = beta * C (BLAS would do the same, but may not be called with k = 0).
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }

@@ -4,9 +4,15 @@ import _TestSupport
 
 @Suite struct MatrixProductTests {
     @Test(arguments: [
-        (1, 1, 1), (3, 5, 7), (32, 128, 784), (17, 10, 64), (64, 33, 5), (2, 300, 1),
+        (1, 1, 1), (3, 5, 7), (32, 128, 784), (17, 10, 64), (64, 33, 5), (2, 300, 1), (13, 70, 9), (25, 32, 0),
     ])
     func agreesWithThePlainLoopsInAllFourForms(m: Int, n: Int, k: Int) {
+        for backend in [MatrixProduct.Backend.kernels, .kernelsAtLevel(0), .kernelsAtLevel(1), .kernelsAtLevel(2), .blas] {
+            compare(backend: backend, m: m, n: n, k: k)
+        }
+    }
+
+    func compare(backend: MatrixProduct.Backend, m: Int, n: Int, k: Int) {
         var generator = SeededGenerator(seed: UInt64(m * 1000 + n * 10 + k))
         for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
             let a = (0..<(m * k)).map { _ in generator.nextFloat(in: -1, 1) }
@@ -20,13 +26,13 @@ import _TestSupport
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     actual.withUnsafeMutableBufferPointer { pc in
-                        MatrixProduct.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
+                        MatrixProduct.multiply(backend: backend, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
                                                a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: 2, c: pc.baseAddress!, ldc: n)
                     }
                 }
             }
             let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
-            #expect(worst <= 1e-4 * Float(k).squareRoot() + 1e-5, "transposeA \(transposeA), transposeB \(transposeB): error \(worst)")
+            #expect(worst <= 1e-4 * Float(k).squareRoot() + 1e-5, "\(backend) transposeA \(transposeA), transposeB \(transposeB): error \(worst)")
         }
     }
 

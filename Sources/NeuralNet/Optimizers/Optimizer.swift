@@ -1,5 +1,6 @@
 import Foundation
 import NumericCore
+import _Kernels
 
 /// Updates parameters from their gradients, one step at a time. The learning rate is set
 /// before every step (by the schedule); the optimizer keeps its own per-parameter state.
@@ -135,18 +136,8 @@ public final class Adam: Optimizer {
         let decay = weightDecay * learningRate
         for parameter in parameters {
             let slots = store.slots(for: parameter, count: 2)
-            let theta = parameter.value.pointer, g = parameter.gradient.pointer
-            let m = slots[0].pointer, v = slots[1].pointer
-            let count = parameter.value.count
-            if decay > 0 && parameter.decays {
-                for i in 0..<count { theta[i] -= theta[i] * decay }
-            }
-            for i in 0..<count {
-                let gi = g[i]
-                m[i] += (gi - m[i]) * (1 - b1)
-                v[i] += (gi * gi - v[i]) * (1 - b2)
-                theta[i] -= alpha * m[i] / (v[i].squareRoot() + eps)
-            }
+            fashion_adam_update(parameter.value.pointer, parameter.gradient.pointer, slots[0].pointer, slots[1].pointer,
+                                parameter.value.count, alpha, b1, b2, eps, decay > 0 && parameter.decays ? decay : 0)
         }
     }
 }

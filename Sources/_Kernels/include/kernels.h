@@ -1,0 +1,29 @@
+#ifndef FASHION_KERNELS_H
+#define FASHION_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// C = alpha * op(A) * op(B) + beta * C, row-major; op(A) is m x k, op(B) is k x n.
+/// Compiled for AVX-512, AVX2+FMA and baseline, chosen at load time by the CPU.
+void fashion_sgemm(int transpose_a, int transpose_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
+                   const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc);
+
+/// The same at a given level (0 baseline, 1 AVX2, 2 AVX-512; capped at what the CPU has), for
+/// tests of every path on one machine.
+void fashion_sgemm_at_level(int level, int transpose_a, int transpose_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                            float alpha, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float beta,
+                            float *c, ptrdiff_t ldc);
+
+/// One Adam step over n values (Keras's form): m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2);
+/// theta -= alpha m / (sqrt(v) + eps); with decay > 0 first theta -= theta * decay.
+void fashion_adam_update(float *theta, const float *g, float *m, float *v, ptrdiff_t n,
+                         float alpha, float beta1, float beta2, float epsilon, float decay);
+
+/// dst[i] = src[i] / 255 (exactly, as a division), for n bytes.
+void fashion_bytes_to_unit(const uint8_t *src, float *dst, ptrdiff_t n);
+
+/// The name of the clone the loader chose for this CPU ("avx512", "avx2" or "baseline").
+const char *fashion_kernel_level(void);
+
+#endif

@@ -1,0 +1,223 @@
+// The fast kernels of training. Each hot function body is compiled three times on x86-64
+// (AVX-512, AVX2 with FMA, baseline SSE2) and the version matching the CPU is chosen once,
+// when the library loads, by __builtin_cpu_supports: the binary runs on any x86-64 CPU and
+// never executes an instruction the CPU lacks. Elsewhere (arm64) the baseline is NEON.
+// Plain-loop twins live in _TestSupport and the tests compare them.
+#include "kernels.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#define X86 1
+#define AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,bmi,bmi2")))
+#define AVX2 __attribute__((target("avx2,fma,bmi,bmi2")))
+#endif
+
+#define GEMM_ARGS ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a, ptrdiff_t ars, \
+                  ptrdiff_t acs, const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc
+typedef void (*gemm_fn)(GEMM_ARGS);
+
+// C[rows, 2W] = alpha * Σ_p A(i, p) B(p, j) + beta * C, with A(i, p) = a[i * ars + p * acs]
+// (so A and Aᵀ share the routine) and B rows contiguous; W floats per vector register.
+#define DEFINE_TILE(NAME, ATTR, VT, W)                                                             \
+    ATTR static inline __attribute__((always_inline)) void NAME(                                   \
+        int rows, ptrdiff_t k, float alpha, const float *a, ptrdiff_t ars, ptrdiff_t acs,         \
+        const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc) {                     \
+        VT acc[12][2];                                                                             \
+        for (int r = 0; r < rows; r++) { acc[r][0] = (VT){0}; acc[r][1] = (VT){0}; }              \
+        for (ptrdiff_t p = 0; p < k; p++) {                                                        \
+            VT b0 = *(const VT *)(b + p * ldb);                                                    \
+            VT b1 = *(const VT *)(b + p * ldb + W);                                                \
+            const float *ap = a + p * acs;                                                         \
+            for (int r = 0; r < rows; r++) {                                                       \
+                float x = ap[r * ars];                                                             \
+                acc[r][0] += x * b0;                                                               \
+                acc[r][1] += x * b1;                                                               \
+            }                                                                                      \
+        }                                                                                          \
+        for (int r = 0; r < rows; r++) {                                                           \
+            VT *c0 = (VT *)(c + r * ldc), *c1 = (VT *)(c + r * ldc + W);                           \
+            if (beta == 0) { *c0 = alpha * acc[r][0]; *c1 = alpha * acc[r][1]; }                  \
+            else { *c0 = alpha * acc[r][0] + beta * *c0; *c1 = alpha * acc[r][1] + beta * *c1; }  \
+        }                                                                                          \
+    }
+
+// A tile of fewer rows than MR, with the row count a constant in each case so that the
+// accumulators stay in registers.
+#define REMAINDER_ROWS(TILE, ROWS, ...)                         \
+    switch (ROWS) {                                             \
+    case 1: TILE(1, __VA_ARGS__); break;                        \
+    case 2: TILE(2, __VA_ARGS__); break;                        \
+    case 3: TILE(3, __VA_ARGS__); break;                        \
+    case 4: TILE(4, __VA_ARGS__); break;                        \
+    case 5: TILE(5, __VA_ARGS__); break;                        \
+    case 6: TILE(6, __VA_ARGS__); break;                        \
+    case 7: TILE(7, __VA_ARGS__); break;                        \
+    case 8: TILE(8, __VA_ARGS__); break;                        \
+    case 9: TILE(9, __VA_ARGS__); break;                        \
+    case 10: TILE(10, __VA_ARGS__); break;                      \
+    default: TILE(11, __VA_ARGS__); break;                      \
+    }
+
+// The whole product in tiles of MR x 2W. The columns past the last whole tile go through the
+// same tile on a zero-padded copy of B's last columns, into a scratch tile.
+#define DEFINE_GEMM(NAME, TILE, ATTR, MR, W)                                                       \
+    ATTR static void NAME(GEMM_ARGS) {                                                             \
+        const ptrdiff_t nr = 2 * W;                                                                \
+        ptrdiff_t whole = n - n % nr;                                                              \
+        for (ptrdiff_t j0 = 0; j0 < whole; j0 += nr) {                                             \
+            ptrdiff_t i0 = 0;                                                                      \
+            for (; i0 + MR <= m; i0 += MR)                                                         \
+                TILE(MR, k, alpha, a + i0 * ars, ars, acs, b + j0, ldb, beta, c + i0 * ldc + j0, ldc); \
+            if (i0 < m) REMAINDER_ROWS(TILE, (int)(m - i0), k, alpha, a + i0 * ars, ars, acs, b + j0, ldb, \
+                                       beta, c + i0 * ldc + j0, ldc);                               \
+        }                                                                                          \
+        if (whole == n) return;                                                                    \
+        ptrdiff_t rest = n - whole;                                                                \
+        float onStack[2048];                                                                       \
+        size_t needed = (size_t)(k > 0 ? k : 1) * (size_t)nr;                                      \
+        float *panel = needed <= 2048 ? onStack : malloc(needed * sizeof(float));                  \
+        if (!panel) { edge_columns(m, whole, n, k, alpha, a, ars, acs, b, ldb, beta, c, ldc); return; } \
+        memset(panel, 0, needed * sizeof(float));                                                  \
+        for (ptrdiff_t p = 0; p < k; p++)                                                          \
+            for (ptrdiff_t j = 0; j < rest; j++) panel[p * nr + j] = b[p * ldb + whole + j];       \
+        float scratch[12 * 32];                                                                    \
+        for (ptrdiff_t i0 = 0; i0 < m; i0 += MR) {                                                 \
+            int rows = (int)(m - i0 < MR ? m - i0 : MR);                                           \
+            if (rows == MR) TILE(MR, k, 1, a + i0 * ars, ars, acs, panel, nr, 0, scratch, nr);     \
+            else REMAINDER_ROWS(TILE, rows, k, 1, a + i0 * ars, ars, acs, panel, nr, 0, scratch, nr); \
+            for (int r = 0; r < rows; r++)                                                         \
+                for (ptrdiff_t j = 0; j < rest; j++) {                                             \
+                    float *out = c + (i0 + r) * ldc + whole + j;                                   \
+                    *out = alpha * scratch[r * nr + j] + (beta == 0 ? 0 : beta * *out);            \
+                }                                                                                  \
+        }                                                                                          \
+        if (panel != onStack) free(panel);                                                         \
+    }
+
+// Plain loops for the last columns, used only when memory for the padded panel runs out.
+static void edge_columns(ptrdiff_t m, ptrdiff_t j0, ptrdiff_t n, ptrdiff_t k, float alpha, const float *a,
+                         ptrdiff_t ars, ptrdiff_t acs, const float *b, ptrdiff_t ldb, float beta, float *c,
+                         ptrdiff_t ldc) {
+    for (ptrdiff_t i = 0; i < m; i++)
+        for (ptrdiff_t j = j0; j < n; j++) {
+            float sum = 0;
+            for (ptrdiff_t p = 0; p < k; p++) sum += a[i * ars + p * acs] * b[p * ldb + j];
+            c[i * ldc + j] = alpha * sum + (beta == 0 ? 0 : beta * c[i * ldc + j]);
+        }
+}
+
+typedef float v4 __attribute__((vector_size(16), aligned(4)));
+DEFINE_TILE(tile_baseline, , v4, 4)
+DEFINE_GEMM(gemm_baseline, tile_baseline, , 4, 4)
+#ifdef X86
+typedef float v8 __attribute__((vector_size(32), aligned(4)));
+typedef float v16 __attribute__((vector_size(64), aligned(4)));
+DEFINE_TILE(tile_avx2, AVX2, v8, 8)
+DEFINE_GEMM(gemm_avx2, tile_avx2, AVX2, 6, 8)
+DEFINE_TILE(tile_avx512, AVX512, v16, 16)
+DEFINE_GEMM(gemm_avx512, tile_avx512, AVX512, 12, 16)
+#endif
+
+#define ADAM_ARGS float *theta, const float *g, float *m, float *v, ptrdiff_t n, float alpha, float beta1, \
+                  float beta2, float epsilon, float decay
+#define ADAM_BODY                                                           \
+    {                                                                       \
+        if (decay > 0)                                                      \
+            for (ptrdiff_t i = 0; i < n; i++) theta[i] -= theta[i] * decay; \
+        float c1 = 1 - beta1, c2 = 1 - beta2;                               \
+        for (ptrdiff_t i = 0; i < n; i++) {                                 \
+            float gi = g[i];                                                \
+            m[i] += (gi - m[i]) * c1;                                       \
+            v[i] += (gi * gi - v[i]) * c2;                                  \
+            theta[i] -= alpha * m[i] / (sqrtf(v[i]) + epsilon);             \
+        }                                                                   \
+    }
+typedef void (*adam_fn)(ADAM_ARGS);
+static void adam_baseline(ADAM_ARGS) ADAM_BODY
+#ifdef X86
+AVX2 static void adam_avx2(ADAM_ARGS) ADAM_BODY
+AVX512 static void adam_avx512(ADAM_ARGS) ADAM_BODY
+#endif
+
+#define UNIT_ARGS const uint8_t *src, float *dst, ptrdiff_t n
+#define UNIT_BODY { for (ptrdiff_t i = 0; i < n; i++) dst[i] = (float)src[i] / 255.0f; }
+typedef void (*unit_fn)(UNIT_ARGS);
+static void unit_baseline(UNIT_ARGS) UNIT_BODY
+#ifdef X86
+AVX2 static void unit_avx2(UNIT_ARGS) UNIT_BODY
+AVX512 static void unit_avx512(UNIT_ARGS) UNIT_BODY
+#endif
+
+// 0 baseline, 1 AVX2 with FMA, 2 AVX-512. FASHION_KERNELS=baseline or avx2 forces a lower
+// level (to test those paths on a machine that has more).
+static int level;
+static gemm_fn chosen_gemm = gemm_baseline;
+static adam_fn chosen_adam = adam_baseline;
+static unit_fn chosen_unit = unit_baseline;
+
+__attribute__((constructor)) static void choose_kernels(void) {
+#ifdef X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) level = 1;
+    if (level == 1 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
+        level = 2;
+    const char *forced = getenv("FASHION_KERNELS");
+    if (forced && strcmp(forced, "baseline") == 0) level = 0;
+    if (forced && strcmp(forced, "avx2") == 0 && level > 1) level = 1;
+    if (level == 2) { chosen_gemm = gemm_avx512; chosen_adam = adam_avx512; chosen_unit = unit_avx512; }
+    if (level == 1) { chosen_gemm = gemm_avx2; chosen_adam = adam_avx2; chosen_unit = unit_avx2; }
+#endif
+}
+
+static void sgemm_with(gemm_fn gemm, int transpose_a, int transpose_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                       float alpha, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float beta, float *c,
+                       ptrdiff_t ldc) {
+    if (m <= 0 || n <= 0) return;
+    // A(i, p): row-major A is a[i * lda + p]; transposed, a[p * lda + i].
+    ptrdiff_t ars = transpose_a ? 1 : lda, acs = transpose_a ? lda : 1;
+    if (!transpose_b) {
+        gemm(m, n, k, alpha, a, ars, acs, b, ldb, beta, c, ldc);
+        return;
+    }
+    // op(B) = Bᵀ: copy it into k x n rows first (small in training: the input gradients).
+    float *packed = malloc(sizeof(float) * (size_t)(k > 0 ? k : 1) * (size_t)n);
+    if (!packed) {  // out of memory: the slow loop, which needs none
+        for (ptrdiff_t i = 0; i < m; i++)
+            for (ptrdiff_t j = 0; j < n; j++) {
+                float sum = 0;
+                for (ptrdiff_t p = 0; p < k; p++) sum += a[i * ars + p * acs] * b[j * ldb + p];
+                c[i * ldc + j] = alpha * sum + (beta == 0 ? 0 : beta * c[i * ldc + j]);
+            }
+        return;
+    }
+    for (ptrdiff_t j = 0; j < n; j++)
+        for (ptrdiff_t p = 0; p < k; p++) packed[p * n + j] = b[j * ldb + p];
+    gemm(m, n, k, alpha, a, ars, acs, packed, n, beta, c, ldc);
+    free(packed);
+}
+
+void fashion_sgemm(int transpose_a, int transpose_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha,
+                   const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc) {
+    sgemm_with(chosen_gemm, transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void fashion_sgemm_at_level(int requested, int transpose_a, int transpose_b, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                            float alpha, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float beta,
+                            float *c, ptrdiff_t ldc) {
+    int use = requested < level ? requested : level;
+    gemm_fn gemm = gemm_baseline;
+#ifdef X86
+    if (use == 2) gemm = gemm_avx512;
+    if (use == 1) gemm = gemm_avx2;
+#endif
+    sgemm_with(gemm, transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void fashion_adam_update(ADAM_ARGS) { chosen_adam(theta, g, m, v, n, alpha, beta1, beta2, epsilon, decay); }
+
+void fashion_bytes_to_unit(UNIT_ARGS) { chosen_unit(src, dst, n); }
+
+const char *fashion_kernel_level(void) { return level == 2 ? "avx512" : level == 1 ? "avx2" : "baseline"; }
