@@ -32,6 +32,8 @@ do {
         let all = try time(runs) { _ = try Dataset.load(from: location) }
         print("load-all\t\(median(all))\t\(runs)")
     case "gemm":
+        let threads = Int(arguments.dropFirst().first ?? "1") ?? 1
+        Compute.setThreads(threads)
         // The products of one Model-3 training step at batch 32, each timed alone.
         let shapes: [(String, Bool, Bool, Int, Int, Int)] = [
             ("fwd1 32x784.784x128", false, false, 32, 128, 784), ("dW1 784x32.32x128", true, false, 784, 128, 32),

@@ -36,8 +36,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed for the weights, the split, the shuffles and dropout.")
     var seed: UInt64 = 42
 
-    @Option(help: "Threads for the matrix products.")
-    var threads = 1
+    @Option(help: "Threads for training (the weights are the same for any count).")
+    var threads = 2
 
     @Option(name: [.short, .long], help: ArgumentHelp("Where to write the model file (default: runs/<time>-<name>/model.safetensors).", valueName: "file"))
     var output: String?
@@ -72,12 +72,11 @@ struct TrainCommand: ParsableCommand {
             train = parts.train
             validation = parts.validation
         }
-        MatrixProduct.setThreads(threads)
         print("Model \(name): \(specification.compact ?? "custom"), \(options.epochs) epochs, batch \(options.batchSize), "
               + "\(options.optimizer.kind.rawValue) \(options.optimizer.learningRate), seed \(seed), \(threads) thread(s)")
         print("Data: \(train.count) training, \(validation?.count ?? 0) validation images from \(loaded.location.folder.path)")
         print(model.summary)
-        let history = try Trainer.fit(model, on: train, validation: validation, options: options, observer: ProgressBar())
+        let history = try Trainer.fit(model, on: train, validation: validation, options: options, threads: threads, observer: ProgressBar())
 
         let url = output.map { URL(fileURLWithPath: $0) } ?? Self.defaultRunFolder(name: name).appendingPathComponent("model.safetensors")
         let file = ModelFile(model: model, classNames: loaded.classNames,

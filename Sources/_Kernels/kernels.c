@@ -221,3 +221,11 @@ void fashion_adam_update(ADAM_ARGS) { chosen_adam(theta, g, m, v, n, alpha, beta
 void fashion_bytes_to_unit(UNIT_ARGS) { chosen_unit(src, dst, n); }
 
 const char *fashion_kernel_level(void) { return level == 2 ? "avx512" : level == 1 ? "avx2" : "baseline"; }
+
+void fashion_spin_pause(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}

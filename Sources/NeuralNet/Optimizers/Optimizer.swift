@@ -136,8 +136,13 @@ public final class Adam: Optimizer {
         let decay = weightDecay * learningRate
         for parameter in parameters {
             let slots = store.slots(for: parameter, count: 2)
-            fashion_adam_update(parameter.value.pointer, parameter.gradient.pointer, slots[0].pointer, slots[1].pointer,
-                                parameter.value.count, alpha, b1, b2, eps, decay > 0 && parameter.decays ? decay : 0)
+            let theta = parameter.value.pointer, g = parameter.gradient.pointer, m = slots[0].pointer, v = slots[1].pointer
+            let parameterDecay = decay > 0 && parameter.decays ? decay : 0
+            // Elementwise, so any split gives the same numbers.
+            Compute.runner.forEachRange(count: parameter.value.count, alignment: 64, minimumPerPart: 8192) { r in
+                fashion_adam_update(theta + r.lowerBound, g + r.lowerBound, m + r.lowerBound, v + r.lowerBound,
+                                    r.count, alpha, b1, b2, eps, parameterDecay)
+            }
         }
     }
 }

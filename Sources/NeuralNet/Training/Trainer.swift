@@ -26,7 +26,7 @@ public enum Trainer {
     ///   `ModelError.invalidOption` for options that cannot work.
     public static func fit(
         _ model: Sequential, on data: some TrainingData, validation: (some TrainingData)? = nil as InMemoryData?,
-        options: TrainingOptions, observer: (any TrainingObserver)? = nil
+        options: TrainingOptions, threads: Int = 1, observer: (any TrainingObserver)? = nil
     ) throws(ModelError) -> History {
         try options.validate(hasValidation: validation != nil)
         guard data.featureCount == model.inputSize else {
@@ -55,6 +55,8 @@ public enum Trainer {
         var step = 0
 
         FloatEnvironment.flushDenormalsOnThisThread()
+        Compute.setThreads(threads)
+        let runner = Compute.runner
         observer?.trainingStarted(epochs: options.epochs, stepsPerEpoch: stepsPerEpoch)
         for epoch in 1...options.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -67,7 +69,11 @@ public enum Trainer {
                 let lower = batchIndex * batchSize
                 let indices = order[lower..<min(lower + batchSize, data.count)]
                 input.resize(rows: indices.count, columns: data.featureCount)
-                data.fillBatch(indices: indices, into: input.buffer)
+                let buffer = input.buffer, features = data.featureCount
+                runner.forEachRange(count: indices.count, minimumPerPart: 8) { rows in
+                    let part = UnsafeMutableBufferPointer(rebasing: buffer[(rows.lowerBound * features)..<(rows.upperBound * features)])
+                    data.fillBatch(indices: indices[(indices.startIndex + rows.lowerBound)..<(indices.startIndex + rows.upperBound)], into: part)
+                }
                 for (row, index) in indices.enumerated() { labels[row] = Int32(data.label(at: index)) }
 
                 let logits = model.logits(input, training: true)

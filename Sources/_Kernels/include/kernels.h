@@ -26,4 +26,7 @@ void fashion_bytes_to_unit(const uint8_t *src, float *dst, ptrdiff_t n);
 /// The name of the clone the loader chose for this CPU ("avx512", "avx2" or "baseline").
 const char *fashion_kernel_level(void);
 
+/// A hint to the CPU inside a spin-wait loop (x86 PAUSE, arm64 YIELD).
+void fashion_spin_pause(void);
+
 #endif
