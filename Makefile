@@ -38,6 +38,8 @@ bench: deps
 	@.build/release/fashion-bench load > $(OUT)/bench-fashion.tsv
 	@python3 Benchmarks/peers/load_numpy.py > $(OUT)/bench-numpy.tsv
 	@python3 Benchmarks/compare.py $(OUT)/bench-fashion.tsv $(OUT)/bench-numpy.tsv numpy
+	@echo
+	@OUT=$(OUT) bash Benchmarks/run-train.sh
 
 clean:
 	rm -rf .build $(OUT)

@@ -22,7 +22,8 @@ let package = Package(
     ],
     targets: [
         .executableTarget(name: "fashion", dependencies: ["FashionCLI"]),
-        .executableTarget(name: "fashion-bench", dependencies: ["FashionData", "NumericCore"], path: "Benchmarks/FashionBench"),
+        .executableTarget(
+            name: "fashion-bench", dependencies: ["FashionCLI", "FashionData", "NeuralNet", "NumericCore"], path: "Benchmarks/FashionBench"),
         .target(
             name: "FashionCLI",
             dependencies: [

@@ -1,4 +1,6 @@
+import FashionCLI
 import FashionData
+import NeuralNet
 import NumericCore
 import Foundation
 
@@ -57,8 +59,22 @@ do {
                 print("gemm \(name) \(backend)\t\(seconds)\t\(String(format: "%.1f GFLOP/s", 2 * Double(m * n * k) / seconds / 1e9))")
             }
         }
+    case "train":
+        // train PRESET THREADS EPOCHS: median seconds per epoch on the full training set.
+        let rest = Array(arguments.dropFirst())
+        guard rest.count == 3, let preset = Preset.named(rest[0]), let threads = Int(rest[1]), let epochs = Int(rest[2]) else {
+            print("usage: fashion-bench train model1|model2|model3 THREADS EPOCHS")
+            exit(2)
+        }
+        let dataset = try Dataset.load(from: DatasetLocator.locate())
+        let model = try Sequential(specification: preset.model, seed: 1)
+        var options = preset.options
+        options.epochs = epochs
+        let history = try Trainer.fit(model, on: dataset.train, options: options, threads: threads)
+        let accuracy = Trainer.evaluate(model, on: dataset.test).accuracy
+        print("train-\(preset.name)-\(threads)t\t\(median(history.epochs.map(\.seconds)))\t\(epochs)\taccuracy \(accuracy)")
     default:
-        print("unknown benchmark '\(which)'; known: load, gemm")
+        print("unknown benchmark '\(which)'; known: load, gemm, train")
         exit(2)
     }
 } catch {

@@ -12,57 +12,44 @@ import _Kernels
 /// bit-identical results.
 public final class ParallelRunner: @unchecked Sendable {
     public let threadCount: Int
-    private let generation = Atomic<Int>(0)
-    private let finished = Atomic<Int>(0)
-    private let sleepers = Atomic<Int>(0)
-    private let mutex = NSCondition()
-    private var job: ((Int) -> Void)?
-    private var stopping = false
-    private var workers = [Thread]()
-
-    /// How long an idle worker spins before sleeping, in checks of the counter.
-    private static let spinChecks = 40_000
+    private let shared: Shared
+    /// Held while the workers serve one caller; a second caller meanwhile runs its parts
+    /// itself, one after another (the same results, since the split does not change them).
+    private let busy = Mutex(false)
 
     public init(threads: Int) {
         threadCount = max(1, threads)
+        shared = Shared()
         for index in 1..<threadCount {
-            let thread = Thread { [unowned self] in self.workerLoop(index: index) }
+            let state = shared
+            let thread = Thread { state.workerLoop(index: index) }
             thread.stackSize = 1 << 20
             thread.start()
-            workers.append(thread)
         }
     }
 
-    deinit {
-        mutex.lock()
-        stopping = true
-        generation.add(1, ordering: .releasing)
-        mutex.broadcast()
-        mutex.unlock()
-    }
+    deinit { shared.stop() }
 
     /// Runs `body(part)` for every part in `0..<threadCount` and returns when all are done.
     public func run(_ body: (Int) -> Void) {
         guard threadCount > 1 else { body(0); return }
+        let acquired = busy.withLock { taken in
+            if taken { return false }
+            taken = true
+            return true
+        }
+        guard acquired else {
+            for part in 0..<threadCount { body(part) }
+            return
+        }
+        defer { busy.withLock { $0 = false } }
         withoutActuallyEscaping(body) { escaping in
-            job = escaping
-            finished.store(0, ordering: .relaxed)
-            // Sequentially consistent with the sleeper count below, so a worker going to sleep
-            // either sees the new generation or is seen and woken.
-            generation.add(1, ordering: .sequentiallyConsistent)
-            if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
-                mutex.lock()
-                mutex.broadcast()
-                mutex.unlock()
-            }
-            escaping(0)
-            while finished.load(ordering: .acquiring) < threadCount - 1 { spinPause() }
-            job = nil
+            shared.dispatch(escaping, workers: threadCount - 1)
         }
     }
 
-    /// Splits `0..<count` into `threadCount` contiguous ranges whose bounds are multiples of
-    /// `alignment` (except the end), and runs `body` on each non-empty one.
+    /// Splits `0..<count` into up to `threadCount` contiguous ranges whose bounds are
+    /// multiples of `alignment` (except the end), and runs `body` on each non-empty one.
     public func forEachRange(count: Int, alignment: Int = 1, minimumPerPart: Int = 1, _ body: (Range<Int>) -> Void) {
         let parts = min(threadCount, max(1, count / max(1, minimumPerPart)))
         guard parts > 1 else { body(0..<count); return }
@@ -75,42 +62,76 @@ public final class ParallelRunner: @unchecked Sendable {
         }
     }
 
-    private func workerLoop(index: Int) {
-        FloatEnvironment.flushDenormalsOnThisThread()
-        var seen = 0
-        while true {
-            var checks = 0
-            while generation.load(ordering: .acquiring) == seen {
-                checks += 1
-                if checks < Self.spinChecks { spinPause(); continue }
-                mutex.lock()
-                sleepers.add(1, ordering: .sequentiallyConsistent)
-                while generation.load(ordering: .sequentiallyConsistent) == seen && !stopping { mutex.wait() }
-                sleepers.subtract(1, ordering: .releasing)
-                mutex.unlock()
-                checks = 0
+    /// What the workers share with the runner; it outlives the runner until they have left.
+    private final class Shared: @unchecked Sendable {
+        let generation = Atomic<Int>(0)
+        let finished = Atomic<Int>(0)
+        let sleepers = Atomic<Int>(0)
+        let stopping = Atomic<Bool>(false)
+        let condition = NSCondition()
+        var job: ((Int) -> Void)?
+
+        /// How long an idle worker spins before sleeping, in checks of the counter.
+        static let spinChecks = 40_000
+
+        func dispatch(_ body: @escaping (Int) -> Void, workers: Int) {
+            job = body
+            finished.store(0, ordering: .relaxed)
+            // Sequentially consistent with the sleeper count, so a worker going to sleep
+            // either sees the new generation or is seen and woken.
+            generation.add(1, ordering: .sequentiallyConsistent)
+            if sleepers.load(ordering: .sequentiallyConsistent) > 0 { wakeAll() }
+            body(0)
+            while finished.load(ordering: .acquiring) < workers { fashion_spin_pause() }
+            job = nil
+        }
+
+        func stop() {
+            stopping.store(true, ordering: .sequentiallyConsistent)
+            generation.add(1, ordering: .sequentiallyConsistent)
+            wakeAll()
+        }
+
+        private func wakeAll() {
+            condition.lock()
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        func workerLoop(index: Int) {
+            FloatEnvironment.flushDenormalsOnThisThread()
+            var seen = 0
+            while true {
+                var checks = 0
+                while generation.load(ordering: .acquiring) == seen {
+                    checks += 1
+                    if checks < Self.spinChecks { fashion_spin_pause(); continue }
+                    condition.lock()
+                    sleepers.add(1, ordering: .sequentiallyConsistent)
+                    while generation.load(ordering: .sequentiallyConsistent) == seen { condition.wait() }
+                    sleepers.subtract(1, ordering: .sequentiallyConsistent)
+                    condition.unlock()
+                    checks = 0
+                }
+                seen = generation.load(ordering: .acquiring)
+                if stopping.load(ordering: .sequentiallyConsistent) { return }
+                job?(index)
+                finished.add(1, ordering: .releasing)
             }
-            seen = generation.load(ordering: .acquiring)
-            mutex.lock()
-            let stop = stopping
-            mutex.unlock()
-            if stop { return }
-            job?(index)
-            finished.add(1, ordering: .releasing)
         }
     }
-
-    @inline(__always) private func spinPause() { fashion_spin_pause() }
 }
 
 /// The threads the numeric kernels may use. Training sets it; results do not depend on it.
 public enum Compute {
-    nonisolated(unsafe) private static var current = ParallelRunner(threads: 1)
+    private static let current = Mutex(ParallelRunner(threads: 1))
 
-    public static var runner: ParallelRunner { current }
+    public static var runner: ParallelRunner { current.withLock { $0 } }
 
     /// Uses `threads` threads from now on (1 runs everything on the calling thread).
     public static func setThreads(_ threads: Int) {
-        if current.threadCount != max(1, threads) { current = ParallelRunner(threads: threads) }
+        current.withLock { runner in
+            if runner.threadCount != max(1, threads) { runner = ParallelRunner(threads: threads) }
+        }
     }
 }

@@ -127,3 +127,18 @@ func smallModel(seed: UInt64) throws -> Sequential {
         #expect(dense.bias.value.values.allSatisfy { $0 == 0 })
     }
 }
+
+@Suite struct ThreadInvarianceTests {
+    /// Large enough that the products, Adam and batch loading are split between threads.
+    @Test func oneAndTwoThreadsGiveBitIdenticalWeights() throws {
+        var generator = SeededGenerator(seed: 3)
+        let features = (0..<(256 * 300)).map { _ in generator.nextUnitFloat() }
+        let data = InMemoryData(features: features, labels: (0..<300).map { $0 % 4 }, featureCount: 256)
+        func train(threads: Int) throws -> [UInt32] {
+            let model = try Sequential(specification: .dense([256, 300, 128, 4]), seed: 1)
+            _ = try Trainer.fit(model, on: data, options: TrainingOptions(epochs: 2, batchSize: 64), threads: threads)
+            return model.snapshot().flatMap { $0.map(\.bitPattern) }
+        }
+        #expect(try train(threads: 1) == train(threads: 2))
+    }
+}

@@ -1,0 +1,45 @@
+"""PyTorch peer of `fashion-bench train`: the identical dense model (Keras defaults: Glorot
+uniform weights, zero biases, Adam 0.001 with epsilon 1e-7, batch 32, cross-entropy), data
+as in-memory tensors (no DataLoader), a fresh shuffle each epoch.
+Usage: train_torch.py model1|model3 THREADS EPOCHS; prints `name <tab> median s/epoch <tab> epochs`."""
+import gzip, os, statistics, sys, time
+import numpy as np
+import torch
+
+preset, threads, epochs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+torch.set_num_threads(threads)
+torch.manual_seed(1)
+folder = os.environ.get("FASHION_MNIST_DIR") or "/usr/share/datasets/fashion-mnist"
+
+def read(name, offset):
+    with gzip.open(os.path.join(folder, name), "rb") as f:
+        return np.frombuffer(f.read(), np.uint8, offset=offset)
+
+y = torch.from_numpy(read("train-labels-idx1-ubyte.gz", 8).astype(np.int64))
+x = torch.from_numpy(read("train-images-idx3-ubyte.gz", 16).reshape(len(y), 784).astype(np.float32) / 255)
+ty = torch.from_numpy(read("t10k-labels-idx1-ubyte.gz", 8).astype(np.int64))
+tx = torch.from_numpy(read("t10k-images-idx3-ubyte.gz", 16).reshape(len(ty), 784).astype(np.float32) / 255)
+sizes = {"model1": [784, 64, 10], "model2": [784, 64, 10], "model3": [784, 128, 64, 10]}[preset]
+layers = []
+for i in range(len(sizes) - 1):
+    linear = torch.nn.Linear(sizes[i], sizes[i + 1])
+    torch.nn.init.xavier_uniform_(linear.weight)
+    torch.nn.init.zeros_(linear.bias)
+    layers += [linear] + ([torch.nn.ReLU()] if i < len(sizes) - 2 else [])
+model = torch.nn.Sequential(*layers)
+optimizer = torch.optim.Adam(model.parameters(), lr=0.001, eps=1e-7)
+loss_fn = torch.nn.CrossEntropyLoss()
+times = []
+for epoch in range(epochs):
+    start = time.perf_counter()
+    order = torch.randperm(len(y))
+    for i in range(0, len(y), 32):
+        index = order[i:i + 32]
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x[index]), y[index])
+        loss.backward()
+        optimizer.step()
+    times.append(time.perf_counter() - start)
+with torch.no_grad():
+    accuracy = (model(tx).argmax(1) == ty).float().mean().item()
+print(f"train-{preset}-{threads}t\t{statistics.median(times)}\t{epochs}\taccuracy {accuracy}")

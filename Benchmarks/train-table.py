@@ -1,0 +1,36 @@
+"""Prints the training comparison table from lines `name <tab> s/epoch <tab> epochs <tab>
+accuracy` and peak-memory files written by Benchmarks/run-train.sh.
+Usage: train-table.py RESULTS_DIR"""
+import os, sys
+
+folder = sys.argv[1]
+# FLOPs per image of a dense network: forward 2 Σ in*out; backward the same for the kernels
+# plus 2 Σ in*out for every layer's input gradient but the first.
+def flops(sizes):
+    pairs = list(zip(sizes, sizes[1:]))
+    forward = sum(2 * a * b for a, b in pairs)
+    return 2 * forward + sum(2 * a * b for a, b in pairs[1:])
+sizes = {"model1": [784, 64, 10], "model3": [784, 128, 64, 10]}
+PEAK_PER_CORE = 266e9  # 512-bit FMA loop on this machine's cores (../shared/notes/cpu-facts.md)
+
+def read(name):
+    path = os.path.join(folder, name)
+    if not os.path.exists(path):
+        return None
+    parts = open(path).read().strip().split("\t")
+    memory = open(path + ".rss").read().strip() if os.path.exists(path + ".rss") else "0"
+    return float(parts[1]), parts[3].split()[-1] if len(parts) > 3 else "-", int(memory) / 1024
+
+print(f"{'model':<8}{'threads':>8}{'fashion s/epoch':>17}{'PyTorch s/epoch':>17}{'speed-up':>10}"
+      f"{'GFLOP/s':>9}{'of peak':>9}{'fashion MB':>12}{'PyTorch MB':>12}{'acc fashion':>13}{'acc PyTorch':>13}")
+for model in ("model1", "model3"):
+    for threads in (1, 2):
+        ours, peer = read(f"fashion-{model}-{threads}"), read(f"torch-{model}-{threads}")
+        if not ours:
+            continue
+        rate = flops(sizes[model]) * 60000 / ours[0] / 1e9
+        share = rate * 1e9 / (PEAK_PER_CORE * threads)
+        peer_time = f"{peer[0]:.3f}" if peer else "-"
+        ratio = f"{peer[0] / ours[0]:.1f}x" if peer else "-"
+        print(f"{model:<8}{threads:>8}{ours[0]:>17.3f}{peer_time:>17}{ratio:>10}{rate:>9.0f}{share:>9.0%}"
+              f"{ours[2]:>12.0f}{(peer[2] if peer else 0):>12.0f}{ours[1][:6]:>13}{(peer[1][:6] if peer else '-'):>13}")

@@ -1,0 +1,28 @@
+import NumericCore
+import Synchronization
+import Testing
+
+@Suite struct ParallelRunnerTests {
+    @Test(arguments: [1, 2, 3])
+    func everyPartRunsOnceAndRangesTileTheWhole(threads: Int) {
+        let runner = ParallelRunner(threads: threads)
+        for count in [0, 1, 5, 64, 100, 1000] {
+            let hits = Mutex([Int](repeating: 0, count: count))
+            runner.forEachRange(count: count, alignment: 16) { range in
+                if range.lowerBound > 0 { #expect(range.lowerBound % 16 == 0) }
+                hits.withLock { for i in range { $0[i] += 1 } }
+            }
+            #expect(hits.withLock { $0 } == [Int](repeating: 1, count: count))
+        }
+        let parts = Mutex(Set<Int>())
+        runner.run { part in _ = parts.withLock { $0.insert(part) } }
+        #expect(parts.withLock { $0 } == Set(0..<threads))
+    }
+
+    @Test func manyQuickJobsInARowAllComplete() {
+        let runner = ParallelRunner(threads: 2)
+        let total = Atomic<Int>(0)
+        for _ in 0..<20_000 { runner.run { _ in total.add(1, ordering: .relaxed) } }
+        #expect(total.load(ordering: .relaxed) == 40_000)
+    }
+}
