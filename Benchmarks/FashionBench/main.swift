@@ -72,6 +72,7 @@ do {
         options.epochs = epochs
         let history = try Trainer.fit(model, on: dataset.train, options: options, threads: threads)
         let accuracy = Trainer.evaluate(model, on: dataset.test).accuracy
+        FileHandle.standardError.write(Data((history.epochs.map { String(format: "%.2f", $0.seconds) }.joined(separator: " ") + "\n").utf8))
         print("train-\(preset.name)-\(threads)t\t\(median(history.epochs.map(\.seconds)))\t\(epochs)\taccuracy \(accuracy)")
     default:
         print("unknown benchmark '\(which)'; known: load, gemm, train")

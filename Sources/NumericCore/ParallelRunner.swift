@@ -3,9 +3,14 @@ import Synchronization
 import _Kernels
 
 /// A fork-join over a fixed set of threads, cheap enough for work of a few microseconds:
-/// the calling thread runs part 0 and persistent workers run the others. A worker spins
+/// the calling thread runs part 0 and persistent workers take the others. A worker spins
 /// briefly on an atomic counter after each job (a training step issues many jobs in quick
 /// succession), then sleeps on a condition variable until the next one.
+///
+/// Parts are claimed from a shared counter, and the caller claims whatever is left once its
+/// own part is done: when a worker is slow to wake or its core is busy with another
+/// process, the caller does the work itself, so a second thread never makes a job slower
+/// than one thread would, beyond the cost of a few atomic operations.
 ///
 /// Work must be split so that the result does not depend on the number of parts (each output
 /// element computed by exactly one part, in the same order): then any thread count gives
@@ -22,7 +27,7 @@ public final class ParallelRunner: @unchecked Sendable {
         shared = Shared()
         for index in 1..<threadCount {
             let state = shared
-            let thread = Thread { state.workerLoop(index: index) }
+            let thread = Thread { state.workerLoop() }
             thread.stackSize = 1 << 20
             thread.start()
         }
@@ -66,6 +71,11 @@ public final class ParallelRunner: @unchecked Sendable {
     private final class Shared: @unchecked Sendable {
         let generation = Atomic<Int>(0)
         let finished = Atomic<Int>(0)
+        /// The next unclaimed part, tagged with its job's generation in the high bits, so a
+        /// worker that wakes late can never claim a part of a newer job with an older view.
+        let claim = Atomic<Int>(0)
+        var parts = 1
+        static let partBits = 16
         let sleepers = Atomic<Int>(0)
         let stopping = Atomic<Bool>(false)
         let condition = NSCondition()
@@ -76,12 +86,19 @@ public final class ParallelRunner: @unchecked Sendable {
 
         func dispatch(_ body: @escaping (Int) -> Void, workers: Int) {
             job = body
+            parts = workers + 1
             finished.store(0, ordering: .relaxed)
+            let current = generation.load(ordering: .relaxed) + 1
+            claim.store(current << Self.partBits | 1, ordering: .releasing)
             // Sequentially consistent with the sleeper count, so a worker going to sleep
             // either sees the new generation or is seen and woken.
-            generation.add(1, ordering: .sequentiallyConsistent)
+            generation.store(current, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 { wakeAll() }
             body(0)
+            while let part = claimPart(generation: current) {
+                body(part)
+                finished.add(1, ordering: .releasing)
+            }
             while finished.load(ordering: .acquiring) < workers { fashion_spin_pause() }
             job = nil
         }
@@ -89,6 +106,7 @@ public final class ParallelRunner: @unchecked Sendable {
         func stop() {
             stopping.store(true, ordering: .sequentiallyConsistent)
             generation.add(1, ordering: .sequentiallyConsistent)
+            claim.store(0, ordering: .releasing)
             wakeAll()
         }
 
@@ -98,7 +116,7 @@ public final class ParallelRunner: @unchecked Sendable {
             condition.unlock()
         }
 
-        func workerLoop(index: Int) {
+        func workerLoop() {
             FloatEnvironment.flushDenormalsOnThisThread()
             var seen = 0
             while true {
@@ -115,8 +133,29 @@ public final class ParallelRunner: @unchecked Sendable {
                 }
                 seen = generation.load(ordering: .acquiring)
                 if stopping.load(ordering: .sequentiallyConsistent) { return }
-                job?(index)
-                finished.add(1, ordering: .releasing)
+                while let part = claimPart(generation: seen) {
+                    // The job is read only under a claim of this generation, while the caller
+                    // waits for it, and released before the part counts as finished.
+                    do {
+                        let body = job
+                        body?(part)
+                    }
+                    finished.add(1, ordering: .releasing)
+                }
+            }
+        }
+
+        /// Claims the next part of job `generation`, or nil when none is left (or the job is
+        /// no longer current).
+        private func claimPart(generation expected: Int) -> Int? {
+            var current = claim.load(ordering: .acquiring)
+            while true {
+                let part = current & ((1 << Self.partBits) - 1)
+                guard current >> Self.partBits == expected, part < parts else { return nil }
+                let (exchanged, original) = claim.compareExchange(
+                    expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
+                if exchanged { return part }
+                current = original
             }
         }
     }
