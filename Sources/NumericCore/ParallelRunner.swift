@@ -69,15 +69,21 @@ public final class ParallelRunner: @unchecked Sendable {
 
     /// What the workers share with the runner; it outlives the runner until they have left.
     private final class Shared: @unchecked Sendable {
+        // Each counter on its own cache line: the caller and a spinning worker would
+        // otherwise invalidate each other's line on every update (false sharing).
         let generation = Atomic<Int>(0)
+        private let pad0: CacheLinePad = (0, 0, 0, 0, 0, 0, 0, 0)
         let finished = Atomic<Int>(0)
+        private let pad1: CacheLinePad = (0, 0, 0, 0, 0, 0, 0, 0)
         /// The next unclaimed part, tagged with its job's generation in the high bits, so a
         /// worker that wakes late can never claim a part of a newer job with an older view.
         let claim = Atomic<Int>(0)
-        var parts = 1
-        static let partBits = 16
+        private let pad2: CacheLinePad = (0, 0, 0, 0, 0, 0, 0, 0)
         let sleepers = Atomic<Int>(0)
         let stopping = Atomic<Bool>(false)
+        private let pad3: CacheLinePad = (0, 0, 0, 0, 0, 0, 0, 0)
+        var parts = 1
+        static let partBits = 16
         let condition = NSCondition()
         var job: ((Int) -> Void)?
 
@@ -160,6 +166,8 @@ public final class ParallelRunner: @unchecked Sendable {
         }
     }
 }
+
+private typealias CacheLinePad = (Int, Int, Int, Int, Int, Int, Int, Int)
 
 /// The threads the numeric kernels may use. Training sets it; results do not depend on it.
 public enum Compute {
