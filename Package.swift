@@ -27,7 +27,7 @@ let package = Package(
         .target(
             name: "FashionCLI",
             dependencies: [
-                "FashionData", "Reports", "NumericCore", "NeuralNet", "_Files",
+                "FashionData", "Reports", "NumericCore", "NeuralNet", "Metrics", "_Files",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "Reports", dependencies: ["_Files", "_CZlib"], swiftSettings: optimisedInDebug),
@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["NumericCore", "_Files", "_Kernels"], swiftSettings: optimisedInDebug),
         .target(name: "_CFloatEnvironment"),
         .target(name: "_Kernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno"])]),
+        .target(name: "Metrics"),
         .target(name: "_Files"),
         .systemLibrary(
             name: "_CBLAS", pkgConfig: "openblas",
@@ -49,6 +50,7 @@ let package = Package(
 
         .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore", "_TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "NumericCore", "_TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "_TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "FashionDataTests", dependencies: ["FashionData", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "FashionData", "_TestSupport"]),
         .testTarget(
