@@ -5,16 +5,13 @@ OUT ?= out
 
 .PHONY: study test deps build release bench clean
 
-## make study: the main job. Until the seed study lands (issue 4) it prepares and verifies
-## the data and writes the sample sprite.
+## make study: the main job. Verifies the data, then runs the seed study (Models 1-3 of the
+## original Keras notebook, 3 seeds each) and writes its report into $(OUT)/seed-study.
 study: deps release
 	@$(RELEASE_BIN) data verify
-	@echo
-	@$(RELEASE_BIN) data info
-	@echo
 	@$(RELEASE_BIN) data show --output $(OUT)/fashion-samples.png
 	@echo
-	@echo "The data is ready. The seed study (models 1-3) is not built yet; this step only prepared the data."
+	@$(RELEASE_BIN) study experiments/seed-study.json --output $(OUT)/seed-study
 
 ## make test: builds and runs every test, the integration tests on the real data included.
 test: deps

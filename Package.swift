@@ -23,11 +23,11 @@ let package = Package(
     targets: [
         .executableTarget(name: "fashion", dependencies: ["FashionCLI"]),
         .executableTarget(
-            name: "fashion-bench", dependencies: ["FashionCLI", "FashionData", "NeuralNet", "NumericCore"], path: "Benchmarks/FashionBench"),
+            name: "fashion-bench", dependencies: ["Studies", "FashionData", "NeuralNet", "NumericCore"], path: "Benchmarks/FashionBench"),
         .target(
             name: "FashionCLI",
             dependencies: [
-                "FashionData", "Reports", "NumericCore", "NeuralNet", "Metrics", "_Files",
+                "FashionData", "Reports", "NumericCore", "NeuralNet", "Metrics", "Studies", "_Files",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "Reports", dependencies: ["_Files", "_CZlib"], swiftSettings: optimisedInDebug),
@@ -39,6 +39,7 @@ let package = Package(
         .target(name: "_CFloatEnvironment"),
         .target(name: "_Kernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno"])]),
         .target(name: "Metrics"),
+        .target(name: "Studies", dependencies: ["FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "_Files"]),
         .target(name: "_Files"),
         .systemLibrary(
             name: "_CBLAS", pkgConfig: "openblas",
@@ -50,12 +51,13 @@ let package = Package(
 
         .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore", "_TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "NumericCore", "_TestSupport"]),
+        .testTarget(name: "StudiesTests", dependencies: ["Studies", "FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "_TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "_TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "FashionDataTests", dependencies: ["FashionData", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "FashionData", "_TestSupport"]),
         .testTarget(
             name: "FashionCLITests",
-            dependencies: ["FashionCLI", "fashion", "FashionData", "_TestSupport"],
+            dependencies: ["FashionCLI", "fashion", "FashionData", "Studies", "NeuralNet", "_TestSupport"],
             exclude: ["Snapshots"]),
     ]
 )

@@ -1,4 +1,4 @@
-import FashionCLI
+import Studies
 import FashionData
 import NeuralNet
 import NumericCore

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FashionData
+import Studies
 import Foundation
 import NeuralNet
 import NumericCore

@@ -72,6 +72,24 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         self.shuffle = shuffle
     }
 
+    /// Decodes from JSON in which any field may be left out; missing ones take the defaults
+    /// of `init`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TrainingOptions()
+        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
+        optimizer = try c.decodeIfPresent(OptimizerSpecification.self, forKey: .optimizer) ?? d.optimizer
+        schedule = try c.decodeIfPresent(LearningRateSchedule.self, forKey: .schedule) ?? d.schedule
+        reduceOnPlateau = try c.decodeIfPresent(ReduceOnPlateau.self, forKey: .reduceOnPlateau)
+        earlyStopping = try c.decodeIfPresent(EarlyStopping.self, forKey: .earlyStopping)
+        keepBest = try c.decodeIfPresent(Monitor.self, forKey: .keepBest)
+        labelSmoothing = try c.decodeIfPresent(Double.self, forKey: .labelSmoothing) ?? d.labelSmoothing
+        l2 = try c.decodeIfPresent(Double.self, forKey: .l2) ?? d.l2
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+        shuffle = try c.decodeIfPresent(Bool.self, forKey: .shuffle) ?? d.shuffle
+    }
+
     public func validate(hasValidation: Bool) throws(ModelError) {
         guard epochs >= 1 else { throw .invalidOption(name: "--epochs", reason: "expected at least 1, found \(epochs)") }
         guard batchSize >= 1 else { throw .invalidOption(name: "--batch-size", reason: "expected at least 1, found \(batchSize)") }

@@ -1,0 +1,95 @@
+import FashionData
+import Foundation
+import Metrics
+import NeuralNet
+import NumericCore
+import Reports
+import Studies
+import Testing
+import _TestSupport
+
+@Suite struct StudyTests {
+    /// Three classes of 4x4 images that differ in which rows are bright, with noise.
+    func dataset(in folder: URL) throws -> Dataset {
+        var generator = SeededGenerator(seed: 1)
+        func images(_ count: Int) -> LabeledImages {
+            var pixels = [UInt8](), labels = [UInt8]()
+            for i in 0..<count {
+                let label = i % 3
+                for p in 0..<16 { pixels.append(UInt8(min(255, (p / 4 == label ? 180 : 20) + generator.nextIndex(below: 60)))) }
+                labels.append(UInt8(label))
+            }
+            return LabeledImages(pixels: pixels, labels: labels, rows: 4, columns: 4)
+        }
+        try Fixtures.writeIDXFolder(folder, train: images(300), test: images(60))
+        try "low\nmiddle\nhigh\n".write(to: folder.appendingPathComponent("classes.txt"), atomically: true, encoding: .utf8)
+        return try Dataset.load(from: DatasetLocator.locate(explicit: folder, environment: [:]))
+    }
+
+    @Test func aSmallStudyRunsEndToEnd() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let data = try dataset(in: temp.file("data"))
+        let experimentFile = temp.file("tiny.json")
+        try """
+            {"name": "tiny", "validationSplit": 0.2, "seeds": [1, 2],
+             "models": [
+               {"name": "small", "architecture": {"inputSize": 16, "layers": [{"kind": "dense", "units": 3}, {"kind": "softmax"}]},
+                "training": {"epochs": 3, "optimizer": {"kind": "adam", "learningRate": 0.01}}},
+               {"name": "wide", "architecture": {"inputSize": 16, "layers": [{"kind": "dense", "units": 16}, {"kind": "relu"},
+                {"kind": "dense", "units": 3}, {"kind": "softmax"}]}, "training": {"epochs": 6, "optimizer": {"kind": "adam", "learningRate": 0.01}}}
+             ]}
+            """.write(to: experimentFile, atomically: true, encoding: .utf8)
+        let experiment = try Experiment.read(from: experimentFile)
+        let out = temp.file("run")
+        let result = try StudyRunner.run(experiment, dataset: data, seeds: experiment.seeds, threads: 1, folder: out)
+        #expect(result.models.map(\.name) == ["small", "wide"])
+        #expect(result.models.allSatisfy { $0.runs.count == 2 && $0.meanAccuracy > 0.8 })
+        for file in ["report.md", "report.html", "metrics.json", "small/model.safetensors", "wide/confusion.png", "wide/curves.png"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
+        }
+        let picture = try PNGDecoder.decode([UInt8](Data(contentsOf: out.appendingPathComponent("wide/predictions.png"))), path: "p")
+        #expect(picture.width > 100)
+        let reloaded = try JSONDecoder().decode(StudyResult.self, from: Data(contentsOf: out.appendingPathComponent("metrics.json")))
+        #expect(reloaded.models[1].report == result.models[1].report)
+        let markdown = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(markdown.contains("| small | 16-3 | 51 | 3 |"))
+        #expect(markdown.contains("precision    recall  f1-score   support"))
+        let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("<img alt=\"wide confusion\" src=\"data:image/png;base64,"))
+        #expect(!html.contains("src=\"wide/"))  // self-contained
+        // The model file of the first seed predicts as the study measured.
+        let model = try ModelFile.read(from: out.appendingPathComponent("wide/model.safetensors"))
+        let predictions = ProbabilityMetrics.predictions(Trainer.predict(model.model, on: data.test), classCount: 3)
+        let accuracy = Double(zip(predictions, data.test.labels).filter { $0 == Int($1) }.count) / 60
+        #expect(accuracy == result.models[1].runs[0].testAccuracy)
+    }
+
+    @Test func badExperimentFilesAreExplained() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        func error(_ text: String) throws -> String {
+            let file = temp.file("e.json")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            do { _ = try Experiment.read(from: file); return "no error" } catch { return error.description }
+        }
+        #expect(try error("{}").contains("missing field 'name'"))
+        #expect(try error(#"{"name": "x", "validationSplit": 0.1, "seeds": [1], "models": [{"name": "m", "preset": "model7"}]}"#)
+            .contains("model 'm': unknown preset 'model7'; known: model1, model2, model3"))
+        #expect(try error(#"{"name": "x", "validationSplit": 1.5, "seeds": [1], "models": [{"name": "m", "preset": "model1"}]}"#)
+            .contains("'validationSplit' must be in [0, 1), found 1.5"))
+        #expect(try error(#"{"name": "x", "validationSplit": 0, "seeds": [1], "models": [{"name": "m"}]}"#)
+            .contains("model 'm' needs a 'preset' or an 'architecture'"))
+        #expect(try error("not json").hasPrefix(temp.file("e.json").path + ": not a valid experiment file"))
+    }
+
+    @Test func theSeedStudyFileDescribesTheStudy() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("experiments/seed-study.json")
+        let experiment = try Experiment.read(from: file)
+        let resolved = try experiment.models.map { try experiment.resolve($0) }
+        #expect(resolved.map { $0.0.compact } == ["784-64-10", "784-64-10", "784-128-64-10"])
+        #expect(resolved.map { $0.1.epochs } == [10, 30, 30])
+        #expect(resolved.allSatisfy { $0.1.optimizer.kind == .adam && $0.1.optimizer.learningRate == 0.001 && $0.1.batchSize == 32 })
+    }
+}
