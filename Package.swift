@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "FashionData", "_TestSupport"]),
         .testTarget(
             name: "FashionCLITests",
-            dependencies: ["FashionCLI", "fashion", "FashionData", "Studies", "NeuralNet", "_TestSupport"],
+            dependencies: ["FashionCLI", "fashion", "FashionData", "Studies", "NeuralNet", "Reports", "_TestSupport"],
             exclude: ["Snapshots"]),
     ]
 )

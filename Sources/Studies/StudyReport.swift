@@ -29,10 +29,10 @@ public struct StudyReport {
             text += " (" + others.map { String(format: "%@ %.4f", $0.name, $0.meanAccuracy) }.joined(separator: ", ") + ")"
         }
         text += ". "
-        let names = best.report.classNames
-        let worst = best.report.worstClass
+        let names = best.evaluation.report.classNames
+        let worst = best.evaluation.report.worstClass
         text += String(format: "Its hardest class is %@ (F1 %.2f)", names[worst.index], worst.f1)
-        let pairs = best.confusion.mostConfused(top: 3)
+        let pairs = best.evaluation.confusion.mostConfused(top: 3)
         if !pairs.isEmpty {
             text += "; the most confused pairs are " + pairs.map { "\(names[$0.trueClass]) taken for \(names[$0.predicted]) (\($0.count))" }
                 .joined(separator: ", ")
@@ -42,12 +42,12 @@ public struct StudyReport {
 
     var comparisonRows: [[String]] {
         result.models.map { m in
-            let worst = m.report.worstClass
+            let worst = m.evaluation.report.worstClass
             return [m.name, m.architecture, "\(m.parameters)", "\(m.epochs)",
                     String(format: "%.4f ± %.4f", m.meanAccuracy, m.accuracyStandardDeviation),
-                    String(format: "%.4f", m.report.macroAverage.precision), String(format: "%.4f", m.report.macroAverage.recall),
-                    String(format: "%.4f", m.report.macroAverage.f1),
-                    String(format: "%@ (%.2f)", m.report.classNames[worst.index], worst.f1),
+                    String(format: "%.4f", m.evaluation.report.macroAverage.precision), String(format: "%.4f", m.evaluation.report.macroAverage.recall),
+                    String(format: "%.4f", m.evaluation.report.macroAverage.f1),
+                    String(format: "%@ (%.2f)", m.evaluation.report.classNames[worst.index], worst.f1),
                     String(format: "%.1f", m.runs.reduce(0) { $0 + $1.trainingSeconds } / Double(max(1, m.runs.count))),
                     String(format: "%.3f", m.meanSecondsPerEpoch)]
         }
@@ -75,12 +75,12 @@ public struct StudyReport {
                 + "\(m.training.optimizer.kind.rawValue) \(m.training.optimizer.learningRate). "
             md += "Test accuracy per seed: " + m.runs.map { String(format: "%llu: %.4f", $0.seed, $0.testAccuracy) }.joined(separator: ", ") + ".\n\n"
             md += "Details below are for seed \(m.runs.first?.seed ?? 0). "
-            md += String(format: "Top-2 accuracy %.4f, log loss %.4f, expected calibration error (15 bins) %.4f.\n\n", m.top2Accuracy, m.logLoss, m.expectedCalibrationError)
-            md += "```\n" + m.report.text(digits: 4) + "```\n\n"
-            let names = m.report.classNames
-            md += "Most confused: " + m.confusion.mostConfused(top: 5).map { "\(names[$0.trueClass]) → \(names[$0.predicted]) (\($0.count))" }.joined(separator: "; ") + ".\n\n"
-            for key in ["curves", "confusion", "predictions", "mistakes"] {
-                if let file = m.pictures[key] { md += "![\(m.name) \(key)](\(m.name)/\(file))\n\n" }
+            md += String(format: "Top-2 accuracy %.4f, log loss %.4f, expected calibration error (15 bins) %.4f.\n\n", m.evaluation.top2Accuracy, m.evaluation.logLoss, m.evaluation.expectedCalibrationError)
+            md += "```\n" + m.evaluation.report.text(digits: 4) + "```\n\n"
+            let names = m.evaluation.report.classNames
+            md += "Most confused: " + m.evaluation.confusion.mostConfused(top: 5).map { "\(names[$0.trueClass]) → \(names[$0.predicted]) (\($0.count))" }.joined(separator: "; ") + ".\n\n"
+            for key in Evaluation.pictureOrder {
+                if let file = m.evaluation.pictures[key] { md += "![\(m.name) \(key)](\(m.name)/\(file))\n\n" }
             }
         }
         return md
@@ -117,10 +117,10 @@ public struct StudyReport {
             h += "<section id=\"model-\(escape(m.name))\"><h2>\(escape(m.name))</h2>\n"
             h += "<p>\(escape(m.architecture)), \(m.parameters) parameters; \(m.epochs) epochs. Test accuracy per seed: "
                 + escape(m.runs.map { String(format: "%llu: %.4f", $0.seed, $0.testAccuracy) }.joined(separator: ", ")) + ".</p>\n"
-            h += String(format: "<p>Top-2 accuracy %.4f, log loss %.4f, expected calibration error %.4f.</p>\n", m.top2Accuracy, m.logLoss, m.expectedCalibrationError)
-            h += "<pre>\(escape(m.report.text(digits: 4)))</pre>\n"
-            for key in ["curves", "confusion", "predictions", "mistakes"] {
-                if let file = m.pictures[key] { h += image(m.name, file, "\(m.name) \(key)") }
+            h += String(format: "<p>Top-2 accuracy %.4f, log loss %.4f, expected calibration error %.4f.</p>\n", m.evaluation.top2Accuracy, m.evaluation.logLoss, m.evaluation.expectedCalibrationError)
+            h += "<pre>\(escape(m.evaluation.report.text(digits: 4)))</pre>\n"
+            for key in Evaluation.pictureOrder {
+                if let file = m.evaluation.pictures[key] { h += image(m.name, file, "\(m.name) \(key)") }
             }
             h += "</section>\n"
         }

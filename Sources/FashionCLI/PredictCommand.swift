@@ -1,0 +1,52 @@
+import ArgumentParser
+import FashionData
+import Foundation
+import NeuralNet
+import Studies
+
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Classify images with a model file: PNG pictures of any size, or IDX/CSV batches.",
+        discussion: """
+            Pictures are brought to the dataset's form first: grayscale, light object on a dark \
+            background (dark-on-light photos are inverted), trimmed, fitted into the model's size \
+            with the aspect kept, centred. A file that cannot be read is reported and the others \
+            are still classified; the exit status is 1 if any failed.
+            """)
+
+    @Option(name: .customLong("model"), help: ArgumentHelp("The model file.", valueName: "file"))
+    var modelPath: String
+
+    @Argument(help: ArgumentHelp("PNG files, IDX image files or CSV files.", valueName: "input"))
+    var inputs: [String]
+
+    @Option(help: "How many classes to show per input.")
+    var top = 3
+
+    @Flag(help: "Print one JSON document.")
+    var json = false
+
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("give at least one input file") }
+        guard top >= 1 else { throw ValidationError("--top: expected at least 1, found \(top)") }
+    }
+
+    func run() throws {
+        let file = try ModelFile.read(from: URL(fileURLWithPath: modelPath))
+        let rows = file.preprocessing.imageRows, columns = file.preprocessing.imageColumns
+        let result = Prediction.run(model: file.model, classNames: file.classNames, rows: rows, columns: columns, inputs: inputs, top: min(top, file.classNames.count))
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            for item in result.predictions {
+                let classes = item.top.map { String(format: "%@ %.3f", $0.className, $0.probability) }.joined(separator: ", ")
+                print("\(item.input): \(classes)")
+            }
+            for failure in result.failures { FileHandle.standardError.write(Data("error: \(failure.input): \(failure.message)\n".utf8)) }
+        }
+        if !result.failures.isEmpty { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,74 @@
+import FashionData
+import Foundation
+import Metrics
+import NeuralNet
+import Reports
+import _Files
+
+/// A model judged on a labelled image set: the metrics of the study's notebook and more,
+/// and, when given a folder, the pictures (confusion heatmap, first predictions, most
+/// confident mistakes, reliability diagram, first-layer weights).
+public struct Evaluation: Codable, Sendable {
+    public let accuracy: Double
+    public let top2Accuracy: Double
+    public let logLoss: Double
+    public let expectedCalibrationError: Double
+    public let report: ClassificationReport
+    public let confusion: ConfusionMatrix
+    public let calibration: [ProbabilityMetrics.CalibrationBin]
+    /// Picture file names (relative to the folder they were written to), by kind.
+    public var pictures: [String: String]
+
+    public static let pictureOrder = ["curves", "confusion", "predictions", "mistakes", "calibration", "weights"]
+
+    public static func run(
+        name: String, model: Sequential, classNames: [String], images: LabeledImages, folder: URL?
+    ) throws -> Evaluation {
+        let classes = classNames.count
+        let probabilities = Trainer.predict(model, on: images)
+        let labels = images.labels.map(Int.init)
+        let predictions = ProbabilityMetrics.predictions(probabilities, classCount: classes)
+        let confusion = ConfusionMatrix(labels: labels, predictions: predictions, classCount: classes)
+        let calibration = ProbabilityMetrics.calibration(probabilities, labels: labels, classCount: classes)
+        var pictures = [String: String]()
+        if let folder {
+            func save(_ canvas: Canvas, _ key: String) throws {
+                try AtomicFile.write(PNGEncoder.encode(canvas), to: folder.appendingPathComponent("\(key).png"))
+                pictures[key] = "\(key).png"
+            }
+            func item(_ i: Int) -> PredictionGrid.Item {
+                PredictionGrid.Item(image: images.image(at: i), predicted: classNames[predictions[i]], truth: classNames[labels[i]],
+                                    confidence: Double(probabilities[i * classes + predictions[i]]))
+            }
+            try save(ConfusionHeatmap(title: "\(name): confusion matrix", counts: confusion.counts, classNames: classNames).render(), "confusion")
+            try save(PredictionGrid(title: "\(name): the first \(min(32, images.count)) images", items: (0..<min(32, images.count)).map(item),
+                                    imageRows: images.rows, imageColumns: images.columns).render(), "predictions")
+            let mistakes = labels.indices.filter { predictions[$0] != labels[$0] }
+                .sorted { probabilities[$0 * classes + predictions[$0]] > probabilities[$1 * classes + predictions[$1]] }.prefix(24)
+            try save(PredictionGrid(title: "\(name): the most confident mistakes", items: mistakes.map(item),
+                                    imageRows: images.rows, imageColumns: images.columns).render(), "mistakes")
+            try save(ReliabilityDiagram(title: "\(name): reliability (ECE \(String(format: "%.4f", calibration.expectedCalibrationError)))",
+                                        bins: calibration.bins.map { ($0.lower, $0.upper, $0.count, $0.accuracy) }).render(), "calibration")
+            if let first = model.layers.first as? Dense, first.kernel.value.rows == images.rows * images.columns {
+                try save(WeightImages(title: "\(name): first-layer weights", kernel: first.kernel.value.values, inputRows: images.rows,
+                                      inputColumns: images.columns, units: first.units).render(), "weights")
+            }
+        }
+        return Evaluation(
+            accuracy: Double(zip(predictions, labels).filter { $0 == $1 }.count) / Double(max(1, labels.count)),
+            top2Accuracy: ProbabilityMetrics.topKAccuracy(probabilities, labels: labels, classCount: classes, k: 2),
+            logLoss: ProbabilityMetrics.logLoss(probabilities, labels: labels, classCount: classes),
+            expectedCalibrationError: calibration.expectedCalibrationError, report: ClassificationReport(confusion: confusion, classNames: classNames),
+            confusion: confusion, calibration: calibration.bins, pictures: pictures)
+    }
+
+    /// The metrics as text for a terminal.
+    public var text: String {
+        let names = report.classNames
+        var lines = [String(format: "Accuracy %.4f, top-2 accuracy %.4f, log loss %.4f, expected calibration error %.4f",
+                            accuracy, top2Accuracy, logLoss, expectedCalibrationError), "", report.text(digits: 4)]
+        lines.append("Most confused: " + confusion.mostConfused(top: 5).map { "\(names[$0.trueClass]) -> \(names[$0.predicted]) (\($0.count))" }
+            .joined(separator: "; "))
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,69 @@
+import FashionData
+import Foundation
+import NeuralNet
+import Reports
+import Studies
+import Testing
+import _TestSupport
+
+/// `fashion evaluate` and `fashion predict` on a Model 1 trained for one epoch on the real data.
+@Suite(.serialized) struct EvaluatePredictTests {
+    func trainedModel(in folder: TemporaryFolder) throws -> URL {
+        try #require(RealData.isPresent, Comment(rawValue: RealData.missingMessage))
+        let dataset = try Dataset.load(from: DatasetLocator.locate(explicit: RealData.folder, environment: [:]))
+        let model = try Sequential(specification: Preset.named("model1")!.model, seed: 1)
+        _ = try Trainer.fit(model, on: dataset.train, options: TrainingOptions(epochs: 1), threads: 2)
+        let url = folder.file("m1.safetensors")
+        try ModelFile(model: model, classNames: dataset.classNames, preprocessing: .init(imageRows: 28, imageColumns: 28)).write(to: url)
+        return url
+    }
+
+    @Test func evaluateWritesMetricsAndPictures() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let model = try trainedModel(in: temp)
+        let result = try CommandRunner.run(["evaluate", "--model", model.path, "--data", RealData.folder.path, "--json"])
+        #expect(result.status == 0, Comment(rawValue: result.standardError))
+        let evaluation = try JSONDecoder().decode(Evaluation.self, from: Data(result.standardOutput.utf8))
+        #expect(evaluation.accuracy > 0.8)
+        #expect(evaluation.report.perClass.reduce(0) { $0 + $1.support } == 10_000)
+        #expect(evaluation.top2Accuracy >= evaluation.accuracy)
+        let folder = temp.file("m1-evaluation")
+        for name in ["confusion.png", "predictions.png", "mistakes.png", "calibration.png", "weights.png", "evaluation.json", "evaluation.md"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)")
+        }
+        let text = try CommandRunner.run(["evaluate", "--model", model.path, "--data", RealData.folder.path, "-o", temp.file("e2").path])
+        #expect(text.standardOutput.contains("precision    recall  f1-score   support"))
+        #expect(text.standardOutput.contains("Most confused: "))
+    }
+
+    @Test func predictClassifiesPicturesAndBatchesAndReportsBadFiles() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let model = try trainedModel(in: temp)
+        // A dark pair of trousers on white, 60x90, as a product photo would be.
+        var canvas = Canvas(width: 60, height: 90, background: .white)
+        canvas.fill(x: 15, y: 5, width: 30, height: 15, colour: Colour(30, 30, 60))
+        canvas.fill(x: 15, y: 5, width: 12, height: 80, colour: Colour(30, 30, 60))
+        canvas.fill(x: 33, y: 5, width: 12, height: 80, colour: Colour(30, 30, 60))
+        let picture = temp.file("trousers.png")
+        try Data(PNGEncoder.encode(canvas)).write(to: picture)
+        let bad = temp.file("notes.png")
+        try "not a picture".write(to: bad, atomically: true, encoding: .utf8)
+        let batch = RealData.folder.appendingPathComponent("t10k-images-idx3-ubyte.gz").path
+
+        let result = try CommandRunner.run(["predict", "--model", model.path, picture.path, bad.path, batch, "--json"])
+        #expect(result.status == 1)
+        let prediction = try JSONDecoder().decode(Prediction.self, from: Data(result.standardOutput.utf8))
+        #expect(prediction.predictions.count == 1 + 10_000)
+        #expect(prediction.predictions[0].top.first?.className == "Trouser")
+        #expect(prediction.predictions[0].top.count == 3)
+        #expect(prediction.predictions[1].input == batch + "#0")
+        #expect(prediction.failures.map(\.input) == [bad.path])
+        #expect(prediction.failures[0].message.contains("expected a PNG picture, an IDX image file or a CSV file"))
+
+        let text = try CommandRunner.run(["predict", "--model", model.path, picture.path, bad.path])
+        #expect(text.standardOutput.hasPrefix(picture.path + ": Trouser "))
+        #expect(text.standardError.contains("error: \(bad.path): "))
+    }
+}
