@@ -19,6 +19,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .executableTarget(name: "fashion", dependencies: ["FashionCLI"]),
@@ -27,7 +28,7 @@ let package = Package(
         .target(
             name: "FashionCLI",
             dependencies: [
-                "FashionData", "Reports", "NumericCore", "NeuralNet", "Metrics", "Studies", "_Files",
+                "FashionData", "Reports", "NumericCore", "NeuralNet", "Metrics", "Studies", "RunStore", "_Files",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "Reports", dependencies: ["_Files", "_CZlib"], swiftSettings: optimisedInDebug),
@@ -39,7 +40,8 @@ let package = Package(
         .target(name: "_CFloatEnvironment"),
         .target(name: "_Kernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno"])]),
         .target(name: "Metrics"),
-        .target(name: "Studies", dependencies: ["FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "_Files"]),
+        .target(name: "RunStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Studies", dependencies: ["FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "RunStore", "_Files"]),
         .target(name: "_Files"),
         .systemLibrary(
             name: "_CBLAS", pkgConfig: "openblas",
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore", "_TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "NumericCore", "_TestSupport"]),
         .testTarget(name: "StudiesTests", dependencies: ["Studies", "FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "_TestSupport"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "_TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "_TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "FashionDataTests", dependencies: ["FashionData", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "FashionData", "_TestSupport"]),

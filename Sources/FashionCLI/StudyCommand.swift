@@ -30,6 +30,8 @@ struct StudyCommand: ParsableCommand {
     @Flag(help: "Print one JSON document (per-model accuracy mean and standard deviation) instead of text.")
     var json = false
 
+    @OptionGroup var store: StoreOptions
+
     func validate() throws {
         if let seeds, !(1...100).contains(seeds) { throw ValidationError("--seeds: expected 1...100, found \(seeds)") }
         guard (1...64).contains(threads) else { throw ValidationError("--threads: expected 1...64, found \(threads)") }
@@ -43,7 +45,7 @@ struct StudyCommand: ParsableCommand {
         if !json {
             print("Study \(experiment.name): \(experiment.models.count) models x \(seedList.count) seeds, \(threads) threads, data from \(loaded.location.folder.path)")
         }
-        let result = try StudyRunner.run(experiment, dataset: loaded, seeds: seedList, threads: threads, folder: folder) { line in
+        let result = try StudyRunner.run(experiment, dataset: loaded, seeds: seedList, threads: threads, folder: folder, store: store.open()) { line in
             if !json { print("  " + line) }
         }
         if json {

@@ -4,6 +4,7 @@ import Studies
 import Foundation
 import NeuralNet
 import NumericCore
+import RunStore
 import _Files
 
 struct TrainCommand: ParsableCommand {
@@ -43,6 +44,8 @@ struct TrainCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Where to write the model file (default: runs/<time>-<name>/model.safetensors).", valueName: "file"))
     var output: String?
 
+    @OptionGroup var store: StoreOptions
+
     func validate() throws {
         if preset != nil && modelSpec != nil { throw ValidationError("give --preset or --model, not both") }
         if let preset, Preset.named(preset) == nil {
@@ -77,13 +80,31 @@ struct TrainCommand: ParsableCommand {
               + "\(options.optimizer.kind.rawValue) \(options.optimizer.learningRate), seed \(seed), \(threads) thread(s)")
         print("Data: \(train.count) training, \(validation?.count ?? 0) validation images from \(loaded.location.folder.path)")
         print(model.summary)
-        let history = try Trainer.fit(model, on: train, validation: validation, options: options, threads: threads, observer: ProgressBar())
+        let database = try store.open()
+        let configuration = RunConfiguration(architecture: specification, training: options, data: loaded.location.folder.path,
+                                             validationSplit: validationFraction)
+        let runID = try database?.begin(kind: "train", name: name, seed: seed, threads: threads, configuration: configuration.json)
+        let history: History
+        do {
+            history = try Trainer.fit(model, on: train, validation: validation, options: options, threads: threads, observer: ProgressBar())
+        } catch {
+            if let runID { try database?.finish(runID, status: "failed: \(error)", epochs: [], finalMetrics: [:], artifacts: []) }
+            throw error
+        }
 
         let url = output.map { URL(fileURLWithPath: $0) } ?? Self.defaultRunFolder(name: name).appendingPathComponent("model.safetensors")
         let file = ModelFile(model: model, classNames: loaded.classNames,
                              preprocessing: .init(imageRows: loaded.train.rows, imageColumns: loaded.train.columns), training: options)
         try file.write(to: url)
-        try HistoryFile.write(history, beside: url)
+        let historyURL = try HistoryFile.write(history, beside: url)
+        if let runID {
+            var metrics = ["loss": history.epochs.last?.loss ?? .nan, "accuracy": history.epochs.last?.accuracy ?? .nan]
+            metrics["val_loss"] = history.epochs.last?.validationLoss
+            metrics["val_accuracy"] = history.epochs.last?.validationAccuracy
+            try database?.finish(runID, epochs: history.rows, finalMetrics: metrics,
+                                 artifacts: [(kind: "model", path: url.path), (kind: "history", path: historyURL.path)])
+            print("Recorded as run \(runID) in \(database?.path ?? "")")
+        }
         let last = history.epochs.last
         print(String(format: "Trained %d epochs in %.2f s (%.3f s per epoch).", history.epochs.count, history.totalSeconds,
                      history.totalSeconds / Double(max(1, history.epochs.count))))
@@ -123,10 +144,12 @@ struct TrainCommand: ParsableCommand {
 
 /// The training history, written as JSON beside the model file.
 enum HistoryFile {
-    static func write(_ history: History, beside model: URL) throws {
+    @discardableResult
+    static func write(_ history: History, beside model: URL) throws -> URL {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let url = model.deletingPathExtension().appendingPathExtension("history.json")
         try AtomicFile.write([UInt8](encoder.encode(history)), to: url)
+        return url
     }
 }

@@ -2,6 +2,7 @@ import FashionData
 import Foundation
 import Metrics
 import NeuralNet
+import RunStore
 import Reports
 import _Files
 
@@ -48,7 +49,7 @@ public struct StudyResult: Codable, Sendable {
 /// the report into `folder`.
 public enum StudyRunner {
     public static func run(
-        _ experiment: Experiment, dataset: Dataset, seeds: [UInt64], threads: Int, folder: URL,
+        _ experiment: Experiment, dataset: Dataset, seeds: [UInt64], threads: Int, folder: URL, store: RunDatabase? = nil,
         progress: (String) -> Void = { _ in }
     ) throws -> StudyResult {
         let start = Date()
@@ -68,8 +69,25 @@ public enum StudyRunner {
                     train = parts.train
                     validation = parts.validation
                 }
-                let history = try Trainer.fit(model, on: train, validation: validation, options: options, threads: threads)
+                let configuration = RunConfiguration(architecture: architecture, training: options, data: dataset.location.folder.path,
+                                                     validationSplit: experiment.validationSplit)
+                let runID = try store?.begin(kind: "study", name: entry.name, study: experiment.name, seed: seed, threads: threads,
+                                             configuration: configuration.json)
+                let history: History
+                do {
+                    history = try Trainer.fit(model, on: train, validation: validation, options: options, threads: threads)
+                } catch {
+                    if let runID { try store?.finish(runID, status: "failed: \(error)", epochs: [], finalMetrics: [:], artifacts: []) }
+                    throw error
+                }
                 let accuracy = Trainer.evaluate(model, on: dataset.test).accuracy
+                if let runID {
+                    var metrics = ["test_accuracy": accuracy, "loss": history.epochs.last?.loss ?? .nan]
+                    metrics["val_accuracy"] = history.epochs.last?.validationAccuracy
+                    let artifacts = seed == seeds.first ? [(kind: "model", path: folder.appendingPathComponent(entry.name).appendingPathComponent("model.safetensors").path),
+                                                           (kind: "report", path: folder.appendingPathComponent("report.html").path)] : []
+                    try store?.finish(runID, epochs: history.rows, finalMetrics: metrics, artifacts: artifacts)
+                }
                 runs.append(.init(seed: seed, testAccuracy: accuracy, trainingSeconds: history.totalSeconds, history: history))
                 progress(String(format: "%@ seed %llu: test accuracy %.4f, %d epochs in %.1f s", entry.name, seed, accuracy,
                                 history.epochs.count, history.totalSeconds))

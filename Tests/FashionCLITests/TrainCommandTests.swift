@@ -39,12 +39,14 @@ import _TestSupport
         defer { out.remove() }
         let file = out.file("m1.safetensors")
         let result = try CommandRunner.run(
-            ["train", "--preset", "model1", "--epochs", "1", "--data", RealData.folder.path, "-o", file.path], environment: environment())
+            ["train", "--preset", "model1", "--epochs", "1", "--data", RealData.folder.path, "-o", file.path,
+             "--store", out.file("store.sqlite").path], environment: environment())
         #expect(result.status == 0, Comment(rawValue: result.standardError))
         #expect(result.standardOutput.contains("Total params: 50890"))
         #expect(result.standardOutput.contains("Epoch 1/1 - "))
         #expect(result.standardOutput.contains("val_accuracy: 0.8"))
         #expect(FileManager.default.fileExists(atPath: out.file("m1.history.json").path))
+        #expect(result.standardOutput.contains("Recorded as run 1 in \(out.file("store.sqlite").path)"))
         let loaded = try ModelFile.read(from: file)
         #expect(loaded.classNames[6] == "Shirt")
         #expect(loaded.training?.epochs == 1)
@@ -63,13 +65,49 @@ import _TestSupport
 
     @Test func badArchitecturesAreExplained() throws {
         let folder = try realData().location.folder.path
-        let preset = try CommandRunner.run(["train", "--preset", "model9", "--data", folder], environment: environment())
+        let preset = try CommandRunner.run(["train", "--preset", "model9", "--data", folder, "--no-store"], environment: environment())
         #expect(preset.status != 0)
         #expect(preset.standardError.contains("--preset: expected one of model1, model2, model3, found 'model9'"))
-        let classes = try CommandRunner.run(["train", "--model", "784-32-5", "--epochs", "1", "--data", folder], environment: environment())
+        let classes = try CommandRunner.run(["train", "--model", "784-32-5", "--epochs", "1", "--data", folder, "--no-store"], environment: environment())
         #expect(classes.status != 0)
         #expect(classes.standardError.contains("the model has 5 outputs but the dataset has 10 classes"))
-        let inputs = try CommandRunner.run(["train", "--model", "100-10", "--data", folder], environment: environment())
+        let inputs = try CommandRunner.run(["train", "--model", "100-10", "--data", folder, "--no-store"], environment: environment())
         #expect(inputs.standardError.contains("the model takes 100 inputs but the images have 784 pixels"))
+    }
+}
+
+/// The run store shared by real processes.
+@Suite struct RunStoreCommandTests {
+    @Test func twoTrainingProcessesRecordIntoOneStoreWithoutLosingARun() throws {
+        try #require(RealData.isPresent, Comment(rawValue: RealData.missingMessage))
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let store = temp.file("store.sqlite").path
+        func start(_ name: String) throws -> ChildProcess {
+            try ChildProcess([CommandRunner.executable.path, "train", "--model", "784-16-10", "--epochs", "2", "--val-split", "0.1",
+                              "--threads", "1", "--data", RealData.folder.path, "-o", temp.file("\(name).safetensors").path, "--store", store])
+        }
+        let processes = try ["a", "b", "c"].map(start)
+        for process in processes {
+            _ = process.standardOutput.readDataToEndOfFile()
+            #expect(process.wait() == 0)
+        }
+        let list = try CommandRunner.run(["runs", "list", "--store", store, "--json"])
+        #expect(list.status == 0, Comment(rawValue: list.standardError))
+        let runs = try JSONSerialization.jsonObject(with: Data(list.standardOutput.utf8)) as? [[String: Any]] ?? []
+        #expect(runs.count == 3)
+        #expect(Set(runs.compactMap { $0["id"] as? Int }) == [1, 2, 3])
+        #expect(runs.allSatisfy { $0["status"] as? String == "finished" })
+
+        let show = try CommandRunner.run(["runs", "show", "2", "--store", store])
+        #expect(show.standardOutput.contains("Run 2: train 784-16-10"))
+        #expect(show.standardOutput.contains("  epoch   2  "))
+        #expect(show.standardOutput.contains("val_accuracy"))
+        #expect(show.standardOutput.contains("model: "))
+        let compare = try CommandRunner.run(["runs", "compare", "1", "3", "--store", store])
+        #expect(compare.standardOutput.contains("configuration same    yes"))
+        let missing = try CommandRunner.run(["runs", "show", "9", "--store", store])
+        #expect(missing.status != 0)
+        #expect(missing.standardError.contains("\(store): no run with id 9"))
     }
 }

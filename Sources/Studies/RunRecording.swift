@@ -1,0 +1,32 @@
+import Foundation
+import NeuralNet
+import RunStore
+
+extension History {
+    /// The epochs as the run store keeps them.
+    public var rows: [EpochRow] {
+        epochs.map { EpochRow(epoch: $0.epoch, loss: $0.loss, accuracy: $0.accuracy, validationLoss: $0.validationLoss,
+                              validationAccuracy: $0.validationAccuracy, learningRate: $0.learningRate, seconds: $0.seconds) }
+    }
+}
+
+/// The configuration of a run as the JSON the store keeps.
+public struct RunConfiguration: Codable, Sendable {
+    public let architecture: ModelSpecification
+    public let training: TrainingOptions
+    public let data: String
+    public let validationSplit: Double
+
+    public init(architecture: ModelSpecification, training: TrainingOptions, data: String, validationSplit: Double) {
+        self.architecture = architecture
+        self.training = training
+        self.data = data
+        self.validationSplit = validationSplit
+    }
+
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
