@@ -4,7 +4,7 @@
 # dataset-fashion-mnist). Uses apt as root or through sudo; elsewhere says what to install.
 set -euo pipefail
 
-packages=(zlib1g-dev libopenblas-dev libsqlite3-dev pkg-config python3 dataset-fashion-mnist)
+packages=(zlib1g-dev libopenblas-dev libsqlite3-dev pkg-config python3 dataset-fashion-mnist chromium)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${packages[@]}"; do

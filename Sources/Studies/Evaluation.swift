@@ -43,9 +43,11 @@ public struct Evaluation: Codable, Sendable {
             try save(ConfusionHeatmap(title: "\(name): confusion matrix", counts: confusion.counts, classNames: classNames).render(), "confusion")
             try save(PredictionGrid(title: "\(name): the first \(min(32, images.count)) images", items: (0..<min(32, images.count)).map(item),
                                     imageRows: images.rows, imageColumns: images.columns).render(), "predictions")
+            // Per true class, its most confident mistakes.
             let mistakes = labels.indices.filter { predictions[$0] != labels[$0] }
-                .sorted { probabilities[$0 * classes + predictions[$0]] > probabilities[$1 * classes + predictions[$1]] }.prefix(24)
-            try save(PredictionGrid(title: "\(name): the most confident mistakes", items: mistakes.map(item),
+                .sorted { probabilities[$0 * classes + predictions[$0]] > probabilities[$1 * classes + predictions[$1]] }
+            let byClass = (0..<classes).map { c in Array(mistakes.filter { labels[$0] == c }.prefix(6)) }.filter { !$0.isEmpty }
+            try save(PredictionGrid(title: "\(name): the most confident mistakes of each class", rows: byClass.map { $0.map(item) },
                                     imageRows: images.rows, imageColumns: images.columns).render(), "mistakes")
             try save(ReliabilityDiagram(title: "\(name): reliability (ECE \(String(format: "%.4f", calibration.expectedCalibrationError)))",
                                         bins: calibration.bins.map { ($0.lower, $0.upper, $0.count, $0.accuracy) }).render(), "calibration")

@@ -10,6 +10,14 @@ public struct Experiment: Codable, Sendable {
         public var preset: String?
         public var architecture: ModelSpecification?
         public var training: TrainingOptions?
+
+        public init(name: String, description: String? = nil, preset: String? = nil, architecture: ModelSpecification? = nil, training: TrainingOptions? = nil) {
+            self.name = name
+            self.description = description
+            self.preset = preset
+            self.architecture = architecture
+            self.training = training
+        }
     }
 
     public var name: String
@@ -19,6 +27,14 @@ public struct Experiment: Codable, Sendable {
     public var validationSplit: Double
     public var seeds: [UInt64]
     public var models: [Entry]
+
+    public init(name: String, description: String? = nil, validationSplit: Double, seeds: [UInt64], models: [Entry]) {
+        self.name = name
+        self.description = description
+        self.validationSplit = validationSplit
+        self.seeds = seeds
+        self.models = models
+    }
 
     public static func read(from url: URL) throws(StudyError) -> Experiment {
         guard let data = FileManager.default.contents(atPath: url.path) else {

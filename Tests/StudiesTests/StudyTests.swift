@@ -93,3 +93,39 @@ import _TestSupport
         #expect(resolved.allSatisfy { $0.1.optimizer.kind == .adam && $0.1.optimizer.learningRate == 0.001 && $0.1.batchSize == 32 })
     }
 }
+
+/// The HTML report in a real browser (Debian's chromium, which `make test` installs).
+@Suite struct ReportInBrowserTests {
+    @Test func headlessChromiumLoadsTheReportAndShowsItsSections() throws {
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let browser = try #require(chromium, "chromium is missing: run `make test`, which installs Debian's chromium")
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let data = try StudyTests().dataset(in: temp.file("data"))
+        let experiment = Experiment(
+            name: "browser", description: "A tiny study for the browser check.", validationSplit: 0.2, seeds: [1],
+            models: [.init(name: "tiny", architecture: .dense([16, 3]), training: TrainingOptions(epochs: 2))])
+        let out = temp.file("run")
+        _ = try StudyRunner.run(experiment, dataset: data, seeds: [1], threads: 1, folder: out)
+        let page = "file://" + out.appendingPathComponent("report.html").path
+        let common = ["/usr/bin/timeout", "120", browser, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(temp.file("profile").path)"]
+
+        let dom = try CommandRunner.run(URL(fileURLWithPath: common[0]), Array(common.dropFirst()) + ["--dump-dom", page])
+        #expect(dom.status == 0, Comment(rawValue: dom.standardError))
+        #expect(dom.standardOutput.contains("<h2>Comparison</h2>"))
+        #expect(dom.standardOutput.contains("<section id=\"model-tiny\"><h2>tiny</h2>"))
+        #expect(dom.standardOutput.components(separatedBy: "<img ").count - 1 == 6)
+
+        let screenshot = temp.file("page.png")
+        let shot = try CommandRunner.run(URL(fileURLWithPath: common[0]), Array(common.dropFirst()) + ["--window-size=1000,1400", "--screenshot=\(screenshot.path)", page])
+        #expect(shot.status == 0, Comment(rawValue: shot.standardError))
+        let image = try PNGDecoder.decode([UInt8](Data(contentsOf: screenshot)), path: screenshot.path)
+        #expect(image.width == 1000 && image.height == 1400)
+        // The page shows something: many distinct colours, not a blank or error page.
+        var colours = Set<UInt32>()
+        for i in stride(from: 0, to: image.pixels.count - 2, by: image.channels * 97) {
+            colours.insert(UInt32(image.pixels[i]) << 16 | UInt32(image.pixels[i + 1]) << 8 | UInt32(image.pixels[i + 2]))
+        }
+        #expect(colours.count > 20)
+    }
+}

@@ -18,7 +18,7 @@ public struct ConfusionHeatmap: Sendable {
         let cell = 46, margin = 14
         let labels = classNames.enumerated().map { "\($0.offset) \($0.element)" }
         let labelWidth = (labels.map { FixedFont.width(of: $0) }.max() ?? 0) + 10
-        let top = margin + 2 * FixedFont.glyphHeight + 8 + FixedFont.glyphHeight + 6
+        let top = margin + 2 * FixedFont.glyphHeight + 8 + FixedFont.glyphHeight + 20
         let left = margin + labelWidth
         var canvas = Canvas(width: left + n * cell + margin, height: top + n * cell + margin + FixedFont.glyphHeight + 6, background: .white)
         canvas.drawText(title, x: margin, y: margin, scale: 2)
@@ -82,20 +82,35 @@ public struct PredictionGrid: Sendable {
         self.items = items
         self.imageRows = imageRows
         self.imageColumns = imageColumns
-        self.columns = max(1, columns)
+        let perRow = max(1, columns)
+        self.columns = perRow
+        positions = items.indices.map { ($0 / perRow, $0 % perRow) }
     }
+
+    /// One row per group (a class's mistakes, say), each starting on a new line.
+    public init(title: String, rows: [[Item]], imageRows: Int, imageColumns: Int) {
+        self.title = title
+        items = rows.flatMap { $0 }
+        self.imageRows = imageRows
+        self.imageColumns = imageColumns
+        columns = max(1, rows.map(\.count).max() ?? 1)
+        positions = rows.enumerated().flatMap { row, group in group.indices.map { (row, $0) } }
+    }
+
+    /// (row, column) of each item.
+    private let positions: [(Int, Int)]
 
     public func render() -> Canvas {
         let scale = 3, margin = 14
         let captionWidth = (items.flatMap { [$0.predicted, "true: " + $0.truth] }.map { FixedFont.width(of: $0) }.max() ?? 0)
         let cellWidth = max(imageColumns * scale + 8, captionWidth + 8)
         let cellHeight = imageRows * scale + 8 + 2 * FixedFont.glyphHeight + 10
-        let rows = (items.count + columns - 1) / columns
+        let rows = (positions.map(\.0).max() ?? -1) + 1
         let top = margin + 2 * FixedFont.glyphHeight + 8
         var canvas = Canvas(width: 2 * margin + columns * cellWidth, height: top + rows * cellHeight + margin, background: .white)
         canvas.drawText(title, x: margin, y: margin, scale: 2)
         for (index, item) in items.enumerated() {
-            let x = margin + (index % columns) * cellWidth, y = top + (index / columns) * cellHeight
+            let x = margin + positions[index].1 * cellWidth, y = top + positions[index].0 * cellHeight
             let imageX = x + (cellWidth - imageColumns * scale) / 2
             canvas.fill(x: imageX - 3, y: y, width: imageColumns * scale + 6, height: imageRows * scale + 6,
                         colour: item.isCorrect ? Colour(210, 210, 210) : .wrong)
