@@ -74,6 +74,7 @@ public struct StudyReport {
             md += "\(m.architecture), \(m.parameters) parameters; \(m.epochs) epochs, batch \(m.training.batchSize), "
                 + "\(m.training.optimizer.kind.rawValue) \(m.training.optimizer.learningRate). "
             md += "Test accuracy per seed: " + m.runs.map { String(format: "%llu: %.4f", $0.seed, $0.testAccuracy) }.joined(separator: ", ") + ".\n\n"
+            md += "```\n\(m.summary)\n```\n\n"
             md += "Details below are for seed \(m.runs.first?.seed ?? 0). "
             md += String(format: "Top-2 accuracy %.4f, log loss %.4f, expected calibration error (15 bins) %.4f.\n\n", m.evaluation.top2Accuracy, m.evaluation.logLoss, m.evaluation.expectedCalibrationError)
             md += "```\n" + m.evaluation.report.text(digits: 4) + "```\n\n"
@@ -117,6 +118,7 @@ public struct StudyReport {
             h += "<section id=\"model-\(escape(m.name))\"><h2>\(escape(m.name))</h2>\n"
             h += "<p>\(escape(m.architecture)), \(m.parameters) parameters; \(m.epochs) epochs. Test accuracy per seed: "
                 + escape(m.runs.map { String(format: "%llu: %.4f", $0.seed, $0.testAccuracy) }.joined(separator: ", ")) + ".</p>\n"
+            h += "<pre>\(escape(m.summary))</pre>\n"
             h += String(format: "<p>Top-2 accuracy %.4f, log loss %.4f, expected calibration error %.4f.</p>\n", m.evaluation.top2Accuracy, m.evaluation.logLoss, m.evaluation.expectedCalibrationError)
             h += "<pre>\(escape(m.evaluation.report.text(digits: 4)))</pre>\n"
             for key in Evaluation.pictureOrder {

@@ -20,6 +20,8 @@ public struct StudyResult: Codable, Sendable {
         public let name: String
         public let architecture: String
         public let parameters: Int
+        /// The layer table, as Keras's `model.summary()` prints it.
+        public let summary: String
         public let epochs: Int
         public let training: TrainingOptions
         public let runs: [SeedRun]
@@ -120,7 +122,7 @@ public enum StudyRunner {
         var evaluation = try Evaluation.run(name: name, model: model, classNames: dataset.classNames, images: dataset.test, folder: folder)
         evaluation.pictures["curves"] = "curves.png"
         return StudyResult.ModelResult(
-            name: name, architecture: architecture.compact ?? "custom", parameters: model.parameterCount,
+            name: name, architecture: architecture.compact ?? "custom", parameters: model.parameterCount, summary: model.summary,
             epochs: options.epochs, training: options, runs: runs, meanAccuracy: mean, accuracyStandardDeviation: deviation,
             evaluation: evaluation)
     }
