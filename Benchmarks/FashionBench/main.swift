@@ -36,6 +36,7 @@ do {
     case "gemm":
         let threads = Int(arguments.dropFirst().first ?? "1") ?? 1
         Compute.setThreads(threads)
+        print("kernels: \(MatrixProduct.kernelLevel), \(threads) thread(s)")
         // The products of one Model-3 training step at batch 32, each timed alone.
         let shapes: [(String, Bool, Bool, Int, Int, Int)] = [
             ("fwd1 32x784.784x128", false, false, 32, 128, 784), ("dW1 784x32.32x128", true, false, 784, 128, 32),

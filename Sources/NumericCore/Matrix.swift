@@ -48,10 +48,4 @@ public final class Matrix: @unchecked Sendable {
     public var values: [Float] { Array(buffer) }
 
     public func fill(_ value: Float) { pointer.update(repeating: value, count: count) }
-
-    /// Copies `other` (any shape with the same number of elements is refused).
-    public func copy(from other: Matrix) {
-        resize(rows: other.rows, columns: other.columns)
-        pointer.update(from: other.pointer, count: other.count)
-    }
 }

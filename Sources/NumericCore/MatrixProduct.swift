@@ -31,11 +31,8 @@ public enum MatrixProduct {
     /// The instruction-set level of the kernels on this CPU: "avx512", "avx2" or "baseline".
     public static var kernelLevel: String { String(cString: fashion_kernel_level()) }
 
-    /// The backend `multiply` uses unless told otherwise.
-    nonisolated(unsafe) public static var defaultBackend: Backend = .kernels
-
     public static func multiply(
-        backend: Backend = defaultBackend, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        backend: Backend = .kernels, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
@@ -78,35 +75,4 @@ public enum MatrixProduct {
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
-
-    /// C = A · B for whole matrices.
-    public static func multiply(_ a: Matrix, _ b: Matrix, into c: Matrix, transposeA: Bool = false, transposeB: Bool = false, accumulate: Bool = false) {
-        let m = transposeA ? a.columns : a.rows
-        let k = transposeA ? a.rows : a.columns
-        let n = transposeB ? b.rows : b.columns
-        precondition(k == (transposeB ? b.columns : b.rows), "inner dimensions differ")
-        if !accumulate { c.resize(rows: m, columns: n) }
-        multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                 a: a.pointer, lda: a.columns, b: b.pointer, ldb: b.columns,
-                 beta: accumulate ? 1 : 0, c: c.pointer, ldc: n)
-    }
-
-    /// Threads BLAS may use. Training sets 1 by default and parallelises itself.
-    public static func setThreads(_ count: Int) {
-        openblas_set_num_threads(Int32(max(1, count)))
-    }
-
-    /// The kernel family OpenBLAS chose for this CPU, e.g. "Haswell" or "SkylakeX".
-    public static var backendName: String {
-        guard let name = openblas_get_corename() else { return "OpenBLAS" }
-        return "OpenBLAS (\(String(cString: name)))"
-    }
-}
-
-import _CFloatEnvironment
-
-/// Per-thread floating-point settings for training.
-public enum FloatEnvironment {
-    /// Flush denormals to zero on the calling thread (x86-64 MXCSR FTZ/DAZ, arm64 FPCR.FZ).
-    public static func flushDenormalsOnThisThread() { fashion_flush_denormals() }
 }

@@ -18,6 +18,15 @@ public enum CommandRunner {
         return bundle
     }
 
+    /// The test process's environment with a fixed help width and no dataset variable, so
+    /// that output is the same on every machine.
+    public static func stableEnvironment() -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["COLUMNS"] = "100"
+        environment["FASHION_MNIST_DIR"] = nil
+        return environment
+    }
+
     public static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
         try run(executable, arguments, environment: environment)
     }

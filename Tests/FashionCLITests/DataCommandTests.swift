@@ -5,12 +5,8 @@ import _TestSupport
 
 /// The `fashion data` commands, run as a user runs them, on the real Fashion-MNIST files.
 @Suite struct DataCommandTests {
-    /// A stable environment: fixed help width, no dataset variable unless given.
     func environment(_ extra: [String: String] = [:]) -> [String: String] {
-        var env = ProcessInfo.processInfo.environment
-        env["COLUMNS"] = "100"
-        env["FASHION_MNIST_DIR"] = nil
-        return env.merging(extra) { $1 }
+        CommandRunner.stableEnvironment().merging(extra) { $1 }
     }
 
     func realFolder() throws -> String {
@@ -105,12 +101,7 @@ import _TestSupport
 
 /// What a person reads when something is wrong or when asking for help.
 @Suite struct MessagesTests {
-    func environment() -> [String: String] {
-        var env = ProcessInfo.processInfo.environment
-        env["COLUMNS"] = "100"
-        env["FASHION_MNIST_DIR"] = nil
-        return env
-    }
+    func environment() -> [String: String] { CommandRunner.stableEnvironment() }
 
     @Test(arguments: [
         ("help-root", ["--help"]),

@@ -7,12 +7,7 @@ import _TestSupport
 
 /// Training on the real Fashion-MNIST data.
 @Suite struct TrainCommandTests {
-    func environment() -> [String: String] {
-        var env = ProcessInfo.processInfo.environment
-        env["COLUMNS"] = "100"
-        env["FASHION_MNIST_DIR"] = nil
-        return env
-    }
+    func environment() -> [String: String] { CommandRunner.stableEnvironment() }
 
     func realData() throws -> Dataset {
         try #require(RealData.isPresent, Comment(rawValue: RealData.missingMessage))
