@@ -21,8 +21,11 @@ struct StudyCommand: ParsableCommand {
     @Option(help: "Seeds per model: 1...N instead of the file's own list.")
     var seeds: Int?
 
-    @Option(help: "Threads for training (the results are the same for any count).")
-    var threads = 2
+    @Option(help: "Threads per training run (the results are the same for any count).")
+    var threads = 1
+
+    @Option(name: .customLong("parallel-runs"), help: "Runs trained at once, each on its own threads (the results are the same for any count).")
+    var parallelRuns = 2
 
     @Option(name: [.short, .long], help: ArgumentHelp("The run folder (default: runs/<time>-<name>).", valueName: "dir"))
     var output: String?
@@ -35,6 +38,7 @@ struct StudyCommand: ParsableCommand {
     func validate() throws {
         if let seeds, !(1...100).contains(seeds) { throw ValidationError("--seeds: expected 1...100, found \(seeds)") }
         guard (1...64).contains(threads) else { throw ValidationError("--threads: expected 1...64, found \(threads)") }
+        guard (1...64).contains(parallelRuns) else { throw ValidationError("--parallel-runs: expected 1...64, found \(parallelRuns)") }
     }
 
     func run() throws {
@@ -43,9 +47,11 @@ struct StudyCommand: ParsableCommand {
         let seedList = seeds.map { (1...$0).map(UInt64.init) } ?? experiment.seeds
         let folder = output.map { URL(fileURLWithPath: $0) } ?? TrainCommand.defaultRunFolder(name: experiment.name)
         if !json {
-            print("Study \(experiment.name): \(experiment.models.count) models x \(seedList.count) seeds, \(threads) threads, data from \(loaded.location.folder.path)")
+            print("Study \(experiment.name): \(experiment.models.count) models x \(seedList.count) seeds, \(parallelRuns) runs at once on \(threads) thread(s) each, data from \(loaded.location.folder.path)")
         }
-        let result = try StudyRunner.run(experiment, dataset: loaded, seeds: seedList, threads: threads, folder: folder, store: store.open()) { line in
+        let json = json
+        let result = try StudyRunner.run(experiment, dataset: loaded, seeds: seedList, threads: threads, parallelRuns: parallelRuns,
+                                         folder: folder, store: store.open()) { line in
             if !json { print("  " + line) }
         }
         if json {

@@ -59,7 +59,7 @@ public struct StudyReport {
     var setting: String {
         let split = result.validationSplit > 0 ? String(format: "%.0f%% of the training set held out for validation (stratified)", result.validationSplit * 100) : "no validation split"
         return "Data: \(result.dataset); \(split); each run evaluated once on the 10,000 test images. "
-            + "Seeds: \(result.seeds.map(String.init).joined(separator: ", ")). Threads: \(result.threads). "
+            + "Seeds: \(result.seeds.map(String.init).joined(separator: ", ")). \(result.parallelRuns) run(s) at once, \(result.threads) thread(s) each. "
             + String(format: "Wall time of the study: %.1f s.", result.totalSeconds)
     }
 

@@ -42,7 +42,11 @@ import _TestSupport
             """.write(to: experimentFile, atomically: true, encoding: .utf8)
         let experiment = try Experiment.read(from: experimentFile)
         let out = temp.file("run")
-        let result = try StudyRunner.run(experiment, dataset: data, seeds: experiment.seeds, threads: 1, folder: out)
+        let result = try StudyRunner.run(experiment, dataset: data, seeds: experiment.seeds, threads: 1, parallelRuns: 2, folder: out)
+        // The same study one run at a time gives the same numbers.
+        let serial = try StudyRunner.run(experiment, dataset: data, seeds: experiment.seeds, threads: 1, parallelRuns: 1, folder: temp.file("serial"))
+        #expect(serial.models.map { $0.runs.map(\.testAccuracy) } == result.models.map { $0.runs.map(\.testAccuracy) })
+        #expect(serial.models.map { $0.runs.map(\.history.epochs.last?.loss) } == result.models.map { $0.runs.map(\.history.epochs.last?.loss) })
         #expect(result.models.map(\.name) == ["small", "wide"])
         #expect(result.models.allSatisfy { $0.runs.count == 2 && $0.meanAccuracy > 0.8 })
         for file in ["report.md", "report.html", "metrics.json", "small/model.safetensors", "wide/confusion.png", "wide/curves.png"] {
