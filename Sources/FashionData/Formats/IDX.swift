@@ -47,7 +47,11 @@ public enum IDX {
             let o = 4 + 4 * d
             let size = Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
             dimensions.append(size)
-            total = total.multipliedReportingOverflow(by: size).partialValue
+            let (product, overflow) = total.multipliedReportingOverflow(by: size)
+            guard !overflow else {
+                throw .dimensionMismatch(path: path, reason: "dimensions \(dimensions.map(String.init).joined(separator: "x")) are too large to be real")
+            }
+            total = product
         }
         let payload = bytes.count - headerSize
         if payload < total {

@@ -59,8 +59,8 @@ public enum PNGDecoder {
         let height = Int(readUInt32(header, 4))
         let depth = Int(header[8])
         let colourType = Int(header[9])
-        guard width > 0, height > 0, width <= 1 << 15, height <= 1 << 15 else {
-            throw .invalidImage(path: path, reason: "expected a size between 1x1 and 32768x32768, found \(width)x\(height)")
+        guard width > 0, height > 0, width <= 1 << 15, height <= 1 << 15, width * height <= 1 << 26 else {
+            throw .invalidImage(path: path, reason: "expected a size between 1x1 and 32768x32768 with at most 67 million pixels, found \(width)x\(height)")
         }
         guard header[12] == 0 else {
             throw .invalidImage(path: path, reason: "interlaced (Adam7) PNG files are not supported; save it without interlacing")

@@ -51,6 +51,14 @@ import _TestSupport
         #expect(error?.description == "i: dimensions 2x2x2 need 24 bytes but the file holds 26 (2 bytes too many)")
     }
 
+    @Test func absurdDimensionsAreRejectedNotWrapped() {
+        // 2^21 x 2^21 x 2^21 overflows 64 bits.
+        let huge = 1 << 21
+        let bytes = IDX.encode(dimensions: [huge, huge, huge], values: [])
+        let error = #expect(throws: DataError.self) { try IDX.parse(bytes, path: "i", expectedDimensions: 3) }
+        #expect(error?.description.contains("too large to be real") == true)
+    }
+
     @Test func imageAndLabelCountsMustMatch() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
