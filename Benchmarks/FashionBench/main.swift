@@ -42,6 +42,7 @@ do {
             ("fwd1 32x784.784x128", false, false, 32, 128, 784), ("dW1 784x32.32x128", true, false, 784, 128, 32),
             ("fwd2 32x128.128x64", false, false, 32, 64, 128), ("dW2", true, false, 128, 64, 32), ("dX2", false, true, 32, 128, 64),
             ("fwd3 32x64.64x10", false, false, 32, 10, 64), ("dW3", true, false, 64, 10, 32), ("dX3", false, true, 32, 64, 10),
+            ("m1 fwd1 32x784.784x64", false, false, 32, 64, 784), ("m1 dW1 784x32.32x64", true, false, 784, 64, 32),
         ]
         for (name, ta, tb, m, n, k) in shapes {
             let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: k * n)

@@ -40,18 +40,19 @@ public enum MatrixProduct {
         switch backend {
         case .kernels:
             let runner = Compute.runner
-            // Worth splitting from about 100k multiply-adds; columns in tile-wide blocks when
-            // there are enough, else rows. Every element is still computed by one thread in
-            // the same order, so the result is the same for any thread count.
-            if runner.threadCount > 1 && m * n * k >= 100_000 && (n >= 64 || m >= 16) {
+            // Worth splitting from about 100k multiply-adds. The longer side of C is split:
+            // columns in tile-wide blocks, or rows in blocks of whole tiles, so that each thread
+            // writes its own cache lines. Every element is still computed by one thread in the
+            // same order, so the result is the same for any thread count.
+            if runner.threadCount > 1 && m * n * k >= 100_000 && (n >= 64 || m >= 48) {
                 let ta: Int32 = transposeA ? 1 : 0, tb: Int32 = transposeB ? 1 : 0
-                if n >= 64 {
+                if n >= 64 && n >= m {
                     runner.forEachRange(count: n, alignment: 32) { columns in
                         let bOffset = transposeB ? columns.lowerBound * ldb : columns.lowerBound
                         fashion_sgemm(ta, tb, m, columns.count, k, alpha, a, lda, b + bOffset, ldb, beta, c + columns.lowerBound, ldc)
                     }
                 } else {
-                    runner.forEachRange(count: m, alignment: 4) { rows in
+                    runner.forEachRange(count: m, alignment: 24) { rows in
                         let aOffset = transposeA ? rows.lowerBound : rows.lowerBound * lda
                         fashion_sgemm(ta, tb, rows.count, n, k, alpha, a + aOffset, lda, b, ldb, beta, c + rows.lowerBound * ldc, ldc)
                     }
