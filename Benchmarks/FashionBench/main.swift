@@ -45,17 +45,16 @@ do {
             ("m1 fwd1 32x784.784x64", false, false, 32, 64, 784), ("m1 dW1 784x32.32x64", true, false, 784, 64, 32),
         ]
         for (name, ta, tb, m, n, k) in shapes {
-            let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: k * n)
-            var c = [Float](repeating: 0, count: m * n)
+            // Matrices as training allocates them (64-byte aligned).
+            let a = Matrix(rows: m, columns: k, repeating: 0.5), b = Matrix(rows: k, columns: n, repeating: 0.25)
+            let c = Matrix(rows: m, columns: n)
             for backend in MatrixProduct.Backend.compared {
                 let reps = 2000
                 let t = time(5) {
-                    a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
-                        for _ in 0..<reps {
-                            MatrixProduct.multiply(backend: backend, transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: pa.baseAddress!, lda: ta ? m : k,
-                                                   b: pb.baseAddress!, ldb: tb ? k : n, c: pc.baseAddress!, ldc: n)
-                        }
-                    } } }
+                    for _ in 0..<reps {
+                        MatrixProduct.multiply(backend: backend, transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a.pointer, lda: ta ? m : k,
+                                               b: b.pointer, ldb: tb ? k : n, c: c.pointer, ldc: n)
+                    }
                 }
                 let seconds = median(t) / Double(reps)
                 print("gemm \(name) \(backend)\t\(seconds)\t\(String(format: "%.1f GFLOP/s", 2 * Double(m * n * k) / seconds / 1e9))")
