@@ -35,31 +35,36 @@ public final class ParallelRunner: @unchecked Sendable {
 
     deinit { shared.stop() }
 
-    /// Runs `body(part)` for every part in `0..<threadCount` and returns when all are done.
-    public func run(_ body: (Int) -> Void) {
-        guard threadCount > 1 else { body(0); return }
+    /// Runs `body(part)` for every part in `0..<parts` (default: one per thread) and returns
+    /// when all are done. Parts are claimed one at a time, so more parts than threads balance
+    /// the load, and a worker that stalls (its core taken by another process) holds up only
+    /// the part it has.
+    public func run(parts: Int? = nil, _ body: (Int) -> Void) {
+        let parts = max(1, parts ?? threadCount)
+        guard threadCount > 1, parts > 1 else { for part in 0..<parts { body(part) }; return }
         let acquired = busy.withLock { taken in
             if taken { return false }
             taken = true
             return true
         }
         guard acquired else {
-            for part in 0..<threadCount { body(part) }
+            for part in 0..<parts { body(part) }
             return
         }
         defer { busy.withLock { $0 = false } }
         withoutActuallyEscaping(body) { escaping in
-            shared.dispatch(escaping, workers: threadCount - 1)
+            shared.dispatch(escaping, parts: parts)
         }
     }
 
-    /// Splits `0..<count` into up to `threadCount` contiguous ranges whose bounds are
-    /// multiples of `alignment` (except the end), and runs `body` on each non-empty one.
-    public func forEachRange(count: Int, alignment: Int = 1, minimumPerPart: Int = 1, _ body: (Range<Int>) -> Void) {
-        let parts = min(threadCount, max(1, count / max(1, minimumPerPart)))
-        guard parts > 1 else { body(0..<count); return }
+    /// Splits `0..<count` into contiguous ranges whose bounds are multiples of `alignment`
+    /// (except the end), up to `partsPerThread` per thread and at least `minimumPerPart` long,
+    /// and runs `body` on each non-empty one.
+    public func forEachRange(count: Int, alignment: Int = 1, minimumPerPart: Int = 1, partsPerThread: Int = 3, _ body: (Range<Int>) -> Void) {
         let units = (count + alignment - 1) / alignment
-        run { part in
+        let parts = min(threadCount * partsPerThread, units, max(1, count / max(1, minimumPerPart)))
+        guard threadCount > 1, parts > 1 else { body(0..<count); return }
+        run(parts: parts) { part in
             guard part < parts else { return }
             let lower = min(count, units * part / parts * alignment)
             let upper = part == parts - 1 ? count : min(count, units * (part + 1) / parts * alignment)
@@ -90,9 +95,9 @@ public final class ParallelRunner: @unchecked Sendable {
         /// How long an idle worker spins before sleeping, in checks of the counter.
         static let spinChecks = 40_000
 
-        func dispatch(_ body: @escaping (Int) -> Void, workers: Int) {
+        func dispatch(_ body: @escaping (Int) -> Void, parts: Int) {
             job = body
-            parts = workers + 1
+            self.parts = parts
             finished.store(0, ordering: .relaxed)
             let current = generation.load(ordering: .relaxed) + 1
             claim.store(current << Self.partBits | 1, ordering: .releasing)
@@ -105,7 +110,7 @@ public final class ParallelRunner: @unchecked Sendable {
                 body(part)
                 finished.add(1, ordering: .releasing)
             }
-            while finished.load(ordering: .acquiring) < workers { fashion_spin_pause() }
+            while finished.load(ordering: .acquiring) < parts - 1 { fashion_spin_pause() }
             job = nil
         }
 
