@@ -13,13 +13,19 @@ def flops(sizes):
 sizes = {"model1": [784, 64, 10], "model3": [784, 128, 64, 10]}
 PEAK_PER_CORE = 266e9  # 512-bit FMA loop on this machine's cores (../shared/notes/cpu-facts.md)
 
-def read(name):
-    path = os.path.join(folder, name)
-    if not os.path.exists(path):
-        return None
+def read_one(path):
     parts = open(path).read().strip().split("\t")
     memory = open(path + ".rss").read().strip() if os.path.exists(path + ".rss") else "0"
     return float(parts[1]), parts[3].split()[-1] if len(parts) > 3 else "-", int(memory) / 1024
+
+def read(name):
+    """The fastest of the repeats name.1, name.2, ... (peak memory: the largest)."""
+    repeats = sorted(f for f in os.listdir(folder) if f.startswith(name + ".") and not f.endswith(".rss"))
+    runs = [read_one(os.path.join(folder, f)) for f in repeats]
+    if not runs:
+        return None
+    best = min(runs, key=lambda r: r[0])
+    return best[0], best[1], max(r[2] for r in runs)
 
 print(f"{'model':<8}{'threads':>8}{'fashion s/epoch':>17}{'PyTorch s/epoch':>17}{'speed-up':>10}"
       f"{'GFLOP/s':>9}{'of peak':>9}{'fashion MB':>12}{'PyTorch MB':>12}{'acc fashion':>13}{'acc PyTorch':>13}")
