@@ -13,6 +13,8 @@ measure() {  # name command...
   local name=$1; shift
   /usr/bin/time -f %M -o "$out/$name.rss" "$@" > "$out/$name"
 }
+# The machine's multiply-add ceiling, measured in the same run, for the "of peak" column.
+.build/release/fashion-bench peak > "$out/peak"
 # Each configuration runs ${BENCH_REPEATS:-2} times, the two tools alternating; the table keeps
 # each one's fastest repeat, since this shared machine now and then slows a whole run down.
 for repeat in $(seq "${BENCH_REPEATS:-2}"); do

@@ -11,7 +11,11 @@ def flops(sizes):
     forward = sum(2 * a * b for a, b in pairs)
     return 2 * forward + sum(2 * a * b for a, b in pairs[1:])
 sizes = {"model1": [784, 64, 10], "model3": [784, 128, 64, 10]}
-PEAK_PER_CORE = 266e9  # 512-bit FMA loop on this machine's cores (../shared/notes/cpu-facts.md)
+# The FMA ceiling measured in the same run by `fashion-bench peak` (1 thread and all cores).
+peaks = {}
+for line in open(os.path.join(folder, "peak")):
+    name, value, _ = line.strip().split("\t")
+    peaks[name] = float(value) * 1e9
 
 def read_one(path):
     parts = open(path).read().strip().split("\t")
@@ -27,6 +31,7 @@ def read(name):
     best = min(runs, key=lambda r: r[0])
     return best[0], best[1], max(r[2] for r in runs)
 
+print("FMA ceiling of this machine: " + ", ".join(f"{v / 1e9:.0f} GFLOP/s on {k[5:-1]} thread(s)" for k, v in sorted(peaks.items())))
 print(f"{'model':<8}{'threads':>8}{'fashion s/epoch':>17}{'PyTorch s/epoch':>17}{'speed-up':>10}"
       f"{'GFLOP/s':>9}{'of peak':>9}{'fashion MB':>12}{'PyTorch MB':>12}{'acc fashion':>13}{'acc PyTorch':>13}")
 for model in ("model1", "model3"):
@@ -35,7 +40,8 @@ for model in ("model1", "model3"):
         if not ours:
             continue
         rate = flops(sizes[model]) * 60000 / ours[0] / 1e9
-        share = rate * 1e9 / (PEAK_PER_CORE * threads)
+        peak = peaks.get(f"peak-{threads}t") or peaks["peak-1t"] * threads
+        share = rate * 1e9 / peak
         peer_time = f"{peer[0]:.3f}" if peer else "-"
         ratio = f"{peer[0] / ours[0]:.1f}x" if peer else "-"
         print(f"{model:<8}{threads:>8}{ours[0]:>17.3f}{peer_time:>17}{ratio:>10}{rate:>9.0f}{share:>9.0%}"

@@ -2,6 +2,8 @@ import Studies
 import FashionData
 import NeuralNet
 import NumericCore
+import Synchronization
+import _Kernels
 import Foundation
 
 // fashion-bench: throughput measurements, run by `make bench` beside the Python peers.
@@ -59,6 +61,25 @@ do {
                 let seconds = median(t) / Double(reps)
                 print("gemm \(name) \(backend)\t\(seconds)\t\(String(format: "%.1f GFLOP/s", 2 * Double(m * n * k) / seconds / 1e9))")
             }
+        }
+    case "peak":
+        // The multiply-add ceiling of one core and of all cores at once, at the kernels' width.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        for threads in [1, cores] {
+            // One dedicated thread each, all timed together: total operations over the wall time.
+            let done = DispatchSemaphore(value: 0)
+            let operations = Mutex(0.0)
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<threads {
+                Thread {
+                    let count = fashion_fma_operations(40_000_000)
+                    operations.withLock { $0 += count }
+                    done.signal()
+                }.start()
+            }
+            for _ in 0..<threads { done.wait() }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            print("peak-\(threads)t\t\(operations.withLock { $0 } / seconds / 1e9)\t\(MatrixProduct.kernelLevel)")
         }
     case "train":
         // train PRESET THREADS EPOCHS: median seconds per epoch on the full training set.

@@ -229,3 +229,35 @@ void fashion_spin_pause(void) {
     __asm__ volatile("yield");
 #endif
 }
+
+// The machine's multiply-add ceiling, for benchmarks: 24 independent chains of fused
+// multiply-adds at the widest vector width the kernels use, for `iterations` rounds.
+// Returns the number of floating-point operations done (2 per lane per FMA).
+#define PEAK_BODY(VT, W)                                                           \
+    {                                                                              \
+        VT a[24];                                                                  \
+        for (int j = 0; j < 24; j++) a[j] = (VT){0} + (float)j;                    \
+        VT x = (VT){0} + 0.5f, y = (VT){0} + 0.5f;                                 \
+        for (long i = 0; i < iterations; i++) {                                    \
+            for (int j = 0; j < 24; j++) a[j] = a[j] * x + y;                      \
+            __asm__ volatile("" : "+x"(a[0]), "+x"(a[12]), "+x"(a[23]));           \
+        }                                                                          \
+        float sum = 0;                                                             \
+        for (int j = 0; j < 24; j++) sum += a[j][0];                               \
+        *sink = sum;                                                               \
+        return 2.0 * 24 * W * (double)iterations;                                  \
+    }
+static double peak_baseline(long iterations, float *sink) PEAK_BODY(v4, 4)
+#ifdef X86
+AVX2 static double peak_avx2(long iterations, float *sink) PEAK_BODY(v8, 8)
+AVX512 static double peak_avx512(long iterations, float *sink) PEAK_BODY(v16, 16)
+#endif
+
+double fashion_fma_operations(long iterations) {
+    float sink;
+#ifdef X86
+    if (level == 2) return peak_avx512(iterations, &sink);
+    if (level == 1) return peak_avx2(iterations, &sink);
+#endif
+    return peak_baseline(iterations, &sink);
+}
