@@ -28,7 +28,7 @@ let package = Package(
         .target(
             name: "FashionCLI",
             dependencies: [
-                "FashionData", "Reports", "NumericCore", "NeuralNet", "Metrics", "Studies", "RunStore", "_Files",
+                "FashionData", "Reports", "NumericCore", "NeuralNet", "Metrics", "Studies", "RunStore", "Tuning", "_Files",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "Reports", dependencies: ["_Files", "_CZlib"], swiftSettings: optimisedInDebug),
@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "Metrics"),
         .target(name: "RunStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Studies", dependencies: ["FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "RunStore", "_Files"]),
+        .target(name: "Tuning", dependencies: ["Studies", "FashionData", "NeuralNet", "NumericCore", "Reports", "RunStore", "_Files"]),
         .target(name: "_Files"),
         .systemLibrary(
             name: "_CBLAS", pkgConfig: "openblas",
@@ -54,6 +55,7 @@ let package = Package(
         .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore", "_TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "NumericCore", "_TestSupport"]),
         .testTarget(name: "StudiesTests", dependencies: ["Studies", "FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "_TestSupport"]),
+        .testTarget(name: "TuningTests", dependencies: ["Tuning", "RunStore", "NumericCore", "_TestSupport"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "_TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "_TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "FashionDataTests", dependencies: ["FashionData", "_TestSupport"]),

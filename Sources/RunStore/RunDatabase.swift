@@ -10,7 +10,7 @@ import GRDB
 public final class RunDatabase: Sendable {
     public static let codeVersion = "0.1.0"
     public let path: String
-    private let database: DatabasePool
+    let database: DatabasePool
 
     /// Opens (creating if needed) the store at `url`.
     public init(url: URL) throws(RunDatabaseError) {
@@ -66,6 +66,7 @@ public final class RunDatabase: Sendable {
                 t.column("path", .text).notNull()
             }
         }
+        registerTuningTables(in: &migrator)
         return migrator
     }
 
@@ -107,13 +108,13 @@ public final class RunDatabase: Sendable {
         }
     }
 
-    private func write<T>(_ body: (Database) throws -> T) throws(RunDatabaseError) -> T {
+    func write<T>(_ body: (Database) throws -> T) throws(RunDatabaseError) -> T {
         do { return try database.write(body) } catch let error as RunDatabaseError { throw error } catch {
             throw RunDatabaseError(path: path, reason: "\(error)")
         }
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws(RunDatabaseError) -> T {
+    func read<T>(_ body: (Database) throws -> T) throws(RunDatabaseError) -> T {
         do { return try database.read(body) } catch let error as RunDatabaseError { throw error } catch {
             throw RunDatabaseError(path: path, reason: "\(error)")
         }

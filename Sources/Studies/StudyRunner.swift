@@ -182,16 +182,16 @@ public enum StudyRunner {
 
 /// Results filled in by concurrent workers, one slot each (models are not Sendable; each
 /// slot is written by one worker and read after all have finished, under a lock).
-final class Slots<Value>: @unchecked Sendable {
+public final class Slots<Value>: @unchecked Sendable {
     private var storage: [Value?]
     private let lock = NSLock()
 
-    init(count: Int) { storage = [Value?](repeating: nil, count: count) }
+    public init(count: Int) { storage = [Value?](repeating: nil, count: count) }
 
-    subscript(index: Int) -> Value? {
+    public subscript(index: Int) -> Value? {
         get { lock.withLock { storage[index] } }
         set { lock.withLock { storage[index] = newValue } }
     }
 
-    var values: [Value?] { lock.withLock { storage } }
+    public var values: [Value?] { lock.withLock { storage } }
 }

@@ -7,6 +7,9 @@ public protocol TrainingObserver: AnyObject {
     func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double)
     func epochEnded(_ record: EpochRecord, of epochs: Int)
     func note(_ message: String)
+    /// Asked after every epoch (after `epochEnded`); true stops training there, as a pruned
+    /// trial of a hyperparameter search does. The history then says `stoppedEarly`.
+    func shouldStop(after record: EpochRecord) -> Bool
 }
 
 extension TrainingObserver {
@@ -14,6 +17,7 @@ extension TrainingObserver {
     public func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double) {}
     public func epochEnded(_ record: EpochRecord, of epochs: Int) {}
     public func note(_ message: String) {}
+    public func shouldStop(after record: EpochRecord) -> Bool { false }
 }
 
 /// Mini-batch training of a `Sequential` classifier with softmax cross-entropy.
@@ -126,6 +130,11 @@ public enum Trainer {
                 } else {
                     observer?.note("early stopping after epoch \(epoch)")
                 }
+                break
+            }
+            if observer?.shouldStop(after: record) == true {
+                history.stoppedEarly = true
+                observer?.note("stopped after epoch \(epoch) by the observer")
                 break
             }
         }

@@ -1,0 +1,204 @@
+import FashionData
+import Foundation
+import NeuralNet
+import RunStore
+import Studies
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How one `fashion tune` run searches: the study's name in the store, the sampler and
+/// pruner, the budget, and the seed (of the validation split, the samplers and every trial's
+/// weights and shuffling, so trials differ only by their parameters).
+public struct TuningSettings: Codable, Equatable, Sendable {
+    public var study: String
+    public var sampler: SamplerKind
+    public var pruner: PrunerSettings
+    /// Trials in the whole study, over every worker and every resume.
+    public var trials: Int
+    /// Seconds after which this process starts no new trial (the running ones finish).
+    public var timeLimit: Double?
+    public var seed: UInt64
+    /// TPE: random trials before the model takes over.
+    public var startupTrials: Int
+
+    public init(study: String, sampler: SamplerKind = .tpe, pruner: PrunerSettings = PrunerSettings(kind: .median), trials: Int = 30,
+                timeLimit: Double? = nil, seed: UInt64 = 1, startupTrials: Int = 10) {
+        self.study = study
+        self.sampler = sampler
+        self.pruner = pruner
+        self.trials = trials
+        self.timeLimit = timeLimit
+        self.seed = seed
+        self.startupTrials = startupTrials
+    }
+}
+
+/// What one trial did, for the progress lines.
+public struct TrialOutcome: Sendable {
+    public let number: Int
+    public let status: TrialStatus
+    public let value: Double?
+    public let epochs: Int
+    public let seconds: Double
+    public let parameters: Assignment
+    public let failure: String?
+}
+
+/// Runs a search: workers claim trials from the run store one at a time, train each on the
+/// training set less the validation split, report validation accuracy after every epoch (the
+/// pruner compares it with the other trials') and record the result. Any number of workers,
+/// in this process or others, can work on one study; a killed process's trial is run again
+/// by the next worker. When every trial has ended, one worker retrains the best configuration
+/// on the whole training set, evaluates it once on the test set and writes the report.
+public enum Tuner {
+    /// Who a worker is: host and process id (all of a process's workers share it).
+    public static var workerName: String {
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count - 1)
+        return "\(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)):\(getpid())"
+    }
+
+    /// Whether the worker that holds a trial is still running: a process on this host is
+    /// asked directly; on another host, a heartbeat in the last ten minutes counts.
+    static func isAlive(worker: String, heartbeat: Date = Date()) -> Bool {
+        let me = workerName
+        guard worker != me else { return true }
+        let parts = worker.split(separator: ":")
+        let myHost = me.split(separator: ":").first
+        if parts.count == 2, parts[0] == myHost, let pid = pid_t(parts[1]) {
+            return kill(pid, 0) == 0 || errno == EPERM
+        }
+        return Date().timeIntervalSince(heartbeat) < 600
+    }
+
+    public static func run(
+        space: SearchSpace, settings: TuningSettings, dataset: Dataset, store: RunDatabase, workers: Int = 1, threads: Int = 1,
+        folder: URL, progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws -> TuningResult? {
+        try settings.pruner.validate()
+        let start = Date()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let study = try store.openTuningStudy(name: settings.study, space: space.canonicalJSON,
+                                              settings: String(decoding: try encoder.encode(settings), as: UTF8.self))
+        guard let studyID = study.id else { throw TuningError.failed("the store gave the study no id") }
+        guard dataset.train.rows * dataset.train.columns > 0 else { throw TuningError.failed("the dataset has no pixels") }
+        let parts = try dataset.train.stratifiedSplit(validationFraction: space.validationSplit, seed: settings.seed)
+        let sampler = settings.sampler.makeSampler(space: space, seed: settings.seed, startupTrials: settings.startupTrials)
+        let deadline = settings.timeLimit.map { start.addingTimeInterval($0) } ?? .distantFuture
+        let worker = workerName
+        let failure = Slots<Error>(count: 1)
+
+        DispatchQueue.concurrentPerform(iterations: max(1, workers)) { _ in
+            do {
+                while Date() < deadline {
+                    guard let trial = try store.claimTrial(
+                        study: studyID, worker: worker, budget: settings.trials,
+                        isAlive: { isAlive(worker: $0.worker, heartbeat: $0.heartbeatAt) },
+                        propose: { snapshots in
+                            let number = (snapshots.map(\.trial.number).max() ?? -1) + 1
+                            return try sampler.propose(number: number, history: snapshots.map(observation)).map(\.json)
+                        })
+                    else { return }
+                    let outcome = try runTrial(trial, study: studyID, space: space, settings: settings, dataset: dataset,
+                                               train: parts.train, validation: parts.validation, store: store, threads: threads)
+                    progress(outcome.line)
+                }
+            } catch {
+                failure[0] = error
+            }
+        }
+        if let error = failure[0] { throw error }
+        guard try store.claimFinal(study: studyID, worker: worker, isAlive: { isAlive(worker: $0) }) else { return nil }
+        let snapshots = try store.trials(study: studyID)
+        let result = try TuningResult.finish(
+            space: space, settings: settings, trials: snapshots.map(observation), dataset: dataset, threads: threads * max(1, workers),
+            folder: folder, store: store, progress: progress)
+        try store.finishFinal(study: studyID, metrics: String(decoding: try encoder.encode(result.final), as: UTF8.self))
+        return result
+    }
+
+    static func observation(_ snapshot: TrialSnapshot) -> Observation {
+        let state: Observation.State = switch snapshot.trial.status {
+        case .running, .interrupted: .running
+        case .complete: .complete
+        case .pruned: .pruned
+        case .failed: .failed
+        }
+        return Observation(number: snapshot.trial.number, parameters: Assignment.decode(snapshot.trial.parameters), state: state,
+                           value: snapshot.trial.value, steps: snapshot.steps, seconds: snapshot.trial.seconds)
+    }
+
+    static func runTrial(
+        _ trial: TrialRow, study: Int64, space: SearchSpace, settings: TuningSettings, dataset: Dataset, train: LabeledImages,
+        validation: LabeledImages, store: RunDatabase, threads: Int
+    ) throws -> TrialOutcome {
+        guard let trialID = trial.id else { throw TuningError.failed("trial \(trial.number) has no id") }
+        let parameters = Assignment.decode(trial.parameters)
+        let started = Date()
+        var status = TrialStatus.complete
+        var value: Double?
+        var epochs = 0
+        do {
+            var (architecture, options) = try Knobs.configuration(parameters, inputSize: dataset.train.rows * dataset.train.columns,
+                                                                  classes: dataset.classCount)
+            options.seed = settings.seed
+            let model = try Sequential(specification: architecture, seed: settings.seed)
+            let watcher = PruningWatcher(store: store, study: study, trial: trialID, number: trial.number, pruner: settings.pruner)
+            let history = try Trainer.fit(model, on: train, validation: validation, options: options, threads: threads, observer: watcher)
+            if let error = watcher.failure { throw error }
+            epochs = history.epochs.count
+            value = history.epochs.last?.validationAccuracy
+            status = watcher.pruned ? .pruned : .complete
+        } catch let error as ModelError {
+            status = .failed
+            try store.finishTrial(trialID, status: status, value: nil, seconds: Date().timeIntervalSince(started))
+            return TrialOutcome(number: trial.number, status: status, value: nil, epochs: epochs, seconds: Date().timeIntervalSince(started),
+                                parameters: parameters, failure: "\(error)")
+        }
+        let seconds = Date().timeIntervalSince(started)
+        try store.finishTrial(trialID, status: status, value: value, seconds: seconds)
+        return TrialOutcome(number: trial.number, status: status, value: value, epochs: epochs, seconds: seconds, parameters: parameters, failure: nil)
+    }
+}
+
+extension TrialOutcome {
+    var line: String {
+        let result = value.map { String(format: "val_accuracy %.4f", $0) } ?? (failure ?? "no value")
+        return String(format: "trial %3d ", number) + status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+            + String(format: "%@ after %d epochs, %.1f s  ", result, epochs, seconds)
+            + TuningResult.describe(parameters)
+    }
+}
+
+/// Reports each epoch's validation accuracy to the store and asks the pruner whether to stop.
+final class PruningWatcher: TrainingObserver {
+    let store: RunDatabase
+    let study: Int64, trial: Int64, number: Int
+    let pruner: PrunerSettings
+    private(set) var pruned = false
+    private(set) var failure: Error?
+
+    init(store: RunDatabase, study: Int64, trial: Int64, number: Int, pruner: PrunerSettings) {
+        self.store = store
+        self.study = study
+        self.trial = trial
+        self.number = number
+        self.pruner = pruner
+    }
+
+    func shouldStop(after record: EpochRecord) -> Bool {
+        guard let value = record.validationAccuracy else { return false }
+        do {
+            try store.reportStep(trial: trial, step: record.epoch, value: value)
+            guard pruner.kind != .none else { return false }
+            let others = try store.trials(study: study).filter { $0.trial.id != trial }.map(Tuner.observation)
+            pruned = pruner.shouldPrune(epoch: record.epoch, value: value, others: others)
+        } catch {
+            failure = error
+            return true
+        }
+        return pruned
+    }
+}
