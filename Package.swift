@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore", "_TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "NumericCore", "_TestSupport"]),
         .testTarget(name: "StudiesTests", dependencies: ["Studies", "FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "_TestSupport"]),
-        .testTarget(name: "TuningTests", dependencies: ["Tuning", "RunStore", "NumericCore", "_TestSupport"]),
+        .testTarget(name: "TuningTests", dependencies: ["Tuning", "RunStore", "NeuralNet", "NumericCore", "_TestSupport"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "_TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "_TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "FashionDataTests", dependencies: ["FashionData", "_TestSupport"]),
