@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "FashionData", "_TestSupport"]),
         .testTarget(
             name: "FashionCLITests",
-            dependencies: ["FashionCLI", "fashion", "FashionData", "Studies", "NeuralNet", "Reports", "_TestSupport"],
+            dependencies: ["FashionCLI", "fashion", "FashionData", "Studies", "NeuralNet", "Reports", "RunStore", "_TestSupport"],
             exclude: ["Snapshots"]),
     ]
 )

@@ -34,6 +34,9 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "median, halving or none (default: the space's, else median).")
     var pruner: PrunerKind?
 
+    @Option(name: .customLong("startup-trials"), help: "TPE: random trials before the model takes over.")
+    var startupTrials = 10
+
     @Option(help: "Trials in the whole study, over all workers and resumes (default: the space's, else 30).")
     var trials: Int?
 
@@ -57,6 +60,7 @@ struct TuneCommand: ParsableCommand {
 
     func validate() throws {
         if let trials, !(1...100_000).contains(trials) { throw ValidationError("--trials: expected 1...100000, found \(trials)") }
+        guard startupTrials >= 0 else { throw ValidationError("--startup-trials: expected 0 or more, found \(startupTrials)") }
         guard (1...64).contains(workers) else { throw ValidationError("--workers: expected 1...64, found \(workers)") }
         guard (1...64).contains(threads) else { throw ValidationError("--threads: expected 1...64, found \(threads)") }
         if let timeLimit, Self.seconds(timeLimit) == nil {
@@ -77,7 +81,7 @@ struct TuneCommand: ParsableCommand {
         let settings = TuningSettings(
             study: study ?? space.name, sampler: sampler ?? space.sampler ?? .tpe,
             pruner: pruner.map { kind in var p = space.pruner ?? PrunerSettings(kind: kind); p.kind = kind; return p } ?? space.pruner ?? PrunerSettings(kind: .median),
-            trials: trials ?? space.trials ?? 30, timeLimit: timeLimit.flatMap(Self.seconds) ?? space.timeLimit, seed: seed ?? space.seed ?? 1)
+            trials: trials ?? space.trials ?? 30, timeLimit: timeLimit.flatMap(Self.seconds) ?? space.timeLimit, seed: seed ?? space.seed ?? 1, startupTrials: startupTrials)
         let database = try RunDatabase(url: store.map { URL(fileURLWithPath: $0) } ?? RunDatabase.defaultURL())
         let folder = output.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: "runs/tune-\(settings.study)")
         print("Tuning \(settings.study): \(settings.trials) trials, sampler \(settings.sampler.rawValue), pruner \(settings.pruner.kind.rawValue), "

@@ -39,7 +39,8 @@ public struct PrunerSettings: Codable, Equatable, Sendable {
     }
 
     /// Whether a trial that reached `value` after `epoch` epochs should stop, given the
-    /// other trials of the study (any state; each pruner picks the ones it compares with).
+    /// other trials of the study (each pruner picks the ones it compares with: the median rule
+    /// complete trials, halving every trial that reached the rung except interrupted ones).
     public func shouldPrune(epoch: Int, value: Double, others: [Observation]) -> Bool {
         switch kind {
         case .none:
@@ -57,7 +58,7 @@ public struct PrunerSettings: Codable, Equatable, Sendable {
             var rung = first
             while rung < epoch { rung *= eta }
             guard rung == epoch else { return false }
-            var competing = others.compactMap { $0.steps[epoch] } + [value]
+            var competing = others.filter { $0.state != .interrupted }.compactMap { $0.steps[epoch] } + [value]
             competing.sort()
             let promotable = max(0, competing.count / eta - 1)
             return value < competing[competing.count - 1 - promotable]

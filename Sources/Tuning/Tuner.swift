@@ -121,7 +121,8 @@ public enum Tuner {
 
     static func observation(_ snapshot: TrialSnapshot) -> Observation {
         let state: Observation.State = switch snapshot.trial.status {
-        case .running, .interrupted: .running
+        case .running: .running
+        case .interrupted: .interrupted
         case .complete: .complete
         case .pruned: .pruned
         case .failed: .failed

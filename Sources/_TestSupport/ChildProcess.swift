@@ -73,5 +73,13 @@ public final class ChildProcess: @unchecked Sendable {
         wait()
     }
 
+    /// Kills the child at once (SIGKILL: no handler, no clean-up, as a power cut or the OOM
+    /// killer would) and reaps it.
+    public func killNow() {
+        guard exitStatus == nil else { return }
+        kill(pid, SIGKILL)
+        wait()
+    }
+
     deinit { terminate() }
 }

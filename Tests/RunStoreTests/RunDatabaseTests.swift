@@ -52,3 +52,72 @@ import _TestSupport
         #expect(error?.description.hasPrefix(temp.file("bad.sqlite").path + ": cannot open the run store") == true)
     }
 }
+
+@Suite struct TuningStoreTests {
+    @Test func trialsAreClaimedUpToTheBudgetAndInterruptedOnesAreRunAgain() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let store = try RunDatabase(url: temp.file("store.sqlite"))
+        let study = try #require(try store.openTuningStudy(name: "s", space: "{}", settings: "{}").id)
+        var proposals = 0
+        func claim(_ worker: String, alive: Bool = true) throws -> TrialRow? {
+            try store.claimTrial(study: study, worker: worker, budget: 3, isAlive: { _ in alive }) { _ in
+                proposals += 1
+                return #"{"p":\#(proposals)}"#
+            }
+        }
+        let first = try #require(try claim("a"))
+        let second = try #require(try claim("b"))
+        #expect(first.number == 0 && second.number == 1 && first.parameters == #"{"p":1}"#)
+        try store.reportStep(trial: try #require(first.id), step: 1, value: 0.5)
+        try store.finishTrial(try #require(first.id), status: .complete, value: 0.5, seconds: 1)
+        // Worker b died: its trial becomes interrupted and the next claim takes its parameters.
+        let third = try #require(try claim("c", alive: false))
+        #expect(third.parameters == second.parameters && third.requeuedFrom == second.id && third.number == 2)
+        #expect(proposals == 2)
+        let fourth = try #require(try claim("c"))
+        #expect(fourth.parameters == #"{"p":3}"#)
+        // Three trials count (0 complete, 2 and 3 running); the interrupted one does not.
+        #expect(try claim("d") == nil)
+        let trials = try store.trials(study: study)
+        #expect(trials.map(\.trial.status) == [.complete, .interrupted, .running, .running])
+        #expect(trials[0].steps == [1: 0.5])
+        // A study of the same name with another space is refused.
+        #expect(throws: RunDatabaseError.self) { try store.openTuningStudy(name: "s", space: "{\"other\":1}", settings: "{}") }
+        #expect(try store.openTuningStudy(name: "s", space: "{}", settings: "{}").id == study)
+    }
+
+    @Test func onlyOneWorkerWritesTheReportAndOnlyWhenNoTrialRuns() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let store = try RunDatabase(url: temp.file("store.sqlite"))
+        let study = try #require(try store.openTuningStudy(name: "s", space: "{}", settings: "{}").id)
+        let trial = try #require(try store.claimTrial(study: study, worker: "a", budget: 1, isAlive: { _ in true }) { _ in "{}" })
+        #expect(try !store.claimFinal(study: study, worker: "a", isAlive: { _ in true }))
+        try store.finishTrial(try #require(trial.id), status: .complete, value: 0.9, seconds: 1)
+        #expect(try store.claimFinal(study: study, worker: "a", isAlive: { _ in true }))
+        #expect(try !store.claimFinal(study: study, worker: "b", isAlive: { _ in true }))
+        // If the finishing worker dies, another takes over; once done, nobody does it again.
+        #expect(try store.claimFinal(study: study, worker: "b", isAlive: { _ in false }))
+        try store.finishFinal(study: study, metrics: "{}")
+        #expect(try !store.claimFinal(study: study, worker: "c", isAlive: { _ in false }))
+    }
+
+    @Test func threadsClaimingAtOnceNeverShareATrialNumber() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let url = temp.file("store.sqlite")
+        let study = try #require(try RunDatabase(url: url).openTuningStudy(name: "s", space: "{}", settings: "{}").id)
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            guard let store = try? RunDatabase(url: url) else { return }
+            while let trial = try? store.claimTrial(study: study, worker: "w\(worker)", budget: 40, isAlive: { _ in true }, propose: { _ in "{}" }),
+                  let id = trial.id {
+                try? store.finishTrial(id, status: .complete, value: Double(worker), seconds: 0)
+            }
+        }
+        let trials = try RunDatabase(url: url).trials(study: study)
+        #expect(trials.count == 40)
+        #expect(trials.map(\.trial.number) == Array(0..<40))
+        #expect(trials.allSatisfy { $0.trial.status == .complete })
+    }
+}

@@ -11,7 +11,10 @@ public enum SamplerKind: String, Codable, Sendable, CaseIterable {
 
 /// A finished or running trial as the samplers and pruners see it.
 public struct Observation: Sendable {
-    public enum State: Sendable { case running, complete, pruned, failed }
+    public enum State: Sendable { case running, complete, pruned, failed
+        /// Its worker died; another trial took over its parameters.
+        case interrupted
+    }
 
     public var number: Int
     public var parameters: Assignment
