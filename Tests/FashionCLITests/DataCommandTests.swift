@@ -107,6 +107,7 @@ import _TestSupport
         ("help-root", ["--help"]),
         ("help-data", ["data", "--help"]),
         ("help-data-show", ["data", "show", "--help"]),
+        ("help-tune", ["tune", "--help"]),
     ])
     func helpReadsWell(name: String, arguments: [String]) throws {
         let result = try CommandRunner.run(arguments, environment: environment())
