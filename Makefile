@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/fashion
 OUT ?= out
 
-.PHONY: study test deps build release bench clean
+.PHONY: study tune test deps build release bench bench-tune clean
 
 ## make study: the main job. Verifies the data, then runs the seed study (Models 1-3 of the
 ## original Keras notebook, 3 seeds each) and writes its report into $(OUT)/seed-study.
@@ -12,6 +12,14 @@ study: deps release
 	@$(RELEASE_BIN) data show --output $(OUT)/fashion-samples.png
 	@echo
 	@$(RELEASE_BIN) study experiments/seed-study.json --output $(OUT)/seed-study
+
+## make tune: a 30-trial TPE search over dense networks (experiments/tune-mlp.json); retrains
+## the best on the whole training set, tests it once and writes $(OUT)/tune-mlp/report.html.
+## Started again after an interruption, it resumes the same study from $(OUT)/tune-store.sqlite.
+tune: deps release
+	@$(RELEASE_BIN) data verify
+	@echo
+	@$(RELEASE_BIN) tune experiments/tune-mlp.json --store $(OUT)/tune-store.sqlite --output $(OUT)/tune-mlp
 
 ## make test: builds and runs every test, the integration tests on the real data included.
 test: deps
@@ -37,6 +45,11 @@ bench: deps
 	@python3 Benchmarks/compare.py $(OUT)/bench-fashion.tsv $(OUT)/bench-numpy.tsv numpy
 	@echo
 	@OUT=$(OUT) bash Benchmarks/run-train.sh
+
+## make bench-tune: TPE against random search, 5 searches each of 30 trials (8 epochs a trial).
+bench-tune: deps
+	$(SWIFT) build -c release --product fashion-bench
+	.build/release/fashion-bench tune-compare experiments/tune-mlp.json 5 30 8
 
 clean:
 	rm -rf .build $(OUT)

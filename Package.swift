@@ -24,7 +24,7 @@ let package = Package(
     targets: [
         .executableTarget(name: "fashion", dependencies: ["FashionCLI"]),
         .executableTarget(
-            name: "fashion-bench", dependencies: ["Studies", "FashionData", "NeuralNet", "NumericCore", "_Kernels"], path: "Benchmarks/FashionBench"),
+            name: "fashion-bench", dependencies: ["Studies", "Tuning", "RunStore", "FashionData", "NeuralNet", "NumericCore", "_Kernels"], path: "Benchmarks/FashionBench"),
         .target(
             name: "FashionCLI",
             dependencies: [

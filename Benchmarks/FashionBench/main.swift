@@ -1,4 +1,6 @@
+import RunStore
 import Studies
+import Tuning
 import FashionData
 import NeuralNet
 import NumericCore
@@ -96,8 +98,48 @@ do {
         let accuracy = Trainer.evaluate(model, on: dataset.test).accuracy
         FileHandle.standardError.write(Data((history.epochs.map { String(format: "%.2f", $0.seconds) }.joined(separator: " ") + "\n").utf8))
         print("train-\(preset.name)-\(threads)t\t\(median(history.epochs.map(\.seconds)))\t\(epochs)\taccuracy \(accuracy)")
+    case "tune-compare":
+        // tune-compare SPACE REPETITIONS TRIALS EPOCHS: TPE against random search, same budget,
+        // same seed per repetition (so the same validation split and initial weights); prints
+        // each search's best validation accuracy and the medians. The test set is never used.
+        let rest = Array(arguments.dropFirst())
+        guard rest.count == 4, let repetitions = Int(rest[1]), let trials = Int(rest[2]), let epochs = Int(rest[3]) else {
+            print("usage: fashion-bench tune-compare SPACE REPETITIONS TRIALS EPOCHS")
+            exit(2)
+        }
+        var space = try SearchSpace.read(from: URL(fileURLWithPath: rest[0]))
+        space.parameters = space.parameters.map { p in p.name == "epochs" ? Parameter(name: "epochs", value: .number(Double(epochs))) : p }
+        let dataset = try Dataset.load(from: DatasetLocator.locate())
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fashion-tune-compare-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var best: [SamplerKind: [Double]] = [:]
+        print("repetition\tsampler\tbest val_accuracy\tcomplete\tpruned\tseconds")
+        for repetition in 1...repetitions {
+            for sampler in [SamplerKind.tpe, .random] {
+                let store = try RunDatabase(url: folder.appendingPathComponent("\(sampler.rawValue)-\(repetition).sqlite"))
+                // The space's pruner, its warm-up scaled to the shorter trials.
+                var pruner = space.pruner ?? PrunerSettings(kind: .median)
+                pruner.warmupEpochs = min(pruner.warmupEpochs ?? 1, max(1, epochs / 3))
+                let settings = TuningSettings(study: "compare", sampler: sampler, pruner: pruner,
+                                              trials: trials, seed: UInt64(repetition))
+                let start = Date()
+                _ = try Tuner.run(space: space, settings: settings, dataset: dataset, store: store, workers: 2, threads: 1, folder: folder, finalize: false)
+                let seconds = Date().timeIntervalSince(start)
+                guard let id = try store.tuningStudy(named: "compare")?.id else { continue }
+                let all = try store.trials(study: id)
+                let value = all.filter { $0.trial.status == .complete }.compactMap(\.trial.value).max() ?? 0
+                best[sampler, default: []].append(value)
+                print(String(format: "%d\t%@\t%.4f\t%d\t%d\t%.0f", repetition, sampler.rawValue, value, all.filter { $0.trial.status == .complete }.count,
+                             all.filter { $0.trial.status == .pruned }.count, seconds))
+            }
+        }
+        for sampler in [SamplerKind.tpe, .random] {
+            let values = best[sampler] ?? []
+            print(String(format: "median best of %@ over %d searches: %.4f (%@)", sampler.rawValue, values.count, values.isEmpty ? 0 : median(values),
+                         values.map { String(format: "%.4f", $0) }.joined(separator: ", ")))
+        }
     default:
-        print("unknown benchmark '\(which)'; known: load, gemm, train")
+        print("unknown benchmark '\(which)'; known: load, gemm, peak, train, tune-compare")
         exit(2)
     }
 } catch {

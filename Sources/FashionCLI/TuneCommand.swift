@@ -90,7 +90,12 @@ struct TuneCommand: ParsableCommand {
         let result = try Tuner.run(space: space, settings: settings, dataset: loaded, store: database, workers: workers, threads: threads,
                                    folder: folder) { line in print("  " + line) }
         guard let result else {
-            print("This worker has no trials left to run; another worker is finishing the study and will write its report.")
+            if let row = try database.tuningStudy(named: settings.study), row.finalStatus == "done" {
+                print("Study \(settings.study) is finished: no trials left to run; its report is in the run folder of the worker that finished it "
+                      + "(default runs/tune-\(settings.study)). For a new search, give another --study name.")
+            } else {
+                print("This worker has no trials left to run; another worker is finishing the study and will write its report.")
+            }
             return
         }
         print("")

@@ -74,7 +74,7 @@ public enum Tuner {
 
     public static func run(
         space: SearchSpace, settings: TuningSettings, dataset: Dataset, store: RunDatabase, workers: Int = 1, threads: Int = 1,
-        folder: URL, progress: @escaping @Sendable (String) -> Void = { _ in }
+        folder: URL, finalize: Bool = true, progress: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> TuningResult? {
         try settings.pruner.validate()
         let start = Date()
@@ -110,7 +110,7 @@ public enum Tuner {
             }
         }
         if let error = failure[0] { throw error }
-        guard try store.claimFinal(study: studyID, worker: worker, isAlive: { isAlive(worker: $0) }) else { return nil }
+        guard finalize, try store.claimFinal(study: studyID, worker: worker, isAlive: { isAlive(worker: $0) }) else { return nil }
         let snapshots = try store.trials(study: studyID)
         let result = try TuningResult.finish(
             space: space, settings: settings, trials: snapshots.map(observation), dataset: dataset, threads: threads * max(1, workers),

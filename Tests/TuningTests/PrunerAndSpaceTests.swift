@@ -99,7 +99,7 @@ func trial(_ number: Int, _ values: [Double], state: Observation.State = .comple
             let dense = model.layers.filter { $0.kind == .dense }
             #expect(dense.count == Int(a["hidden_layers"]?.number ?? 0) + 1)
             #expect(dense.last?.units == 10 && model.layers.last?.kind == .softmax)
-            #expect(options.epochs == 20)
+            #expect(options.epochs == 25)
             #expect((a["momentum"] != nil) == (options.optimizer.kind == .sgd))
             #expect(model.layers.contains { $0.kind == .batchNorm } == (a["batch_norm"] == .flag(true)))
         }
