@@ -1,5 +1,8 @@
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The record of every training run and study: an embedded SQLite database (through GRDB)
 /// with each run's configuration, per-epoch metrics, final metrics, artifacts, start and end
@@ -13,10 +16,20 @@ public final class RunDatabase: Sendable {
     let database: DatabasePool
 
     /// Opens (creating if needed) the store at `url`.
+    ///
+    /// Opening is serialised across processes by an advisory lock on `<store>.lock`: switching
+    /// a new file to WAL mode and creating its tables are not safe to race (two processes
+    /// opening a fresh store at once got "database is locked" or "table already exists").
     public init(url: URL) throws(RunDatabaseError) {
         path = url.path
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let lock = open(url.path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+            guard lock >= 0 else {
+                throw RunDatabaseError(path: url.path, reason: "cannot create the lock file \(url.path).lock: \(String(cString: strerror(errno)))")
+            }
+            defer { close(lock) }
+            while flock(lock, LOCK_EX) != 0, errno == EINTR {}
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
             database = try DatabasePool(path: url.path, configuration: configuration)

@@ -73,6 +73,22 @@ import _TestSupport
 
 /// The run store shared by real processes.
 @Suite struct RunStoreCommandTests {
+    /// Processes opening a store that does not exist yet, all at once. Without the lock
+    /// around opening, about one in ten failed with "database is locked" (the switch to WAL
+    /// mode) or "table already exists" (two migrations).
+    @Test func processesOpeningAFreshStoreAtOnceAllSucceed() throws {
+        for round in 0..<5 {
+            let temp = try TemporaryFolder()
+            defer { temp.remove() }
+            let store = temp.file("fresh-\(round).sqlite").path
+            let processes = try (0..<4).map { _ in try ChildProcess([CommandRunner.executable.path, "runs", "list", "--store", store]) }
+            for process in processes {
+                let errors = String(decoding: process.standardError.readDataToEndOfFile(), as: UTF8.self)
+                #expect(process.wait() == 0, Comment(rawValue: errors))
+            }
+        }
+    }
+
     @Test func twoTrainingProcessesRecordIntoOneStoreWithoutLosingARun() throws {
         try #require(RealData.isPresent, Comment(rawValue: RealData.missingMessage))
         let temp = try TemporaryFolder()

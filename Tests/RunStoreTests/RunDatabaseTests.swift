@@ -121,3 +121,4 @@ import _TestSupport
         #expect(trials.allSatisfy { $0.trial.status == .complete })
     }
 }
+
