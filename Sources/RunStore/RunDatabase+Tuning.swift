@@ -126,11 +126,13 @@ extension RunDatabase {
     /// never run a trial twice or lose one. Running trials of dead workers (`isAlive` false)
     /// become interrupted first, and the next claim takes over the oldest interrupted trial's
     /// parameters; otherwise `propose` is asked for new ones (nil: the sampler has nothing left).
-    /// Returns nil when `budget` trials (not counting interrupted ones) exist.
+    /// Returns nil when `budget` trials (not counting interrupted ones) exist, or when the
+    /// study's report has been written (a study stopped by a time limit is finished too).
     public func claimTrial(
         study: Int64, worker: String, budget: Int, isAlive: (TrialRow) -> Bool, propose: ([TrialSnapshot]) throws -> String?
     ) throws -> TrialRow? {
         try immediatePassingErrors { db in
+            guard try TuningStudyRow.fetchOne(db, key: study)?.finalStatus != "done" else { return nil }
             let now = Date()
             for var trial in try TrialRow.filter(Column("studyId") == study && Column("status") == TrialStatus.running.rawValue).fetchAll(db)
             where !isAlive(trial) {

@@ -60,6 +60,26 @@ import _TestSupport
         #expect(again.standardOutput.contains("no trials left"))
     }
 
+    @Test func aTimeLimitStopsStartingTrialsAndFinishesTheStudy() throws {
+        try #require(RealData.isPresent, Comment(rawValue: RealData.missingMessage))
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let space = try Self.writeSpace(in: temp, epochs: 2)
+        let store = temp.file("store.sqlite").path
+        let arguments = ["tune", space, "--trials", "1000", "--time-limit", "1s", "--data", RealData.folder.path, "--store", store, "-o", temp.file("out").path]
+        let result = try CommandRunner.run(arguments)
+        #expect(result.status == 0, Comment(rawValue: result.standardError))
+        let count = try trials(store).count
+        #expect(count >= 1 && count < 100, "\(count) trials")
+        #expect(result.standardOutput.contains("Best: trial"))
+        // The study is finished: running it again trains nothing more.
+        let again = try CommandRunner.run(arguments)
+        #expect(again.standardOutput.contains("Study small is finished"))
+        #expect(try trials(store).count == count)
+        let bad = try CommandRunner.run(["tune", space, "--time-limit", "soon", "--store", store])
+        #expect(bad.status != 0 && bad.standardError.contains("--time-limit: expected seconds or a number with s, m or h (such as 90, 10m, 1.5h), found 'soon'"))
+    }
+
     @Test func aKilledSearchResumesWhereItStopped() throws {
         try #require(RealData.isPresent, Comment(rawValue: RealData.missingMessage))
         let temp = try TemporaryFolder()
