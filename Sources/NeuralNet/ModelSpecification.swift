@@ -4,10 +4,14 @@ import Foundation
 /// and experiment files store this; `Sequential(specification:seed:)` builds it.
 public struct ModelSpecification: Codable, Equatable, Sendable {
     public var inputSize: Int
+    /// `[height, width, channels]` for models of images (convolutions, pooling); nil for a
+    /// flat input of `inputSize` features.
+    public var inputShape: [Int]?
     public var layers: [LayerSpecification]
 
-    public init(inputSize: Int, layers: [LayerSpecification]) {
+    public init(inputSize: Int, inputShape: [Int]? = nil, layers: [LayerSpecification]) {
         self.inputSize = inputSize
+        self.inputShape = inputShape
         self.layers = layers
     }
 

@@ -28,35 +28,44 @@ public enum LayerBuilder {
 ///   last layer is Softmax).
 public final class Sequential {
     public let inputSize: Int
+    /// `[inputSize]`, or `[height, width, channels]` for a model of images.
+    public let inputShape: [Int]
     public let layers: [any Layer]
     public let outputSize: Int
-    private let outputSizes: [Int]
+    private let outputShapes: [[Int]]
 
-    public init(inputSize: Int, seed: UInt64, @LayerBuilder layers build: () -> [any Layer]) throws(ModelError) {
+    public convenience init(inputSize: Int, seed: UInt64, @LayerBuilder layers build: () -> [any Layer]) throws(ModelError) {
+        try self.init(inputShape: [inputSize], seed: seed, layers: build)
+    }
+
+    public init(inputShape: [Int], seed: UInt64, @LayerBuilder layers build: () -> [any Layer]) throws(ModelError) {
         let layers = build()
         guard !layers.isEmpty else { throw .invalidSpecification("a model needs at least one layer") }
-        guard inputSize > 0 else { throw .invalidSpecification("the input size must be positive, found \(inputSize)") }
-        var generator = SeededGenerator(seed: seed)
-        var size = inputSize
-        var sizes = [Int]()
-        for layer in layers {
-            size = try layer.build(inputSize: size, generator: &generator)
-            sizes.append(size)
+        guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
+            throw .invalidSpecification("the input shape must be positive sizes, found \(inputShape)")
         }
-        self.inputSize = inputSize
+        var generator = SeededGenerator(seed: seed)
+        var shape = inputShape
+        var shapes = [[Int]]()
+        for layer in layers {
+            shape = try layer.build(inputShape: shape, generator: &generator)
+            shapes.append(shape)
+        }
+        self.inputShape = inputShape
+        self.inputSize = inputShape.reduce(1, *)
         self.layers = layers
-        self.outputSizes = sizes
-        self.outputSize = size
+        self.outputShapes = shapes
+        self.outputSize = shape.reduce(1, *)
     }
 
     public convenience init(specification: ModelSpecification, seed: UInt64) throws(ModelError) {
         var layers = [any Layer]()
         for layer in specification.layers { layers.append(try layer.makeLayer()) }
-        try self.init(inputSize: specification.inputSize, seed: seed) { layers }
+        try self.init(inputShape: specification.inputShape ?? [specification.inputSize], seed: seed) { layers }
     }
 
     public var specification: ModelSpecification {
-        ModelSpecification(inputSize: inputSize, layers: layers.map(\.specification))
+        ModelSpecification(inputSize: inputSize, inputShape: inputShape.count > 1 ? inputShape : nil, layers: layers.map(\.specification))
     }
 
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }
@@ -101,7 +110,7 @@ public final class Sequential {
         var rows = [("Layer (type)", "Output Shape", "Param #")]
         for (index, layer) in layers.enumerated() {
             let count = layer.parameters.reduce(0) { $0 + $1.value.count } + layer.state.reduce(0) { $0 + $1.value.count }
-            rows.append(("\(index) \(layer.specification.summaryName)", "(None, \(outputSizes[index]))", "\(count)"))
+            rows.append(("\(index) \(layer.specification.summaryName)", "(None, \(outputShapes[index].map(String.init).joined(separator: ", ")))", "\(count)"))
         }
         let widths = (0..<3).map { column in rows.map { [$0.0, $0.1, $0.2][column].count }.max()! + 4 }
         func line(_ row: (String, String, String)) -> String {

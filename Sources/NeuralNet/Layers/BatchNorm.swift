@@ -3,7 +3,8 @@ import NumericCore
 /// Batch normalisation for dense layers (Ioffe and Szegedy, 2015), with Keras's defaults:
 /// `output = gamma * (x - mean) / sqrt(variance + epsilon) + beta` per feature.
 ///
-/// - Input and output: `[batch, features]`.
+/// - Input and output: `[batch, features]`, or images `[batch, height, width, channels]`,
+///   normalised per channel over the batch and every pixel (Keras's axis −1).
 /// - Parameters: gamma `[features]` (ones), beta `[features]` (zeros).
 /// - State: moving mean (zeros) and moving variance (ones), updated while training as
 ///   `moving = momentum * moving + (1 - momentum) * batch statistic` (momentum 0.99) and
@@ -40,10 +41,16 @@ public final class BatchNorm: Layer {
         return inputSize
     }
 
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
+        _ = try build(inputSize: inputShape.last ?? 1, generator: &generator)
+        return inputShape
+    }
+
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
-        let batch = input.rows, features = input.columns
-        output.resize(rows: batch, columns: features)
-        normalised.resize(rows: batch, columns: features)
+        // Images: each pixel of each image is one more row of `features` channels.
+        let features = gamma.value.columns, batch = input.count / features
+        output.resize(rows: input.rows, columns: input.columns)
+        normalised.resize(rows: input.rows, columns: input.columns)
         let x = input.pointer, xhat = normalised.pointer, y = output.pointer
         let g = gamma.value.pointer, b = beta.value.pointer
         let mm = movingMean.value.pointer, mv = movingVariance.value.pointer
@@ -75,10 +82,10 @@ public final class BatchNorm: Layer {
 
     /// dInput = gamma * inv / N * (N * dy - Σ dy - xhat * Σ(dy * xhat)).
     public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
-        let batch = outputGradient.rows, features = outputGradient.columns
+        let features = gamma.value.columns, batch = outputGradient.count / features
         let dy = outputGradient.pointer, xhat = normalised.pointer
         let dg = gamma.gradient.pointer, db = beta.gradient.pointer, g = gamma.value.pointer
-        if needsInputGradient { inputGradient.resize(rows: batch, columns: features) }
+        if needsInputGradient { inputGradient.resize(rows: outputGradient.rows, columns: outputGradient.columns) }
         let dx = inputGradient.pointer
         let n = Float(batch)
         for j in 0..<features {

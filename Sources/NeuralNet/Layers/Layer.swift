@@ -34,6 +34,13 @@ public protocol Layer: AnyObject {
     /// Given dLoss/dOutput for the last `forward`, writes the parameter gradients and
     /// returns dLoss/dInput (nil when `needsInputGradient` is false, to save the work).
     func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix?
+    /// Allocates the parameters for inputs of `inputShape`: `[features]`, or
+    /// `[height, width, channels]` for images (one layout throughout: NHWC, each image's pixels
+    /// row by row with their channels side by side, so a batch is the matrix
+    /// `[batch, height·width·channels]`). Returns the output shape. The default keeps an
+    /// image shape when the layer keeps the feature count (activations, dropout) and is flat
+    /// otherwise.
+    func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int]
     /// The parameters the optimizer updates.
     var parameters: [Parameter] { get }
     /// Values saved with the model that no gradient updates (BatchNorm's running statistics).
@@ -41,6 +48,12 @@ public protocol Layer: AnyObject {
 }
 
 extension Layer {
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
+        let count = inputShape.reduce(1, *)
+        let size = try build(inputSize: count, generator: &generator)
+        return size == count ? inputShape : [size]
+    }
+
     public var parameters: [Parameter] { [] }
     public var state: [Parameter] { [] }
 }

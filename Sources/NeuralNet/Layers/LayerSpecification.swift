@@ -6,6 +6,7 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case dense, relu, leakyReLU = "leaky_relu", elu, gelu, tanh, sigmoid, softmax
         case dropout, batchNorm = "batch_norm", flatten
+        case conv2D = "conv2d", maxPool2D = "max_pool2d", averagePool2D = "avg_pool2d", globalAveragePool = "global_avg_pool"
     }
 
     public var kind: Kind
@@ -17,13 +18,26 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
     public var alpha: Double?
     /// Dense: how the kernel is initialised (default Glorot uniform, as Keras).
     public var initializer: Initializer?
+    /// Conv2D: output channels.
+    public var filters: Int?
+    /// Conv2D: the kernel's height and width; pooling: the window's (default 2).
+    public var kernelSize: Int?
+    /// Conv2D (default 1) and pooling (default: the window size).
+    public var stride: Int?
+    /// Conv2D and pooling: valid (default) or same.
+    public var padding: Padding?
 
-    public init(kind: Kind, units: Int? = nil, rate: Double? = nil, alpha: Double? = nil, initializer: Initializer? = nil) {
+    public init(kind: Kind, units: Int? = nil, rate: Double? = nil, alpha: Double? = nil, initializer: Initializer? = nil,
+                filters: Int? = nil, kernelSize: Int? = nil, stride: Int? = nil, padding: Padding? = nil) {
         self.kind = kind
         self.units = units
         self.rate = rate
         self.alpha = alpha
         self.initializer = initializer
+        self.filters = filters
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
     }
 
     public func makeLayer() throws(ModelError) -> any Layer {
@@ -44,6 +58,15 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
             return Dropout(rate: Float(rate))
         case .batchNorm: return BatchNorm()
         case .flatten: return Flatten()
+        case .conv2D:
+            guard let filters, filters > 0 else { throw .invalidSpecification("a conv2d layer needs filters > 0, found \(filters.map(String.init) ?? "none")") }
+            guard let kernelSize, kernelSize > 0 else {
+                throw .invalidSpecification("a conv2d layer needs kernelSize > 0, found \(kernelSize.map(String.init) ?? "none")")
+            }
+            return Conv2D(filters: filters, kernelSize: kernelSize, stride: stride ?? 1, padding: padding ?? .valid, initializer: initializer ?? .glorotUniform)
+        case .maxPool2D, .averagePool2D:
+            return Pool2D(kind == .maxPool2D ? .max : .average, poolSize: kernelSize ?? 2, stride: stride, padding: padding ?? .valid)
+        case .globalAveragePool: return GlobalAveragePool()
         }
     }
 
@@ -61,6 +84,11 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
         case .dropout: return "Dropout(\(rate ?? 0.5))"
         case .batchNorm: return "BatchNorm"
         case .flatten: return "Flatten"
+        case .conv2D:
+            return "Conv2D(\(filters ?? 0), \(kernelSize ?? 0)x\(kernelSize ?? 0)\(stride.map { ", stride \($0)" } ?? "")\(padding == .same ? ", same" : ""))"
+        case .maxPool2D, .averagePool2D:
+            return (kind == .maxPool2D ? "MaxPool2D" : "AvgPool2D") + "(\(kernelSize ?? 2))"
+        case .globalAveragePool: return "GlobalAvgPool"
         }
     }
 }

@@ -61,6 +61,8 @@ public final class Flatten: Layer {
     public init() {}
     public var specification: LayerSpecification { LayerSpecification(kind: .flatten) }
     public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int { inputSize }
+    /// NHWC images are already stored flat, pixel by pixel: flattening only drops the shape.
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] { [inputShape.reduce(1, *)] }
     public func forward(_ input: Matrix, training: Bool) -> Matrix { input }
     public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? { needsInputGradient ? outputGradient : nil }
 }

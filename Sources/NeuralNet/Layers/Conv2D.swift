@@ -1,0 +1,176 @@
+import NumericCore
+
+/// How a convolution or pooling window treats the border, as Keras: `valid` uses only whole
+/// windows (output = ⌊(input − window) / stride⌋ + 1); `same` pads with zeros so the output
+/// is ⌈input / stride⌉, with the extra row or column of padding at the bottom and right.
+public enum Padding: String, Codable, Sendable, CaseIterable {
+    case valid, same
+
+    /// The output size and the padding before the first element, along one axis.
+    func geometry(input: Int, window: Int, stride: Int) -> (output: Int, before: Int) {
+        switch self {
+        case .valid: return (input >= window ? (input - window) / stride + 1 : 0, 0)
+        case .same:
+            let output = (input + stride - 1) / stride
+            let total = max(0, (output - 1) * stride + window - input)
+            return (output, total / 2)
+        }
+    }
+}
+
+/// A 2-D convolution over NHWC images: `output[b, y, x, o] = bias[o] + Σ input[b, y·s + i − p,
+/// x·s + j − p, c] · kernel[i, j, c, o]`, zero outside the image.
+///
+/// - Input: `[batch, height, width, channels]` (as the matrix `[batch, height·width·channels]`).
+///   Output: `[batch, outHeight, outWidth, filters]`.
+/// - Parameters: kernel `[kernelSize·kernelSize·channels, filters]` (Keras's `[kh, kw, c, o]`
+///   flattened; Glorot uniform with fan-in kh·kw·c and fan-out kh·kw·o), bias `[filters]` (zeros).
+/// - Computation: the patches of the whole batch are gathered into a matrix (im2col,
+///   `[batch·outHeight·outWidth, kh·kw·c]`), so the convolution is one matrix product with the
+///   kernel. Backward: dKernel = patchesᵀ · dOutput, dPatches = dOutput · kernelᵀ, scattered
+///   back onto the input (col2im).
+public final class Conv2D: Layer {
+    public let filters: Int
+    public let kernelSize: Int
+    public let stride: Int
+    public let padding: Padding
+    public let initializer: Initializer
+    public private(set) var kernel: Parameter!
+    public private(set) var bias: Parameter!
+    private(set) var inputShape = [0, 0, 0]
+    private(set) var outputShape = [0, 0, 0]
+    private var padTop = 0, padLeft = 0
+    private let patches = Matrix(rows: 0, columns: 0)
+    private let output = Matrix(rows: 0, columns: 0)
+    private let patchGradient = Matrix(rows: 0, columns: 0)
+    private let inputGradient = Matrix(rows: 0, columns: 0)
+
+    public init(filters: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .valid, initializer: Initializer = .glorotUniform) {
+        self.filters = filters
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
+        self.initializer = initializer
+    }
+
+    public var specification: LayerSpecification {
+        LayerSpecification(kind: .conv2D, initializer: initializer == .glorotUniform ? nil : initializer, filters: filters, kernelSize: kernelSize,
+                           stride: stride == 1 ? nil : stride, padding: padding == .valid ? nil : padding)
+    }
+
+    public var parameters: [Parameter] { [kernel, bias] }
+
+    public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int {
+        throw .invalidSpecification("a Conv2D layer needs images: give the model an input shape [height, width, channels]")
+    }
+
+    public func build(inputShape shape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
+        guard shape.count == 3 else {
+            throw .invalidSpecification("a Conv2D layer needs images [height, width, channels], found the shape \(shape); give the model an input shape")
+        }
+        guard filters > 0, kernelSize > 0, stride > 0 else {
+            throw .invalidSpecification("a Conv2D layer needs filters, kernel size and stride above 0, found \(filters), \(kernelSize), \(stride)")
+        }
+        let (height, heightPad) = padding.geometry(input: shape[0], window: kernelSize, stride: stride)
+        let (width, widthPad) = padding.geometry(input: shape[1], window: kernelSize, stride: stride)
+        guard height > 0, width > 0 else {
+            throw .invalidSpecification("a \(kernelSize)x\(kernelSize) valid convolution does not fit images of \(shape[0])x\(shape[1])")
+        }
+        inputShape = shape
+        outputShape = [height, width, filters]
+        padTop = heightPad
+        padLeft = widthPad
+        let depth = kernelSize * kernelSize * shape[2]
+        kernel = Parameter(name: "kernel", rows: depth, columns: filters, decays: true)
+        bias = Parameter(name: "bias", rows: 1, columns: filters, decays: false)
+        initializer.fill(kernel.value, fanIn: depth, fanOut: kernelSize * kernelSize * filters, generator: &generator)
+        return outputShape
+    }
+
+    var positions: Int { outputShape[0] * outputShape[1] }
+
+    public func forward(_ input: Matrix, training: Bool) -> Matrix {
+        let batch = input.rows, depth = kernel.value.rows
+        patches.resize(rows: batch * positions, columns: depth)
+        let source = input.pointer, target = patches.pointer
+        Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
+            for b in images { self.gather(image: source + b * self.inputShape.reduce(1, *), into: target + b * self.positions * depth) }
+        }
+        output.resize(rows: batch, columns: positions * filters)
+        let rows = batch * positions
+        let bias = self.bias.value.pointer
+        for row in 0..<rows { (output.pointer + row * filters).update(from: bias, count: filters) }
+        MatrixProduct.multiply(transposeA: false, transposeB: false, m: rows, n: filters, k: depth,
+                               a: patches.pointer, lda: depth, b: kernel.value.pointer, ldb: filters, beta: 1, c: output.pointer, ldc: filters)
+        return output
+    }
+
+    public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
+        let batch = outputGradient.rows, depth = kernel.value.rows, rows = batch * positions
+        MatrixProduct.multiply(transposeA: true, transposeB: false, m: depth, n: filters, k: rows,
+                               a: patches.pointer, lda: depth, b: outputGradient.pointer, ldb: filters, beta: 0, c: kernel.gradient.pointer, ldc: filters)
+        let db = bias.gradient.pointer, dy = outputGradient.pointer
+        db.update(repeating: 0, count: filters)
+        for row in 0..<rows {
+            let g = dy + row * filters
+            for o in 0..<filters { db[o] += g[o] }
+        }
+        guard needsInputGradient else { return nil }
+        patchGradient.resize(rows: rows, columns: depth)
+        MatrixProduct.multiply(transposeA: false, transposeB: true, m: rows, n: depth, k: filters,
+                               a: dy, lda: filters, b: kernel.value.pointer, ldb: filters, beta: 0, c: patchGradient.pointer, ldc: depth)
+        let imageSize = inputShape.reduce(1, *)
+        inputGradient.resize(rows: batch, columns: imageSize)
+        let source = patchGradient.pointer, target = inputGradient.pointer
+        Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
+            for b in images { self.scatter(patches: source + b * self.positions * depth, into: target + b * imageSize) }
+        }
+        return inputGradient
+    }
+
+    /// im2col for one image: row `y·outWidth + x` holds the window at (y, x), `[kh, kw, c]`.
+    func gather(image: UnsafeMutablePointer<Float>, into rows: UnsafeMutablePointer<Float>) {
+        let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
+        let depth = kernelSize * kernelSize * channels
+        for y in 0..<outputShape[0] {
+            for x in 0..<outputShape[1] {
+                var row = rows + (y * outputShape[1] + x) * depth
+                for i in 0..<kernelSize {
+                    let sy = y * stride + i - padTop
+                    for j in 0..<kernelSize {
+                        let sx = x * stride + j - padLeft
+                        if sy >= 0, sy < height, sx >= 0, sx < width {
+                            row.update(from: image + (sy * width + sx) * channels, count: channels)
+                        } else {
+                            row.update(repeating: 0, count: channels)
+                        }
+                        row += channels
+                    }
+                }
+            }
+        }
+    }
+
+    /// col2im for one image: adds each window's gradient back onto the pixels it came from.
+    func scatter(patches rows: UnsafeMutablePointer<Float>, into image: UnsafeMutablePointer<Float>) {
+        let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
+        let depth = kernelSize * kernelSize * channels
+        image.update(repeating: 0, count: height * width * channels)
+        for y in 0..<outputShape[0] {
+            for x in 0..<outputShape[1] {
+                var row = rows + (y * outputShape[1] + x) * depth
+                for i in 0..<kernelSize {
+                    let sy = y * stride + i - padTop
+                    for j in 0..<kernelSize {
+                        let sx = x * stride + j - padLeft
+                        if sy >= 0, sy < height, sx >= 0, sx < width {
+                            let pixel = image + (sy * width + sx) * channels
+                            for c in 0..<channels { pixel[c] += row[c] }
+                        }
+                        row += channels
+                    }
+                }
+            }
+        }
+    }
+}

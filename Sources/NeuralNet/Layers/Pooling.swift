@@ -1,0 +1,162 @@
+import NumericCore
+
+/// Max or average pooling over NHWC images, per channel, in `poolSize`×`poolSize` windows
+/// moved by `stride` (default: the pool size), as Keras's MaxPooling2D and AveragePooling2D.
+///
+/// - Input: `[batch, height, width, channels]`. Output: `[batch, outHeight, outWidth, channels]`.
+/// - No parameters. Max: the gradient goes to the (first) largest input of each window.
+///   Average: each input gets its share of the windows it is in; with `same` padding a border
+///   window averages only the pixels inside the image, as Keras.
+public final class Pool2D: Layer {
+    public enum Mode: Sendable { case max, average }
+
+    public let mode: Mode
+    public let poolSize: Int
+    public let stride: Int
+    public let padding: Padding
+    private var inputShape = [0, 0, 0], outputShape = [0, 0, 0]
+    private var padTop = 0, padLeft = 0
+    private var winners = [Int32]()
+    private let output = Matrix(rows: 0, columns: 0)
+    private let inputGradient = Matrix(rows: 0, columns: 0)
+
+    public init(_ mode: Mode, poolSize: Int = 2, stride: Int? = nil, padding: Padding = .valid) {
+        self.mode = mode
+        self.poolSize = poolSize
+        self.stride = stride ?? poolSize
+        self.padding = padding
+    }
+
+    public var specification: LayerSpecification {
+        LayerSpecification(kind: mode == .max ? .maxPool2D : .averagePool2D, kernelSize: poolSize, stride: stride == poolSize ? nil : stride,
+                           padding: padding == .valid ? nil : padding)
+    }
+
+    public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int {
+        throw .invalidSpecification("a pooling layer needs images: give the model an input shape [height, width, channels]")
+    }
+
+    public func build(inputShape shape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
+        guard shape.count == 3 else { throw .invalidSpecification("a pooling layer needs images [height, width, channels], found the shape \(shape)") }
+        guard poolSize > 0, stride > 0 else { throw .invalidSpecification("a pooling layer needs a pool size and stride above 0, found \(poolSize), \(stride)") }
+        let (height, top) = padding.geometry(input: shape[0], window: poolSize, stride: stride)
+        let (width, left) = padding.geometry(input: shape[1], window: poolSize, stride: stride)
+        guard height > 0, width > 0 else { throw .invalidSpecification("a \(poolSize)x\(poolSize) pool does not fit images of \(shape[0])x\(shape[1])") }
+        inputShape = shape
+        outputShape = [height, width, shape[2]]
+        padTop = top
+        padLeft = left
+        return outputShape
+    }
+
+    /// The rows and columns of window (y, x) that lie inside the image.
+    private func window(_ y: Int, _ x: Int) -> (rows: Range<Int>, columns: Range<Int>) {
+        let top = y * stride - padTop, left = x * stride - padLeft
+        return (max(0, top)..<min(inputShape[0], top + poolSize), max(0, left)..<min(inputShape[1], left + poolSize))
+    }
+
+    public func forward(_ input: Matrix, training: Bool) -> Matrix {
+        let batch = input.rows, channels = inputShape[2], width = inputShape[1]
+        let inSize = inputShape.reduce(1, *), outSize = outputShape.reduce(1, *)
+        output.resize(rows: batch, columns: outSize)
+        if mode == .max, winners.count < batch * outSize { winners = [Int32](repeating: 0, count: batch * outSize) }
+        let x = input.pointer, y = output.pointer
+        winners.withUnsafeMutableBufferPointer { winners in
+            for b in 0..<batch {
+                let image = x + b * inSize
+                for oy in 0..<outputShape[0] {
+                    for ox in 0..<outputShape[1] {
+                        let (rows, columns) = window(oy, ox)
+                        let out = b * outSize + (oy * outputShape[1] + ox) * channels
+                        for c in 0..<channels {
+                            switch mode {
+                            case .max:
+                                var best = -Float.infinity, at = 0
+                                for r in rows { for s in columns { let i = (r * width + s) * channels + c; if image[i] > best { best = image[i]; at = i } } }
+                                y[out + c] = best
+                                winners[out + c] = Int32(at)
+                            case .average:
+                                var sum: Float = 0
+                                for r in rows { for s in columns { sum += image[(r * width + s) * channels + c] } }
+                                y[out + c] = sum / Float(rows.count * columns.count)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
+        guard needsInputGradient else { return nil }
+        let batch = outputGradient.rows, channels = inputShape[2], width = inputShape[1]
+        let inSize = inputShape.reduce(1, *), outSize = outputShape.reduce(1, *)
+        inputGradient.resize(rows: batch, columns: inSize)
+        inputGradient.fill(0)
+        let dy = outputGradient.pointer, dx = inputGradient.pointer
+        for b in 0..<batch {
+            let image = dx + b * inSize
+            for oy in 0..<outputShape[0] {
+                for ox in 0..<outputShape[1] {
+                    let out = b * outSize + (oy * outputShape[1] + ox) * channels
+                    switch mode {
+                    case .max:
+                        for c in 0..<channels { image[Int(winners[out + c])] += dy[out + c] }
+                    case .average:
+                        let (rows, columns) = window(oy, ox)
+                        let share = 1 / Float(rows.count * columns.count)
+                        for r in rows { for s in columns { for c in 0..<channels { image[(r * width + s) * channels + c] += dy[out + c] * share } } }
+                    }
+                }
+            }
+        }
+        return inputGradient
+    }
+}
+
+/// The mean of each channel over the whole image, as Keras's GlobalAveragePooling2D.
+///
+/// - Input: `[batch, height, width, channels]`. Output: `[batch, channels]`. No parameters.
+public final class GlobalAveragePool: Layer {
+    private var inputShape = [0, 0, 0]
+    private let output = Matrix(rows: 0, columns: 0)
+    private let inputGradient = Matrix(rows: 0, columns: 0)
+
+    public init() {}
+
+    public var specification: LayerSpecification { LayerSpecification(kind: .globalAveragePool) }
+
+    public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int {
+        throw .invalidSpecification("global average pooling needs images: give the model an input shape [height, width, channels]")
+    }
+
+    public func build(inputShape shape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
+        guard shape.count == 3 else { throw .invalidSpecification("global average pooling needs images [height, width, channels], found \(shape)") }
+        inputShape = shape
+        return [shape[2]]
+    }
+
+    public func forward(_ input: Matrix, training: Bool) -> Matrix {
+        let batch = input.rows, channels = inputShape[2], pixels = inputShape[0] * inputShape[1]
+        output.resize(rows: batch, columns: channels)
+        output.fill(0)
+        for b in 0..<batch {
+            let image = input.pointer + b * pixels * channels, y = output.pointer + b * channels
+            for p in 0..<pixels { for c in 0..<channels { y[c] += image[p * channels + c] } }
+            for c in 0..<channels { y[c] /= Float(pixels) }
+        }
+        return output
+    }
+
+    public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
+        guard needsInputGradient else { return nil }
+        let batch = outputGradient.rows, channels = inputShape[2], pixels = inputShape[0] * inputShape[1]
+        inputGradient.resize(rows: batch, columns: pixels * channels)
+        for b in 0..<batch {
+            let dy = outputGradient.pointer + b * channels, image = inputGradient.pointer + b * pixels * channels
+            for p in 0..<pixels { for c in 0..<channels { image[p * channels + c] = dy[c] / Float(pixels) } }
+        }
+        return inputGradient
+    }
+}

@@ -1,0 +1,107 @@
+import NeuralNet
+import NumericCore
+import Testing
+import _TestSupport
+
+/// Conv2D, pooling and image batch normalisation: gradient checks, and the fast paths
+/// against the plain-loop twins in `ReferenceImageLayers`.
+@Suite struct ImageLayerTests {
+    static let tolerance = 1e-2
+
+    func built<L: Layer>(_ layer: L, shape: [Int], seed: UInt64 = 3) throws -> (L, [Int]) {
+        var generator = SeededGenerator(seed: seed)
+        let out = try layer.build(inputShape: shape, generator: &generator)
+        return (layer, out)
+    }
+
+    // (height, width, channels, filters, kernel, stride, same)
+    static let convolutionShapes = [(5, 5, 1, 2, 3, 1, false), (6, 5, 2, 3, 3, 2, true), (4, 4, 3, 2, 1, 1, false), (7, 6, 2, 4, 3, 2, false),
+                                    (5, 4, 1, 3, 2, 1, true)]
+
+    @Test(arguments: convolutionShapes)
+    func convolutionGradients(shape: (Int, Int, Int, Int, Int, Int, Bool)) throws {
+        let (h, w, c, f, k, s, same) = shape
+        let (layer, _) = try built(Conv2D(filters: f, kernelSize: k, stride: s, padding: same ? .same : .valid), shape: [h, w, c])
+        for i in 0..<f { layer.bias.value.pointer[i] = Float(i) * 0.1 - 0.1 }
+        let outcome = GradientCheck.check(layer, input: GradientCheck.randomInput(rows: 2, columns: h * w * c, seed: 4))
+        #expect(outcome.passes(tolerance: Self.tolerance), "worst \(outcome.worstError) at \(outcome.worstName)")
+    }
+
+    @Test(arguments: convolutionShapes)
+    func convolutionMatchesTheDirectLoops(shape: (Int, Int, Int, Int, Int, Int, Bool)) throws {
+        let (h, w, c, f, k, s, same) = shape
+        let (layer, out) = try built(Conv2D(filters: f, kernelSize: k, stride: s, padding: same ? .same : .valid), shape: [h, w, c])
+        for i in 0..<f { layer.bias.value.pointer[i] = Float(i) - 1 }
+        let input = GradientCheck.randomInput(rows: 3, columns: h * w * c, seed: 6)
+        let fast = layer.forward(input, training: true).values
+        let slow = ReferenceImageLayers.convolution(input.values, batch: 3, height: h, width: w, channels: c, kernel: layer.kernel.value.values,
+                                                    bias: layer.bias.value.values, filters: f, kernelSize: k, stride: s, same: same)
+        #expect(out == [slow.height, slow.width, f])
+        #expect(fast.count == slow.output.count)
+        #expect(zip(fast, slow.output).allSatisfy { abs($0 - $1) < 1e-4 })
+    }
+
+    @Test func keepsKerasOutputSizes() throws {
+        #expect(try built(Conv2D(filters: 32, kernelSize: 3), shape: [28, 28, 1]).1 == [26, 26, 32])
+        #expect(try built(Conv2D(filters: 8, kernelSize: 3, padding: .same), shape: [28, 28, 1]).1 == [28, 28, 8])
+        #expect(try built(Conv2D(filters: 8, kernelSize: 3, stride: 2, padding: .same), shape: [28, 28, 1]).1 == [14, 14, 8])
+        #expect(try built(Pool2D(.max), shape: [26, 26, 32]).1 == [13, 13, 32])
+        #expect(try built(Pool2D(.max), shape: [11, 11, 64]).1 == [5, 5, 64])
+        #expect(try built(Pool2D(.average, padding: .same), shape: [11, 11, 4]).1 == [6, 6, 4])
+        #expect(try built(GlobalAveragePool(), shape: [7, 7, 16]).1 == [16])
+        #expect(throws: ModelError.self) { try built(Conv2D(filters: 4, kernelSize: 5), shape: [3, 3, 1]) }
+        #expect(throws: ModelError.self) { try built(Conv2D(filters: 4, kernelSize: 3), shape: [784]) }
+    }
+
+    @Test(arguments: [Pool2D.Mode.max, .average])
+    func poolingMatchesTheLoopsAndItsGradientChecks(mode: Pool2D.Mode) throws {
+        let (layer, _) = try built(Pool2D(mode, poolSize: 2), shape: [6, 5, 3])
+        let input = GradientCheck.randomInput(rows: 2, columns: 90, seed: 12)
+        let fast = layer.forward(input, training: true).values
+        let slow = ReferenceImageLayers.pool(input.values, batch: 2, height: 6, width: 5, channels: 3, size: 2, stride: 2, max: mode == .max)
+        #expect(fast == slow)
+        // Random inputs have no ties, so max pooling is differentiable where we probe it.
+        let outcome = GradientCheck.check(layer, input: input, step: 1e-3)
+        #expect(outcome.passes(tolerance: Self.tolerance), "worst \(outcome.worstError) at \(outcome.worstName)")
+        let overlapping = try built(Pool2D(mode, poolSize: 3, stride: 2, padding: .same), shape: [5, 5, 2]).0
+        let check = GradientCheck.check(overlapping, input: GradientCheck.randomInput(rows: 2, columns: 50, seed: 13), step: 1e-3)
+        #expect(check.passes(tolerance: Self.tolerance), "worst \(check.worstError) at \(check.worstName)")
+    }
+
+    @Test func globalAveragePoolingGradientAndValues() throws {
+        let (layer, _) = try built(GlobalAveragePool(), shape: [2, 2, 2])
+        let input = Matrix(rows: 1, columns: 8, values: [1, 10, 2, 20, 3, 30, 4, 40])
+        #expect(layer.forward(input, training: false).values == [2.5, 25])
+        let outcome = GradientCheck.check(layer, input: GradientCheck.randomInput(rows: 3, columns: 8, seed: 2))
+        #expect(outcome.passes(tolerance: Self.tolerance))
+    }
+
+    @Test func batchNormOnImagesNormalisesEachChannelOverPixelsAndBatch() throws {
+        let (layer, shape) = try built(BatchNorm(momentum: 0), shape: [2, 2, 2])
+        #expect(shape == [2, 2, 2] && layer.gamma.value.count == 2)
+        let input = Matrix(rows: 2, columns: 8, values: [1, 100, 2, 200, 3, 300, 4, 400, 5, 500, 6, 600, 7, 700, 8, 800])
+        let out = layer.forward(input, training: true).values
+        let channel0 = stride(from: 0, to: 16, by: 2).map { out[$0] }, channel1 = stride(from: 1, to: 16, by: 2).map { out[$0] }
+        #expect(abs(channel0.reduce(0, +)) < 1e-4 && abs(channel1.reduce(0, +)) < 1e-3)
+        #expect(zip(channel0, channel1).allSatisfy { abs($0 - $1) < 1e-3 }, "both channels are the same up to scale")
+        #expect(abs(layer.movingMean.value[0, 0] - 4.5) < 1e-5 && abs(layer.movingMean.value[0, 1] - 450) < 1e-3)
+        for i in 0..<2 { layer.gamma.value.pointer[i] = 0.7 + Float(i); layer.beta.value.pointer[i] = 0.2 }
+        let outcome = GradientCheck.check(layer, input: GradientCheck.randomInput(rows: 3, columns: 8, seed: 21))
+        #expect(outcome.passes(tolerance: Self.tolerance), "worst \(outcome.worstError) at \(outcome.worstName)")
+    }
+
+    @Test func aSmallConvolutionalNetworkBuildsAndSummarises() throws {
+        let model = try Sequential(inputShape: [28, 28, 1], seed: 1) {
+            Conv2D(filters: 32, kernelSize: 3); ReLU(); Pool2D(.max)
+            Conv2D(filters: 64, kernelSize: 3); ReLU(); Pool2D(.max)
+            Flatten(); Dense(units: 128); ReLU(); Dropout(rate: 0.5); Dense(units: 10); Softmax()
+        }
+        // Keras's count for this network: 320 + 18,496 + 204,928 + 1,290.
+        #expect(model.parameterCount == 225_034)
+        #expect(model.summary.contains("(None, 26, 26, 32)") && model.summary.contains("(None, 5, 5, 64)") && model.summary.contains("(None, 1600)"))
+        let spec = model.specification
+        #expect(spec.inputShape == [28, 28, 1])
+        let rebuilt = try Sequential(specification: spec, seed: 1)
+        #expect(rebuilt.snapshot() == model.snapshot())
+    }
+}
