@@ -38,8 +38,17 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
         return ModelSpecification(inputSize: sizes.first ?? 1, layers: layers)
     }
 
+    /// The benchmark's reference CNN on 28x28 grayscale images (225,034 parameters).
+    public static let referenceCNN = ModelSpecification(inputSize: 784, inputShape: [28, 28, 1], layers: [
+        LayerSpecification(kind: .conv2D, filters: 32, kernelSize: 3), LayerSpecification(kind: .relu), LayerSpecification(kind: .maxPool2D),
+        LayerSpecification(kind: .conv2D, filters: 64, kernelSize: 3), LayerSpecification(kind: .relu), LayerSpecification(kind: .maxPool2D),
+        LayerSpecification(kind: .flatten), LayerSpecification(kind: .dense, units: 128), LayerSpecification(kind: .relu),
+        LayerSpecification(kind: .dropout, rate: 0.5), LayerSpecification(kind: .dense, units: 10), LayerSpecification(kind: .softmax),
+    ])
+
     /// The compact form, when the model is a plain dense network of one activation.
     public var compact: String? {
+        guard inputShape == nil else { return nil }
         var sizes = [inputSize]
         var index = 0
         while index < layers.count {
@@ -67,6 +76,9 @@ public struct Preset: Sendable {
                options: TrainingOptions(epochs: 30, optimizer: OptimizerSpecification(kind: .adam, learningRate: 0.001))),
         Preset(name: "model3", summary: "784-128(relu)-64(relu)-10(softmax), 30 epochs",
                model: .dense([784, 128, 64, 10]), options: TrainingOptions(epochs: 30)),
+        Preset(name: "cnn-reference",
+               summary: "Conv 32 3x3, ReLU, MaxPool 2, Conv 64 3x3, ReLU, MaxPool 2, Dense 128, ReLU, Dropout 0.5, Dense 10; Adam 0.001, batch 64, 10 epochs",
+               model: .referenceCNN, options: TrainingOptions(epochs: 10, batchSize: 64)),
     ]
 
     public static func named(_ name: String) -> Preset? { all.first { $0.name == name } }
