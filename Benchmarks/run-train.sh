@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Trains Model 1 and Model 3 with fashion and with PyTorch, 1 and 2 threads, in one run on
+# Trains Model 1, Model 3 and the reference CNN with fashion and with PyTorch, 1 and 2 threads, in one run on
 # this machine, and prints the comparison table. Peak memory is the process's maximum RSS.
 # fashion-bench prints each epoch's seconds on stderr; they go to the terminal.
 set -euo pipefail
@@ -23,6 +23,11 @@ for repeat in $(seq "${BENCH_REPEATS:-2}"); do
       measure "fashion-$model-$threads.$repeat" .build/release/fashion-bench train "$model" "$threads" "$epochs"
       measure "torch-$model-$threads.$repeat" "$python" Benchmarks/peers/train_torch.py "$model" "$threads" "$epochs"
     done
+  done
+  # The CNN's epochs take seconds, not fractions of one: ${BENCH_CNN_EPOCHS:-2} of them.
+  for threads in 1 2; do
+    measure "fashion-cnn-reference-$threads.$repeat" .build/release/fashion-bench train cnn-reference "$threads" "${BENCH_CNN_EPOCHS:-2}"
+    measure "torch-cnn-reference-$threads.$repeat" "$python" Benchmarks/peers/train_torch.py cnn-reference "$threads" "${BENCH_CNN_EPOCHS:-2}"
   done
 done
 python3 Benchmarks/train-table.py "$out"

@@ -87,7 +87,7 @@ do {
         // train PRESET THREADS EPOCHS: median seconds per epoch on the full training set.
         let rest = Array(arguments.dropFirst())
         guard rest.count == 3, let preset = Preset.named(rest[0]), let threads = Int(rest[1]), let epochs = Int(rest[2]) else {
-            print("usage: fashion-bench train model1|model2|model3 THREADS EPOCHS")
+            print("usage: fashion-bench train model1|model2|model3|cnn-reference THREADS EPOCHS")
             exit(2)
         }
         let dataset = try Dataset.load(from: DatasetLocator.locate())

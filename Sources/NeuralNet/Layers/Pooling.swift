@@ -16,7 +16,7 @@ public final class Pool2D: Layer {
     public let padding: Padding
     private var inputShape = [0, 0, 0], outputShape = [0, 0, 0]
     private var padTop = 0, padLeft = 0
-    private var winners = [Int32]()
+    private var winners = [Int32](repeating: 0, count: 1)
     private let output = Matrix(rows: 0, columns: 0)
     private let inputGradient = Matrix(rows: 0, columns: 0)
 
@@ -56,36 +56,48 @@ public final class Pool2D: Layer {
     }
 
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
-        let batch = input.rows, channels = inputShape[2], width = inputShape[1]
+        let batch = input.rows
         let inSize = inputShape.reduce(1, *), outSize = outputShape.reduce(1, *)
         output.resize(rows: batch, columns: outSize)
         if mode == .max, winners.count < batch * outSize { winners = [Int32](repeating: 0, count: batch * outSize) }
         let x = input.pointer, y = output.pointer
         winners.withUnsafeMutableBufferPointer { winners in
-            for b in 0..<batch {
-                let image = x + b * inSize
-                for oy in 0..<outputShape[0] {
-                    for ox in 0..<outputShape[1] {
-                        let (rows, columns) = window(oy, ox)
-                        let out = b * outSize + (oy * outputShape[1] + ox) * channels
-                        for c in 0..<channels {
-                            switch mode {
-                            case .max:
-                                var best = -Float.infinity, at = 0
-                                for r in rows { for s in columns { let i = (r * width + s) * channels + c; if image[i] > best { best = image[i]; at = i } } }
-                                y[out + c] = best
-                                winners[out + c] = Int32(at)
-                            case .average:
-                                var sum: Float = 0
-                                for r in rows { for s in columns { sum += image[(r * width + s) * channels + c] } }
-                                y[out + c] = sum / Float(rows.count * columns.count)
-                            }
-                        }
-                    }
-                }
+            let won = winners.baseAddress!
+            Compute.runner.forEachRange(count: batch, minimumPerPart: 4) { images in
+                for b in images { self.pool(image: x + b * inSize, into: y + b * outSize, winners: won + b * outSize) }
             }
         }
         return output
+    }
+
+    /// One image: channels are innermost, so every window is read pixel by pixel, each pixel's
+    /// channels side by side.
+    private func pool(image: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>) {
+        let channels = inputShape[2], width = inputShape[1]
+        for oy in 0..<outputShape[0] {
+            for ox in 0..<outputShape[1] {
+                let (rows, columns) = window(oy, ox)
+                let out = y + (oy * outputShape[1] + ox) * channels, won = winners + (oy * outputShape[1] + ox) * channels
+                switch mode {
+                case .max:
+                    out.update(repeating: -.infinity, count: channels)
+                    for r in rows {
+                        for s in columns {
+                            let base = (r * width + s) * channels
+                            for c in 0..<channels where image[base + c] > out[c] {
+                                out[c] = image[base + c]
+                                won[c] = Int32(base + c)
+                            }
+                        }
+                    }
+                case .average:
+                    out.update(repeating: 0, count: channels)
+                    for r in rows { for s in columns { let p = image + (r * width + s) * channels; for c in 0..<channels { out[c] += p[c] } } }
+                    let scale = 1 / Float(rows.count * columns.count)
+                    for c in 0..<channels { out[c] *= scale }
+                }
+            }
+        }
     }
 
     public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
@@ -93,20 +105,26 @@ public final class Pool2D: Layer {
         let batch = outputGradient.rows, channels = inputShape[2], width = inputShape[1]
         let inSize = inputShape.reduce(1, *), outSize = outputShape.reduce(1, *)
         inputGradient.resize(rows: batch, columns: inSize)
-        inputGradient.fill(0)
         let dy = outputGradient.pointer, dx = inputGradient.pointer
-        for b in 0..<batch {
-            let image = dx + b * inSize
-            for oy in 0..<outputShape[0] {
-                for ox in 0..<outputShape[1] {
-                    let out = b * outSize + (oy * outputShape[1] + ox) * channels
-                    switch mode {
+        winners.withUnsafeBufferPointer { winners in
+            let won = winners.baseAddress!
+            Compute.runner.forEachRange(count: batch, minimumPerPart: 4) { images in
+                for b in images {
+                    let image = dx + b * inSize, g = dy + b * outSize
+                    image.update(repeating: 0, count: inSize)
+                    switch self.mode {
                     case .max:
-                        for c in 0..<channels { image[Int(winners[out + c])] += dy[out + c] }
+                        let w = won + b * outSize
+                        for i in 0..<outSize { image[Int(w[i])] += g[i] }
                     case .average:
-                        let (rows, columns) = window(oy, ox)
-                        let share = 1 / Float(rows.count * columns.count)
-                        for r in rows { for s in columns { for c in 0..<channels { image[(r * width + s) * channels + c] += dy[out + c] * share } } }
+                        for oy in 0..<self.outputShape[0] {
+                            for ox in 0..<self.outputShape[1] {
+                                let (rows, columns) = self.window(oy, ox)
+                                let share = 1 / Float(rows.count * columns.count)
+                                let go = g + (oy * self.outputShape[1] + ox) * channels
+                                for r in rows { for s in columns { let p = image + (r * width + s) * channels; for c in 0..<channels { p[c] += go[c] * share } } }
+                            }
+                        }
                     }
                 }
             }
