@@ -3,6 +3,8 @@ import NeuralNet
 
 /// Image sets train networks directly: pixels become `Float` in [0, 1] batch by batch.
 extension LabeledImages: TrainingData {
+    public var imageShape: [Int]? { [rows, columns, 1] }
+
     public var featureCount: Int { pixelsPerImage }
     public func label(at index: Int) -> Int { Int(labels[index]) }
     public func fillBatch(indices: ArraySlice<Int>, into batch: UnsafeMutableBufferPointer<Float>) {

@@ -51,6 +51,13 @@ public enum Trainer {
         var labels = [Int32](repeating: 0, count: batchSize)
         var order = Array(0..<data.count)
         var generator = SeededGenerator(seed: options.seed)
+        // Augmentation draws from its own stream, so it leaves the shuffles as they were.
+        var augmentationGenerator = SeededGenerator(seed: options.seed ^ 0x5DEE_CE66_D1A4_F681)
+        let augmentation = options.augmentation.flatMap { $0.isIdentity ? nil : $0 }
+        let imageShape = model.inputShape.count == 3 ? model.inputShape : data.imageShape
+        if augmentation != nil, imageShape == nil || imageShape?.reduce(1, *) != data.featureCount {
+            throw .invalidOption(name: "augmentation", reason: "needs images; the training data has \(data.featureCount) plain features")
+        }
         var plateau = options.reduceOnPlateau.map(PlateauTracker.init)
         var history = History()
         var stopping = EarlyStoppingState(rule: options.earlyStopping)
@@ -79,6 +86,7 @@ public enum Trainer {
                     data.fillBatch(indices: indices[(indices.startIndex + rows.lowerBound)..<(indices.startIndex + rows.upperBound)], into: part)
                 }
                 for (row, index) in indices.enumerated() { labels[row] = Int32(data.label(at: index)) }
+                if let augmentation, let imageShape { augmentation.apply(to: input, shape: imageShape, generator: &augmentationGenerator) }
 
                 let logits = model.logits(input, training: true)
                 let result = labels.withUnsafeBufferPointer { loss.evaluate(logits: logits, labels: UnsafeBufferPointer(rebasing: $0[0..<indices.count])) }

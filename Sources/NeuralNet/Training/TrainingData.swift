@@ -7,6 +7,12 @@ public protocol TrainingData {
     func label(at index: Int) -> Int
     /// Writes the features of the examples at `indices`, one row each, into `batch`.
     func fillBatch(indices: ArraySlice<Int>, into batch: UnsafeMutableBufferPointer<Float>)
+    /// `[height, width, channels]` when the examples are images (augmentation needs it).
+    var imageShape: [Int]? { get }
+}
+
+extension TrainingData {
+    public var imageShape: [Int]? { nil }
 }
 
 /// Features and labels held as arrays: `features` is `[count, featureCount]`, row-major.

@@ -53,12 +53,16 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Seeds the per-epoch shuffle (the weights are seeded when the model is built).
     public var seed: UInt64
     public var shuffle: Bool
+    /// Random changes to the training images every batch (none by default).
+    public var augmentation: Augmentation?
 
     public init(
         epochs: Int = 10, batchSize: Int = 32, optimizer: OptimizerSpecification = OptimizerSpecification(kind: .adam),
         schedule: LearningRateSchedule = .constant, reduceOnPlateau: ReduceOnPlateau? = nil, earlyStopping: EarlyStopping? = nil,
-        keepBest: Monitor? = nil, labelSmoothing: Double = 0, l2: Double = 0, seed: UInt64 = 0, shuffle: Bool = true
+        keepBest: Monitor? = nil, labelSmoothing: Double = 0, l2: Double = 0, seed: UInt64 = 0, shuffle: Bool = true,
+        augmentation: Augmentation? = nil
     ) {
+        self.augmentation = augmentation
         self.epochs = epochs
         self.batchSize = batchSize
         self.optimizer = optimizer
@@ -88,6 +92,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         l2 = try c.decodeIfPresent(Double.self, forKey: .l2) ?? d.l2
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
         shuffle = try c.decodeIfPresent(Bool.self, forKey: .shuffle) ?? d.shuffle
+        augmentation = try c.decodeIfPresent(Augmentation.self, forKey: .augmentation)
     }
 
     public func validate(hasValidation: Bool) throws(ModelError) {
@@ -98,6 +103,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         }
         guard l2 >= 0 else { throw .invalidOption(name: "--l2", reason: "expected 0 or more, found \(l2)") }
         try schedule.validate()
+        try augmentation?.validate()
         for monitor in [earlyStopping?.monitor, reduceOnPlateau?.monitor, keepBest].compactMap({ $0 }) where monitor.needsValidation && !hasValidation {
             throw .invalidOption(name: "monitor \(monitor.rawValue)", reason: "needs validation data; give a validation split")
         }

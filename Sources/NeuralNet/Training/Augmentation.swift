@@ -1,0 +1,77 @@
+import Foundation
+import NumericCore
+
+/// Random changes to each training image, drawn anew every batch from a seeded generator:
+/// a shift of up to `cropPadding` pixels each way (random crop of the zero-padded image), a
+/// mirror image with probability `flipProbability`, and random erasing (Zhong et al. 2017:
+/// with probability `erasingProbability`, a rectangle of 2-33% of the image with aspect ratio
+/// 0.3-3.3 is set to 0). Labels are untouched: each image stays in its row.
+///
+/// Images are NHWC `[batch, height·width·channels]`, as the model's input shape says.
+public struct Augmentation: Codable, Equatable, Sendable {
+    public var cropPadding: Int
+    public var flipProbability: Double
+    public var erasingProbability: Double
+
+    public init(cropPadding: Int = 0, flipProbability: Double = 0, erasingProbability: Double = 0) {
+        self.cropPadding = cropPadding
+        self.flipProbability = flipProbability
+        self.erasingProbability = erasingProbability
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        cropPadding = try c.decodeIfPresent(Int.self, forKey: .cropPadding) ?? 0
+        flipProbability = try c.decodeIfPresent(Double.self, forKey: .flipProbability) ?? 0
+        erasingProbability = try c.decodeIfPresent(Double.self, forKey: .erasingProbability) ?? 0
+    }
+
+    public var isIdentity: Bool { cropPadding == 0 && flipProbability == 0 && erasingProbability == 0 }
+
+    public func validate() throws(ModelError) {
+        guard cropPadding >= 0 else { throw .invalidOption(name: "augmentation cropPadding", reason: "expected 0 or more pixels, found \(cropPadding)") }
+        for (name, p) in [("flipProbability", flipProbability), ("erasingProbability", erasingProbability)] where !(0...1).contains(p) {
+            throw .invalidOption(name: "augmentation \(name)", reason: "expected a probability in [0, 1], found \(p)")
+        }
+    }
+
+    /// Changes every image of `batch` in place. `shape` is `[height, width, channels]`.
+    public func apply(to batch: Matrix, shape: [Int], generator: inout SeededGenerator) {
+        guard !isIdentity, shape.count == 3 else { return }
+        let (height, width, channels) = (shape[0], shape[1], shape[2])
+        let size = height * width * channels
+        var scratch = [Float](repeating: 0, count: size)
+        for row in 0..<batch.rows {
+            let image = batch.pointer + row * size
+            let dy = cropPadding > 0 ? generator.nextIndex(below: 2 * cropPadding + 1) - cropPadding : 0
+            let dx = cropPadding > 0 ? generator.nextIndex(below: 2 * cropPadding + 1) - cropPadding : 0
+            let flip = flipProbability > 0 && Double(generator.nextUnitFloat()) < flipProbability
+            if dy != 0 || dx != 0 || flip {
+                scratch.withUnsafeMutableBufferPointer { out in
+                    for y in 0..<height {
+                        for x in 0..<width {
+                            // Output (y, x) shows input (y + dy, x + dx), read mirrored when flipped.
+                            let sy = y + dy, sxUnflipped = x + dx
+                            let target = (y * width + x) * channels
+                            guard sy >= 0, sy < height, sxUnflipped >= 0, sxUnflipped < width else {
+                                for c in 0..<channels { out[target + c] = 0 }
+                                continue
+                            }
+                            let sx = flip ? width - 1 - sxUnflipped : sxUnflipped
+                            for c in 0..<channels { out[target + c] = image[(sy * width + sx) * channels + c] }
+                        }
+                    }
+                    image.update(from: out.baseAddress!, count: size)
+                }
+            }
+            if erasingProbability > 0, Double(generator.nextUnitFloat()) < erasingProbability {
+                let area = Double(height * width) * Double(generator.nextFloat(in: 0.02, 0.33))
+                let ratio = exp(Double(generator.nextFloat(in: Float(log(0.3)), Float(log(3.3)))))
+                let h = min(height, max(1, Int((area * ratio).squareRoot().rounded())))
+                let w = min(width, max(1, Int((area / ratio).squareRoot().rounded())))
+                let top = generator.nextIndex(below: height - h + 1), left = generator.nextIndex(below: width - w + 1)
+                for y in top..<(top + h) { (image + (y * width + left) * channels).update(repeating: 0, count: w * channels) }
+            }
+        }
+    }
+}
