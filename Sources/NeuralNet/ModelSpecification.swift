@@ -46,6 +46,22 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
         LayerSpecification(kind: .dropout, rate: 0.5), LayerSpecification(kind: .dense, units: 10), LayerSpecification(kind: .softmax),
     ])
 
+    /// A dense network with batch normalisation and dropout after each hidden layer.
+    public static let strongMLP = ModelSpecification(inputSize: 784, layers: [512, 256].flatMap { units in
+        [LayerSpecification(kind: .dense, units: units), LayerSpecification(kind: .batchNorm), LayerSpecification(kind: .relu),
+         LayerSpecification(kind: .dropout, rate: 0.3)]
+    } + [LayerSpecification(kind: .dense, units: 10), LayerSpecification(kind: .softmax)])
+
+    /// The reference CNN with batch normalisation after each convolution.
+    public static let smallCNN = ModelSpecification(inputSize: 784, inputShape: [28, 28, 1], layers: [
+        LayerSpecification(kind: .conv2D, filters: 32, kernelSize: 3), LayerSpecification(kind: .batchNorm), LayerSpecification(kind: .relu),
+        LayerSpecification(kind: .maxPool2D),
+        LayerSpecification(kind: .conv2D, filters: 64, kernelSize: 3), LayerSpecification(kind: .batchNorm), LayerSpecification(kind: .relu),
+        LayerSpecification(kind: .maxPool2D),
+        LayerSpecification(kind: .flatten), LayerSpecification(kind: .dense, units: 128), LayerSpecification(kind: .relu),
+        LayerSpecification(kind: .dropout, rate: 0.4), LayerSpecification(kind: .dense, units: 10), LayerSpecification(kind: .softmax),
+    ])
+
     /// The compact form, when the model is a plain dense network of one activation.
     public var compact: String? {
         guard inputShape == nil else { return nil }
@@ -79,6 +95,16 @@ public struct Preset: Sendable {
         Preset(name: "cnn-reference",
                summary: "Conv 32 3x3, ReLU, MaxPool 2, Conv 64 3x3, ReLU, MaxPool 2, Dense 128, ReLU, Dropout 0.5, Dense 10; Adam 0.001, batch 64, 10 epochs",
                model: .referenceCNN, options: TrainingOptions(epochs: 10, batchSize: 64)),
+        Preset(name: "strong-mlp",
+               summary: "784-512-256-10 with batch norm and dropout 0.3; Adam with a one-cycle schedule to 0.01, label smoothing 0.1, batch 256, 30 epochs",
+               model: .strongMLP,
+               options: TrainingOptions(epochs: 30, batchSize: 256, optimizer: OptimizerSpecification(kind: .adam, learningRate: 0.01),
+                                        schedule: LearningRateSchedule(kind: .oneCycle), labelSmoothing: 0.1)),
+        Preset(name: "cnn-small",
+               summary: "two 3x3 convolutions (32, 64) with batch norm and max pooling, Dense 128, dropout 0.4; one-cycle to 0.005, label smoothing 0.1, batch 64, 12 epochs",
+               model: .smallCNN,
+               options: TrainingOptions(epochs: 12, batchSize: 64, optimizer: OptimizerSpecification(kind: .adam, learningRate: 0.005),
+                                        schedule: LearningRateSchedule(kind: .oneCycle), labelSmoothing: 0.1)),
     ]
 
     public static func named(_ name: String) -> Preset? { all.first { $0.name == name } }

@@ -261,3 +261,8 @@ double fashion_fma_operations(long iterations) {
 #endif
     return peak_baseline(iterations, &sink);
 }
+
+void fashion_max_pool_backward_pixel(float *restrict dx, const float *restrict x, const float *restrict best,
+                                     const float *restrict g, ptrdiff_t n) {
+    for (ptrdiff_t c = 0; c < n; c++) dx[c] += (float)(x[c] == best[c]) * g[c];
+}

@@ -140,9 +140,10 @@ public final class Conv2D: Layer {
                     for j in 0..<kernelSize {
                         let sx = x * stride + j - padLeft
                         if sy >= 0, sy < height, sx >= 0, sx < width {
-                            row.update(from: image + (sy * width + sx) * channels, count: channels)
+                            let pixel = image + (sy * width + sx) * channels
+                            if channels < 16 { for c in 0..<channels { row[c] = pixel[c] } } else { row.update(from: pixel, count: channels) }
                         } else {
-                            row.update(repeating: 0, count: channels)
+                            for c in 0..<channels { row[c] = 0 }
                         }
                         row += channels
                     }

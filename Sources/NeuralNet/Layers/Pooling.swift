@@ -1,10 +1,11 @@
 import NumericCore
+import _Kernels
 
 /// Max or average pooling over NHWC images, per channel, in `poolSize`×`poolSize` windows
 /// moved by `stride` (default: the pool size), as Keras's MaxPooling2D and AveragePooling2D.
 ///
 /// - Input: `[batch, height, width, channels]`. Output: `[batch, outHeight, outWidth, channels]`.
-/// - No parameters. Max: the gradient goes to the (first) largest input of each window.
+/// - No parameters. Max: the gradient goes to the largest input of each window.
 ///   Average: each input gets its share of the windows it is in; with `same` padding a border
 ///   window averages only the pixels inside the image, as Keras.
 public final class Pool2D: Layer {
@@ -16,7 +17,7 @@ public final class Pool2D: Layer {
     public let padding: Padding
     private var inputShape = [0, 0, 0], outputShape = [0, 0, 0]
     private var padTop = 0, padLeft = 0
-    private var winners = [Int32](repeating: 0, count: 1)
+    private var input: Matrix?
     private let output = Matrix(rows: 0, columns: 0)
     private let inputGradient = Matrix(rows: 0, columns: 0)
 
@@ -56,40 +57,29 @@ public final class Pool2D: Layer {
     }
 
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
+        self.input = input
         let batch = input.rows
         let inSize = inputShape.reduce(1, *), outSize = outputShape.reduce(1, *)
         output.resize(rows: batch, columns: outSize)
-        if mode == .max, winners.count < batch * outSize { winners = [Int32](repeating: 0, count: batch * outSize) }
         let x = input.pointer, y = output.pointer
-        winners.withUnsafeMutableBufferPointer { winners in
-            let won = winners.baseAddress!
-            Compute.runner.forEachRange(count: batch, minimumPerPart: 4) { images in
-                for b in images { self.pool(image: x + b * inSize, into: y + b * outSize, winners: won + b * outSize) }
-            }
+        Compute.runner.forEachRange(count: batch, minimumPerPart: 4) { images in
+            for b in images { self.pool(image: x + b * inSize, into: y + b * outSize) }
         }
         return output
     }
 
     /// One image: channels are innermost, so every window is read pixel by pixel, each pixel's
-    /// channels side by side.
-    private func pool(image: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>) {
+    /// channels side by side (the loops over channels vectorise).
+    private func pool(image: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
         let channels = inputShape[2], width = inputShape[1]
         for oy in 0..<outputShape[0] {
             for ox in 0..<outputShape[1] {
                 let (rows, columns) = window(oy, ox)
-                let out = y + (oy * outputShape[1] + ox) * channels, won = winners + (oy * outputShape[1] + ox) * channels
+                let out = y + (oy * outputShape[1] + ox) * channels
                 switch mode {
                 case .max:
                     out.update(repeating: -.infinity, count: channels)
-                    for r in rows {
-                        for s in columns {
-                            let base = (r * width + s) * channels
-                            for c in 0..<channels where image[base + c] > out[c] {
-                                out[c] = image[base + c]
-                                won[c] = Int32(base + c)
-                            }
-                        }
-                    }
+                    for r in rows { for s in columns { let p = image + (r * width + s) * channels; for c in 0..<channels { out[c] = max(out[c], p[c]) } } }
                 case .average:
                     out.update(repeating: 0, count: channels)
                     for r in rows { for s in columns { let p = image + (r * width + s) * channels; for c in 0..<channels { out[c] += p[c] } } }
@@ -100,33 +90,44 @@ public final class Pool2D: Layer {
         }
     }
 
-    public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
-        guard needsInputGradient else { return nil }
-        let batch = outputGradient.rows, channels = inputShape[2], width = inputShape[1]
-        let inSize = inputShape.reduce(1, *), outSize = outputShape.reduce(1, *)
-        inputGradient.resize(rows: batch, columns: inSize)
-        let dy = outputGradient.pointer, dx = inputGradient.pointer
-        winners.withUnsafeBufferPointer { winners in
-            let won = winners.baseAddress!
-            Compute.runner.forEachRange(count: batch, minimumPerPart: 4) { images in
-                for b in images {
-                    let image = dx + b * inSize, g = dy + b * outSize
-                    image.update(repeating: 0, count: inSize)
-                    switch self.mode {
-                    case .max:
-                        let w = won + b * outSize
-                        for i in 0..<outSize { image[Int(w[i])] += g[i] }
-                    case .average:
-                        for oy in 0..<self.outputShape[0] {
-                            for ox in 0..<self.outputShape[1] {
-                                let (rows, columns) = self.window(oy, ox)
-                                let share = 1 / Float(rows.count * columns.count)
-                                let go = g + (oy * self.outputShape[1] + ox) * channels
-                                for r in rows { for s in columns { let p = image + (r * width + s) * channels; for c in 0..<channels { p[c] += go[c] * share } } }
-                            }
+    /// One image's input gradient; the mode is decided once, outside the loops over pixels.
+    private func poolBackward(gradient g: UnsafeMutablePointer<Float>, pooled: UnsafeMutablePointer<Float>, input source: UnsafeMutablePointer<Float>,
+                              into image: UnsafeMutablePointer<Float>) {
+        let channels = inputShape[2], width = inputShape[1], outHeight = outputShape[0], outWidth = outputShape[1]
+        image.update(repeating: 0, count: inputShape[0] * width * channels)
+        let isMax = mode == .max
+        for oy in 0..<outHeight {
+            for ox in 0..<outWidth {
+                let (rows, columns) = window(oy, ox)
+                let at = (oy * outWidth + ox) * channels
+                let go = g + at, best = pooled + at
+                let share = 1 / Float(rows.count * columns.count)
+                for r in rows {
+                    for s in columns {
+                        let offset = (r * width + s) * channels
+                        let p = image + offset, v = source + offset
+                        if isMax {
+                            fashion_max_pool_backward_pixel(p, v, best, go, channels)
+                        } else {
+                            for c in 0..<channels { p[c] += go[c] * share }
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// Max: each window's gradient goes to the inputs equal to its maximum (with ties, to each
+    /// of them; after a ReLU the usual tie is at zero, where the ReLU passes no gradient anyway).
+    public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
+        guard needsInputGradient, let input else { return nil }
+        let batch = outputGradient.rows, channels = inputShape[2], width = inputShape[1]
+        let inSize = inputShape.reduce(1, *), outSize = outputShape.reduce(1, *)
+        inputGradient.resize(rows: batch, columns: inSize)
+        let dy = outputGradient.pointer, dx = inputGradient.pointer, x = input.pointer, y = output.pointer
+        Compute.runner.forEachRange(count: batch, minimumPerPart: 4) { images in
+            for b in images {
+                self.poolBackward(gradient: dy + b * outSize, pooled: y + b * outSize, input: x + b * inSize, into: dx + b * inSize)
             }
         }
         return inputGradient

@@ -26,6 +26,10 @@ void fashion_bytes_to_unit(const uint8_t *src, float *dst, ptrdiff_t n);
 /// The name of the clone the loader chose for this CPU ("avx512", "avx2" or "baseline").
 const char *fashion_kernel_level(void);
 
+/// Max pooling's backward for one input pixel of `n` channels: dx[c] += g[c] where the
+/// input x[c] equals its window's maximum best[c].
+void fashion_max_pool_backward_pixel(float *dx, const float *x, const float *best, const float *g, ptrdiff_t n);
+
 /// Runs `iterations` rounds of 24 independent fused multiply-add chains at the kernels' vector
 /// width and returns the floating-point operations done: time it to get the FMA ceiling.
 double fashion_fma_operations(long iterations);
