@@ -37,12 +37,19 @@ do {
         print("load-train\t\(median(train))\t\(runs)")
         let all = try time(runs) { _ = try Dataset.load(from: location) }
         print("load-all\t\(median(all))\t\(runs)")
-    case "gemm":
+    case "gemm", "gemm-cnn":
         let threads = Int(arguments.dropFirst().first ?? "1") ?? 1
         Compute.setThreads(threads)
         print("kernels: \(MatrixProduct.kernelLevel), \(threads) thread(s)")
-        // The products of one Model-3 training step at batch 32, each timed alone.
-        let shapes: [(String, Bool, Bool, Int, Int, Int)] = [
+        // The products of one training step, each timed alone: the reference CNN's at batch 64
+        // (patch matrices of im2col), or Model 3's at batch 32.
+        let cnn: [(String, Bool, Bool, Int, Int, Int)] = [
+            ("conv1 fwd 43264x9.9x32", false, false, 43264, 32, 9), ("conv1 dW 9x43264.43264x32", true, false, 9, 32, 43264),
+            ("conv2 fwd 7744x288.288x64", false, false, 7744, 64, 288), ("conv2 dW 288x7744.7744x64", true, false, 288, 64, 7744),
+            ("conv2 dX 7744x64.64x288", false, true, 7744, 288, 64), ("dense1 fwd 64x1600.1600x128", false, false, 64, 128, 1600),
+            ("dense1 dW 1600x64.64x128", true, false, 1600, 128, 64),
+        ]
+        let shapes: [(String, Bool, Bool, Int, Int, Int)] = which == "gemm-cnn" ? cnn : [
             ("fwd1 32x784.784x128", false, false, 32, 128, 784), ("dW1 784x32.32x128", true, false, 784, 128, 32),
             ("fwd2 32x128.128x64", false, false, 32, 64, 128), ("dW2", true, false, 128, 64, 32), ("dX2", false, true, 32, 128, 64),
             ("fwd3 32x64.64x10", false, false, 32, 10, 64), ("dW3", true, false, 64, 10, 32), ("dX3", false, true, 32, 64, 10),
@@ -53,7 +60,7 @@ do {
             let a = Matrix(rows: m, columns: k, repeating: 0.5), b = Matrix(rows: k, columns: n, repeating: 0.25)
             let c = Matrix(rows: m, columns: n)
             for backend in MatrixProduct.Backend.compared {
-                let reps = 2000
+                let reps = max(3, 2_000_000_000 / max(1, m * n * k * 2) / 20)
                 let t = time(5) {
                     for _ in 0..<reps {
                         MatrixProduct.multiply(backend: backend, transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a.pointer, lda: ta ? m : k,
