@@ -47,34 +47,39 @@ public final class BatchNorm: Layer {
     }
 
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
-        // Images: each pixel of each image is one more row of `features` channels.
+        // Images: each pixel of each image is one more row of `features` channels. Every loop
+        // runs along rows, channels innermost, so it reads memory in order and vectorises.
         let features = gamma.value.columns, batch = input.count / features
         output.resize(rows: input.rows, columns: input.columns)
         normalised.resize(rows: input.rows, columns: input.columns)
         let x = input.pointer, xhat = normalised.pointer, y = output.pointer
         let g = gamma.value.pointer, b = beta.value.pointer
         let mm = movingMean.value.pointer, mv = movingVariance.value.pointer
-        for j in 0..<features {
-            var mean: Float, variance: Float
-            if training {
-                var sum: Float = 0
-                for r in 0..<batch { sum += x[r * features + j] }
-                mean = sum / Float(batch)
-                var squares: Float = 0
-                for r in 0..<batch { let d = x[r * features + j] - mean; squares += d * d }
-                variance = squares / Float(batch)
-                mm[j] = momentum * mm[j] + (1 - momentum) * mean
-                mv[j] = momentum * mv[j] + (1 - momentum) * variance
-            } else {
-                mean = mm[j]
-                variance = mv[j]
-            }
-            let inverse = 1 / (variance + epsilon).squareRoot()
-            inverseDeviation[j] = inverse
-            for r in 0..<batch {
-                let n = (x[r * features + j] - mean) * inverse
-                xhat[r * features + j] = n
-                y[r * features + j] = g[j] * n + b[j]
+        var mean = [Float](repeating: 0, count: features), variance = [Float](repeating: 0, count: features)
+        mean.withUnsafeMutableBufferPointer { mean in
+            variance.withUnsafeMutableBufferPointer { variance in
+                if training {
+                    for r in 0..<batch { let row = x + r * features; for j in 0..<features { mean[j] += row[j] } }
+                    for j in 0..<features { mean[j] /= Float(batch) }
+                    for r in 0..<batch { let row = x + r * features; for j in 0..<features { let d = row[j] - mean[j]; variance[j] += d * d } }
+                    for j in 0..<features {
+                        variance[j] /= Float(batch)
+                        mm[j] = momentum * mm[j] + (1 - momentum) * mean[j]
+                        mv[j] = momentum * mv[j] + (1 - momentum) * variance[j]
+                    }
+                } else {
+                    for j in 0..<features { mean[j] = mm[j]; variance[j] = mv[j] }
+                }
+                inverseDeviation.withUnsafeMutableBufferPointer { inverse in
+                    for j in 0..<features { inverse[j] = 1 / (variance[j] + epsilon).squareRoot() }
+                    for r in 0..<batch {
+                        let row = x + r * features, n = xhat + r * features, out = y + r * features
+                        for j in 0..<features {
+                            n[j] = (row[j] - mean[j]) * inverse[j]
+                            out[j] = g[j] * n[j] + b[j]
+                        }
+                    }
+                }
             }
         }
         return output
@@ -85,23 +90,29 @@ public final class BatchNorm: Layer {
         let features = gamma.value.columns, batch = outputGradient.count / features
         let dy = outputGradient.pointer, xhat = normalised.pointer
         let dg = gamma.gradient.pointer, db = beta.gradient.pointer, g = gamma.value.pointer
-        if needsInputGradient { inputGradient.resize(rows: outputGradient.rows, columns: outputGradient.columns) }
-        let dx = inputGradient.pointer
-        let n = Float(batch)
-        for j in 0..<features {
-            var sumDy: Float = 0, sumDyXhat: Float = 0
-            for r in 0..<batch {
-                sumDy += dy[r * features + j]
-                sumDyXhat += dy[r * features + j] * xhat[r * features + j]
-            }
-            dg[j] = sumDyXhat
-            db[j] = sumDy
-            guard needsInputGradient else { continue }
-            let scale = g[j] * inverseDeviation[j] / n
-            for r in 0..<batch {
-                dx[r * features + j] = scale * (n * dy[r * features + j] - sumDy - xhat[r * features + j] * sumDyXhat)
+        dg.update(repeating: 0, count: features)
+        db.update(repeating: 0, count: features)
+        for r in 0..<batch {
+            let gy = dy + r * features, n = xhat + r * features
+            for j in 0..<features {
+                db[j] += gy[j]
+                dg[j] += gy[j] * n[j]
             }
         }
-        return needsInputGradient ? inputGradient : nil
+        guard needsInputGradient else { return nil }
+        inputGradient.resize(rows: outputGradient.rows, columns: outputGradient.columns)
+        let dx = inputGradient.pointer
+        let count = Float(batch)
+        var scale = [Float](repeating: 0, count: features)
+        scale.withUnsafeMutableBufferPointer { scale in
+            inverseDeviation.withUnsafeBufferPointer { inverse in
+                for j in 0..<features { scale[j] = g[j] * inverse[j] / count }
+            }
+            for r in 0..<batch {
+                let gy = dy + r * features, n = xhat + r * features, out = dx + r * features
+                for j in 0..<features { out[j] = scale[j] * (count * gy[j] - db[j] - n[j] * dg[j]) }
+            }
+        }
+        return inputGradient
     }
 }
