@@ -90,6 +90,26 @@ import _TestSupport
         #expect(outcome.passes(tolerance: Self.tolerance), "worst \(outcome.worstError) at \(outcome.worstName)")
     }
 
+    @Test func residualBlockGradientsAndShapes() throws {
+        let (block, shape) = try built(Residual {
+            Conv2D(filters: 2, kernelSize: 3, padding: .same); BatchNorm(); Tanh()
+            Conv2D(filters: 2, kernelSize: 3, padding: .same)
+        }, shape: [4, 4, 2])
+        #expect(shape == [4, 4, 2] && block.parameters.count == 6)
+        // Tanh, not ReLU, in the body: batch norm puts many values near 0, where a ReLU kink would spoil central differences.
+        let outcome = GradientCheck.check(block, input: GradientCheck.randomInput(rows: 2, columns: 32, seed: 17))
+        #expect(outcome.passes(tolerance: Self.tolerance), "worst \(outcome.worstError) at \(outcome.worstName)")
+        // output = input + body(input): with a body that outputs zeros, the block is the identity.
+        let (identity, _) = try built(Residual { Dense(units: 3, initializer: .glorotUniform) }, shape: [3])
+        identity.parameters.forEach { $0.value.fill(0) }
+        let input = Matrix(rows: 1, columns: 3, values: [1, -2, 3])
+        #expect(identity.forward(input, training: false).values == [1, -2, 3])
+        #expect(throws: ModelError.self) { try built(Residual { Conv2D(filters: 3, kernelSize: 3) }, shape: [5, 5, 2]) }
+        // It round-trips through its specification.
+        let model = try Sequential(inputShape: [4, 4, 2], seed: 2) { block; Flatten(); Dense(units: 2); Softmax() }
+        #expect(try Sequential(specification: model.specification, seed: 2).snapshot() == model.snapshot())
+    }
+
     @Test func aSmallConvolutionalNetworkBuildsAndSummarises() throws {
         let model = try Sequential(inputShape: [28, 28, 1], seed: 1) {
             Conv2D(filters: 32, kernelSize: 3); ReLU(); Pool2D(.max)

@@ -7,6 +7,7 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
         case dense, relu, leakyReLU = "leaky_relu", elu, gelu, tanh, sigmoid, softmax
         case dropout, batchNorm = "batch_norm", flatten
         case conv2D = "conv2d", maxPool2D = "max_pool2d", averagePool2D = "avg_pool2d", globalAveragePool = "global_avg_pool"
+        case residual
     }
 
     public var kind: Kind
@@ -26,9 +27,12 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
     public var stride: Int?
     /// Conv2D and pooling: valid (default) or same.
     public var padding: Padding?
+    /// Residual: the block's layers (its output is the input plus theirs).
+    public var layers: [LayerSpecification]?
 
     public init(kind: Kind, units: Int? = nil, rate: Double? = nil, alpha: Double? = nil, initializer: Initializer? = nil,
-                filters: Int? = nil, kernelSize: Int? = nil, stride: Int? = nil, padding: Padding? = nil) {
+                filters: Int? = nil, kernelSize: Int? = nil, stride: Int? = nil, padding: Padding? = nil, layers: [LayerSpecification]? = nil) {
+        self.layers = layers
         self.kind = kind
         self.units = units
         self.rate = rate
@@ -67,6 +71,11 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
         case .maxPool2D, .averagePool2D:
             return Pool2D(kind == .maxPool2D ? .max : .average, poolSize: kernelSize ?? 2, stride: stride, padding: padding ?? .valid)
         case .globalAveragePool: return GlobalAveragePool()
+        case .residual:
+            guard let layers, !layers.isEmpty else { throw .invalidSpecification("a residual block needs 'layers', at least one") }
+            var body = [any Layer]()
+            for layer in layers { body.append(try layer.makeLayer()) }
+            return Residual(layers: body)
         }
     }
 
@@ -89,6 +98,7 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
         case .maxPool2D, .averagePool2D:
             return (kind == .maxPool2D ? "MaxPool2D" : "AvgPool2D") + "(\(kernelSize ?? 2))"
         case .globalAveragePool: return "GlobalAvgPool"
+        case .residual: return "Residual[" + (layers ?? []).map(\.summaryName).joined(separator: ", ") + "]"
         }
     }
 }
