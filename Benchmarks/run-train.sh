@@ -15,10 +15,10 @@ measure() {  # name command...
 }
 # The machine's multiply-add ceiling, measured in the same run, for the "of peak" column.
 .build/release/fashion-bench peak > "$out/peak"
-# Each configuration runs ${BENCH_REPEATS:-2} times, the two tools alternating; the table keeps
+# BENCH_MODELS="" runs only the CNN. Each configuration runs ${BENCH_REPEATS:-2} times, the two tools alternating; the table keeps
 # each one's fastest repeat, since this shared machine now and then slows a whole run down.
 for repeat in $(seq "${BENCH_REPEATS:-2}"); do
-  for model in model1 model3; do
+  for model in ${BENCH_MODELS-model1 model3}; do
     for threads in 1 2; do
       measure "fashion-$model-$threads.$repeat" .build/release/fashion-bench train "$model" "$threads" "$epochs"
       measure "torch-$model-$threads.$repeat" "$python" Benchmarks/peers/train_torch.py "$model" "$threads" "$epochs"

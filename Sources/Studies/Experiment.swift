@@ -75,7 +75,8 @@ public struct Experiment: Codable, Sendable {
         return (architecture, entry.training ?? TrainingOptions())
     }
 
-    static func describe(_ error: Error) -> String {
+    /// A decoding error as a user reads it: which field, what was wrong.
+    public static func describe(_ error: Error) -> String {
         switch error {
         case let DecodingError.keyNotFound(key, context):
             return "missing field '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"

@@ -1,4 +1,5 @@
 import Foundation
+import Studies
 
 /// A value a parameter can take: a number, a word or a flag, as written in the space file.
 public enum ParameterValue: Codable, Hashable, Sendable, CustomStringConvertible {
@@ -227,17 +228,5 @@ public enum TuningError: Error, CustomStringConvertible, LocalizedError {
 
     public var errorDescription: String? { description }
 
-    static func describe(_ error: Error) -> String {
-        switch error {
-        case let DecodingError.keyNotFound(key, context):
-            return "missing field '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
-        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
-            return "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
-        case let DecodingError.dataCorrupted(context):
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return (field.isEmpty ? "" : "field '\(field)': ") + context.debugDescription
-        default:
-            return "\(error)"
-        }
-    }
+    static func describe(_ error: Error) -> String { Experiment.describe(error) }
 }
