@@ -90,8 +90,9 @@ do {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             print("peak-\(threads)t\t\(operations.withLock { $0 } / seconds / 1e9)\t\(MatrixProduct.kernelLevel)")
         }
-    case "train":
+    case "train", "train-augmented":
         // train PRESET THREADS EPOCHS: median seconds per epoch on the full training set.
+        // train-augmented: the same with random crop (2 pixels), flip (0.5) and erasing (0.25).
         let rest = Array(arguments.dropFirst())
         guard rest.count == 3, let preset = Preset.named(rest[0]), let threads = Int(rest[1]), let epochs = Int(rest[2]) else {
             print("usage: fashion-bench train model1|model2|model3|cnn-reference THREADS EPOCHS")
@@ -101,10 +102,18 @@ do {
         let model = try Sequential(specification: preset.model, seed: 1)
         var options = preset.options
         options.epochs = epochs
+        if which == "train-augmented" { options.augmentation = Augmentation(cropPadding: 2, flipProbability: 0.5, erasingProbability: 0.25) }
         let history = try Trainer.fit(model, on: dataset.train, options: options, threads: threads)
         let accuracy = Trainer.evaluate(model, on: dataset.test).accuracy
         FileHandle.standardError.write(Data((history.epochs.map { String(format: "%.2f", $0.seconds) }.joined(separator: " ") + "\n").utf8))
-        print("train-\(preset.name)-\(threads)t\t\(median(history.epochs.map(\.seconds)))\t\(epochs)\taccuracy \(accuracy)")
+        print("\(which)-\(preset.name)-\(threads)t\t\(median(history.epochs.map(\.seconds)))\t\(epochs)\taccuracy \(accuracy)")
+    case "augment":
+        // augment: seconds to augment one epoch's batches (60,000 images, batch 64) on one thread.
+        let augmentation = Augmentation(cropPadding: 2, flipProbability: 0.5, erasingProbability: 0.25)
+        let batch = Matrix(rows: 64, columns: 784, repeating: 0.5)
+        var generator = SeededGenerator(seed: 1)
+        let times = time(5) { for _ in 0..<938 { augmentation.apply(to: batch, shape: [28, 28, 1], generator: &generator) } }
+        print("augment-epoch\t\(median(times))\t938 batches of 64")
     case "tune-compare":
         // tune-compare SPACE REPETITIONS TRIALS EPOCHS: TPE against random search, same budget,
         // same seed per repetition (so the same validation split and initial weights); prints
