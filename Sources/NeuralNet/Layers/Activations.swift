@@ -36,17 +36,28 @@ public final class Activation<Function: ActivationFunction>: Layer {
 
     public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int { inputSize }
 
+    /// Large buffers (convolution outputs) are split across the compute threads; each element
+    /// is computed alone, so the result does not depend on the split.
+    static var partSize: Int { 1 << 15 }
+
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
         self.input = input
         output.resize(rows: input.rows, columns: input.columns)
-        function.applyForward(input.pointer, output.pointer, input.count)
+        let x = input.pointer, y = output.pointer, function = function
+        Compute.runner.forEachRange(count: input.count, minimumPerPart: Self.partSize) { range in
+            function.applyForward(x + range.lowerBound, y + range.lowerBound, range.count)
+        }
         return output
     }
 
     public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
         guard needsInputGradient, let input else { return nil }
         inputGradient.resize(rows: input.rows, columns: input.columns)
-        function.applyBackward(input.pointer, output.pointer, outputGradient.pointer, inputGradient.pointer, input.count)
+        let x = input.pointer, y = output.pointer, g = outputGradient.pointer, d = inputGradient.pointer, function = function
+        Compute.runner.forEachRange(count: input.count, minimumPerPart: Self.partSize) { range in
+            let i = range.lowerBound
+            function.applyBackward(x + i, y + i, g + i, d + i, range.count)
+        }
         return inputGradient
     }
 }

@@ -98,8 +98,10 @@ public final class Conv2D: Layer {
         }
         output.resize(rows: batch, columns: positions * filters)
         let rows = batch * positions
-        let bias = self.bias.value.pointer
-        for row in 0..<rows { (output.pointer + row * filters).update(from: bias, count: filters) }
+        let bias = self.bias.value.pointer, out = output.pointer, filters = filters
+        Compute.runner.forEachRange(count: rows, minimumPerPart: 1024) { part in
+            for row in part { let y = out + row * filters; for o in 0..<filters { y[o] = bias[o] } }
+        }
         MatrixProduct.multiply(transposeA: false, transposeB: false, m: rows, n: filters, k: depth,
                                a: patches.pointer, lda: depth, b: kernel.value.pointer, ldb: filters, beta: 1, c: output.pointer, ldc: filters)
         return output
