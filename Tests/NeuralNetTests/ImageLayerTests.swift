@@ -110,6 +110,24 @@ import _TestSupport
         #expect(try Sequential(specification: model.specification, seed: 2).snapshot() == model.snapshot())
     }
 
+    @Test func aConvolutionalNetworkTrainsToTheSameWeightsOnOneAndTwoThreads() throws {
+        var generator = SeededGenerator(seed: 5)
+        let features = (0..<(256 * 784)).map { _ in generator.nextUnitFloat() }
+        let data = InMemoryData(features: features, labels: (0..<256).map { $0 % 10 }, featureCount: 784)
+        func train(threads: Int) throws -> [[Float]] {
+            let model = try Sequential(inputShape: [28, 28, 1], seed: 3) {
+                Conv2D(filters: 8, kernelSize: 3); BatchNorm(); ReLU(); Pool2D(.max)
+                Conv2D(filters: 8, kernelSize: 3, padding: .same); ReLU(); Pool2D(.average)
+                Flatten(); Dense(units: 10); Softmax()
+            }
+            let options = TrainingOptions(epochs: 1, batchSize: 64, seed: 4,
+                                          augmentation: Augmentation(cropPadding: 2, flipProbability: 0.5, erasingProbability: 0.5))
+            _ = try Trainer.fit(model, on: data, options: options, threads: threads)
+            return model.snapshot()
+        }
+        #expect(try train(threads: 1) == (try train(threads: 2)))
+    }
+
     @Test func aSmallConvolutionalNetworkBuildsAndSummarises() throws {
         let model = try Sequential(inputShape: [28, 28, 1], seed: 1) {
             Conv2D(filters: 32, kernelSize: 3); ReLU(); Pool2D(.max)
