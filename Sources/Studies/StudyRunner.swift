@@ -157,7 +157,7 @@ public enum StudyRunner {
         var evaluation = try Evaluation.run(name: name, model: model, classNames: dataset.classNames, images: dataset.test, folder: folder)
         evaluation.pictures["curves"] = "curves.png"
         return StudyResult.ModelResult(
-            name: name, architecture: architecture.compact ?? "custom", parameters: model.parameterCount, summary: model.summary,
+            name: name, architecture: architecture.outline, parameters: model.parameterCount, summary: model.summary,
             epochs: options.epochs, training: options, runs: runs, meanAccuracy: mean, accuracyStandardDeviation: deviation,
             evaluation: evaluation)
     }

@@ -143,3 +143,11 @@ import _TestSupport
         #expect(rebuilt.snapshot() == model.snapshot())
     }
 }
+
+@Suite struct OutlineTests {
+    @Test func outlinesNameTheShapingLayers() {
+        #expect(ModelSpecification.referenceCNN.outline == "28x28x1-C32k3-P2-C64k3-P2-128-10")
+        #expect(ModelSpecification.dense([784, 128, 64, 10]).outline == "784-128-64-10")
+        #expect(ModelSpecification.strongMLP.outline == "784-512-256-10")
+    }
+}
