@@ -72,11 +72,15 @@ public final class BatchNorm: Layer {
                 }
                 inverseDeviation.withUnsafeMutableBufferPointer { inverse in
                     for j in 0..<features { inverse[j] = 1 / (variance[j] + epsilon).squareRoot() }
-                    for r in 0..<batch {
-                        let row = x + r * features, n = xhat + r * features, out = y + r * features
-                        for j in 0..<features {
-                            n[j] = (row[j] - mean[j]) * inverse[j]
-                            out[j] = g[j] * n[j] + b[j]
+                    // Row by row, each element alone: split across threads without changing a bit.
+                    let mean = UnsafePointer(mean.baseAddress!), inverse = UnsafePointer(inverse.baseAddress!)
+                    Compute.runner.forEachRange(count: batch, minimumPerPart: 2048) { rows in
+                        for r in rows {
+                            let row = x + r * features, n = xhat + r * features, out = y + r * features
+                            for j in 0..<features {
+                                n[j] = (row[j] - mean[j]) * inverse[j]
+                                out[j] = g[j] * n[j] + b[j]
+                            }
                         }
                     }
                 }
@@ -108,9 +112,12 @@ public final class BatchNorm: Layer {
             inverseDeviation.withUnsafeBufferPointer { inverse in
                 for j in 0..<features { scale[j] = g[j] * inverse[j] / count }
             }
-            for r in 0..<batch {
-                let gy = dy + r * features, n = xhat + r * features, out = dx + r * features
-                for j in 0..<features { out[j] = scale[j] * (count * gy[j] - db[j] - n[j] * dg[j]) }
+            let scale = UnsafePointer(scale.baseAddress!)
+            Compute.runner.forEachRange(count: batch, minimumPerPart: 2048) { rows in
+                for r in rows {
+                    let gy = dy + r * features, n = xhat + r * features, out = dx + r * features
+                    for j in 0..<features { out[j] = scale[j] * (count * gy[j] - db[j] - n[j] * dg[j]) }
+                }
             }
         }
         return inputGradient
