@@ -61,6 +61,15 @@ struct TrainingArguments: ParsableArguments {
     @Option(help: "L2 penalty on the kernels.")
     var l2: Double?
 
+    @Option(name: .customLong("crop-padding"), help: ArgumentHelp("Augmentation: shift each training image by up to this many pixels.", valueName: "pixels"))
+    var cropPadding: Int?
+
+    @Option(help: ArgumentHelp("Augmentation: the probability of mirroring a training image.", valueName: "probability"))
+    var flip: Double?
+
+    @Option(help: ArgumentHelp("Augmentation: the probability of erasing a rectangle of a training image.", valueName: "probability"))
+    var erasing: Double?
+
     func options(overriding base: TrainingOptions) throws -> TrainingOptions {
         var options = base
         if let epochs { options.epochs = epochs }
@@ -91,6 +100,13 @@ struct TrainingArguments: ParsableArguments {
         if keepBest { options.keepBest = watched }
         if let labelSmoothing { options.labelSmoothing = labelSmoothing }
         if let l2 { options.l2 = l2 }
+        if cropPadding != nil || flip != nil || erasing != nil {
+            var augmentation = options.augmentation ?? Augmentation()
+            if let cropPadding { augmentation.cropPadding = cropPadding }
+            if let flip { augmentation.flipProbability = flip }
+            if let erasing { augmentation.erasingProbability = erasing }
+            options.augmentation = augmentation
+        }
         return options
     }
 }
