@@ -131,46 +131,62 @@ public final class Conv2D: Layer {
     }
 
     /// im2col for one image: row `y·outWidth + x` holds the window at (y, x), `[kh, kw, c]`.
+    /// A window row that lies inside the image is `kw·c` floats in a row in the input too, so
+    /// it is copied in one go; only border windows go pixel by pixel.
     func gather(image: UnsafeMutablePointer<Float>, into rows: UnsafeMutablePointer<Float>) {
         let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
-        let depth = kernelSize * kernelSize * channels
+        let k = kernelSize, span = k * channels, depth = k * span
         for y in 0..<outputShape[0] {
             for x in 0..<outputShape[1] {
-                var row = rows + (y * outputShape[1] + x) * depth
-                for i in 0..<kernelSize {
+                let row = rows + (y * outputShape[1] + x) * depth
+                let left = x * stride - padLeft
+                for i in 0..<k {
                     let sy = y * stride + i - padTop
-                    for j in 0..<kernelSize {
-                        let sx = x * stride + j - padLeft
-                        if sy >= 0, sy < height, sx >= 0, sx < width {
-                            let pixel = image + (sy * width + sx) * channels
-                            if channels < 16 { for c in 0..<channels { row[c] = pixel[c] } } else { row.update(from: pixel, count: channels) }
-                        } else {
-                            for c in 0..<channels { row[c] = 0 }
+                    let target = row + i * span
+                    if sy < 0 || sy >= height {
+                        for e in 0..<span { target[e] = 0 }
+                    } else if left >= 0, left + k <= width {
+                        let source = image + (sy * width + left) * channels
+                        for e in 0..<span { target[e] = source[e] }
+                    } else {
+                        for j in 0..<k {
+                            let sx = left + j
+                            let pixel = target + j * channels
+                            if sx >= 0, sx < width {
+                                let source = image + (sy * width + sx) * channels
+                                for c in 0..<channels { pixel[c] = source[c] }
+                            } else {
+                                for c in 0..<channels { pixel[c] = 0 }
+                            }
                         }
-                        row += channels
                     }
                 }
             }
         }
     }
 
-    /// col2im for one image: adds each window's gradient back onto the pixels it came from.
+    /// col2im for one image: adds each window's gradient back onto the pixels it came from
+    /// (a window row inside the image is again `kw·c` floats in a row).
     func scatter(patches rows: UnsafeMutablePointer<Float>, into image: UnsafeMutablePointer<Float>) {
         let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
-        let depth = kernelSize * kernelSize * channels
+        let k = kernelSize, span = k * channels, depth = k * span
         image.update(repeating: 0, count: height * width * channels)
         for y in 0..<outputShape[0] {
             for x in 0..<outputShape[1] {
-                var row = rows + (y * outputShape[1] + x) * depth
-                for i in 0..<kernelSize {
+                let row = rows + (y * outputShape[1] + x) * depth
+                let left = x * stride - padLeft
+                for i in 0..<k {
                     let sy = y * stride + i - padTop
-                    for j in 0..<kernelSize {
-                        let sx = x * stride + j - padLeft
-                        if sy >= 0, sy < height, sx >= 0, sx < width {
-                            let pixel = image + (sy * width + sx) * channels
-                            for c in 0..<channels { pixel[c] += row[c] }
+                    guard sy >= 0, sy < height else { continue }
+                    let source = row + i * span
+                    if left >= 0, left + k <= width {
+                        let target = image + (sy * width + left) * channels
+                        for e in 0..<span { target[e] += source[e] }
+                    } else {
+                        for j in 0..<k where left + j >= 0 && left + j < width {
+                            let target = image + (sy * width + left + j) * channels, pixel = source + j * channels
+                            for c in 0..<channels { target[c] += pixel[c] }
                         }
-                        row += channels
                     }
                 }
             }
