@@ -40,7 +40,8 @@ do {
     case "gemm", "gemm-cnn":
         let threads = Int(arguments.dropFirst().first ?? "1") ?? 1
         Compute.setThreads(threads)
-        print("kernels: \(MatrixProduct.kernelLevel), \(threads) thread(s)")
+        MatrixProduct.setBLASThreads(threads)
+        print("kernels: \(MatrixProduct.kernelLevel), \(threads) thread(s); OpenBLAS on \(threads) thread(s) too")
         // The products of one training step, each timed alone: the reference CNN's at batch 64
         // (patch matrices of im2col), or Model 3's at batch 32.
         let cnn: [(String, Bool, Bool, Int, Int, Int)] = [

@@ -76,4 +76,8 @@ public enum MatrixProduct {
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
+
+    /// How many threads OpenBLAS itself may use for the `.blas` backend (by default it takes
+    /// every core, which makes a "one thread" comparison unfair).
+    public static func setBLASThreads(_ threads: Int) { openblas_set_num_threads(Int32(max(1, threads))) }
 }
