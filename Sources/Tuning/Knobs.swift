@@ -1,9 +1,12 @@
 import NeuralNet
 
-/// The parameter names a search space can use, and how a trial's values become a dense
-/// network and its training options. Hidden layer `i` is Dense(units) → BatchNorm (if
-/// `batch_norm`) → activation → Dropout (if `dropout` > 0); the output layer is Dense(classes)
-/// → softmax. A knob the space leaves out keeps the seed study's default (Keras's).
+/// The parameter names a search space can use, and how a trial's values become a network
+/// and its training options. With `conv_blocks` > 0 the network starts with that many
+/// convolution blocks, Conv2D(filters, kernel_size, padding) → BatchNorm (if `batch_norm`) →
+/// activation → MaxPool 2, on the images' shape, then Flatten. Hidden layer `i` is
+/// Dense(units) → BatchNorm (if `batch_norm`) → activation → Dropout (if `dropout` > 0); the
+/// output layer is Dense(classes) → softmax. A knob the space leaves out keeps the seed
+/// study's default (Keras's).
 public enum Knobs {
     public struct Knob: Sendable {
         public let name: String
@@ -11,6 +14,7 @@ public enum Knobs {
     }
 
     static let maximumHiddenLayers = 8
+    static let maximumConvolutionBlocks = 4
 
     public static let all: [Knob] = [
         Knob(name: "hidden_layers", help: "number of hidden dense layers, 0...8 (default 2)"),
@@ -31,12 +35,20 @@ public enum Knobs {
         Knob(name: "label_smoothing", help: "[0, 1)"),
         Knob(name: "schedule", help: "constant, cosine, one_cycle, step or exponential"),
         Knob(name: "warmup_epochs", help: "cosine schedule: linear warm-up epochs"),
+        Knob(name: "conv_blocks", help: "convolution blocks before the dense layers, 0...4 (default 0)"),
+        Knob(name: "filters", help: "filters of every convolution block (default 32)"),
+        Knob(name: "filters_1 ... filters_4", help: "filters of block i, overriding 'filters'"),
+        Knob(name: "kernel_size", help: "convolution kernel size (default 3)"),
+        Knob(name: "padding", help: "convolution padding: valid (default) or same"),
     ]
 
-    static let names: Set<String> = Set(all.map(\.name).filter { !$0.contains(" ") } + (1...maximumHiddenLayers).map { "units_\($0)" })
+    static let names: Set<String> = Set(all.map(\.name).filter { !$0.contains(" ") } + (1...maximumHiddenLayers).map { "units_\($0)" }
+        + (1...maximumConvolutionBlocks).map { "filters_\($0)" })
 
     /// The network and training options of one trial.
-    public static func configuration(_ values: Assignment, inputSize: Int, classes: Int) throws(TuningError) -> (ModelSpecification, TrainingOptions) {
+    /// - Parameter imageShape: `[height, width, channels]` of the images (for convolutions;
+    ///   default: square grayscale images of `inputSize` pixels).
+    public static func configuration(_ values: Assignment, inputSize: Int, classes: Int, imageShape: [Int]? = nil) throws(TuningError) -> (ModelSpecification, TrainingOptions) {
         func number(_ name: String) throws(TuningError) -> Double? {
             guard let v = values[name] else { return nil }
             guard case let .number(n) = v else { throw .space("parameter '\(name)': expected a number, found \(v)") }
@@ -84,6 +96,27 @@ public enum Knobs {
         let batchNorm = try flag("batch_norm") ?? false
         let initializer = try word("initializer", Initializer.self)
         var layers = [LayerSpecification]()
+        let blocks = try whole("conv_blocks", atLeast: 0) ?? 0
+        guard blocks <= maximumConvolutionBlocks else {
+            throw .space("parameter 'conv_blocks': expected at most \(maximumConvolutionBlocks), found \(blocks)")
+        }
+        let filters = try whole("filters", atLeast: 1) ?? 32
+        let kernelSize = try whole("kernel_size", atLeast: 1) ?? 3
+        let padding = try word("padding", Padding.self) ?? .valid
+        var shape: [Int]?
+        if blocks > 0 {
+            let side = Int(Double(inputSize).squareRoot())
+            shape = imageShape ?? (side * side == inputSize ? [side, side, 1] : nil)
+            guard shape != nil else { throw .space("parameter 'conv_blocks': convolutions need square images or an image shape; the input has \(inputSize) features") }
+            for i in 1...blocks {
+                layers.append(LayerSpecification(kind: .conv2D, initializer: initializer, filters: try whole("filters_\(i)", atLeast: 1) ?? filters,
+                                                 kernelSize: kernelSize, padding: padding == .valid ? nil : padding))
+                if batchNorm { layers.append(LayerSpecification(kind: .batchNorm)) }
+                layers.append(LayerSpecification(kind: activation))
+                layers.append(LayerSpecification(kind: .maxPool2D))
+            }
+            layers.append(LayerSpecification(kind: .flatten))
+        }
         for i in 1...max(1, hidden) where hidden > 0 {
             layers.append(LayerSpecification(kind: .dense, units: try whole("units_\(i)", atLeast: 1) ?? units, initializer: initializer))
             if batchNorm { layers.append(LayerSpecification(kind: .batchNorm)) }
@@ -106,14 +139,14 @@ public enum Knobs {
         let schedule = try word("schedule", LearningRateSchedule.Kind.self) ?? .constant
         options.schedule = LearningRateSchedule(kind: schedule, warmupEpochs: try number("warmup_epochs"))
         do { try options.schedule.validate() } catch { throw .space("parameter 'schedule': \(error)") }
-        return (ModelSpecification(inputSize: inputSize, layers: layers), options)
+        return (ModelSpecification(inputSize: inputSize, inputShape: shape, layers: layers), options)
     }
 
     /// Checks every value a parameter can take (each choice, both ends of a range).
     static func check(_ parameter: Parameter) throws(TuningError) {
-        let wholeNumbers = ["hidden_layers", "units", "batch_size", "epochs"]
+        let wholeNumbers = ["hidden_layers", "units", "batch_size", "epochs", "conv_blocks", "filters", "kernel_size"]
         if case let .range(_, _, _, integer) = parameter.domain, !integer,
-           wholeNumbers.contains(parameter.name) || parameter.name.hasPrefix("units_") {
+           wholeNumbers.contains(parameter.name) || parameter.name.hasPrefix("units_") || parameter.name.hasPrefix("filters_") {
             throw .space("parameter '\(parameter.name)': takes whole numbers; add \"integer\": true to its range")
         }
         let candidates: [ParameterValue]

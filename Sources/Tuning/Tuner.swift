@@ -143,7 +143,8 @@ public enum Tuner {
         var epochs = 0
         do {
             var (architecture, options) = try Knobs.configuration(parameters, inputSize: dataset.train.rows * dataset.train.columns,
-                                                                  classes: dataset.classCount)
+                                                                  classes: dataset.classCount,
+                                                                  imageShape: [dataset.train.rows, dataset.train.columns, 1])
             options.seed = settings.seed
             let model = try Sequential(specification: architecture, seed: settings.seed)
             let watcher = PruningWatcher(store: store, study: study, trial: trialID, number: trial.number, pruner: settings.pruner)

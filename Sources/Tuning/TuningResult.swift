@@ -56,7 +56,8 @@ public struct TuningResult: Codable, Sendable {
             throw TuningError.failed("no trial of study '\(settings.study)' completed (\(counts.joined(separator: ", "))); nothing to retrain")
         }
         var (architecture, options) = try Knobs.configuration(best.parameters, inputSize: dataset.train.rows * dataset.train.columns,
-                                                              classes: dataset.classCount)
+                                                              classes: dataset.classCount,
+                                                                  imageShape: [dataset.train.rows, dataset.train.columns, 1])
         options.seed = settings.seed
         progress("retraining trial \(best.number) on all \(dataset.train.count) training images for \(options.epochs) epochs, then testing once")
         let model = try Sequential(specification: architecture, seed: settings.seed)

@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 import Testing
 import _TestSupport
 @testable import Tuning
@@ -128,6 +129,24 @@ func trial(_ number: Int, _ values: [Double], state: Observation.State = .comple
         #expect(options.batchSize == 64 && options.epochs == 7 && options.schedule.kind == .oneCycle && options.labelSmoothing == 0.1)
         let none = try Knobs.configuration(["hidden_layers": .number(0)], inputSize: 784, classes: 10).0
         #expect(none.layers.map(\.summaryName) == ["Dense(10)", "Softmax"])
+    }
+
+    @Test func convolutionKnobsBuildTheReferenceCNN() throws {
+        var values = Assignment()
+        values["conv_blocks"] = .number(2)
+        values["filters_1"] = .number(32)
+        values["filters_2"] = .number(64)
+        values["hidden_layers"] = .number(1)
+        values["dropout"] = .number(0.5)
+        let (model, _) = try Knobs.configuration(values, inputSize: 784, classes: 10)
+        #expect(model.outline == "28x28x1-C32k3-P2-C64k3-P2-128-10")
+        #expect(try Sequential(specification: model, seed: 1).parameterCount == 225_034)
+        // Four valid blocks do not fit 28x28 images: the trial fails when it is built, with a message.
+        values["conv_blocks"] = .number(4)
+        let tooDeep = try Knobs.configuration(values, inputSize: 784, classes: 10).0
+        #expect(throws: ModelError.self) { try Sequential(specification: tooDeep, seed: 1) }
+        values["padding"] = .text("same")
+        #expect(try Sequential(specification: Knobs.configuration(values, inputSize: 784, classes: 10).0, seed: 1).outputSize == 10)
     }
 
     @Test func importanceFindsTheParameterThatMatters() {
