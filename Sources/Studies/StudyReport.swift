@@ -1,5 +1,6 @@
 import Foundation
 import Metrics
+import Reports
 import _Files
 
 /// The study's report: report.md (Markdown, pictures beside it), report.html (one
@@ -88,9 +89,7 @@ public struct StudyReport {
     }
 
     func html(folder: URL) -> String {
-        func escape(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-        }
+        let escape = HTML.escape
         func image(_ model: String, _ file: String, _ alt: String) -> String {
             let url = folder.appendingPathComponent(model).appendingPathComponent(file)
             guard let data = FileManager.default.contents(atPath: url.path) else { return "" }

@@ -140,7 +140,7 @@ public struct SearchSpace: Codable, Equatable, Sendable {
         }
         let space: SearchSpace
         do { space = try JSONDecoder().decode(SearchSpace.self, from: data) } catch {
-            throw .file(path: url.path, reason: "not a valid search space: \(TuningError.describe(error))")
+            throw .file(path: url.path, reason: "not a valid search space: \(Experiment.describe(error))")
         }
         do { try space.validate() } catch { throw .file(path: url.path, reason: error.reason) }
         return space
@@ -227,6 +227,4 @@ public enum TuningError: Error, CustomStringConvertible, LocalizedError {
     }
 
     public var errorDescription: String? { description }
-
-    static func describe(_ error: Error) -> String { Experiment.describe(error) }
 }

@@ -53,11 +53,11 @@ public struct TrialOutcome: Sendable {
 /// on the whole training set, evaluates it once on the test set and writes the report.
 public enum Tuner {
     /// Who a worker is: host and process id (all of a process's workers share it).
-    public static var workerName: String {
+    public static let workerName: String = {
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, name.count - 1)
         return "\(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)):\(getpid())"
-    }
+    }()
 
     /// Whether the worker that holds a trial is still running: a process on this host is
     /// asked directly; on another host, a heartbeat in the last ten minutes counts.

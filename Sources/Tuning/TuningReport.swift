@@ -54,7 +54,7 @@ public struct TuningReport {
     }
 
     public var html: String {
-        let e = ScatterPlot.escape
+        let e = HTML.escape
         let f = result.final
         var h = """
             <!DOCTYPE html>
