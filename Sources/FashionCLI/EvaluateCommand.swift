@@ -27,6 +27,10 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Folder for the pictures and report (default: beside the model file).", valueName: "dir"))
     var output: String?
 
+    @Flag(name: .customLong("flip-averaging"), inversion: .prefixedNo,
+          help: "Average each image's probabilities with its mirror image's (default: as the model was trained).")
+    var flipAveraging: Bool?
+
     @Flag(help: "Print the metrics as one JSON document.")
     var json = false
 
@@ -55,7 +59,8 @@ struct EvaluateCommand: ParsableCommand {
         let name = stem == "model" ? modelURL.deletingLastPathComponent().lastPathComponent : stem
         let folder = output.map { URL(fileURLWithPath: $0) }
             ?? modelURL.deletingLastPathComponent().appendingPathComponent("\(name)-evaluation")
-        let evaluation = try Evaluation.run(name: name, model: file.model, classNames: file.classNames, images: set, folder: folder)
+        let evaluation = try Evaluation.run(name: name, model: file.model, classNames: file.classNames, images: set, folder: folder,
+                                            flipAveraging: flipAveraging ?? file.training?.flipAveraging ?? false)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let document = try encoder.encode(evaluation)

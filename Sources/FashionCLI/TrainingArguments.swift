@@ -70,6 +70,13 @@ struct TrainingArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Augmentation: the probability of erasing a rectangle of a training image.", valueName: "probability"))
     var erasing: Double?
 
+    @Option(help: ArgumentHelp("Keep an exponential moving average of the weights with this decay (such as 0.999) and end with it.", valueName: "decay"))
+    var ema: Double?
+
+    @Flag(name: .customLong("flip-averaging"), inversion: .prefixedNo,
+          help: "Judge each image by the mean probabilities of it and its mirror image (validation here; evaluate and predict follow the model file).")
+    var flipAveraging: Bool?
+
     func options(overriding base: TrainingOptions) throws -> TrainingOptions {
         var options = base
         if let epochs { options.epochs = epochs }
@@ -107,6 +114,8 @@ struct TrainingArguments: ParsableArguments {
             if let erasing { augmentation.erasingProbability = erasing }
             options.augmentation = augmentation
         }
+        if let ema { options.ema = ema }
+        if let flipAveraging { options.flipAveraging = flipAveraging }
         return options
     }
 }

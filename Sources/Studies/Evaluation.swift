@@ -22,10 +22,10 @@ public struct Evaluation: Codable, Sendable {
     public static let pictureOrder = ["curves", "confusion", "predictions", "mistakes", "calibration", "weights"]
 
     public static func run(
-        name: String, model: Sequential, classNames: [String], images: LabeledImages, folder: URL?
+        name: String, model: Sequential, classNames: [String], images: LabeledImages, folder: URL?, flipAveraging: Bool = false
     ) throws -> Evaluation {
         let classes = classNames.count
-        let probabilities = Trainer.predict(model, on: images)
+        let probabilities = Trainer.predict(model, on: images, flipAveraging: flipAveraging)
         let labels = images.labels.map(Int.init)
         let predictions = ProbabilityMetrics.predictions(probabilities, classCount: classes)
         let confusion = ConfusionMatrix(labels: labels, predictions: predictions, classCount: classes)

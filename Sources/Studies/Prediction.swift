@@ -25,7 +25,7 @@ public struct Prediction: Codable, Sendable {
     public let predictions: [Item]
     public let failures: [Failure]
 
-    public static func run(model: Sequential, classNames: [String], rows: Int, columns: Int, inputs: [String], top: Int) -> Prediction {
+    public static func run(model: Sequential, classNames: [String], rows: Int, columns: Int, inputs: [String], top: Int, flipAveraging: Bool = false) -> Prediction {
         var names = [String](), pixels = [UInt8](), failures = [Failure]()
         for input in inputs {
             do {
@@ -39,7 +39,7 @@ public struct Prediction: Codable, Sendable {
             }
         }
         let set = LabeledImages(pixels: pixels, labels: [UInt8](repeating: 0, count: names.count), rows: rows, columns: columns)
-        let probabilities = names.isEmpty ? [] : Trainer.predict(model, on: set)
+        let probabilities = names.isEmpty ? [] : Trainer.predict(model, on: set, flipAveraging: flipAveraging)
         let classes = classNames.count
         let items = names.enumerated().map { row, name in
             let p = (0..<classes).map { Double(probabilities[row * classes + $0]) }

@@ -131,7 +131,7 @@ public enum StudyRunner {
             if let runID { try store?.finish(runID, status: "failed: \(error)", epochs: [], finalMetrics: [:], artifacts: []) }
             throw error
         }
-        let accuracy = Trainer.evaluate(model, on: dataset.test).accuracy
+        let accuracy = Trainer.evaluate(model, on: dataset.test, flipAveraging: options.flipAveraging).accuracy
         if let runID {
             var metrics = ["test_accuracy": accuracy, "loss": history.epochs.last?.loss ?? .nan]
             metrics["val_accuracy"] = history.epochs.last?.validationAccuracy
@@ -154,7 +154,8 @@ public enum StudyRunner {
                       preprocessing: .init(imageRows: dataset.test.rows, imageColumns: dataset.test.columns), training: options)
             .write(to: folder.appendingPathComponent("model.safetensors"))
         try AtomicFile.write(PNGEncoder.encode(curves(runs[0].history, name: name)), to: folder.appendingPathComponent("curves.png"))
-        var evaluation = try Evaluation.run(name: name, model: model, classNames: dataset.classNames, images: dataset.test, folder: folder)
+        var evaluation = try Evaluation.run(name: name, model: model, classNames: dataset.classNames, images: dataset.test, folder: folder,
+                                            flipAveraging: options.flipAveraging)
         evaluation.pictures["curves"] = "curves.png"
         return StudyResult.ModelResult(
             name: name, architecture: architecture.outline, parameters: model.parameterCount, summary: model.summary,

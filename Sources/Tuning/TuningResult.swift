@@ -65,7 +65,7 @@ public struct TuningResult: Codable, Sendable {
                                     threads: threads, configuration: RunConfiguration(architecture: architecture, training: options,
                                                                                        data: dataset.location.folder.path, validationSplit: 0).json)
         let history = try Trainer.fit(model, on: dataset.train, options: options, threads: threads)
-        let test = Trainer.evaluate(model, on: dataset.test)
+        let test = Trainer.evaluate(model, on: dataset.test, flipAveraging: options.flipAveraging)
 
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let modelURL = folder.appendingPathComponent("best-model.safetensors")

@@ -74,4 +74,19 @@ public struct Augmentation: Codable, Equatable, Sendable {
             }
         }
     }
+
+    /// Writes the mirror image (left and right swapped) of every image of `batch` into
+    /// `output`, resized to match. `shape` is `[height, width, channels]`.
+    public static func mirror(_ batch: Matrix, shape: [Int], into output: Matrix) {
+        output.resize(rows: batch.rows, columns: batch.columns)
+        let (height, width, channels) = (shape[0], shape[1], shape[2])
+        for row in 0..<batch.rows {
+            for y in 0..<height {
+                let line = row * batch.columns + y * width * channels
+                for x in 0..<width {
+                    (output.pointer + line + x * channels).update(from: batch.pointer + line + (width - 1 - x) * channels, count: channels)
+                }
+            }
+        }
+    }
 }

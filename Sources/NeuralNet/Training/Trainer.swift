@@ -58,6 +58,10 @@ public enum Trainer {
         if augmentation != nil, imageShape == nil || imageShape?.reduce(1, *) != data.featureCount {
             throw .invalidOption(name: "augmentation", reason: "needs images; the training data has \(data.featureCount) plain features")
         }
+        if options.flipAveraging, model.inputShape.count != 3 {
+            throw .invalidOption(name: "flip averaging", reason: "needs a model of images (an input shape of height, width and channels); this model takes \(model.inputSize) plain features")
+        }
+        let average = options.ema.map { WeightAverage(model: model, decay: $0) }
         var plateau = options.reduceOnPlateau.map(PlateauTracker.init)
         var history = History()
         var stopping = EarlyStoppingState(rule: options.earlyStopping)
@@ -104,6 +108,7 @@ public enum Trainer {
                     * (plateau?.multiplier ?? 1)
                 optimizer.learningRate = Float(rate)
                 optimizer.step(parameters)
+                average?.update(step: step)
                 step += 1
                 lossSum += Double(batchLoss) * Double(indices.count)
                 correct += result.correct
@@ -113,8 +118,16 @@ public enum Trainer {
             }
             var record = EpochRecord(epoch: epoch, loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
                                      learningRate: rate, seconds: 0)
+            // With a weight average, the epoch's weights are the averaged ones: validation,
+            // best-epoch keeping and early stopping see them, and training goes on from the
+            // live weights unless this is the last epoch.
+            var live: [[Float]]?
+            if let average {
+                live = model.snapshot()
+                model.restore(average.averages)
+            }
             if let validation {
-                let scores = evaluate(model, on: validation, labelSmoothing: options.labelSmoothing)
+                let scores = evaluate(model, on: validation, labelSmoothing: options.labelSmoothing, flipAveraging: options.flipAveraging)
                 record.validationLoss = scores.loss
                 record.validationAccuracy = scores.accuracy
             }
@@ -145,6 +158,7 @@ public enum Trainer {
                 observer?.note("stopped after epoch \(epoch) by the observer")
                 break
             }
+            if let live, epoch < options.epochs { model.restore(live) }
         }
         if let best, history.restoredEpoch == nil, best.epoch != history.epochs.last?.epoch {
             model.restore(best.weights)
@@ -154,10 +168,14 @@ public enum Trainer {
         return history
     }
 
-    /// Mean loss and accuracy of `model` on `data`, in inference mode.
-    public static func evaluate(_ model: Sequential, on data: some TrainingData, labelSmoothing: Double = 0, batchSize: Int = 1000) -> (loss: Double, accuracy: Double) {
+    /// Mean loss and accuracy of `model` on `data`, in inference mode; with `flipAveraging`
+    /// (models of images), of the mean probabilities of each image and its mirror image.
+    public static func evaluate(
+        _ model: Sequential, on data: some TrainingData, labelSmoothing: Double = 0, batchSize: Int = 1000, flipAveraging: Bool = false
+    ) -> (loss: Double, accuracy: Double) {
         let loss = SoftmaxCrossEntropy(labelSmoothing: Float(labelSmoothing))
         let input = Matrix(rows: batchSize, columns: data.featureCount)
+        let mirror = Matrix(rows: 0, columns: 0)
         var labels = [Int32](repeating: 0, count: batchSize)
         var total: Double = 0
         var correct = 0
@@ -167,7 +185,16 @@ public enum Trainer {
             input.resize(rows: indices.count, columns: data.featureCount)
             data.fillBatch(indices: indices, into: input.buffer)
             for (row, index) in indices.enumerated() { labels[row] = Int32(data.label(at: index)) }
-            let logits = model.logits(input, training: false)
+            let logits: Matrix
+            if flipAveraging, model.inputShape.count == 3 {
+                // The log of the mean probabilities: softmax gives those probabilities back.
+                logits = output(of: model, for: input, flipAveraging: true, mirror: mirror)
+                if model.endsInSoftmax {
+                    for i in 0..<logits.count { logits.pointer[i] = logf(max(logits.pointer[i], .leastNormalMagnitude)) }
+                }
+            } else {
+                logits = model.logits(input, training: false)
+            }
             let result = labels.withUnsafeBufferPointer {
                 loss.evaluate(logits: logits, labels: UnsafeBufferPointer(rebasing: $0[0..<indices.count]), computeGradient: false)
             }
@@ -178,20 +205,34 @@ public enum Trainer {
         return (total / Double(max(1, data.count)), Double(correct) / Double(max(1, data.count)))
     }
 
-    /// Class probabilities for every example: `[count, classes]`, row-major.
-    public static func predict(_ model: Sequential, on data: some TrainingData, batchSize: Int = 1000) -> [Float] {
+    /// Class probabilities for every example: `[count, classes]`, row-major; with
+    /// `flipAveraging` (models of images), the mean of each image's and its mirror image's.
+    public static func predict(_ model: Sequential, on data: some TrainingData, batchSize: Int = 1000, flipAveraging: Bool = false) -> [Float] {
         var result = [Float]()
         result.reserveCapacity(data.count * model.outputSize)
         let input = Matrix(rows: batchSize, columns: data.featureCount)
+        let mirror = Matrix(rows: 0, columns: 0)
         var lower = 0
         while lower < data.count {
             let indices = Array(lower..<min(lower + batchSize, data.count))[...]
             input.resize(rows: indices.count, columns: data.featureCount)
             data.fillBatch(indices: indices, into: input.buffer)
-            result.append(contentsOf: model(input).buffer)
+            result.append(contentsOf: output(of: model, for: input, flipAveraging: flipAveraging, mirror: mirror).buffer)
             lower += batchSize
         }
         return result
+    }
+
+    /// The model's output in inference mode; with `flipAveraging` and a model of images, the
+    /// mean of the outputs for the images and for their mirror images (written to `mirror`).
+    static func output(of model: Sequential, for input: Matrix, flipAveraging: Bool, mirror: Matrix) -> Matrix {
+        let plain = model(input)
+        guard flipAveraging, model.inputShape.count == 3 else { return plain }
+        let first = plain.values
+        Augmentation.mirror(input, shape: model.inputShape, into: mirror)
+        let flipped = model(mirror)
+        for i in 0..<flipped.count { flipped.pointer[i] = 0.5 * (first[i] + flipped.pointer[i]) }
+        return flipped
     }
 
     static func sumOfSquares(_ matrix: Matrix) -> Float {

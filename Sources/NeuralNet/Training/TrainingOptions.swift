@@ -55,14 +55,23 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var shuffle: Bool
     /// Random changes to the training images every batch (none by default).
     public var augmentation: Augmentation?
+    /// The decay of an exponential moving average of the weights (and batch-norm statistics),
+    /// such as 0.999; when set, validation sees the averaged weights and the model ends with
+    /// them. Early steps average faster: the decay used is `min(ema, (1 + step) / (10 + step))`.
+    public var ema: Double?
+    /// Validation (and, for a model file that records these options, later evaluation and
+    /// prediction) averages the class probabilities of each image and its mirror image.
+    public var flipAveraging: Bool
 
     public init(
         epochs: Int = 10, batchSize: Int = 32, optimizer: OptimizerSpecification = OptimizerSpecification(kind: .adam),
         schedule: LearningRateSchedule = .constant, reduceOnPlateau: ReduceOnPlateau? = nil, earlyStopping: EarlyStopping? = nil,
         keepBest: Monitor? = nil, labelSmoothing: Double = 0, l2: Double = 0, seed: UInt64 = 0, shuffle: Bool = true,
-        augmentation: Augmentation? = nil
+        augmentation: Augmentation? = nil, ema: Double? = nil, flipAveraging: Bool = false
     ) {
         self.augmentation = augmentation
+        self.ema = ema
+        self.flipAveraging = flipAveraging
         self.epochs = epochs
         self.batchSize = batchSize
         self.optimizer = optimizer
@@ -93,6 +102,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
         shuffle = try c.decodeIfPresent(Bool.self, forKey: .shuffle) ?? d.shuffle
         augmentation = try c.decodeIfPresent(Augmentation.self, forKey: .augmentation)
+        ema = try c.decodeIfPresent(Double.self, forKey: .ema)
+        flipAveraging = try c.decodeIfPresent(Bool.self, forKey: .flipAveraging) ?? d.flipAveraging
     }
 
     public func validate(hasValidation: Bool) throws(ModelError) {
@@ -104,6 +115,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         guard l2 >= 0 else { throw .invalidOption(name: "--l2", reason: "expected 0 or more, found \(l2)") }
         try schedule.validate()
         try augmentation?.validate()
+        if let ema, !(ema > 0 && ema < 1) { throw .invalidOption(name: "--ema", reason: "expected a decay in (0, 1) such as 0.999, found \(ema)") }
         for monitor in [earlyStopping?.monitor, reduceOnPlateau?.monitor, keepBest].compactMap({ $0 }) where monitor.needsValidation && !hasValidation {
             throw .invalidOption(name: "monitor \(monitor.rawValue)", reason: "needs validation data; give a validation split")
         }
