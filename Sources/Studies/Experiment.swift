@@ -10,8 +10,13 @@ public struct Experiment: Codable, Sendable {
         public var preset: String?
         public var architecture: ModelSpecification?
         public var training: TrainingOptions?
+        /// How many of the study's seeds this model runs, from the first (all by default): a
+        /// model that trains for many minutes can run once while the others run three times.
+        public var seedCount: Int?
 
-        public init(name: String, description: String? = nil, preset: String? = nil, architecture: ModelSpecification? = nil, training: TrainingOptions? = nil) {
+        public init(name: String, description: String? = nil, preset: String? = nil, architecture: ModelSpecification? = nil,
+                    training: TrainingOptions? = nil, seedCount: Int? = nil) {
+            self.seedCount = seedCount
             self.name = name
             self.description = description
             self.preset = preset
@@ -57,6 +62,9 @@ public struct Experiment: Codable, Sendable {
         var names = Set<String>()
         for model in models {
             guard names.insert(model.name).inserted else { throw .experimentFile(path: path, reason: "two models are named '\(model.name)'") }
+            if let count = model.seedCount, count < 1 {
+                throw .experimentFile(path: path, reason: "model '\(model.name)': 'seedCount' must be at least 1, found \(count)")
+            }
             _ = try resolve(model, path: path)
         }
     }

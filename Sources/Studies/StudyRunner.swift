@@ -62,7 +62,7 @@ public enum StudyRunner {
     ) throws -> StudyResult {
         let start = Date()
         let entries = try experiment.models.map { entry in (entry, try experiment.resolve(entry)) }
-        let jobs = entries.indices.flatMap { e in seeds.map { (entry: e, seed: $0) } }
+        let jobs = entries.indices.flatMap { e in seeds.prefix(entries[e].0.seedCount ?? seeds.count).map { (entry: e, seed: $0) } }
         let outcomes = Slots<Result<(StudyResult.SeedRun, Sequential), Error>>(count: jobs.count)
         let next = Atomic<Int>(0)
         let workers = max(1, min(parallelRuns, jobs.count))

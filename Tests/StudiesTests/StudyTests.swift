@@ -35,7 +35,7 @@ import _TestSupport
             {"name": "tiny", "validationSplit": 0.2, "seeds": [1, 2],
              "models": [
                {"name": "small", "architecture": {"inputSize": 16, "layers": [{"kind": "dense", "units": 3}, {"kind": "softmax"}]},
-                "training": {"epochs": 3, "optimizer": {"kind": "adam", "learningRate": 0.01}}},
+                "training": {"epochs": 3, "optimizer": {"kind": "adam", "learningRate": 0.01}}, "seedCount": 1},
                {"name": "wide", "architecture": {"inputSize": 16, "layers": [{"kind": "dense", "units": 16}, {"kind": "relu"},
                 {"kind": "dense", "units": 3}, {"kind": "softmax"}]}, "training": {"epochs": 6, "optimizer": {"kind": "adam", "learningRate": 0.01}}}
              ]}
@@ -48,7 +48,8 @@ import _TestSupport
         #expect(serial.models.map { $0.runs.map(\.testAccuracy) } == result.models.map { $0.runs.map(\.testAccuracy) })
         #expect(serial.models.map { $0.runs.map(\.history.epochs.last?.loss) } == result.models.map { $0.runs.map(\.history.epochs.last?.loss) })
         #expect(result.models.map(\.name) == ["small", "wide"])
-        #expect(result.models.allSatisfy { $0.runs.count == 2 && $0.meanAccuracy > 0.8 })
+        #expect(result.models.map(\.runs.count) == [1, 2], "small runs its first seed only")
+        #expect(result.models.allSatisfy { $0.meanAccuracy > 0.8 })
         for file in ["report.md", "report.html", "metrics.json", "small/model.safetensors", "wide/confusion.png", "wide/curves.png"] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
         }
@@ -84,6 +85,8 @@ import _TestSupport
             .contains("'validationSplit' must be in [0, 1), found 1.5"))
         #expect(try error(#"{"name": "x", "validationSplit": 0, "seeds": [1], "models": [{"name": "m"}]}"#)
             .contains("model 'm' needs a 'preset' or an 'architecture'"))
+        #expect(try error(#"{"name": "x", "validationSplit": 0, "seeds": [1], "models": [{"name": "m", "preset": "model1", "seedCount": 0}]}"#)
+            .contains("model 'm': 'seedCount' must be at least 1, found 0"))
         #expect(try error("not json").hasPrefix(temp.file("e.json").path + ": not a valid experiment file"))
     }
 
