@@ -95,15 +95,7 @@ public struct StudyReport {
             guard let data = FileManager.default.contents(atPath: url.path) else { return "" }
             return "<figure><img alt=\"\(escape(alt))\" src=\"data:image/png;base64,\(data.base64EncodedString())\"></figure>\n"
         }
-        var h = """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>\(escape(result.name))</title>
-            <style>
-            body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
-            table { border-collapse: collapse; margin: 1em 0; } th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }
-            th:first-child, td:first-child { text-align: left; } pre { background: #f6f6f3; padding: 1em; overflow-x: auto; }
-            img { max-width: 100%; } figure { margin: 1em 0; } .summary { font-size: 1.1em; }
-            </style></head><body>
+        var h = HTML.pageStart(title: result.name, style: "img { max-width: 100%; } figure { margin: 1em 0; } .summary { font-size: 1.1em; }") + """
             <h1>\(escape(result.name))</h1>
             <p>\(escape(result.description))</p>
             <p>\(escape(setting))</p>

@@ -56,15 +56,10 @@ public struct TuningReport {
     public var html: String {
         let e = HTML.escape
         let f = result.final
-        var h = """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Tuning \(e(result.study))</title>
-            <style>
-            body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
-            table { border-collapse: collapse; margin: 1em 0; } th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }
-            td.params, th.params { text-align: left; font-family: monospace; } pre { background: #f6f6f3; padding: 1em; overflow-x: auto; }
+        var h = HTML.pageStart(title: "Tuning \(result.study)", style: """
+            td.params, th.params { text-align: left; font-family: monospace; }
             .plots { display: flex; flex-wrap: wrap; gap: 8px; } .bar { background: #1f77b4; height: 12px; display: inline-block; }
-            </style></head><body>
+            """) + """
             <h1>Tuning study \(e(result.study))</h1>
             <p>\(e(result.space.description ?? ""))</p>
             <p>Sampler \(result.settings.sampler.rawValue), pruner \(result.settings.pruner.kind.rawValue), \(result.trials.count) trials; \
