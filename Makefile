@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/fashion
 OUT ?= out
 
-.PHONY: study tune test deps build release bench bench-tune clean
+.PHONY: study tune beyond test deps build release bench bench-tune clean
 
 ## make study: the main job. Verifies the data, then runs the seed study (Models 1-3 of the
 ## original Keras notebook, 3 seeds each) and writes its report into $(OUT)/seed-study.
@@ -20,6 +20,13 @@ tune: deps release
 	@$(RELEASE_BIN) data verify
 	@echo
 	@$(RELEASE_BIN) tune experiments/tune-mlp.json --store $(OUT)/tune-store.sqlite --output $(OUT)/tune-mlp
+
+## make beyond: the seed study's models beside strong-mlp and three CNNs (experiments/beyond.json),
+## one run at a time on both cores, so each run's training time is what one user would wait.
+beyond: deps release
+	@$(RELEASE_BIN) data verify
+	@echo
+	@$(RELEASE_BIN) study experiments/beyond.json --threads 2 --parallel-runs 1 --output $(OUT)/beyond
 
 ## make test: builds and runs every test, the integration tests on the real data included.
 test: deps
