@@ -63,6 +63,21 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
         LayerSpecification(kind: .dropout, rate: 0.4), LayerSpecification(kind: .dense, units: 10), LayerSpecification(kind: .softmax),
     ])
 
+    /// Four same-padded 3x3 convolutions (32; 64, 64; 128) with batch normalisation, three max
+    /// poolings (28 -> 14 -> 7 -> 3), Dense 256 and dropout 0.4: 30 MFLOP an image forward.
+    public static let bestCNN: ModelSpecification = {
+        func convolution(_ filters: Int) -> [LayerSpecification] {
+            [LayerSpecification(kind: .conv2D, filters: filters, kernelSize: 3, padding: .same), LayerSpecification(kind: .batchNorm),
+             LayerSpecification(kind: .relu)]
+        }
+        let pool = LayerSpecification(kind: .maxPool2D)
+        return ModelSpecification(inputSize: 784, inputShape: [28, 28, 1], layers:
+            convolution(32) + [pool] + convolution(64) + convolution(64) + [pool] + convolution(128) + [pool] + [
+                LayerSpecification(kind: .flatten), LayerSpecification(kind: .dense, units: 256), LayerSpecification(kind: .relu),
+                LayerSpecification(kind: .dropout, rate: 0.4), LayerSpecification(kind: .dense, units: 10), LayerSpecification(kind: .softmax),
+            ])
+    }()
+
     /// A short outline for tables: the compact form of a dense network, else the input shape
     /// and the shaping layers, such as `28x28x1-C32k3-P2-C64k3-P2-128-10` (C: convolution with
     /// its filters and kernel size, P: pooling, GAP: global average pooling, R[...]: a residual
@@ -126,6 +141,12 @@ public struct Preset: Sendable {
                model: .smallCNN,
                options: TrainingOptions(epochs: 7, batchSize: 64, optimizer: OptimizerSpecification(kind: .adam, learningRate: 0.005),
                                         schedule: LearningRateSchedule(kind: .oneCycle), labelSmoothing: 0.1)),
+        Preset(name: "cnn-best",
+               summary: "four 3x3 same-padded convolutions (32, 64, 64, 128) with batch norm and three max poolings, Dense 256, dropout 0.4; random 2-pixel crops and mirror images, one-cycle to 0.006, label smoothing 0.1, batch 128, weight average 0.998, flip averaging, 24 epochs",
+               model: .bestCNN,
+               options: TrainingOptions(epochs: 24, batchSize: 128, optimizer: OptimizerSpecification(kind: .adam, learningRate: 0.006),
+                                        schedule: LearningRateSchedule(kind: .oneCycle), labelSmoothing: 0.1,
+                                        augmentation: Augmentation(cropPadding: 2, flipProbability: 0.5), ema: 0.998, flipAveraging: true)),
     ]
 
     public static func named(_ name: String) -> Preset? { all.first { $0.name == name } }

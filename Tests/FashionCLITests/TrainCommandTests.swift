@@ -62,7 +62,7 @@ import _TestSupport
         let folder = try realData().location.folder.path
         let preset = try CommandRunner.run(["train", "--preset", "model9", "--data", folder, "--no-store"], environment: environment())
         #expect(preset.status != 0)
-        #expect(preset.standardError.contains("--preset: expected one of model1, model2, model3, cnn-reference, strong-mlp, cnn-small, found 'model9'"))
+        #expect(preset.standardError.contains("--preset: expected one of model1, model2, model3, cnn-reference, strong-mlp, cnn-small, cnn-best, found 'model9'"))
         let classes = try CommandRunner.run(["train", "--model", "784-32-5", "--epochs", "1", "--data", folder, "--no-store"], environment: environment())
         #expect(classes.status != 0)
         #expect(classes.standardError.contains("the model has 5 outputs but the dataset has 10 classes"))

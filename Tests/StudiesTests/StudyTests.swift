@@ -80,7 +80,7 @@ import _TestSupport
         }
         #expect(try error("{}").contains("missing field 'name'"))
         #expect(try error(#"{"name": "x", "validationSplit": 0.1, "seeds": [1], "models": [{"name": "m", "preset": "model7"}]}"#)
-            .contains("model 'm': unknown preset 'model7'; known: model1, model2, model3, cnn-reference, strong-mlp, cnn-small"))
+            .contains("model 'm': unknown preset 'model7'; known: model1, model2, model3, cnn-reference, strong-mlp, cnn-small, cnn-best"))
         #expect(try error(#"{"name": "x", "validationSplit": 1.5, "seeds": [1], "models": [{"name": "m", "preset": "model1"}]}"#)
             .contains("'validationSplit' must be in [0, 1), found 1.5"))
         #expect(try error(#"{"name": "x", "validationSplit": 0, "seeds": [1], "models": [{"name": "m"}]}"#)
