@@ -41,7 +41,7 @@ public final class ParallelRunner: @unchecked Sendable {
     /// the part it has.
     public func run(parts: Int? = nil, _ body: (Int) -> Void) {
         let parts = max(1, parts ?? threadCount)
-        guard threadCount > 1, parts > 1 else { for part in 0..<parts { body(part) }; return }
+        guard threadCount > 1, parts > 1, parts <= Shared.partMask else { for part in 0..<parts { body(part) }; return }
         let acquired = busy.withLock { taken in
             if taken { return false }
             taken = true
@@ -80,15 +80,18 @@ public final class ParallelRunner: @unchecked Sendable {
         private let pad0: CacheLinePad = (0, 0, 0, 0, 0, 0, 0, 0)
         let finished = Atomic<Int>(0)
         private let pad1: CacheLinePad = (0, 0, 0, 0, 0, 0, 0, 0)
-        /// The next unclaimed part, tagged with its job's generation in the high bits, so a
-        /// worker that wakes late can never claim a part of a newer job with an older view.
+        /// The job's generation (bits 32 and up), its number of parts (bits 16-31) and the next
+        /// unclaimed part (bits 0-15), in one word: a worker can claim a part only of the job
+        /// it read the word of, and only below that job's own count of parts.
         let claim = Atomic<Int>(0)
         private let pad2: CacheLinePad = (0, 0, 0, 0, 0, 0, 0, 0)
         let sleepers = Atomic<Int>(0)
         let stopping = Atomic<Bool>(false)
         private let pad3: CacheLinePad = (0, 0, 0, 0, 0, 0, 0, 0)
-        var parts = 1
         static let partBits = 16
+        static let partMask = (1 << partBits) - 1
+        /// The generation as the claim word holds it (31 bits, so the word stays positive).
+        static func tag(_ generation: Int) -> Int { generation & 0x7FFF_FFFF }
         let condition = NSCondition()
         var job: ((Int) -> Void)?
 
@@ -97,10 +100,9 @@ public final class ParallelRunner: @unchecked Sendable {
 
         func dispatch(_ body: @escaping (Int) -> Void, parts: Int) {
             job = body
-            self.parts = parts
             finished.store(0, ordering: .relaxed)
             let current = generation.load(ordering: .relaxed) + 1
-            claim.store(current << Self.partBits | 1, ordering: .releasing)
+            claim.store(Self.tag(current) << (2 * Self.partBits) | parts << Self.partBits | 1, ordering: .releasing)
             // Sequentially consistent with the sleeper count, so a worker going to sleep
             // either sees the new generation or is seen and woken.
             generation.store(current, ordering: .sequentiallyConsistent)
@@ -158,11 +160,19 @@ public final class ParallelRunner: @unchecked Sendable {
 
         /// Claims the next part of job `generation`, or nil when none is left (or the job is
         /// no longer current).
+        ///
+        /// The count of parts comes from the same word as the generation. It used to be a
+        /// separate variable, and a worker finishing job g could read job g+1's (larger) count
+        /// beside job g's exhausted claim word, win the exchange before the caller published
+        /// g+1's word, and run a part of job g+1 twice, counted as finished early: once in a
+        /// few million jobs, and it showed as a trap ("closure argument was escaped in
+        /// withoutActuallyEscaping block") 6 minutes into training a CNN.
         private func claimPart(generation expected: Int) -> Int? {
             var current = claim.load(ordering: .acquiring)
             while true {
-                let part = current & ((1 << Self.partBits) - 1)
-                guard current >> Self.partBits == expected, part < parts else { return nil }
+                let part = current & Self.partMask
+                let parts = (current >> Self.partBits) & Self.partMask
+                guard current >> (2 * Self.partBits) == Self.tag(expected), part < parts else { return nil }
                 let (exchanged, original) = claim.compareExchange(
                     expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
                 if exchanged { return part }

@@ -25,4 +25,22 @@ import Testing
         for _ in 0..<20_000 { runner.run { _ in total.add(1, ordering: .relaxed) } }
         #expect(total.load(ordering: .relaxed) == 40_000)
     }
+
+    /// A job with fewer parts followed at once by one with more: a worker leaving the first
+    /// must not claim a part of the second outside its claim word (it once could, running a
+    /// part twice and letting the caller return before every part was done).
+    @Test func jobsOfAlternatingSizesRunEachPartExactlyOnce() {
+        let runner = ParallelRunner(threads: 2)
+        let counts = Mutex([Int](repeating: 0, count: 8))
+        var anomalies = 0
+        for job in 0..<300_000 {
+            let parts = job % 2 == 0 ? 2 : 8
+            runner.run(parts: parts) { part in counts.withLock { $0[part] += 1 } }
+            counts.withLock { counts in
+                for part in 0..<parts where counts[part] != 1 { anomalies += 1 }
+                counts = [Int](repeating: 0, count: 8)
+            }
+        }
+        #expect(anomalies == 0)
+    }
 }
