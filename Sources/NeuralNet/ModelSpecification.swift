@@ -80,14 +80,15 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
 
     /// A short outline for tables: the compact form of a dense network, else the input shape
     /// and the shaping layers, such as `28x28x1-C32k3-P2-C64k3-P2-128-10` (C: convolution with
-    /// its filters and kernel size, P: pooling, GAP: global average pooling, R[...]: a residual
+    /// its filters, kernel size, stride when not 1 and `same` for same padding, P: pooling, GAP: global average pooling, R[...]: a residual
     /// block, numbers: dense layers).
     public var outline: String {
         if let compact { return compact }
         func code(_ layer: LayerSpecification) -> String? {
             switch layer.kind {
             case .dense: return "\(layer.units ?? 0)"
-            case .conv2D: return "C\(layer.filters ?? 0)k\(layer.kernelSize ?? 0)\(layer.stride.map { "s\($0)" } ?? "")"
+            case .conv2D:
+                return "C\(layer.filters ?? 0)k\(layer.kernelSize ?? 0)\(layer.stride.map { "s\($0)" } ?? "")\(layer.padding == .same ? "same" : "")"
             case .maxPool2D, .averagePool2D: return "P\(layer.kernelSize ?? 2)"
             case .globalAveragePool: return "GAP"
             case .residual: return "R[" + (layer.layers ?? []).compactMap(code).joined(separator: "-") + "]"

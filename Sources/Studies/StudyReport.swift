@@ -23,8 +23,7 @@ public struct StudyReport {
     /// Two or three sentences a person can read without the tables.
     public var summary: String {
         guard let best else { return "" }
-        var text = String(format: "%@ is the best model here: %.4f ± %.4f test accuracy over %d seed(s)", best.name,
-                          best.meanAccuracy, best.accuracyStandardDeviation, best.runs.count)
+        var text = "\(best.name) is the best model here: \(Self.accuracy(best, counted: true)) test accuracy"
         let others = result.models.filter { $0.name != best.name }
         if !others.isEmpty {
             text += " (" + others.map { String(format: "%@ %.4f", $0.name, $0.meanAccuracy) }.joined(separator: ", ") + ")"
@@ -41,11 +40,18 @@ public struct StudyReport {
         return text + "."
     }
 
+    /// The mean and spread over the seeds (and how many, when `counted`), or the one value
+    /// and "(1 seed)".
+    static func accuracy(_ model: StudyResult.ModelResult, counted: Bool = false) -> String {
+        if model.runs.count < 2 { return String(format: "%.4f (1 seed)", model.meanAccuracy) }
+        return String(format: "%.4f ± %.4f", model.meanAccuracy, model.accuracyStandardDeviation) + (counted ? " over \(model.runs.count) seeds" : "")
+    }
+
     var comparisonRows: [[String]] {
         result.models.map { m in
             let worst = m.evaluation.report.worstClass
             return [m.name, m.architecture, "\(m.parameters)", "\(m.epochs)",
-                    String(format: "%.4f ± %.4f", m.meanAccuracy, m.accuracyStandardDeviation),
+                    Self.accuracy(m),
                     String(format: "%.4f", m.evaluation.report.macroAverage.precision), String(format: "%.4f", m.evaluation.report.macroAverage.recall),
                     String(format: "%.4f", m.evaluation.report.macroAverage.f1),
                     String(format: "%@ (%.2f)", m.evaluation.report.classNames[worst.index], worst.f1),

@@ -121,7 +121,7 @@ public final class Pool2D: Layer {
     /// of them; after a ReLU the usual tie is at zero, where the ReLU passes no gradient anyway).
     public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
         guard needsInputGradient, let input else { return nil }
-        let batch = outputGradient.rows, channels = inputShape[2], width = inputShape[1]
+        let batch = outputGradient.rows
         let inSize = inputShape.reduce(1, *), outSize = outputShape.reduce(1, *)
         inputGradient.resize(rows: batch, columns: inSize)
         let dy = outputGradient.pointer, dx = inputGradient.pointer, x = input.pointer, y = output.pointer
