@@ -80,8 +80,8 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
 
     /// A short outline for tables: the compact form of a dense network, else the input shape
     /// and the shaping layers, such as `28x28x1-C32k3-P2-C64k3-P2-128-10` (C: convolution with
-    /// its filters, kernel size, stride when not 1 and `same` for same padding, P: pooling, GAP: global average pooling, R[...]: a residual
-    /// block, numbers: dense layers).
+    /// its filters, kernel size, stride when not 1 and `same` for same padding; P: pooling;
+    /// GAP: global average pooling; R[...]: a residual block; numbers: dense layers).
     public var outline: String {
         if let compact { return compact }
         func code(_ layer: LayerSpecification) -> String? {

@@ -37,6 +37,29 @@ import _TestSupport
         #expect(text.standardOutput.contains("Most confused: "))
     }
 
+    @Test func evaluateFollowsTheModelFilesFlipAveragingUnlessTold() throws {
+        try #require(RealData.isPresent, Comment(rawValue: RealData.missingMessage))
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let dataset = try Dataset.load(from: DatasetLocator.locate(explicit: RealData.folder, environment: [:]))
+        let model = try Sequential(inputShape: [28, 28, 1], seed: 1) { Flatten(); Dense(units: 10); Softmax() }
+        let options = TrainingOptions(epochs: 1, augmentation: Augmentation(flipProbability: 0.5), flipAveraging: true)
+        _ = try Trainer.fit(model, on: dataset.train, options: options, threads: 2)
+        let url = temp.file("flip.safetensors")
+        try ModelFile(model: model, classNames: dataset.classNames, preprocessing: .init(imageRows: 28, imageColumns: 28), training: options)
+            .write(to: url)
+        func accuracy(_ extra: [String]) throws -> Double {
+            let result = try CommandRunner.run(["evaluate", "--model", url.path, "--data", RealData.folder.path, "--json", "-o", temp.file("e").path] + extra)
+            #expect(result.status == 0, Comment(rawValue: result.standardError))
+            return try JSONDecoder().decode(Evaluation.self, from: Data(result.standardOutput.utf8)).accuracy
+        }
+        let averaged = Trainer.evaluate(model, on: dataset.test, flipAveraging: true).accuracy
+        let plain = Trainer.evaluate(model, on: dataset.test).accuracy
+        #expect(averaged != plain)
+        #expect(try accuracy([]) == averaged)
+        #expect(try accuracy(["--no-flip-averaging"]) == plain)
+    }
+
     @Test func predictClassifiesPicturesAndBatchesAndReportsBadFiles() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
