@@ -5,6 +5,16 @@ import NeuralNet
 import Studies
 import _Files
 
+/// `--[no-]flip-averaging` for commands that read a model file: the file's own training
+/// options decide unless the flag is given.
+struct FlipAveragingOption: ParsableArguments {
+    @Flag(name: .customLong("flip-averaging"), inversion: .prefixedNo,
+          help: "Average each image's probabilities with its mirror image's (default: as the model was trained).")
+    var flipAveraging: Bool?
+
+    func resolved(for file: ModelFile) -> Bool { flipAveraging ?? file.training?.flipAveraging ?? false }
+}
+
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
@@ -27,9 +37,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Folder for the pictures and report (default: beside the model file).", valueName: "dir"))
     var output: String?
 
-    @Flag(name: .customLong("flip-averaging"), inversion: .prefixedNo,
-          help: "Average each image's probabilities with its mirror image's (default: as the model was trained).")
-    var flipAveraging: Bool?
+    @OptionGroup var flipAveraging: FlipAveragingOption
 
     @Flag(help: "Print the metrics as one JSON document.")
     var json = false
@@ -60,7 +68,7 @@ struct EvaluateCommand: ParsableCommand {
         let folder = output.map { URL(fileURLWithPath: $0) }
             ?? modelURL.deletingLastPathComponent().appendingPathComponent("\(name)-evaluation")
         let evaluation = try Evaluation.run(name: name, model: file.model, classNames: file.classNames, images: set, folder: folder,
-                                            flipAveraging: flipAveraging ?? file.training?.flipAveraging ?? false)
+                                            flipAveraging: flipAveraging.resolved(for: file))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let document = try encoder.encode(evaluation)

@@ -24,9 +24,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "How many classes to show per input.")
     var top = 3
 
-    @Flag(name: .customLong("flip-averaging"), inversion: .prefixedNo,
-          help: "Average each image's probabilities with its mirror image's (default: as the model was trained).")
-    var flipAveraging: Bool?
+    @OptionGroup var flipAveraging: FlipAveragingOption
 
     @Flag(help: "Print one JSON document.")
     var json = false
@@ -40,7 +38,7 @@ struct PredictCommand: ParsableCommand {
         let file = try ModelFile.read(from: URL(fileURLWithPath: modelPath))
         let rows = file.preprocessing.imageRows, columns = file.preprocessing.imageColumns
         let result = Prediction.run(model: file.model, classNames: file.classNames, rows: rows, columns: columns, inputs: inputs, top: min(top, file.classNames.count),
-                                    flipAveraging: flipAveraging ?? file.training?.flipAveraging ?? false)
+                                    flipAveraging: flipAveraging.resolved(for: file))
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
