@@ -24,11 +24,14 @@ let package = Package(
     targets: [
         .executableTarget(name: "fashion", dependencies: ["FashionCLI"]),
         .executableTarget(
-            name: "fashion-bench", dependencies: ["Studies", "Tuning", "RunStore", "FashionData", "NeuralNet", "NumericCore", "_Kernels"], path: "Benchmarks/FashionBench"),
+            name: "fashion-bench",
+            dependencies: ["Studies", "Tuning", "RunStore", "_SQLiteStore", "FashionData", "NeuralNet", "NumericCore", "_Kernels"],
+            path: "Benchmarks/FashionBench"),
         .target(
             name: "FashionCLI",
             dependencies: [
-                "FashionData", "Reports", "NumericCore", "NeuralNet", "Metrics", "Studies", "RunStore", "Tuning", "_Files",
+                "FashionData", "Reports", "NumericCore", "NeuralNet", "Metrics", "Studies", "RunStore", "_SQLiteStore", "Tuning",
+                "Inference", "_Files",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "Reports", dependencies: ["_Files", "_CZlib"], swiftSettings: optimisedInDebug),
@@ -40,7 +43,9 @@ let package = Package(
         .target(name: "_CFloatEnvironment"),
         .target(name: "_Kernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno"])]),
         .target(name: "Metrics"),
-        .target(name: "RunStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "RunStore"),
+        .target(name: "_SQLiteStore", dependencies: ["RunStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Inference", dependencies: ["NeuralNet", "FashionData", "NumericCore"]),
         .target(name: "Studies", dependencies: ["FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "RunStore", "_Files"]),
         .target(name: "Tuning", dependencies: ["Studies", "FashionData", "NeuralNet", "NumericCore", "Reports", "RunStore", "_Files"]),
         .target(name: "_Files"),
@@ -54,15 +59,23 @@ let package = Package(
 
         .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore", "_TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "NumericCore", "_TestSupport"]),
-        .testTarget(name: "StudiesTests", dependencies: ["Studies", "FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "_TestSupport"]),
-        .testTarget(name: "TuningTests", dependencies: ["Tuning", "RunStore", "NeuralNet", "NumericCore", "_TestSupport"]),
-        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "_TestSupport"]),
+        .testTarget(
+            name: "StudiesTests",
+            dependencies: [
+                "Studies", "FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "RunStore", "_SQLiteStore", "_TestSupport",
+            ]),
+        .testTarget(name: "TuningTests", dependencies: ["Tuning", "RunStore", "_SQLiteStore", "NeuralNet", "NumericCore", "_TestSupport"]),
+        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "_SQLiteStore", "_TestSupport"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "NeuralNet", "NumericCore", "FashionData", "_TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "_TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "FashionDataTests", dependencies: ["FashionData", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "FashionData", "_TestSupport"]),
         .testTarget(
             name: "FashionCLITests",
-            dependencies: ["FashionCLI", "fashion", "FashionData", "Studies", "NeuralNet", "Reports", "RunStore", "_TestSupport"],
+            dependencies: [
+                "FashionCLI", "fashion", "FashionData", "Studies", "NeuralNet", "Reports", "RunStore", "_SQLiteStore", "Inference",
+                "_TestSupport",
+            ],
             exclude: ["Snapshots"]),
     ]
 )

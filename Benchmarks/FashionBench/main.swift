@@ -1,4 +1,5 @@
 import RunStore
+import _SQLiteStore
 import Studies
 import Tuning
 import FashionData
@@ -133,7 +134,7 @@ do {
         print("repetition\tsampler\tbest val_accuracy\tcomplete\tpruned\tseconds")
         for repetition in 1...repetitions {
             for sampler in [SamplerKind.tpe, .random] {
-                let store = try RunDatabase(url: folder.appendingPathComponent("\(sampler.rawValue)-\(repetition).sqlite"))
+                let store = try SQLiteRunStore(url: folder.appendingPathComponent("\(sampler.rawValue)-\(repetition).sqlite"))
                 // The space's pruner, its warm-up scaled to the shorter trials.
                 var pruner = space.pruner ?? PrunerSettings(kind: .median)
                 pruner.warmupEpochs = min(pruner.warmupEpochs ?? 1, max(1, epochs / 3))

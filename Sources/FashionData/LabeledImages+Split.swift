@@ -9,7 +9,7 @@ extension LabeledImages {
     /// - Parameter validationFraction: in (0, 1), for example 0.1 for 10%.
     public func stratifiedSplit(validationFraction: Double, seed: UInt64) throws(DataError) -> (train: LabeledImages, validation: LabeledImages) {
         guard validationFraction > 0, validationFraction < 1 else {
-            throw .invalidArgument(name: "--val-split", reason: "expected a fraction between 0 and 1 (exclusive), found \(validationFraction)")
+            throw .invalidArgument(name: "validationFraction", reason: "expected a fraction between 0 and 1 (exclusive), found \(validationFraction)")
         }
         var byClass = [[Int]](repeating: [], count: 256)
         for (index, label) in labels.enumerated() { byClass[Int(label)].append(index) }
@@ -24,7 +24,7 @@ extension LabeledImages {
         let validationIndices = indices(where: isValidation, equalTo: true)
         guard !trainIndices.isEmpty, !validationIndices.isEmpty else {
             throw .invalidArgument(
-                name: "--val-split",
+                name: "validationFraction",
                 reason: "a fraction of \(validationFraction) of \(count) images leaves \(trainIndices.count) for training and \(validationIndices.count) for validation; both need at least one")
         }
         return (subset(trainIndices), subset(validationIndices))

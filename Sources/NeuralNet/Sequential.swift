@@ -58,15 +58,30 @@ public final class Sequential {
         self.outputSize = shape.reduce(1, *)
     }
 
+    private init(sharing model: Sequential) {
+        inputShape = model.inputShape
+        inputSize = model.inputSize
+        layers = model.layers.map { $0.sharingWeights() }
+        outputShapes = model.outputShapes
+        outputSize = model.outputSize
+    }
+
     public convenience init(specification: ModelSpecification, seed: UInt64) throws(ModelError) {
         var layers = [any Layer]()
         for layer in specification.layers { layers.append(try layer.makeLayer()) }
         try self.init(inputShape: specification.inputShape ?? [specification.inputSize], seed: seed) { layers }
     }
 
+    /// The same model, its parameters shared (not copied), with buffers of its own: one for
+    /// each thread that runs the model in inference mode at the same time as the others.
+    public func sharingWeights() -> Sequential { Sequential(sharing: self) }
+
     public var specification: ModelSpecification {
         ModelSpecification(inputSize: inputSize, inputShape: inputShape.count > 1 ? inputShape : nil, layers: layers.map(\.specification))
     }
+
+    /// `(height, width, channels)` for a model of images, nil for one of plain features.
+    public var imageShape: ImageShape? { ImageShape(inputShape) }
 
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }
     /// Every saved tensor: trainable parameters and layer state, named `layerIndex.name`.
@@ -78,31 +93,54 @@ public final class Sequential {
 
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
+    /// Whether the last layer is of `kind` (a loss fused with it then trains on the logits).
+    public func ends(in kind: LayerSpecification.Kind) -> Bool { layers.last?.specification.kind == kind }
+
     /// Whether the last layer is Softmax, so training can use the fused loss on the logits.
-    public var endsInSoftmax: Bool { layers.last is Softmax }
+    public var endsInSoftmax: Bool { ends(in: .softmax) }
 
-    /// The output of every layer but a final Softmax.
-    public func logits(_ input: Matrix, training: Bool) -> Matrix {
+    /// The output of every layer but a final one of kind `fused` (the activation the loss
+    /// fuses with): `[batch, outputs]`.
+    public func logits(_ input: Matrix, training: Bool, fusing fused: LayerSpecification.Kind = .softmax) -> Matrix {
         var x = input
-        for layer in (endsInSoftmax ? layers.dropLast() : layers[...]) { x = layer.forward(x, training: training) }
+        for layer in (ends(in: fused) ? layers.dropLast() : layers[...]) { x = layer.forward(x, training: training) }
         return x
     }
 
-    /// The full forward pass (probabilities when the model ends in Softmax).
-    public func callAsFunction(_ input: Matrix) -> Matrix {
+    /// The full forward pass, every layer included, in training or inference mode.
+    public func forward(_ input: Matrix, training: Bool) -> Matrix {
         var x = input
-        for layer in layers { x = layer.forward(x, training: false) }
+        for layer in layers { x = layer.forward(x, training: training) }
         return x
     }
 
-    /// Back-propagates dLoss/dLogits through every layer below a final Softmax.
-    public func backward(fromLogits gradient: Matrix) {
-        let trainable = endsInSoftmax ? Array(layers.dropLast()) : layers
+    /// The full forward pass in inference mode (probabilities when the model ends in Softmax).
+    public func callAsFunction(_ input: Matrix) -> Matrix { forward(input, training: false) }
+
+    /// Back-propagates dLoss/dLogits through every layer below a final one of kind `fused`
+    /// (after `logits`), writing the parameter gradients. Returns dLoss/dInput when
+    /// `needsInputGradient`, else nil (the first layer then skips that work).
+    @discardableResult
+    public func backward(
+        fromLogits gradient: Matrix, fusing fused: LayerSpecification.Kind = .softmax, needsInputGradient: Bool = false
+    ) -> Matrix? {
+        let trainable = ends(in: fused) ? Array(layers.dropLast()) : layers
+        return backward(gradient, through: trainable, needsInputGradient: needsInputGradient)
+    }
+
+    /// Back-propagates dLoss/dOutput through every layer, the last included (after `forward`),
+    /// and returns dLoss/dInput, `[batch, inputSize]`: what saliency maps are made of.
+    public func inputGradient(fromOutput gradient: Matrix) -> Matrix {
+        backward(gradient, through: layers, needsInputGradient: true) ?? gradient
+    }
+
+    private func backward(_ gradient: Matrix, through trainable: [any Layer], needsInputGradient: Bool) -> Matrix? {
         var g = gradient
         for (index, layer) in trainable.enumerated().reversed() {
-            guard let next = layer.backward(g, needsInputGradient: index > 0) else { break }
+            guard let next = layer.backward(g, needsInputGradient: index > 0 || needsInputGradient) else { return nil }
             g = next
         }
+        return g
     }
 
     /// A table like Keras's `model.summary()`.

@@ -64,6 +64,20 @@ public struct Evaluation: Codable, Sendable {
             confusion: confusion, calibration: calibration.bins, pictures: pictures)
     }
 
+    /// Writes `evaluation.json` and `evaluation.md` (the metrics and the pictures) into
+    /// `folder`, atomically, and returns the JSON document.
+    @discardableResult
+    public func write(name: String, imageCount: Int, to folder: URL) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let document = try encoder.encode(self)
+        try AtomicFile.write([UInt8](document), to: folder.appendingPathComponent("evaluation.json"))
+        var markdown = "# \(name) on \(imageCount) images\n\n```\n\(text)\n```\n\n"
+        for key in Self.pictureOrder { if let picture = pictures[key] { markdown += "![\(key)](\(picture))\n\n" } }
+        try AtomicFile.write(text: markdown, to: folder.appendingPathComponent("evaluation.md"))
+        return document
+    }
+
     /// The metrics as text for a terminal.
     public var text: String {
         let names = report.classNames

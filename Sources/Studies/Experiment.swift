@@ -97,17 +97,3 @@ public struct Experiment: Codable, Sendable {
         }
     }
 }
-
-public enum StudyError: Error, CustomStringConvertible, LocalizedError {
-    case experimentFile(path: String, reason: String)
-    case failed(String)
-
-    public var description: String {
-        switch self {
-        case let .experimentFile(path, reason): return "\(path): \(reason)"
-        case let .failed(reason): return reason
-        }
-    }
-
-    public var errorDescription: String? { description }
-}

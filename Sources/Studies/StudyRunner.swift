@@ -7,47 +7,6 @@ import RunStore
 import Reports
 import _Files
 
-/// What a study measured, as plain values: written as metrics.json and rendered into the
-/// report. Detailed metrics and pictures come from each model's first seed.
-public struct StudyResult: Codable, Sendable {
-    public struct SeedRun: Codable, Sendable {
-        public let seed: UInt64
-        public let testAccuracy: Double
-        public let trainingSeconds: Double
-        public let history: History
-    }
-
-    public struct ModelResult: Codable, Sendable {
-        public let name: String
-        public let architecture: String
-        public let parameters: Int
-        /// The layer table, as Keras's `model.summary()` prints it.
-        public let summary: String
-        public let epochs: Int
-        public let training: TrainingOptions
-        public let runs: [SeedRun]
-        public let meanAccuracy: Double
-        public let accuracyStandardDeviation: Double
-        /// The first seed's model on the test set; picture names are relative to the model's folder.
-        public let evaluation: Evaluation
-
-        public var meanSecondsPerEpoch: Double {
-            let epochs = runs.reduce(0) { $0 + $1.history.epochs.count }
-            return runs.reduce(0) { $0 + $1.trainingSeconds } / Double(max(1, epochs))
-        }
-    }
-
-    public let name: String
-    public let description: String
-    public let dataset: String
-    public let validationSplit: Double
-    public let seeds: [UInt64]
-    public let threads: Int
-    public let parallelRuns: Int
-    public let models: [ModelResult]
-    public let totalSeconds: Double
-}
-
 /// Runs an experiment: every model with every seed, trained on the training set (less the
 /// validation split), evaluated once on the test set; writes models, pictures, metrics and
 /// the report into `folder`.
@@ -58,7 +17,7 @@ public enum StudyRunner {
     ///     independent and seeded, so the results do not depend on this.
     public static func run(
         _ experiment: Experiment, dataset: Dataset, seeds: [UInt64], threads: Int, parallelRuns: Int = 1, folder: URL,
-        store: RunDatabase? = nil, progress: @Sendable (String) -> Void = { _ in }
+        store: (any RunStorage)? = nil, progress: @Sendable (String) -> Void = { _ in }
     ) throws -> StudyResult {
         let start = Date()
         let entries = try experiment.models.map { entry in (entry, try experiment.resolve(entry)) }
@@ -106,43 +65,25 @@ public enum StudyRunner {
         return result
     }
 
-    /// Trains one model with one seed, evaluates it on the test set and records the run.
+    /// Trains one model with one seed through the pipeline, evaluates it on the test set and
+    /// records the run; the first seed's model file goes into the model's folder.
     static func trainOne(
-        _ name: String, architecture: ModelSpecification, options baseOptions: TrainingOptions, seed: UInt64, isFirstSeed: Bool,
-        experiment: Experiment, dataset: Dataset, threads: Int, folder: URL, store: RunDatabase?
+        _ name: String, architecture: ModelSpecification, options: TrainingOptions, seed: UInt64, isFirstSeed: Bool,
+        experiment: Experiment, dataset: Dataset, threads: Int, folder: URL, store: (any RunStorage)?
     ) throws -> (StudyResult.SeedRun, Sequential) {
-        var options = baseOptions
-        options.seed = seed
-        let model = try Sequential(specification: architecture, seed: seed)
-        var train = dataset.train
-        var validation: LabeledImages?
-        if experiment.validationSplit > 0 {
-            let parts = try dataset.train.stratifiedSplit(validationFraction: experiment.validationSplit, seed: seed)
-            train = parts.train
-            validation = parts.validation
-        }
-        let configuration = RunConfiguration(architecture: architecture, training: options, data: dataset.location.folder.path,
-                                             validationSplit: experiment.validationSplit)
-        let runID = try store?.begin(kind: "study", name: name, study: experiment.name, seed: seed, threads: threads, configuration: configuration.json)
-        let history: History
-        do {
-            history = try Trainer.fit(model, on: train, validation: validation, options: options, threads: threads)
-        } catch {
-            if let runID { try store?.finish(runID, status: "failed: \(error)", epochs: [], finalMetrics: [:], artifacts: []) }
-            throw error
-        }
-        let accuracy = Trainer.evaluate(model, on: dataset.test, flipAveraging: options.flipAveraging).accuracy
-        if let runID {
-            var metrics = ["test_accuracy": accuracy, "loss": history.epochs.last?.loss ?? .nan]
-            metrics["val_accuracy"] = history.epochs.last?.validationAccuracy
-            let artifacts = isFirstSeed ? [(kind: "model", path: folder.appendingPathComponent(name).appendingPathComponent("model.safetensors").path),
-                                           (kind: "report", path: folder.appendingPathComponent("report.html").path)] : []
-            try store?.finish(runID, epochs: history.rows, finalMetrics: metrics, artifacts: artifacts)
-        }
-        return (.init(seed: seed, testAccuracy: accuracy, trainingSeconds: history.totalSeconds, history: history), model)
+        let plan = TrainingPlan(
+            kind: .study, name: name, study: experiment.name, architecture: architecture, options: options, seed: seed,
+            validationSplit: experiment.validationSplit, threads: threads,
+            modelFile: isFirstSeed ? folder.appendingPathComponent(name).appendingPathComponent("model.safetensors") : nil,
+            evaluatesOnTest: true,
+            extraArtifacts: isFirstSeed ? [StoredArtifact(kind: "report", path: folder.appendingPathComponent("report.html").path)] : [])
+        let outcome = try TrainingRun(plan, dataset: dataset).execute(store: store)
+        let accuracy = outcome.test?.accuracy ?? .nan
+        return (.init(seed: seed, testAccuracy: accuracy, trainingSeconds: outcome.history.totalSeconds, history: outcome.history),
+                outcome.model)
     }
 
-    /// Metrics and pictures of one model (its first seed), and its model file.
+    /// Metrics and pictures of one model (its first seed, whose model file the pipeline wrote).
     static func describe(
         _ name: String, architecture: ModelSpecification, options: TrainingOptions, runs: [StudyResult.SeedRun],
         model: Sequential, dataset: Dataset, folder: URL
@@ -150,9 +91,7 @@ public enum StudyRunner {
         let accuracies = runs.map(\.testAccuracy)
         let mean = accuracies.reduce(0, +) / Double(accuracies.count)
         let deviation = accuracies.count < 2 ? 0 : (accuracies.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(accuracies.count - 1)).squareRoot()
-        try ModelFile(model: model, classNames: dataset.classNames,
-                      preprocessing: .init(imageRows: dataset.test.rows, imageColumns: dataset.test.columns), training: options)
-            .write(to: folder.appendingPathComponent("model.safetensors"))
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try AtomicFile.write(PNGEncoder.encode(curves(runs[0].history, name: name)), to: folder.appendingPathComponent("curves.png"))
         var evaluation = try Evaluation.run(name: name, model: model, classNames: dataset.classNames, images: dataset.test, folder: folder,
                                             flipAveraging: options.flipAveraging)
@@ -179,20 +118,4 @@ public enum StudyRunner {
         canvas.draw(accuracy.render(), x: loss.width, y: 0)
         return canvas
     }
-}
-
-/// Results filled in by concurrent workers, one slot each (models are not Sendable; each
-/// slot is written by one worker and read after all have finished, under a lock).
-public final class Slots<Value>: @unchecked Sendable {
-    private var storage: [Value?]
-    private let lock = NSLock()
-
-    public init(count: Int) { storage = [Value?](repeating: nil, count: count) }
-
-    public subscript(index: Int) -> Value? {
-        get { lock.withLock { storage[index] } }
-        set { lock.withLock { storage[index] = newValue } }
-    }
-
-    public var values: [Value?] { lock.withLock { storage } }
 }

@@ -73,7 +73,7 @@ public enum Tuner {
     }
 
     public static func run(
-        space: SearchSpace, settings: TuningSettings, dataset: Dataset, store: RunDatabase, workers: Int = 1, threads: Int = 1,
+        space: SearchSpace, settings: TuningSettings, dataset: Dataset, store: any RunStorage, workers: Int = 1, threads: Int = 1,
         folder: URL, finalize: Bool = true, progress: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> TuningResult? {
         try settings.pruner.validate()
@@ -82,7 +82,7 @@ public enum Tuner {
         encoder.outputFormatting = [.sortedKeys]
         let study = try store.openTuningStudy(name: settings.study, space: space.canonicalJSON,
                                               settings: String(decoding: try encoder.encode(settings), as: UTF8.self))
-        guard let studyID = study.id else { throw TuningError.failed("the store gave the study no id") }
+        let studyID = study.id
         guard dataset.train.rows * dataset.train.columns > 0 else { throw TuningError.failed("the dataset has no pixels") }
         let parts = try dataset.train.stratifiedSplit(validationFraction: space.validationSplit, seed: settings.seed)
         let sampler = settings.sampler.makeSampler(space: space, seed: settings.seed, startupTrials: settings.startupTrials)
@@ -132,10 +132,10 @@ public enum Tuner {
     }
 
     static func runTrial(
-        _ trial: TrialRow, study: Int64, space: SearchSpace, settings: TuningSettings, dataset: Dataset, train: LabeledImages,
-        validation: LabeledImages, store: RunDatabase, threads: Int
+        _ trial: TrialRecord, study: Int64, space: SearchSpace, settings: TuningSettings, dataset: Dataset, train: LabeledImages,
+        validation: LabeledImages, store: any RunStorage, threads: Int
     ) throws -> TrialOutcome {
-        guard let trialID = trial.id else { throw TuningError.failed("trial \(trial.number) has no id") }
+        let trialID = trial.id
         let parameters = Assignment.decode(trial.parameters)
         let started = Date()
         var status = TrialStatus.complete
@@ -176,13 +176,13 @@ extension TrialOutcome {
 
 /// Reports each epoch's validation accuracy to the store and asks the pruner whether to stop.
 final class PruningWatcher: TrainingObserver {
-    let store: RunDatabase
+    let store: any RunStorage
     let study: Int64, trial: Int64, number: Int
     let pruner: PrunerSettings
     private(set) var pruned = false
     private(set) var failure: Error?
 
-    init(store: RunDatabase, study: Int64, trial: Int64, number: Int, pruner: PrunerSettings) {
+    init(store: any RunStorage, study: Int64, trial: Int64, number: Int, pruner: PrunerSettings) {
         self.store = store
         self.study = study
         self.trial = trial

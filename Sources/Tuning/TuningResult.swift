@@ -48,35 +48,35 @@ public struct TuningResult: Codable, Sendable {
     /// once on the test set, and writes the model, an experiment file, tuning.json and report.html.
     static func finish(
         space: SearchSpace, settings: TuningSettings, trials observations: [Observation], dataset: Dataset, threads: Int, folder: URL,
-        store: RunDatabase, progress: @Sendable (String) -> Void
+        store: any RunStorage, progress: @Sendable (String) -> Void
     ) throws -> TuningResult {
         let complete = observations.filter { $0.state == .complete && $0.value != nil }
         guard let best = complete.max(by: { ($0.value ?? 0) < ($1.value ?? 0) }) else {
             let counts = Dictionary(grouping: observations, by: { "\($0.state)" }).map { "\($0.value.count) \($0.key)" }.sorted()
             throw TuningError.failed("no trial of study '\(settings.study)' completed (\(counts.joined(separator: ", "))); nothing to retrain")
         }
-        var (architecture, options) = try Knobs.configuration(best.parameters, inputSize: dataset.train.rows * dataset.train.columns,
-                                                              classes: dataset.classCount,
-                                                                  imageShape: [dataset.train.rows, dataset.train.columns, 1])
-        options.seed = settings.seed
+        let (architecture, options) = try Knobs.configuration(
+            best.parameters, inputSize: dataset.train.rows * dataset.train.columns, classes: dataset.classCount,
+            imageShape: [dataset.train.rows, dataset.train.columns, 1])
         progress("retraining trial \(best.number) on all \(dataset.train.count) training images for \(options.epochs) epochs, then testing once")
-        let model = try Sequential(specification: architecture, seed: settings.seed)
-        let runID = try store.begin(kind: "tune", name: "\(settings.study) trial \(best.number)", study: settings.study, seed: settings.seed,
-                                    threads: threads, configuration: RunConfiguration(architecture: architecture, training: options,
-                                                                                       data: dataset.location.folder.path, validationSplit: 0).json)
-        let history = try Trainer.fit(model, on: dataset.train, options: options, threads: threads)
-        let test = Trainer.evaluate(model, on: dataset.test, flipAveraging: options.flipAveraging)
-
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let modelURL = folder.appendingPathComponent("best-model.safetensors")
-        try ModelFile(model: model, classNames: dataset.classNames,
-                      preprocessing: .init(imageRows: dataset.test.rows, imageColumns: dataset.test.columns), training: options).write(to: modelURL)
+        let experimentURL = folder.appendingPathComponent("best-experiment.json")
+        let plan = TrainingPlan(
+            kind: .tune, name: "\(settings.study) trial \(best.number)", study: settings.study, architecture: architecture,
+            options: options, seed: settings.seed, validationSplit: 0, threads: threads, modelFile: modelURL, evaluatesOnTest: true,
+            extraMetrics: ["val_accuracy": best.value ?? .nan],
+            extraArtifacts: [StoredArtifact(kind: "experiment", path: experimentURL.path),
+                             StoredArtifact(kind: "report", path: folder.appendingPathComponent("report.html").path)])
+        let outcome = try TrainingRun(plan, dataset: dataset).execute(store: store)
+        let history = outcome.history, trained = outcome.options
+        guard let test = outcome.test else { throw TuningError.failed("the retrained model was not tested") }
+
         let experiment = Experiment(
             name: "\(settings.study)-best",
             description: "The best configuration of tuning study '\(settings.study)' (trial \(best.number)), found on a \(Int(space.validationSplit * 100))% validation split.",
             validationSplit: space.validationSplit, seeds: [1, 2, 3],
-            models: [.init(name: "tuned", description: describe(best.parameters), architecture: architecture, training: options)])
-        let experimentURL = folder.appendingPathComponent("best-experiment.json")
+            models: [.init(name: "tuned", description: describe(best.parameters), architecture: architecture, training: trained)])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write([UInt8](encoder.encode(experiment)), to: experimentURL)
@@ -91,10 +91,6 @@ public struct TuningResult: Codable, Sendable {
                          modelFile: modelURL.path, experimentFile: experimentURL.path))
         try AtomicFile.write([UInt8](encoder.encode(result)), to: folder.appendingPathComponent("tuning.json"))
         try AtomicFile.write(text: TuningReport(result: result).html, to: folder.appendingPathComponent("report.html"))
-        try store.finish(runID, epochs: history.rows, finalMetrics: ["test_accuracy": test.accuracy, "test_loss": test.loss,
-                                                                     "val_accuracy": best.value ?? .nan],
-                         artifacts: [(kind: "model", path: modelURL.path), (kind: "experiment", path: experimentURL.path),
-                                     (kind: "report", path: folder.appendingPathComponent("report.html").path)])
         return result
     }
 

@@ -3,6 +3,8 @@ import Foundation
 import NeuralNet
 import Reports
 import Studies
+import Inference
+import NumericCore
 import Testing
 import _TestSupport
 
@@ -14,7 +16,7 @@ import _TestSupport
         let model = try Sequential(specification: Preset.named("model1")!.model, seed: 1)
         _ = try Trainer.fit(model, on: dataset.train, options: TrainingOptions(epochs: 1), threads: 2)
         let url = folder.file("m1.safetensors")
-        try ModelFile(model: model, classNames: dataset.classNames, preprocessing: .init(imageRows: 28, imageColumns: 28)).write(to: url)
+        try ModelFile(model: model, classNames: dataset.classNames, preprocessing: .init(image: ImageShape(height: 28, width: 28))).write(to: url)
         return url
     }
 
@@ -46,7 +48,7 @@ import _TestSupport
         let options = TrainingOptions(epochs: 1, augmentation: Augmentation(flipProbability: 0.5), flipAveraging: true)
         _ = try Trainer.fit(model, on: dataset.train, options: options, threads: 2)
         let url = temp.file("flip.safetensors")
-        try ModelFile(model: model, classNames: dataset.classNames, preprocessing: .init(imageRows: 28, imageColumns: 28), training: options)
+        try ModelFile(model: model, classNames: dataset.classNames, preprocessing: .init(image: ImageShape(height: 28, width: 28)), training: options)
             .write(to: url)
         func accuracy(_ extra: [String]) throws -> Double {
             let result = try CommandRunner.run(["evaluate", "--model", url.path, "--data", RealData.folder.path, "--json", "-o", temp.file("e").path] + extra)

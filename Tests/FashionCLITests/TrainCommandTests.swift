@@ -67,7 +67,7 @@ import _TestSupport
         #expect(classes.status != 0)
         #expect(classes.standardError.contains("the model has 5 outputs but the dataset has 10 classes"))
         let flip = try CommandRunner.run(["train", "--model", "784-10", "--flip", "2", "--data", folder, "--no-store"], environment: environment())
-        #expect(flip.status != 0 && flip.standardError.contains("augmentation flipProbability: expected a probability in [0, 1], found 2.0"))
+        #expect(flip.status != 0 && flip.standardError.contains("--flip: expected a probability in [0, 1], found 2.0"))
         let inputs = try CommandRunner.run(["train", "--model", "100-10", "--data", folder, "--no-store"], environment: environment())
         #expect(inputs.standardError.contains("the model takes 100 inputs but the images have 784 pixels"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import RunStore
+import _SQLiteStore
 import Studies
 import Testing
 import _TestSupport
@@ -24,7 +25,7 @@ import _TestSupport
     }
 
     func trials(_ store: String, study: String = "small") throws -> [TrialSnapshot] {
-        let database = try RunDatabase(url: URL(fileURLWithPath: store))
+        let database = try SQLiteRunStore(url: URL(fileURLWithPath: store))
         guard let id = try database.tuningStudy(named: study)?.id else { return [] }
         return try database.trials(study: id)
     }

@@ -9,7 +9,7 @@ import _TestSupport
 
     func built(_ layer: any Layer, inputSize: Int) throws -> any Layer {
         var generator = SeededGenerator(seed: 3)
-        _ = try layer.build(inputSize: inputSize, generator: &generator)
+        _ = try layer.build(inputShape: [inputSize], generator: &generator)
         return layer
     }
 

@@ -19,11 +19,11 @@ import _TestSupport
         defer { temp.remove() }
         let model = try trainedModel()
         let url = temp.file("m.safetensors")
-        try ModelFile(model: model, classNames: ["a", "b", "c"], preprocessing: .init(imageRows: 2, imageColumns: 4),
+        try ModelFile(model: model, classNames: ["a", "b", "c"], preprocessing: .init(image: ImageShape(height: 2, width: 4)),
                       training: TrainingOptions(epochs: 2)).write(to: url)
         let loaded = try ModelFile.read(from: url)
         #expect(loaded.classNames == ["a", "b", "c"])
-        #expect(loaded.preprocessing.imageRows == 2)
+        #expect(loaded.preprocessing.image == ImageShape(height: 2, width: 4, channels: 1))
         #expect(loaded.training?.epochs == 2)
         #expect(loaded.model.specification == model.specification)
         let data = blobs(count: 20, seed: 9)
@@ -35,7 +35,7 @@ import _TestSupport
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let url = temp.file("m.safetensors")
-        try ModelFile(model: try trainedModel(), classNames: ["a", "b", "c"], preprocessing: .init(imageRows: 2, imageColumns: 4)).write(to: url)
+        try ModelFile(model: try trainedModel(), classNames: ["a", "b", "c"], preprocessing: .init(image: ImageShape(height: 2, width: 4))).write(to: url)
         let good = [UInt8](try Data(contentsOf: url))
 
         func error(for bytes: [UInt8]) throws -> String {

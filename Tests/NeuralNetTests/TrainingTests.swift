@@ -98,7 +98,7 @@ func smallModel(seed: UInt64) throws -> Sequential {
         let error = #expect(throws: ModelError.self) {
             try Trainer.fit(try smallModel(seed: 1), on: blobs(count: 30, seed: 1), options: TrainingOptions(earlyStopping: EarlyStopping()))
         }
-        #expect(error?.description == "monitor val_loss: needs validation data; give a validation split")
+        #expect(error?.description == "monitor: val_loss needs validation data; give a validation split")
     }
 
     @Test func summaryCountsParametersAsKeras() throws {
@@ -119,7 +119,7 @@ func smallModel(seed: UInt64) throws -> Sequential {
     @Test func glorotUniformStaysWithinItsLimit() throws {
         let dense = Dense(units: 64)
         var generator = SeededGenerator(seed: 1)
-        _ = try dense.build(inputSize: 784, generator: &generator)
+        _ = try dense.build(inputShape: [784], generator: &generator)
         let limit = Float(6.0 / Double(784 + 64)).squareRoot()
         let values = dense.kernel.value.values
         #expect(values.allSatisfy { abs($0) <= limit })

@@ -19,7 +19,7 @@ extension ActivationFunction {
 
 /// An elementwise activation layer: `output[i] = f(input[i])`.
 ///
-/// - Input and output: `[batch, features]`. No parameters.
+/// - Input and output: `[batch, features]` or images, the same shape. No parameters.
 ///
 /// The loops are written out per function (`apply`) so that each is compiled for its
 /// concrete function: through the `any Layer` existential a generic loop would call the
@@ -34,7 +34,9 @@ public final class Activation<Function: ActivationFunction>: Layer {
 
     public var specification: LayerSpecification { LayerSpecification(kind: function.kind, alpha: function.alpha) }
 
-    public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int { inputSize }
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] { inputShape }
+
+    public func sharingWeights() -> any Layer { Activation(function) }
 
     /// Large buffers (convolution outputs) are split across the compute threads; each element
     /// is computed alone, so the result does not depend on the split.

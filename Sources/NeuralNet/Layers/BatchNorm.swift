@@ -20,17 +20,30 @@ public final class BatchNorm: Layer {
     private let output = Matrix(rows: 0, columns: 0)
     private let inputGradient = Matrix(rows: 0, columns: 0)
     private var inverseDeviation = [Float]()
+    /// Whether the last forward used the batch's statistics; backward follows it.
+    private var lastWasTraining = false
 
     public init(momentum: Float = 0.99, epsilon: Float = 1e-3) {
         self.momentum = momentum
         self.epsilon = epsilon
     }
 
-    public var specification: LayerSpecification { LayerSpecification(kind: .batchNorm) }
+    public var specification: LayerSpecification {
+        // Through the shortest decimal text, so the JSON says 0.99 rather than 0.9900000095367432.
+        LayerSpecification(kind: .batchNorm, momentum: Double("\(momentum)") ?? Double(momentum),
+                           epsilon: Double("\(epsilon)") ?? Double(epsilon))
+    }
     public var parameters: [Parameter] { [gamma, beta] }
     public var state: [Parameter] { [movingMean, movingVariance] }
 
-    public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int {
+    /// One scale and shift per feature, or per channel of images (the last dimension).
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
+        let inputSize = inputShape.last ?? 1
+        guard inputSize > 0 else { throw .invalidSpecification("batch norm needs at least one feature, found \(inputShape)") }
+        guard momentum >= 0, momentum < 1 else {
+            throw .invalidSpecification("batch norm momentum must be in [0, 1), found \(momentum)")
+        }
+        guard epsilon > 0, epsilon.isFinite else { throw .invalidSpecification("batch norm epsilon must be above 0, found \(epsilon)") }
         gamma = Parameter(name: "gamma", rows: 1, columns: inputSize, decays: false)
         beta = Parameter(name: "beta", rows: 1, columns: inputSize, decays: false)
         movingMean = Parameter(name: "moving_mean", rows: 1, columns: inputSize, decays: false)
@@ -38,18 +51,24 @@ public final class BatchNorm: Layer {
         gamma.value.fill(1)
         movingVariance.value.fill(1)
         inverseDeviation = [Float](repeating: 1, count: inputSize)
-        return inputSize
+        return inputShape
     }
 
-    public func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
-        _ = try build(inputSize: inputShape.last ?? 1, generator: &generator)
-        return inputShape
+    public func sharingWeights() -> any Layer {
+        let copy = BatchNorm(momentum: momentum, epsilon: epsilon)
+        copy.gamma = gamma
+        copy.beta = beta
+        copy.movingMean = movingMean
+        copy.movingVariance = movingVariance
+        copy.inverseDeviation = inverseDeviation
+        return copy
     }
 
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
         // Images: each pixel of each image is one more row of `features` channels. Every loop
         // runs along rows, channels innermost, so it reads memory in order and vectorises.
         let features = gamma.value.columns, batch = input.count / features
+        lastWasTraining = training
         output.resize(rows: input.rows, columns: input.columns)
         normalised.resize(rows: input.rows, columns: input.columns)
         let x = input.pointer, xhat = normalised.pointer, y = output.pointer
@@ -89,7 +108,9 @@ public final class BatchNorm: Layer {
         return output
     }
 
-    /// dInput = gamma * inv / N * (N * dy - Σ dy - xhat * Σ(dy * xhat)).
+    /// After a training forward: dInput = gamma * inv / N * (N * dy - Σ dy - xhat * Σ(dy * xhat)),
+    /// the statistics being functions of the batch. After an inference forward the statistics
+    /// are constants: dInput = gamma * inv * dy. dGamma = Σ dy * xhat and dBeta = Σ dy in both.
     public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
         let features = gamma.value.columns, batch = outputGradient.count / features
         let dy = outputGradient.pointer, xhat = normalised.pointer
@@ -113,6 +134,13 @@ public final class BatchNorm: Layer {
                 for j in 0..<features { scale[j] = g[j] * inverse[j] / count }
             }
             let scale = UnsafePointer(scale.baseAddress!)
+            guard lastWasTraining else {
+                for r in 0..<batch {
+                    let gy = dy + r * features, out = dx + r * features
+                    for j in 0..<features { out[j] = scale[j] * count * gy[j] }
+                }
+                return
+            }
             Compute.runner.forEachRange(count: batch, minimumPerPart: 2048) { rows in
                 for r in rows {
                     let gy = dy + r * features, n = xhat + r * features, out = dx + r * features

@@ -60,10 +60,6 @@ public final class Conv2D: Layer {
 
     public var parameters: [Parameter] { [kernel, bias] }
 
-    public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int {
-        throw .invalidSpecification("a Conv2D layer needs images: give the model an input shape [height, width, channels]")
-    }
-
     public func build(inputShape shape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
         guard shape.count == 3 else {
             throw .invalidSpecification("a Conv2D layer needs images [height, width, channels], found the shape \(shape); give the model an input shape")
@@ -85,6 +81,17 @@ public final class Conv2D: Layer {
         bias = Parameter(name: "bias", rows: 1, columns: filters, decays: false)
         initializer.fill(kernel.value, fanIn: depth, fanOut: kernelSize * kernelSize * filters, generator: &generator)
         return outputShape
+    }
+
+    public func sharingWeights() -> any Layer {
+        let copy = Conv2D(filters: filters, kernelSize: kernelSize, stride: stride, padding: padding, initializer: initializer)
+        copy.kernel = kernel
+        copy.bias = bias
+        copy.inputShape = inputShape
+        copy.outputShape = outputShape
+        copy.padTop = padTop
+        copy.padLeft = padLeft
+        return copy
     }
 
     var positions: Int { outputShape[0] * outputShape[1] }

@@ -27,12 +27,21 @@ public final class Dense: Layer {
 
     public var parameters: [Parameter] { [kernel, bias] }
 
-    public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int {
+    /// Images are taken flat (`[height·width·channels]` features).
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
+        let inputSize = inputShape.reduce(1, *)
         guard inputSize > 0 else { throw .invalidSpecification("a dense layer needs at least one input feature") }
         kernel = Parameter(name: "kernel", rows: inputSize, columns: units, decays: true)
         bias = Parameter(name: "bias", rows: 1, columns: units, decays: false)
         initializer.fill(kernel.value, fanIn: inputSize, fanOut: units, generator: &generator)
-        return units
+        return [units]
+    }
+
+    public func sharingWeights() -> any Layer {
+        let copy = Dense(units: units, initializer: initializer)
+        copy.kernel = kernel
+        copy.bias = bias
+        return copy
     }
 
     public func forward(_ input: Matrix, training: Bool) -> Matrix {

@@ -3,7 +3,7 @@ import NumericCore
 /// Inverted dropout: while training, each input is zeroed with probability `rate` and the
 /// survivors are scaled by 1 / (1 - rate), so inference is the identity.
 ///
-/// - Input and output: `[batch, features]`. No parameters.
+/// - Input and output: `[batch, features]` or images, the same shape. No parameters.
 /// - Randomness: the layer's own generator, seeded from the model's at build time, so the
 ///   same seed drops the same units.
 public final class Dropout: Layer {
@@ -18,9 +18,17 @@ public final class Dropout: Layer {
 
     public var specification: LayerSpecification { LayerSpecification(kind: .dropout, rate: Double(rate)) }
 
-    public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int {
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
         self.generator = SeededGenerator(seed: generator.next())
-        return inputSize
+        return inputShape
+    }
+
+    /// The copy has a generator of its own (from the same state): copies are for inference,
+    /// where dropout draws nothing.
+    public func sharingWeights() -> any Layer {
+        let copy = Dropout(rate: rate)
+        copy.generator = generator
+        return copy
     }
 
     public func forward(_ input: Matrix, training: Bool) -> Matrix {

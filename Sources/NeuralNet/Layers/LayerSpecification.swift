@@ -29,10 +29,17 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
     public var padding: Padding?
     /// Residual: the block's layers (its output is the input plus theirs).
     public var layers: [LayerSpecification]?
+    /// Batch norm: the moving statistics' momentum (default 0.99, as Keras).
+    public var momentum: Double?
+    /// Batch norm: added to the variance before the square root (default 1e-3, as Keras).
+    public var epsilon: Double?
 
     public init(kind: Kind, units: Int? = nil, rate: Double? = nil, alpha: Double? = nil, initializer: Initializer? = nil,
-                filters: Int? = nil, kernelSize: Int? = nil, stride: Int? = nil, padding: Padding? = nil, layers: [LayerSpecification]? = nil) {
+                filters: Int? = nil, kernelSize: Int? = nil, stride: Int? = nil, padding: Padding? = nil, layers: [LayerSpecification]? = nil,
+                momentum: Double? = nil, epsilon: Double? = nil) {
         self.layers = layers
+        self.momentum = momentum
+        self.epsilon = epsilon
         self.kind = kind
         self.units = units
         self.rate = rate
@@ -60,7 +67,7 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
             let rate = rate ?? 0.5
             guard rate >= 0, rate < 1 else { throw .invalidSpecification("dropout rate must be in [0, 1), found \(rate)") }
             return Dropout(rate: Float(rate))
-        case .batchNorm: return BatchNorm()
+        case .batchNorm: return BatchNorm(momentum: Float(momentum ?? 0.99), epsilon: Float(epsilon ?? 1e-3))
         case .flatten: return Flatten()
         case .conv2D:
             guard let filters, filters > 0 else { throw .invalidSpecification("a conv2d layer needs filters > 0, found \(filters.map(String.init) ?? "none")") }

@@ -18,10 +18,6 @@ public final class Residual: Layer {
     public var parameters: [Parameter] { body.flatMap(\.parameters) }
     public var state: [Parameter] { body.flatMap(\.state) }
 
-    public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int {
-        try build(inputShape: [inputSize], generator: &generator).reduce(1, *)
-    }
-
     public func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
         guard !body.isEmpty else { throw .invalidSpecification("a residual block needs at least one layer") }
         var shape = inputShape
@@ -31,6 +27,8 @@ public final class Residual: Layer {
         }
         return inputShape
     }
+
+    public func sharingWeights() -> any Layer { Residual(layers: body.map { $0.sharingWeights() }) }
 
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
         var x = input

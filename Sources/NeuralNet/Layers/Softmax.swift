@@ -14,7 +14,9 @@ public final class Softmax: Layer {
 
     public var specification: LayerSpecification { LayerSpecification(kind: .softmax) }
 
-    public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int { inputSize }
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] { [inputShape.reduce(1, *)] }
+
+    public func sharingWeights() -> any Layer { Softmax() }
 
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
         output.resize(rows: input.rows, columns: input.columns)
@@ -53,16 +55,4 @@ public final class Softmax: Layer {
         let inverse = 1 / sum
         for j in 0..<count { y[j] *= inverse }
     }
-}
-
-/// The identity on `[batch, features]`: images arrive already flattened (`[batch, 784]`), so
-/// Flatten only marks where a convolutional stack would end. No parameters.
-public final class Flatten: Layer {
-    public init() {}
-    public var specification: LayerSpecification { LayerSpecification(kind: .flatten) }
-    public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int { inputSize }
-    /// NHWC images are already stored flat, pixel by pixel: flattening only drops the shape.
-    public func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] { [inputShape.reduce(1, *)] }
-    public func forward(_ input: Matrix, training: Bool) -> Matrix { input }
-    public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? { needsInputGradient ? outputGradient : nil }
 }

@@ -7,22 +7,13 @@ import _Files
 ///
 /// Metadata keys: `format` ("fashion-model"), `format_version` ("1"), `architecture`
 /// (ModelSpecification as JSON), `class_names` (JSON array), `preprocessing` (JSON:
-/// image size and scaling), `training` (TrainingOptions as JSON, when known).
+/// `Preprocessing`, the image shape, scaling and photo fit; files of the first layout,
+/// `{"imageRows", "imageColumns", "scaling": "divide by 255"}`, still load), `training`
+/// (TrainingOptions as JSON, when known).
 public struct ModelFile {
     public static let formatName = "fashion-model"
 
-    public struct Preprocessing: Codable, Equatable, Sendable {
-        public var imageRows: Int
-        public var imageColumns: Int
-        /// How pixels become inputs: "divide by 255".
-        public var scaling: String
-
-        public init(imageRows: Int, imageColumns: Int, scaling: String = "divide by 255") {
-            self.imageRows = imageRows
-            self.imageColumns = imageColumns
-            self.scaling = scaling
-        }
-    }
+    public typealias Preprocessing = NeuralNet.Preprocessing
 
     public let model: Sequential
     public let classNames: [String]
@@ -84,6 +75,9 @@ public struct ModelFile {
         do { model = try Sequential(specification: specification, seed: 0) } catch {
             throw .modelFile(path: path, reason: "its architecture does not build: \(error)")
         }
+        if let problem = preprocessing.problem(inputSize: model.inputSize) {
+            throw .modelFile(path: path, reason: "metadata 'preprocessing': \(problem)")
+        }
         guard classNames.count == model.outputSize else {
             throw .modelFile(path: path, reason: "\(classNames.count) class names for a model with \(model.outputSize) outputs")
         }
@@ -93,6 +87,9 @@ public struct ModelFile {
             guard let tensor = byName[name] else { throw .modelFile(path: path, reason: "tensor '\(name)' is missing") }
             guard tensor.shape == parameter.shape else {
                 throw .modelFile(path: path, reason: "tensor '\(name)' has shape \(tensor.shape); the architecture needs \(parameter.shape)")
+            }
+            if let bad = tensor.values.firstIndex(where: { !$0.isFinite }) {
+                throw .modelFile(path: path, reason: "tensor '\(name)' holds \(tensor.values[bad]) at index \(bad); weights must be finite")
             }
             tensor.values.withUnsafeBufferPointer { parameter.value.pointer.update(from: $0.baseAddress!, count: tensor.values.count) }
         }

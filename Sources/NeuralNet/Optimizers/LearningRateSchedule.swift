@@ -32,10 +32,10 @@ public struct LearningRateSchedule: Codable, Equatable, Sendable {
 
     public func validate() throws(ModelError) {
         if let factor, !(factor > 0 && factor <= 1) {
-            throw .invalidOption(name: "schedule factor", reason: "expected a number in (0, 1], found \(factor)")
+            throw .invalidOption(name: "schedule.factor", reason: "expected a number in (0, 1], found \(factor)")
         }
-        if let every, every < 1 { throw .invalidOption(name: "schedule every", reason: "expected at least 1 epoch, found \(every)") }
-        if let warmupEpochs, warmupEpochs < 0 { throw .invalidOption(name: "warm-up", reason: "expected 0 or more epochs, found \(warmupEpochs)") }
+        if let every, every < 1 { throw .invalidOption(name: "schedule.every", reason: "expected at least 1 epoch, found \(every)") }
+        if let warmupEpochs, warmupEpochs < 0 { throw .invalidOption(name: "schedule.warmupEpochs", reason: "expected 0 or more epochs, found \(warmupEpochs)") }
     }
 
     /// The rate at optimizer step `step` (from 0) of a run of `totalSteps`.

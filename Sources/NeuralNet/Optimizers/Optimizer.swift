@@ -46,7 +46,7 @@ public struct OptimizerSpecification: Codable, Equatable, Sendable {
 
     public func makeOptimizer() throws(ModelError) -> any Optimizer {
         guard learningRate > 0, learningRate.isFinite else {
-            throw .invalidOption(name: "learning rate", reason: "expected a positive number, found \(learningRate)")
+            throw .invalidOption(name: "optimizer.learningRate", reason: "expected a positive number, found \(learningRate)")
         }
         let lr = Float(learningRate), eps = Float(epsilon ?? 1e-7)
         switch kind {

@@ -29,9 +29,9 @@ public struct Augmentation: Codable, Equatable, Sendable {
     public var isIdentity: Bool { cropPadding == 0 && flipProbability == 0 && erasingProbability == 0 }
 
     public func validate() throws(ModelError) {
-        guard cropPadding >= 0 else { throw .invalidOption(name: "augmentation cropPadding", reason: "expected 0 or more pixels, found \(cropPadding)") }
+        guard cropPadding >= 0 else { throw .invalidOption(name: "augmentation.cropPadding", reason: "expected 0 or more pixels, found \(cropPadding)") }
         for (name, p) in [("flipProbability", flipProbability), ("erasingProbability", erasingProbability)] where !(0...1).contains(p) {
-            throw .invalidOption(name: "augmentation \(name)", reason: "expected a probability in [0, 1], found \(p)")
+            throw .invalidOption(name: "augmentation.\(name)", reason: "expected a probability in [0, 1], found \(p)")
         }
     }
 

@@ -20,7 +20,8 @@ extension TrainingObserver {
     public func shouldStop(after record: EpochRecord) -> Bool { false }
 }
 
-/// Mini-batch training of a `Sequential` classifier with softmax cross-entropy.
+/// Mini-batch training of a `Sequential` classifier with the loss `options.loss` names (softmax
+/// cross-entropy by default), fused with the model's final activation.
 public enum Trainer {
     /// Trains `model` on `data` as `options` say and returns the history. Each epoch visits
     /// the examples in an order shuffled from `options.seed`, so the same seed, model seed
@@ -36,12 +37,13 @@ public enum Trainer {
         guard data.featureCount == model.inputSize else {
             throw .shapeMismatch("the model expects \(model.inputSize) input features but the data has \(data.featureCount)")
         }
-        guard data.count > 0 else { throw .invalidOption(name: "training data", reason: "expected at least one example, found none") }
+        guard data.count > 0 else { throw .invalidOption(name: "data", reason: "expected at least one example, found none") }
         for i in 0..<data.count where data.label(at: i) < 0 || data.label(at: i) >= model.outputSize {
             throw .shapeMismatch("label \(data.label(at: i)) of example \(i) is outside the model's \(model.outputSize) classes")
         }
         let optimizer = try options.optimizer.makeOptimizer()
-        let loss = SoftmaxCrossEntropy(labelSmoothing: Float(options.labelSmoothing))
+        let loss = options.loss.makeLoss(labelSmoothing: options.labelSmoothing)
+        let fused = options.loss.fusedActivation
         let parameters = model.parameters
         let decaying = parameters.filter(\.decays)
         let batchSize = min(options.batchSize, data.count)
@@ -59,7 +61,7 @@ public enum Trainer {
             throw .invalidOption(name: "augmentation", reason: "needs images; the training data has \(data.featureCount) plain features")
         }
         if options.flipAveraging, model.inputShape.count != 3 {
-            throw .invalidOption(name: "flip averaging", reason: "needs a model of images (an input shape of height, width and channels); this model takes \(model.inputSize) plain features")
+            throw .invalidOption(name: "flipAveraging", reason: "needs a model of images (an input shape of height, width and channels); this model takes \(model.inputSize) plain features")
         }
         let average = options.ema.map { WeightAverage(model: model, decay: $0) }
         var plateau = options.reduceOnPlateau.map(PlateauTracker.init)
@@ -97,12 +99,15 @@ public enum Trainer {
                 for (row, index) in indices.enumerated() { labels[row] = Int32(data.label(at: index)) }
                 if let augmentation, let imageShape { augmentation.apply(to: input, shape: imageShape, generator: &augmentationGenerator) }
 
-                let logits = model.logits(input, training: true)
-                let result = labels.withUnsafeBufferPointer { loss.evaluate(logits: logits, labels: UnsafeBufferPointer(rebasing: $0[0..<indices.count])) }
+                let logits = model.logits(input, training: true, fusing: fused)
+                let result = labels.withUnsafeBufferPointer {
+                    loss.evaluate(logits: logits, targets: LossTargets(classes: UnsafeBufferPointer(rebasing: $0[0..<indices.count])),
+                                  computeGradient: true)
+                }
                 var batchLoss = result.loss
                 if l2 > 0 { batchLoss += l2 * decaying.reduce(0) { $0 + sumOfSquares($1.value) } }
                 guard batchLoss.isFinite else { throw .diverged(epoch: epoch, step: batchIndex + 1, loss: batchLoss) }
-                model.backward(fromLogits: loss.gradient)
+                model.backward(fromLogits: loss.gradient, fusing: fused)
                 if l2 > 0 {
                     for parameter in decaying {
                         let w = parameter.value.pointer, g = parameter.gradient.pointer
@@ -121,8 +126,10 @@ public enum Trainer {
                 observer?.batchEnded(epoch: epoch, step: batchIndex + 1, stepsPerEpoch: stepsPerEpoch,
                                      loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen))
             }
-            var record = EpochRecord(epoch: epoch, loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
-                                     learningRate: rate, seconds: 0)
+            var record = EpochRecord(
+                epoch: epoch,
+                metrics: [EpochRecord.Name.loss: lossSum / Double(seen), EpochRecord.Name.accuracy: Double(correct) / Double(seen)],
+                learningRate: rate, seconds: 0)
             // With a weight average, the epoch's weights are the averaged ones: validation,
             // best-epoch keeping and early stopping see them, and training goes on from the
             // live weights unless this is the last epoch.
@@ -132,9 +139,10 @@ public enum Trainer {
                 model.restore(average.averages)
             }
             if let validation {
-                let scores = evaluate(model, on: validation, labelSmoothing: options.labelSmoothing, flipAveraging: options.flipAveraging)
-                record.validationLoss = scores.loss
-                record.validationAccuracy = scores.accuracy
+                let scores = evaluate(model, on: validation, loss: options.loss, labelSmoothing: options.labelSmoothing,
+                                      flipAveraging: options.flipAveraging)
+                record.metrics[EpochRecord.Name.validationLoss] = scores.loss
+                record.metrics[EpochRecord.Name.validationAccuracy] = scores.accuracy
             }
             record.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             history.epochs.append(record)
@@ -176,9 +184,10 @@ public enum Trainer {
     /// Mean loss and accuracy of `model` on `data`, in inference mode; with `flipAveraging`
     /// (models of images), of the mean probabilities of each image and its mirror image.
     public static func evaluate(
-        _ model: Sequential, on data: some TrainingData, labelSmoothing: Double = 0, batchSize: Int = 1000, flipAveraging: Bool = false
+        _ model: Sequential, on data: some TrainingData, loss kind: LossKind = .softmaxCrossEntropy, labelSmoothing: Double = 0,
+        batchSize: Int = 1000, flipAveraging: Bool = false
     ) -> (loss: Double, accuracy: Double) {
-        let loss = SoftmaxCrossEntropy(labelSmoothing: Float(labelSmoothing))
+        let loss = kind.makeLoss(labelSmoothing: labelSmoothing)
         let input = Matrix(rows: batchSize, columns: data.featureCount)
         let mirror = Matrix(rows: 0, columns: 0)
         var labels = [Int32](repeating: 0, count: batchSize)
@@ -194,14 +203,15 @@ public enum Trainer {
             if flipAveraging, model.inputShape.count == 3 {
                 // The log of the mean probabilities: softmax gives those probabilities back.
                 logits = output(of: model, for: input, flipAveraging: true, mirror: mirror)
-                if model.endsInSoftmax {
+                if model.ends(in: kind.fusedActivation) {
                     for i in 0..<logits.count { logits.pointer[i] = logf(max(logits.pointer[i], .leastNormalMagnitude)) }
                 }
             } else {
-                logits = model.logits(input, training: false)
+                logits = model.logits(input, training: false, fusing: kind.fusedActivation)
             }
             let result = labels.withUnsafeBufferPointer {
-                loss.evaluate(logits: logits, labels: UnsafeBufferPointer(rebasing: $0[0..<indices.count]), computeGradient: false)
+                loss.evaluate(logits: logits, targets: LossTargets(classes: UnsafeBufferPointer(rebasing: $0[0..<indices.count])),
+                              computeGradient: false)
             }
             total += Double(result.loss) * Double(indices.count)
             correct += result.correct

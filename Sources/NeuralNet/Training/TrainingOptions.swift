@@ -1,42 +1,3 @@
-/// A value watched by early stopping, best-checkpoint keeping and reduce-on-plateau.
-public enum Monitor: String, Codable, Sendable, CaseIterable {
-    case loss, accuracy
-    case validationLoss = "val_loss", validationAccuracy = "val_accuracy"
-
-    public var needsValidation: Bool { self == .validationLoss || self == .validationAccuracy }
-    var higherIsBetter: Bool { self == .accuracy || self == .validationAccuracy }
-
-    func isImprovement(_ value: Double, over best: Double, minDelta: Double) -> Bool {
-        higherIsBetter ? value - minDelta > best : value + minDelta < best
-    }
-
-    func value(in record: EpochRecord) -> Double? {
-        switch self {
-        case .loss: return record.loss
-        case .accuracy: return record.accuracy
-        case .validationLoss: return record.validationLoss
-        case .validationAccuracy: return record.validationAccuracy
-        }
-    }
-}
-
-/// Keras's EarlyStopping: stop when `monitor` has not improved by more than `minDelta` for
-/// `patience` epochs; with `restoreBestWeights`, the weights of the best epoch are put back
-/// when training stops early.
-public struct EarlyStopping: Codable, Equatable, Sendable {
-    public var monitor: Monitor
-    public var patience: Int
-    public var minDelta: Double
-    public var restoreBestWeights: Bool
-
-    public init(monitor: Monitor = .validationLoss, patience: Int = 3, minDelta: Double = 0, restoreBestWeights: Bool = true) {
-        self.monitor = monitor
-        self.patience = patience
-        self.minDelta = minDelta
-        self.restoreBestWeights = restoreBestWeights
-    }
-}
-
 /// Everything `fit` needs to know besides the model and the data.
 public struct TrainingOptions: Codable, Equatable, Sendable {
     public var epochs: Int
@@ -62,13 +23,17 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Validation (and, for a model file that records these options, later evaluation and
     /// prediction) averages the class probabilities of each image and its mirror image.
     public var flipAveraging: Bool
+    /// The loss, fused with the model's final activation (softmax cross-entropy by default).
+    public var loss: LossKind
 
     public init(
         epochs: Int = 10, batchSize: Int = 32, optimizer: OptimizerSpecification = OptimizerSpecification(kind: .adam),
         schedule: LearningRateSchedule = .constant, reduceOnPlateau: ReduceOnPlateau? = nil, earlyStopping: EarlyStopping? = nil,
         keepBest: Monitor? = nil, labelSmoothing: Double = 0, l2: Double = 0, seed: UInt64 = 0, shuffle: Bool = true,
-        augmentation: Augmentation? = nil, ema: Double? = nil, flipAveraging: Bool = false
+        augmentation: Augmentation? = nil, ema: Double? = nil, flipAveraging: Bool = false,
+        loss: LossKind = .softmaxCrossEntropy
     ) {
+        self.loss = loss
         self.augmentation = augmentation
         self.ema = ema
         self.flipAveraging = flipAveraging
@@ -104,41 +69,21 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         augmentation = try c.decodeIfPresent(Augmentation.self, forKey: .augmentation)
         ema = try c.decodeIfPresent(Double.self, forKey: .ema)
         flipAveraging = try c.decodeIfPresent(Bool.self, forKey: .flipAveraging) ?? d.flipAveraging
+        loss = try c.decodeIfPresent(LossKind.self, forKey: .loss) ?? d.loss
     }
 
     public func validate(hasValidation: Bool) throws(ModelError) {
-        guard epochs >= 1 else { throw .invalidOption(name: "--epochs", reason: "expected at least 1, found \(epochs)") }
-        guard batchSize >= 1 else { throw .invalidOption(name: "--batch-size", reason: "expected at least 1, found \(batchSize)") }
+        guard epochs >= 1 else { throw .invalidOption(name: "epochs", reason: "expected at least 1, found \(epochs)") }
+        guard batchSize >= 1 else { throw .invalidOption(name: "batchSize", reason: "expected at least 1, found \(batchSize)") }
         guard labelSmoothing >= 0, labelSmoothing < 1 else {
-            throw .invalidOption(name: "--label-smoothing", reason: "expected a number in [0, 1), found \(labelSmoothing)")
+            throw .invalidOption(name: "labelSmoothing", reason: "expected a number in [0, 1), found \(labelSmoothing)")
         }
-        guard l2 >= 0 else { throw .invalidOption(name: "--l2", reason: "expected 0 or more, found \(l2)") }
+        guard l2 >= 0 else { throw .invalidOption(name: "l2", reason: "expected 0 or more, found \(l2)") }
         try schedule.validate()
         try augmentation?.validate()
-        if let ema, !(ema > 0 && ema < 1) { throw .invalidOption(name: "--ema", reason: "expected a decay in (0, 1) such as 0.999, found \(ema)") }
+        if let ema, !(ema > 0 && ema < 1) { throw .invalidOption(name: "ema", reason: "expected a decay in (0, 1) such as 0.999, found \(ema)") }
         for monitor in [earlyStopping?.monitor, reduceOnPlateau?.monitor, keepBest].compactMap({ $0 }) where monitor.needsValidation && !hasValidation {
-            throw .invalidOption(name: "monitor \(monitor.rawValue)", reason: "needs validation data; give a validation split")
+            throw .invalidOption(name: "monitor", reason: "\(monitor.rawValue) needs validation data; give a validation split")
         }
     }
-}
-
-/// One epoch of training, as Keras's History records it.
-public struct EpochRecord: Codable, Equatable, Sendable {
-    public var epoch: Int
-    public var loss: Double
-    public var accuracy: Double
-    public var validationLoss: Double?
-    public var validationAccuracy: Double?
-    public var learningRate: Double
-    public var seconds: Double
-}
-
-/// What `fit` returns: every epoch, and why training ended.
-public struct History: Codable, Equatable, Sendable {
-    public var epochs: [EpochRecord] = []
-    public var stoppedEarly = false
-    /// The epoch whose weights the model holds at the end, when they were restored.
-    public var restoredEpoch: Int?
-
-    public var totalSeconds: Double { epochs.reduce(0) { $0 + $1.seconds } }
 }

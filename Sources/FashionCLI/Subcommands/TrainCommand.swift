@@ -4,8 +4,6 @@ import Studies
 import Foundation
 import NeuralNet
 import NumericCore
-import RunStore
-import _Files
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,57 +57,32 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let (name, specification, baseOptions) = try architecture()
-        var options = try training.options(overriding: baseOptions)
-        options.seed = seed
         let loaded = try dataset.load()
-        let model = try Sequential(specification: specification, seed: seed)
-        guard model.inputSize == loaded.train.pixelsPerImage else {
-            throw ValidationError("the model takes \(model.inputSize) inputs but the images have \(loaded.train.pixelsPerImage) pixels")
-        }
-        guard model.outputSize == loaded.classCount else {
-            throw ValidationError("the model has \(model.outputSize) outputs but the dataset has \(loaded.classCount) classes")
-        }
-        var train = loaded.train
-        var validation: LabeledImages?
-        if validationFraction > 0 {
-            let parts = try loaded.train.stratifiedSplit(validationFraction: validationFraction, seed: seed)
-            train = parts.train
-            validation = parts.validation
-        }
-        print("Model \(name): \(specification.compact ?? "custom"), \(options.epochs) epochs, batch \(options.batchSize), "
-              + "\(options.optimizer.kind.rawValue) \(options.optimizer.learningRate), seed \(seed), \(threads) thread(s)")
-        print("Data: \(train.count) training, \(validation?.count ?? 0) validation images from \(loaded.location.folder.path)")
-        print(model.summary)
-        let database = try store.open()
-        let configuration = RunConfiguration(architecture: specification, training: options, data: loaded.location.folder.path,
-                                             validationSplit: validationFraction)
-        let runID = try database?.begin(kind: "train", name: name, seed: seed, threads: threads, configuration: configuration.json)
-        let history: History
-        do {
-            history = try Trainer.fit(model, on: train, validation: validation, options: options, threads: threads, observer: ProgressBar())
-        } catch {
-            if let runID { try database?.finish(runID, status: "failed: \(error)", epochs: [], finalMetrics: [:], artifacts: []) }
-            throw error
-        }
-
         let url = output.map { URL(fileURLWithPath: $0) } ?? Self.defaultRunFolder(name: name).appendingPathComponent("model.safetensors")
-        let file = ModelFile(model: model, classNames: loaded.classNames,
-                             preprocessing: .init(imageRows: loaded.train.rows, imageColumns: loaded.train.columns), training: options)
-        try file.write(to: url)
-        let historyURL = try HistoryFile.write(history, beside: url)
-        if let runID {
-            var metrics = ["loss": history.epochs.last?.loss ?? .nan, "accuracy": history.epochs.last?.accuracy ?? .nan]
-            metrics["val_loss"] = history.epochs.last?.validationLoss
-            metrics["val_accuracy"] = history.epochs.last?.validationAccuracy
-            try database?.finish(runID, epochs: history.rows, finalMetrics: metrics,
-                                 artifacts: [(kind: "model", path: url.path), (kind: "history", path: historyURL.path)])
-            print("Recorded as run \(runID) in \(database?.path ?? "")")
-        }
-        let last = history.epochs.last
+        let plan = TrainingPlan(
+            kind: .train, name: name, architecture: specification, options: try training.options(overriding: baseOptions), seed: seed,
+            validationSplit: validationFraction, threads: threads, modelFile: url, writesHistory: true)
+        let run = try FlagNames.translating { try TrainingRun(plan, dataset: loaded) }
+        print(Self.header(run, name: name, data: loaded.location.folder.path))
+        let database = try store.open()
+        let outcome = try FlagNames.translating { try run.execute(store: database, observer: ProgressBar()) }
+        if let id = outcome.runID { print("Recorded as run \(id) in \(database?.location ?? "")") }
+        let history = outcome.history
         print(String(format: "Trained %d epochs in %.2f s (%.3f s per epoch).", history.epochs.count, history.totalSeconds,
                      history.totalSeconds / Double(max(1, history.epochs.count))))
-        if let accuracy = last?.validationAccuracy { print(String(format: "Validation accuracy: %.4f", accuracy)) }
+        if let accuracy = history.epochs.last?.validationAccuracy { print(String(format: "Validation accuracy: %.4f", accuracy)) }
         print("Wrote \(url.path)")
+    }
+
+    /// What is about to train: the model, its options and the data.
+    static func header(_ run: TrainingRun, name: String, data: String) -> String {
+        let options = run.options, plan = run.plan
+        return """
+            Model \(name): \(plan.architecture.compact ?? "custom"), \(options.epochs) epochs, batch \(options.batchSize), \
+            \(options.optimizer.kind.rawValue) \(options.optimizer.learningRate), seed \(plan.seed), \(plan.threads) thread(s)
+            Data: \(run.train.count) training, \(run.validation?.count ?? 0) validation images from \(data)
+            \(run.model.summary)
+            """
     }
 
     private func architecture() throws -> (String, ModelSpecification, TrainingOptions) {
@@ -139,17 +112,5 @@ struct TrainCommand: ParsableCommand {
         formatter.timeZone = TimeZone(identifier: "UTC")
         let safe = name.replacingOccurrences(of: "/", with: "_")
         return URL(fileURLWithPath: "runs").appendingPathComponent("\(formatter.string(from: Date()))-\(safe)")
-    }
-}
-
-/// The training history, written as JSON beside the model file.
-enum HistoryFile {
-    @discardableResult
-    static func write(_ history: History, beside model: URL) throws -> URL {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let url = model.deletingPathExtension().appendingPathExtension("history.json")
-        try AtomicFile.write([UInt8](encoder.encode(history)), to: url)
-        return url
     }
 }

@@ -2,19 +2,6 @@ import ArgumentParser
 import Foundation
 import RunStore
 
-/// Where runs are recorded: `--store FILE`, else FASHION_STORE, else runs/store.sqlite.
-struct StoreOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The run store (SQLite) to record in (default: FASHION_STORE or runs/store.sqlite).", valueName: "file"))
-    var store: String?
-
-    @Flag(name: .customLong("no-store"), help: "Do not record this run.")
-    var noStore = false
-
-    func open() throws -> RunDatabase? {
-        noStore ? nil : try RunDatabase(url: store.map { URL(fileURLWithPath: $0) } ?? RunDatabase.defaultURL())
-    }
-}
-
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs", abstract: "List, show and compare the recorded runs.",
@@ -47,12 +34,12 @@ struct RunsList: ParsableCommand {
 
     func run() throws {
         guard let database = try store.open() else { throw ValidationError("--no-store: nothing to list") }
-        let runs = try database.list()
+        let runs = try database.runs()
         if json { try printJSON(runs); return }
-        if runs.isEmpty { print("No runs recorded in \(database.path)."); return }
+        if runs.isEmpty { print("No runs recorded in \(database.location)."); return }
         for run in runs {
             let label = [run.kind, run.study, run.name, run.seed.map { "seed \($0)" }].compactMap { $0 }.joined(separator: " ")
-            print(String(format: "%4lld  %@  %@  %@  %@", run.id ?? 0, format(run.startedAt), run.status, label, metricsText(run.metrics)))
+            print(String(format: "%4lld  %@  %@  %@  %@", run.id, format(run.startedAt), run.status, label, metricsText(run.finalMetrics)))
         }
     }
 }
@@ -71,11 +58,13 @@ struct RunsShow: ParsableCommand {
         print("Run \(id): \(run.kind) \(run.name)\(run.study.map { " (study \($0))" } ?? "")\(run.seed.map { ", seed \($0)" } ?? "")")
         print("Started \(format(run.startedAt)), ended \(format(run.endedAt)), \(run.status); code \(run.codeVersion), \(run.threads) thread(s)")
         print("Configuration: \(run.configuration)")
-        print("Final metrics: \(metricsText(run.metrics))")
+        print("Final metrics: \(metricsText(run.finalMetrics))")
         for e in details.epochs {
-            var line = String(format: "  epoch %3d  %.2fs  loss %.4f  accuracy %.4f", e.epoch, e.seconds, e.loss, e.accuracy)
-            if let l = e.validationLoss, let a = e.validationAccuracy { line += String(format: "  val_loss %.4f  val_accuracy %.4f", l, a) }
-            print(line)
+            // The classifier's four first, in Keras's order, then any others by name.
+            let first = ["loss", "accuracy", "val_loss", "val_accuracy"]
+            let names = first.filter { e.metrics[$0] != nil } + e.metrics.keys.filter { !first.contains($0) }.sorted()
+            let values = names.map { String(format: "  %@ %.4f", $0, e.metrics[$0] ?? .nan) }.joined()
+            print(String(format: "  epoch %3d  %.2fs", e.epoch, e.seconds) + values)
         }
         for artifact in details.artifacts { print("  \(artifact.kind): \(artifact.path)") }
     }
@@ -100,8 +89,8 @@ struct RunsCompare: ParsableCommand {
         print(row("kind", a.run.kind, b.run.kind))
         print(row("epochs", "\(a.epochs.count)", "\(b.epochs.count)"))
         print(row("seconds", String(format: "%.2f", a.epochs.reduce(0) { $0 + $1.seconds }), String(format: "%.2f", b.epochs.reduce(0) { $0 + $1.seconds })))
-        for key in Set(a.run.metrics.keys).union(b.run.metrics.keys).sorted() {
-            print(row(key, a.run.metrics[key].map { String(format: "%.4f", $0) } ?? "-", b.run.metrics[key].map { String(format: "%.4f", $0) } ?? "-"))
+        for key in Set(a.run.finalMetrics.keys).union(b.run.finalMetrics.keys).sorted() {
+            print(row(key, a.run.finalMetrics[key].map { String(format: "%.4f", $0) } ?? "-", b.run.finalMetrics[key].map { String(format: "%.4f", $0) } ?? "-"))
         }
         print(row("configuration same", a.run.configuration == b.run.configuration ? "yes" : "no", ""))
     }

@@ -1,15 +1,10 @@
 import FashionData
 import Foundation
-import NeuralNet
 
 /// Classifies pictures and image batches with a model, one result per image; an input that
 /// cannot be read becomes a failure with its message while the others are still classified.
 public struct Prediction: Codable, Sendable {
-    public struct ClassProbability: Codable, Sendable {
-        public let className: String
-        public let classIndex: Int
-        public let probability: Double
-    }
+    public typealias ClassProbability = ClassScore
 
     public struct Item: Codable, Sendable {
         /// The file, with `#index` for an image of a batch.
@@ -25,11 +20,13 @@ public struct Prediction: Codable, Sendable {
     public let predictions: [Item]
     public let failures: [Failure]
 
-    public static func run(model: Sequential, classNames: [String], rows: Int, columns: Int, inputs: [String], top: Int, flipAveraging: Bool = false) -> Prediction {
+    /// Classifies every input file (photos, IDX image files, CSV files) with `classifier`.
+    public static func run(classifier: Classifier, inputs: [String], top: Int) -> Prediction {
+        let rows = classifier.preprocessing.image.height, columns = classifier.preprocessing.image.width
         var names = [String](), pixels = [UInt8](), failures = [Failure]()
         for input in inputs {
             do {
-                let images = try load(input, rows: rows, columns: columns)
+                let images = try load(input, classifier: classifier, rows: rows, columns: columns)
                 for (index, image) in images.enumerated() {
                     names.append(images.count == 1 ? input : "\(input)#\(index)")
                     pixels.append(contentsOf: image)
@@ -38,24 +35,21 @@ public struct Prediction: Codable, Sendable {
                 failures.append(Failure(input: input, message: "\(error)"))
             }
         }
-        let set = LabeledImages(pixels: pixels, labels: [UInt8](repeating: 0, count: names.count), rows: rows, columns: columns)
-        let probabilities = names.isEmpty ? [] : Trainer.predict(model, on: set, flipAveraging: flipAveraging)
-        let classes = classNames.count
-        let items = names.enumerated().map { row, name in
-            let p = (0..<classes).map { Double(probabilities[row * classes + $0]) }
-            let order = p.indices.sorted { p[$0] > p[$1] }.prefix(top)
-            return Item(input: name, top: order.map { ClassProbability(className: classNames[$0], classIndex: $0, probability: p[$0]) })
+        let probabilities: [Float]
+        do { probabilities = try classifier.probabilities(pixels: pixels, count: names.count) } catch {
+            return Prediction(predictions: [], failures: failures + names.map { Failure(input: $0, message: "\(error)") })
         }
+        let items = zip(names, classifier.topClasses(probabilities, top: top)).map { Item(input: $0, top: $1) }
         return Prediction(predictions: items, failures: failures)
     }
 
     /// The images of one input file, each `rows * columns` bytes.
-    static func load(_ path: String, rows: Int, columns: Int) throws -> [[UInt8]] {
+    static func load(_ path: String, classifier: Classifier, rows: Int, columns: Int) throws -> [[UInt8]] {
         let url = URL(fileURLWithPath: path)
         guard let data = FileManager.default.contents(atPath: path) else { throw DataError.fileMissing(path: path, hint: "") }
         let bytes = [UInt8](data)
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
-            return [ImagePreparation.prepare(try PNGDecoder.decode(bytes, path: path), rows: rows, columns: columns)]
+            return [classifier.prepare(try PNGDecoder.decode(bytes, path: path))]
         }
         let contents = Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, path: path) : bytes
         if contents.count >= 4, contents[0] == 0, contents[1] == 0, contents[2] == 8, contents[3] == 3 {

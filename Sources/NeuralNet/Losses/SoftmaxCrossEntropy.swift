@@ -6,18 +6,19 @@ import NumericCore
 ///
 /// Targets are the one-hot labels, optionally smoothed as Keras does: `target = (1 - s) *
 /// onehot + s / classes`. The loss is the batch mean of `-Σ target * log p`.
-public final class SoftmaxCrossEntropy {
+public final class SoftmaxCrossEntropy: Loss {
     public let labelSmoothing: Float
     public let probabilities = Matrix(rows: 0, columns: 0)
     public let gradient = Matrix(rows: 0, columns: 0)
 
     public init(labelSmoothing: Float = 0) { self.labelSmoothing = labelSmoothing }
 
-    public struct Result: Sendable {
-        /// Mean loss over the batch.
-        public let loss: Float
-        /// How many rows had their largest logit at the true label.
-        public let correct: Int
+    public var kind: LossKind { .softmaxCrossEntropy }
+
+    public typealias Result = LossResult
+
+    public func evaluate(logits: Matrix, targets: LossTargets, computeGradient: Bool) -> LossResult {
+        evaluate(logits: logits, labels: targets.classes, computeGradient: computeGradient)
     }
 
     /// Computes the loss of `logits` (`[batch, classes]`) for `labels` (one per row) and, when

@@ -3,17 +3,6 @@ import FashionData
 import Foundation
 import NeuralNet
 import Studies
-import _Files
-
-/// `--[no-]flip-averaging` for commands that read a model file: the file's own training
-/// options decide unless the flag is given.
-struct FlipAveragingOption: ParsableArguments {
-    @Flag(name: .customLong("flip-averaging"), inversion: .prefixedNo,
-          help: "Average each image's probabilities with its mirror image's (default: as the model was trained).")
-    var flipAveraging: Bool?
-
-    func resolved(for file: ModelFile) -> Bool { flipAveraging ?? file.training?.flipAveraging ?? false }
-}
 
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -58,8 +47,9 @@ struct EvaluateCommand: ParsableCommand {
         } else {
             set = try dataset.load().test
         }
-        guard set.rows == file.preprocessing.imageRows, set.columns == file.preprocessing.imageColumns else {
-            throw ValidationError("the model takes \(file.preprocessing.imageRows)x\(file.preprocessing.imageColumns) images; these are \(set.rows)x\(set.columns)")
+        let image = file.preprocessing.image
+        guard set.rows == image.height, set.columns == image.width, image.channels == 1 else {
+            throw ValidationError("the model takes \(image.height)x\(image.width) images; these are \(set.rows)x\(set.columns)")
         }
         try set.validateLabels(classCount: file.classNames.count, path: images ?? csv ?? "the test set")
         // "runs/x/model3/model.safetensors" is called model3.
@@ -69,13 +59,7 @@ struct EvaluateCommand: ParsableCommand {
             ?? modelURL.deletingLastPathComponent().appendingPathComponent("\(name)-evaluation")
         let evaluation = try Evaluation.run(name: name, model: file.model, classNames: file.classNames, images: set, folder: folder,
                                             flipAveraging: flipAveraging.resolved(for: file))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let document = try encoder.encode(evaluation)
-        try AtomicFile.write([UInt8](document), to: folder.appendingPathComponent("evaluation.json"))
-        var markdown = "# \(name) on \(set.count) images\n\n```\n\(evaluation.text)\n```\n\n"
-        for key in Evaluation.pictureOrder { if let picture = evaluation.pictures[key] { markdown += "![\(key)](\(picture))\n\n" } }
-        try AtomicFile.write(text: markdown, to: folder.appendingPathComponent("evaluation.md"))
+        let document = try evaluation.write(name: name, imageCount: set.count, to: folder)
         if json {
             print(String(decoding: document, as: UTF8.self))
         } else {

@@ -33,10 +33,6 @@ public final class Pool2D: Layer {
                            padding: padding == .valid ? nil : padding)
     }
 
-    public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int {
-        throw .invalidSpecification("a pooling layer needs images: give the model an input shape [height, width, channels]")
-    }
-
     public func build(inputShape shape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
         guard shape.count == 3 else { throw .invalidSpecification("a pooling layer needs images [height, width, channels], found the shape \(shape)") }
         guard poolSize > 0, stride > 0 else { throw .invalidSpecification("a pooling layer needs a pool size and stride above 0, found \(poolSize), \(stride)") }
@@ -48,6 +44,15 @@ public final class Pool2D: Layer {
         padTop = top
         padLeft = left
         return outputShape
+    }
+
+    public func sharingWeights() -> any Layer {
+        let copy = Pool2D(mode, poolSize: poolSize, stride: stride, padding: padding)
+        copy.inputShape = inputShape
+        copy.outputShape = outputShape
+        copy.padTop = padTop
+        copy.padLeft = padLeft
+        return copy
     }
 
     /// The rows and columns of window (y, x) that lie inside the image.
@@ -129,52 +134,6 @@ public final class Pool2D: Layer {
             for b in images {
                 self.poolBackward(gradient: dy + b * outSize, pooled: y + b * outSize, input: x + b * inSize, into: dx + b * inSize)
             }
-        }
-        return inputGradient
-    }
-}
-
-/// The mean of each channel over the whole image, as Keras's GlobalAveragePooling2D.
-///
-/// - Input: `[batch, height, width, channels]`. Output: `[batch, channels]`. No parameters.
-public final class GlobalAveragePool: Layer {
-    private var inputShape = [0, 0, 0]
-    private let output = Matrix(rows: 0, columns: 0)
-    private let inputGradient = Matrix(rows: 0, columns: 0)
-
-    public init() {}
-
-    public var specification: LayerSpecification { LayerSpecification(kind: .globalAveragePool) }
-
-    public func build(inputSize: Int, generator: inout SeededGenerator) throws(ModelError) -> Int {
-        throw .invalidSpecification("global average pooling needs images: give the model an input shape [height, width, channels]")
-    }
-
-    public func build(inputShape shape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
-        guard shape.count == 3 else { throw .invalidSpecification("global average pooling needs images [height, width, channels], found \(shape)") }
-        inputShape = shape
-        return [shape[2]]
-    }
-
-    public func forward(_ input: Matrix, training: Bool) -> Matrix {
-        let batch = input.rows, channels = inputShape[2], pixels = inputShape[0] * inputShape[1]
-        output.resize(rows: batch, columns: channels)
-        output.fill(0)
-        for b in 0..<batch {
-            let image = input.pointer + b * pixels * channels, y = output.pointer + b * channels
-            for p in 0..<pixels { for c in 0..<channels { y[c] += image[p * channels + c] } }
-            for c in 0..<channels { y[c] /= Float(pixels) }
-        }
-        return output
-    }
-
-    public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
-        guard needsInputGradient else { return nil }
-        let batch = outputGradient.rows, channels = inputShape[2], pixels = inputShape[0] * inputShape[1]
-        inputGradient.resize(rows: batch, columns: pixels * channels)
-        for b in 0..<batch {
-            let dy = outputGradient.pointer + b * channels, image = inputGradient.pointer + b * pixels * channels
-            for p in 0..<pixels { for c in 0..<channels { image[p * channels + c] = dy[c] / Float(pixels) } }
         }
         return inputGradient
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import FashionData
 import Foundation
 import NeuralNet
-import Studies
+import Inference
 
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,9 +36,8 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let file = try ModelFile.read(from: URL(fileURLWithPath: modelPath))
-        let rows = file.preprocessing.imageRows, columns = file.preprocessing.imageColumns
-        let result = Prediction.run(model: file.model, classNames: file.classNames, rows: rows, columns: columns, inputs: inputs, top: min(top, file.classNames.count),
-                                    flipAveraging: flipAveraging.resolved(for: file))
+        let classifier = Classifier(file: file, flipAveraging: flipAveraging.resolved(for: file))
+        let result = Prediction.run(classifier: classifier, inputs: inputs, top: min(top, file.classNames.count))
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

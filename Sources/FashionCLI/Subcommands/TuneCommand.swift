@@ -82,10 +82,10 @@ struct TuneCommand: ParsableCommand {
             study: study ?? space.name, sampler: sampler ?? space.sampler ?? .tpe,
             pruner: pruner.map { kind in var p = space.pruner ?? PrunerSettings(kind: kind); p.kind = kind; return p } ?? space.pruner ?? PrunerSettings(kind: .median),
             trials: trials ?? space.trials ?? 30, timeLimit: timeLimit.flatMap(Self.seconds) ?? space.timeLimit, seed: seed ?? space.seed ?? 1, startupTrials: startupTrials)
-        let database = try RunDatabase(url: store.map { URL(fileURLWithPath: $0) } ?? RunDatabase.defaultURL())
+        let database = try StoreOptions.open(store)
         let folder = output.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: "runs/tune-\(settings.study)")
         print("Tuning \(settings.study): \(settings.trials) trials, sampler \(settings.sampler.rawValue), pruner \(settings.pruner.kind.rawValue), "
-              + "\(workers) at once on \(threads) thread(s) each; store \(database.path)")
+              + "\(workers) at once on \(threads) thread(s) each; store \(database.location)")
         let start = Date()
         let result = try Tuner.run(space: space, settings: settings, dataset: loaded, store: database, workers: workers, threads: threads,
                                    folder: folder) { line in print("  " + line) }

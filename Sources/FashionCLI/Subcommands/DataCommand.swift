@@ -15,23 +15,6 @@ struct DataCommand: AsyncParsableCommand {
         subcommands: [DataFetch.self, DataVerify.self, DataInfo.self, DataShow.self])
 }
 
-/// The options every command that reads the dataset shares.
-struct DatasetOptions: ParsableArguments {
-    @Option(name: .customLong("data"), help: ArgumentHelp("Folder holding the dataset (IDX or CSV files).", valueName: "dir"))
-    var folder: String?
-
-    @Option(help: ArgumentHelp("Class-names file, one name a line (default: classes.txt beside the data, else Fashion-MNIST's names).", valueName: "file"))
-    var classes: String?
-
-    func locate() throws -> DatasetLocation {
-        try DatasetLocator.locate(explicit: folder.map { URL(fileURLWithPath: $0) })
-    }
-
-    func load() throws -> Dataset {
-        try Dataset.load(from: locate(), classNamesFile: classes.map { URL(fileURLWithPath: $0) })
-    }
-}
-
 struct DataFetch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
@@ -107,7 +90,7 @@ struct DataInfo: ParsableCommand {
 
     func run() throws {
         let loaded = try dataset.load()
-        let summary = try DatasetSummary(dataset: loaded, validationFraction: validationFraction, seed: seed)
+        let summary = try FlagNames.translating { try DatasetSummary(dataset: loaded, validationFraction: validationFraction, seed: seed) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

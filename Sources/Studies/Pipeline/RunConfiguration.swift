@@ -4,9 +4,8 @@ import RunStore
 
 extension History {
     /// The epochs as the run store keeps them.
-    public var rows: [EpochRow] {
-        epochs.map { EpochRow(epoch: $0.epoch, loss: $0.loss, accuracy: $0.accuracy, validationLoss: $0.validationLoss,
-                              validationAccuracy: $0.validationAccuracy, learningRate: $0.learningRate, seconds: $0.seconds) }
+    public var storedEpochs: [StoredEpoch] {
+        epochs.map { StoredEpoch(epoch: $0.epoch, metrics: $0.metrics, learningRate: $0.learningRate, seconds: $0.seconds) }
     }
 }
 

@@ -1,0 +1,156 @@
+import FashionData
+import Foundation
+import NeuralNet
+import NumericCore
+import Synchronization
+
+/// A model file loaded once, ready to classify: its preprocessing (the one photo preparation
+/// that `fashion predict` uses) and its flip averaging, taking pixel buffers, scaled inputs or
+/// decoded photos and returning class probabilities.
+///
+/// Safe to call from any number of threads at once: the weights are shared and never
+/// written; each call takes a workspace (a copy of the model's layers sharing those weights,
+/// with buffers of its own) from a pool and gives it back. A batch gives each image the same
+/// numbers as classifying it alone: every layer computes each image's output on its own.
+///
+/// - Inputs: `count` images of `preprocessing.image`, NHWC (`count·height·width·channels`
+///   values). Output: `[count, classCount]` probabilities, row-major.
+public final class Classifier: Sendable {
+    public let classNames: [String]
+    public let preprocessing: Preprocessing
+    /// Whether each image's probabilities are averaged with its mirror image's.
+    public let flipAveraging: Bool
+    /// The model's architecture, for metadata (`specification.layers`, parameter counts).
+    public let specification: ModelSpecification
+    public let parameterCount: Int
+    /// The training options the model file recorded, when it did.
+    public let training: TrainingOptions?
+    /// Images run through one workspace at a time: bounds a call's memory for any batch.
+    public static let chunkSize = 256
+
+    private let workspaces: Mutex<[Workspace]>
+    private let template: Workspace
+
+    /// - Parameter flipAveraging: overrides the model file's own choice.
+    public init(file: ModelFile, flipAveraging: Bool? = nil) {
+        classNames = file.classNames
+        preprocessing = file.preprocessing
+        self.flipAveraging = (flipAveraging ?? file.training?.flipAveraging ?? false) && file.model.inputShape.count == 3
+        specification = file.model.specification
+        parameterCount = file.model.parameterCount
+        training = file.training
+        template = Workspace(model: file.model)
+        workspaces = Mutex([])
+    }
+
+    /// Reads the model file at `url` (see `ModelFile.read`).
+    public convenience init(contentsOf url: URL, flipAveraging: Bool? = nil) throws(ModelError) {
+        self.init(file: try ModelFile.read(from: url), flipAveraging: flipAveraging)
+    }
+
+    public var classCount: Int { classNames.count }
+    /// Values in one image the model takes.
+    public var inputSize: Int { preprocessing.image.valueCount }
+
+    /// Probabilities for inputs already scaled as the model takes them (`[0, 1]` for
+    /// `divide_by_255`).
+    public func probabilities(inputs: [Float], count: Int) throws(InferenceError) -> [Float] {
+        try checkCount(inputs.count, count: count, field: "inputs")
+        let size = inputSize
+        return inputs.withUnsafeBufferPointer { source in
+            run(count: count) { image, target in target.update(from: source.baseAddress! + image * size, count: size) }
+        }
+    }
+
+    /// Probabilities for raw pixels (0...255) of the model's image shape.
+    public func probabilities(pixels: [UInt8], count: Int) throws(InferenceError) -> [Float] {
+        try checkCount(pixels.count, count: count, field: "pixels")
+        let scaling = preprocessing.scaling, size = inputSize
+        return pixels.withUnsafeBufferPointer { source in
+            run(count: count) { image, target in
+                let from = source.baseAddress! + image * size
+                for i in 0..<size { target[i] = scaling.scale(from[i]) }
+            }
+        }
+    }
+
+    /// Probabilities for decoded photos of any size, each prepared as the model file says.
+    public func probabilities(photos: [RasterImage]) -> [Float] {
+        let pixels = photos.flatMap(prepare)
+        return (try? probabilities(pixels: pixels, count: photos.count)) ?? []
+    }
+
+    /// A photo brought to the model's image (`preprocessing.photos`), as pixels 0...255.
+    public func prepare(_ photo: RasterImage) -> [UInt8] {
+        switch preprocessing.photos {
+        case .fashionMNIST:
+            return ImagePreparation.prepare(photo, rows: preprocessing.image.height, columns: preprocessing.image.width)
+        }
+    }
+
+    /// The `top` most probable classes of each row of `probabilities`, most probable first.
+    public func topClasses(_ probabilities: [Float], top: Int) -> [[ClassScore]] {
+        let classes = classCount, count = probabilities.count / max(1, classes)
+        return (0..<count).map { row in
+            let p = (0..<classes).map { Double(probabilities[row * classes + $0]) }
+            let order = p.indices.sorted { p[$0] > p[$1] || (p[$0] == p[$1] && $0 < $1) }.prefix(max(0, top))
+            return order.map { ClassScore(className: classNames[$0], classIndex: $0, probability: p[$0]) }
+        }
+    }
+
+    private func checkCount(_ values: Int, count: Int, field: String) throws(InferenceError) {
+        guard count >= 0 else { throw .badInput(field: "count", reason: "expected 0 or more images, found \(count)") }
+        let (expected, overflow) = count.multipliedReportingOverflow(by: inputSize)
+        guard !overflow, values == expected else {
+            throw .badInput(
+                field: field,
+                reason: "expected \(count) images of \(preprocessing.image) (\(count) x \(inputSize) values), found \(values) values")
+        }
+    }
+
+    /// Runs `count` images through a workspace in chunks; `fill(image, target)` writes one
+    /// image's inputs.
+    private func run(count: Int, fill: (Int, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+        guard count > 0 else { return [] }
+        let workspace = workspaces.withLock { $0.popLast() } ?? template.copy()
+        defer { workspaces.withLock { $0.append(workspace) } }
+        var result = [Float]()
+        result.reserveCapacity(count * classCount)
+        var lower = 0
+        while lower < count {
+            let upper = min(count, lower + Self.chunkSize)
+            let input = workspace.input
+            input.resize(rows: upper - lower, columns: inputSize)
+            for image in lower..<upper { fill(image, input.pointer + (image - lower) * inputSize) }
+            result.append(contentsOf: workspace.output(flipAveraging: flipAveraging).buffer)
+            lower = upper
+        }
+        return result
+    }
+}
+
+/// One class and its probability.
+public struct ClassScore: Codable, Equatable, Sendable {
+    public let className: String
+    public let classIndex: Int
+    public let probability: Double
+
+    public init(className: String, classIndex: Int, probability: Double) {
+        self.className = className
+        self.classIndex = classIndex
+        self.probability = probability
+    }
+}
+
+/// A request the classifier cannot answer: the field and what was wrong with it.
+public enum InferenceError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    case badInput(field: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .badInput(field, reason): return "\(field): \(reason)"
+        }
+    }
+
+    public var errorDescription: String? { description }
+}

@@ -1,0 +1,55 @@
+import NumericCore
+
+/// A training loss computed on the logits, fused with the model's final activation (softmax
+/// for cross-entropy; sigmoid for the binary cross-entropy of multi-label tagging, later): the
+/// fused form is stable and has a simple gradient, so training runs the model without its last
+/// layer and hands the logits here.
+///
+/// - Logits: `[batch, outputs]`. Targets: one class index per row (`LossTargets`).
+public protocol Loss: AnyObject {
+    /// What the loss is called in options and files ("softmax_cross_entropy").
+    var kind: LossKind { get }
+    /// dLoss/dLogits of the last `evaluate` with `computeGradient`, `[batch, outputs]`.
+    var gradient: Matrix { get }
+    /// The batch-mean loss of `logits` for `targets`, and how many rows the model got right;
+    /// with `computeGradient`, dLoss/dLogits into `gradient`.
+    func evaluate(logits: Matrix, targets: LossTargets, computeGradient: Bool) -> LossResult
+}
+
+/// What a loss is judged against: a class index for every row of the batch.
+public struct LossTargets {
+    public let classes: UnsafeBufferPointer<Int32>
+
+    public init(classes: UnsafeBufferPointer<Int32>) { self.classes = classes }
+}
+
+public struct LossResult: Sendable {
+    /// Mean loss over the batch.
+    public let loss: Float
+    /// How many rows were right (for a classifier: the largest logit at the true class); the
+    /// epoch's `accuracy` is their share.
+    public let correct: Int
+
+    public init(loss: Float, correct: Int) {
+        self.loss = loss
+        self.correct = correct
+    }
+}
+
+/// The losses there are, by the name options and files use.
+public enum LossKind: String, Codable, Sendable, CaseIterable {
+    case softmaxCrossEntropy = "softmax_cross_entropy"
+
+    /// The final layer the loss is fused with: training leaves it out and feeds its input here.
+    public var fusedActivation: LayerSpecification.Kind {
+        switch self {
+        case .softmaxCrossEntropy: return .softmax
+        }
+    }
+
+    public func makeLoss(labelSmoothing: Double) -> any Loss {
+        switch self {
+        case .softmaxCrossEntropy: return SoftmaxCrossEntropy(labelSmoothing: Float(labelSmoothing))
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// A hyperparameter search as stored: its search space and settings (JSON), and who writes
+/// the final report.
+public struct TuningStudyRecord: Codable, Equatable, Sendable {
+    public var id: Int64
+    public var name: String
+    public var space: String
+    public var settings: String
+    public var createdAt: Date
+    /// The worker that retrains the best configuration and writes the report.
+    public var finalWorker: String?
+    /// `nil`, "running" or "done".
+    public var finalStatus: String?
+    public var finalMetrics: String?
+
+    public init(
+        id: Int64, name: String, space: String, settings: String, createdAt: Date, finalWorker: String?, finalStatus: String?,
+        finalMetrics: String?
+    ) {
+        self.id = id
+        self.name = name
+        self.space = space
+        self.settings = settings
+        self.createdAt = createdAt
+        self.finalWorker = finalWorker
+        self.finalStatus = finalStatus
+        self.finalMetrics = finalMetrics
+    }
+}
+
+public enum TrialStatus: String, Codable, Sendable, CaseIterable {
+    /// Being trained by a live worker.
+    case running
+    case complete, pruned, failed
+    /// Its worker died; the same parameters are given to the next trial that is claimed.
+    case interrupted
+}
+
+/// One trial of a study: its parameters (JSON), state and objective value.
+public struct TrialRecord: Codable, Equatable, Sendable {
+    public var id: Int64
+    public var studyId: Int64
+    public var number: Int
+    public var status: TrialStatus
+    public var parameters: String
+    public var value: Double?
+    public var worker: String
+    public var startedAt: Date
+    public var endedAt: Date?
+    public var heartbeatAt: Date
+    /// The interrupted trial whose parameters this one took over.
+    public var requeuedFrom: Int64?
+    public var epochs: Int
+    public var seconds: Double?
+
+    public init(
+        id: Int64, studyId: Int64, number: Int, status: TrialStatus, parameters: String, value: Double?, worker: String,
+        startedAt: Date, endedAt: Date?, heartbeatAt: Date, requeuedFrom: Int64?, epochs: Int, seconds: Double?
+    ) {
+        self.id = id
+        self.studyId = studyId
+        self.number = number
+        self.status = status
+        self.parameters = parameters
+        self.value = value
+        self.worker = worker
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.heartbeatAt = heartbeatAt
+        self.requeuedFrom = requeuedFrom
+        self.epochs = epochs
+        self.seconds = seconds
+    }
+}
+
+/// A trial with its reported values by step.
+public struct TrialSnapshot: Equatable, Sendable {
+    public let trial: TrialRecord
+    public let steps: [Int: Double]
+
+    public init(trial: TrialRecord, steps: [Int: Double]) {
+        self.trial = trial
+        self.steps = steps
+    }
+}

@@ -1,0 +1,113 @@
+import FashionData
+import Foundation
+import NeuralNet
+import NumericCore
+import RunStore
+import _Files
+
+/// The one training pipeline: split → build → record → fit → (test) → save model and history
+/// → finish the record. Made in two steps so a caller can show what will train before it
+/// does:
+///
+/// ```swift
+/// let run = try TrainingRun(plan, dataset: dataset)   // split and build
+/// print(run.model.summary)
+/// let outcome = try run.execute(store: store, observer: progress)
+/// ```
+public final class TrainingRun {
+    public let plan: TrainingPlan
+    public let model: Sequential
+    /// The training set less the validation split.
+    public let train: LabeledImages
+    public let validation: LabeledImages?
+    public let options: TrainingOptions
+    private let dataset: Dataset
+
+    /// Checks the plan against the data, builds the model from the plan's seed and splits the
+    /// training set (stratified, from the same seed).
+    public init(_ plan: TrainingPlan, dataset: Dataset) throws {
+        try plan.validate()
+        self.plan = plan
+        self.dataset = dataset
+        var options = plan.options
+        options.seed = plan.seed
+        self.options = options
+        model = try Sequential(specification: plan.architecture, seed: plan.seed)
+        guard model.inputSize == dataset.train.pixelsPerImage else {
+            throw StudyError.invalidField(
+                name: "architecture",
+                reason: "the model takes \(model.inputSize) inputs but the images have \(dataset.train.pixelsPerImage) pixels")
+        }
+        guard model.outputSize == dataset.classCount else {
+            throw StudyError.invalidField(
+                name: "architecture",
+                reason: "the model has \(model.outputSize) outputs but the dataset has \(dataset.classCount) classes")
+        }
+        if plan.validationSplit > 0 {
+            let parts = try dataset.train.stratifiedSplit(validationFraction: plan.validationSplit, seed: plan.seed)
+            train = parts.train
+            validation = parts.validation
+        } else {
+            train = dataset.train
+            validation = nil
+        }
+    }
+
+    /// Trains, records the run in `store` (a failed run as failed), evaluates on the test set
+    /// and writes the files the plan names.
+    public func execute(store: (any RunStorage)?, observer: (any TrainingObserver)? = nil) throws -> TrainingOutcome {
+        let configuration = RunConfiguration(
+            architecture: plan.architecture, training: options, data: dataset.location.folder.path,
+            validationSplit: plan.validationSplit)
+        let runID = try store?.begin(
+            kind: plan.kind.rawValue, name: plan.name, study: plan.study, seed: plan.seed, threads: plan.threads,
+            configuration: configuration.json)
+        do {
+            let history = try Trainer.fit(
+                model, on: train, validation: validation, options: options, threads: plan.threads, observer: observer)
+            let test = plan.evaluatesOnTest
+                ? Trainer.evaluate(model, on: dataset.test, loss: options.loss, flipAveraging: options.flipAveraging) : nil
+            var historyFile: URL?
+            if let url = plan.modelFile {
+                try ModelFile(model: model, classNames: dataset.classNames, preprocessing: dataset.preprocessing, training: options)
+                    .write(to: url)
+                if plan.writesHistory { historyFile = try HistoryFile.write(history, beside: url) }
+            }
+            if let runID, let store {
+                var metrics = history.epochs.last?.metrics ?? [:]
+                if let test { metrics["test_accuracy"] = test.accuracy; metrics["test_loss"] = test.loss }
+                metrics.merge(plan.extraMetrics) { _, extra in extra }
+                var artifacts = [StoredArtifact]()
+                if let url = plan.modelFile { artifacts.append(StoredArtifact(kind: "model", path: url.path)) }
+                if let historyFile { artifacts.append(StoredArtifact(kind: "history", path: historyFile.path)) }
+                try store.finish(runID, epochs: history.storedEpochs, finalMetrics: metrics, artifacts: artifacts + plan.extraArtifacts)
+            }
+            return TrainingOutcome(
+                model: model, history: history, options: options, modelFile: plan.modelFile, historyFile: historyFile, runID: runID,
+                test: test)
+        } catch {
+            if let runID { try? store?.finish(runID, status: "failed: \(error)", epochs: [], finalMetrics: [:], artifacts: []) }
+            throw error
+        }
+    }
+}
+
+extension Dataset {
+    /// How the dataset's pixels become a model's inputs, as the model file records it.
+    public var preprocessing: Preprocessing {
+        Preprocessing(image: ImageShape(height: train.rows, width: train.columns, channels: 1))
+    }
+}
+
+/// The training history, written as JSON beside the model file.
+public enum HistoryFile {
+    /// Writes `<model without extension>.history.json` atomically and returns its URL.
+    @discardableResult
+    public static func write(_ history: History, beside model: URL) throws -> URL {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let url = model.deletingPathExtension().appendingPathExtension("history.json")
+        try AtomicFile.write([UInt8](encoder.encode(history)), to: url)
+        return url
+    }
+}

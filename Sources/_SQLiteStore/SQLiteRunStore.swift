@@ -1,0 +1,125 @@
+import Foundation
+internal import GRDB
+import RunStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The run store in an embedded SQLite database (through GRDB): each run's configuration,
+/// per-epoch metrics by name, final metrics, artifacts, start and end time, code version and
+/// thread count, and the tuning studies with their trials.
+///
+/// SQLite in WAL mode with a busy timeout lets several processes write to one store at once:
+/// each write is a short transaction, so none corrupts the file or loses a run.
+public final class SQLiteRunStore: RunStorage {
+    public let path: String
+    let database: DatabasePool
+
+    public var location: String { path }
+
+    /// Opens (creating if needed) the store at `url`.
+    ///
+    /// Opening is serialised across processes by an advisory lock on `<store>.lock`: switching
+    /// a new file to WAL mode and creating its tables are not safe to race (two processes
+    /// opening a fresh store at once got "database is locked" or "table already exists").
+    public init(url: URL) throws(RunStoreError) {
+        path = url.path
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let lock = open(url.path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+            guard lock >= 0 else {
+                throw RunStoreError(
+                    location: url.path,
+                    reason: "cannot create the lock file \(url.path).lock: \(String(cString: strerror(errno)))")
+            }
+            defer { close(lock) }
+            while flock(lock, LOCK_EX) != 0, errno == EINTR {}
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(30)
+            database = try DatabasePool(path: url.path, configuration: configuration)
+            try Migrations.migrator.migrate(database)
+        } catch {
+            throw RunStoreError(location: url.path, reason: "cannot open the run store: \(error)")
+        }
+    }
+
+    /// `runs/store.sqlite` in the working folder, or `FASHION_STORE`.
+    public static func defaultURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let path = environment["FASHION_STORE"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: "runs/store.sqlite")
+    }
+
+    public func begin(kind: String, name: String, study: String?, seed: UInt64?, threads: Int, configuration: String)
+        throws(RunStoreError) -> Int64
+    {
+        try write { db in
+            var run = RunRow(
+                id: nil, kind: kind, name: name, study: study, seed: seed.map { Int64(bitPattern: $0) }, startedAt: Date(),
+                endedAt: nil, status: "running", codeVersion: CodeVersion.current, threads: threads,
+                configuration: configuration, finalMetrics: nil)
+            try run.insert(db)
+            return run.id ?? 0
+        }
+    }
+
+    public func finish(
+        _ id: Int64, status: String, epochs: [StoredEpoch], finalMetrics: [String: Double], artifacts: [StoredArtifact]
+    ) throws(RunStoreError) {
+        try write { db in
+            for epoch in epochs {
+                try EpochRow(runId: id, epoch: epoch.epoch, learningRate: epoch.learningRate, seconds: epoch.seconds).insert(db)
+                for (name, value) in epoch.metrics.sorted(by: { $0.key < $1.key }) where !value.isNaN {
+                    try EpochMetricRow(runId: id, epoch: epoch.epoch, name: name, value: value).insert(db)
+                }
+            }
+            for artifact in artifacts { try ArtifactRow(runId: id, kind: artifact.kind, path: artifact.path).insert(db) }
+            let metrics = String(decoding: try JSONEncoder.sorted.encode(finalMetrics), as: UTF8.self)
+            try db.execute(
+                sql: "UPDATE run SET endedAt = ?, status = ?, finalMetrics = ? WHERE id = ?",
+                arguments: [Date(), status, metrics, id])
+        }
+    }
+
+    public func runs() throws(RunStoreError) -> [StoredRun] {
+        try read { db in try RunRow.order(Column("id").desc).fetchAll(db).map(\.record) }
+    }
+
+    public func details(of id: Int64) throws(RunStoreError) -> RunDetails {
+        try read { db in
+            guard let run = try RunRow.fetchOne(db, key: id) else {
+                throw RunStoreError(location: path, reason: "no run with id \(id)")
+            }
+            let rows = try EpochRow.filter(Column("runId") == id).order(Column("epoch")).fetchAll(db)
+            var metrics = [Int: [String: Double]]()
+            for row in try EpochMetricRow.filter(Column("runId") == id).fetchAll(db) { metrics[row.epoch, default: [:]][row.name] = row.value }
+            let epochs = rows.map {
+                StoredEpoch(epoch: $0.epoch, metrics: metrics[$0.epoch] ?? [:], learningRate: $0.learningRate, seconds: $0.seconds)
+            }
+            let artifacts = try ArtifactRow.filter(Column("runId") == id).fetchAll(db).map {
+                StoredArtifact(kind: $0.kind, path: $0.path)
+            }
+            return RunDetails(run: run.record, epochs: epochs, artifacts: artifacts)
+        }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(RunStoreError) -> T {
+        do { return try database.write(body) } catch let error as RunStoreError { throw error } catch {
+            throw RunStoreError(location: path, reason: "\(error)")
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(RunStoreError) -> T {
+        do { return try database.read(body) } catch let error as RunStoreError { throw error } catch {
+            throw RunStoreError(location: path, reason: "\(error)")
+        }
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}

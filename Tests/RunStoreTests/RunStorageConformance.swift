@@ -1,0 +1,151 @@
+import Foundation
+import RunStore
+import Testing
+import _SQLiteStore
+import _TestSupport
+
+/// A run-store backend under test: how to open a store at a place, as a new process would.
+/// Every backend must pass every test of this file; a PostgreSQL backend joins `all`.
+struct Backend: CustomTestStringConvertible, Sendable {
+    let name: String
+    /// Opens (creating if needed) the store that `place` names; the same place reaches the
+    /// same store from another connection.
+    let open: @Sendable (URL) throws -> any RunStorage
+
+    var testDescription: String { name }
+
+    static let sqlite = Backend(name: "SQLite") { try SQLiteRunStore(url: $0) }
+    static let all = [sqlite]
+}
+
+/// The conformance suite: what any `RunStorage` must do.
+@Suite struct RunStorageConformance {
+    @Test(arguments: Backend.all) func aRunIsRecordedWithEpochsMetricsAndFiles(backend: Backend) throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let database = try backend.open(temp.file("nested/store.sqlite"))
+        let id = try database.begin(kind: "train", name: "model1", seed: 42, threads: 2, configuration: #"{"epochs":2}"#)
+        #expect(try database.details(of: id).run.status == "running")
+        try database.finish(id, epochs: [
+            StoredEpoch(epoch: 1, metrics: ["loss": 0.5, "accuracy": 0.8, "val_loss": 0.45, "val_accuracy": 0.83], learningRate: 0.001, seconds: 0.2),
+            StoredEpoch(epoch: 2, metrics: ["loss": 0.4, "accuracy": 0.85, "hamming_loss": 0.125], learningRate: 0.0005, seconds: 0.3),
+        ], finalMetrics: ["accuracy": 0.85], artifacts: [StoredArtifact(kind: "model", path: "/tmp/m.safetensors")])
+        let details = try database.details(of: id)
+        #expect(details.run.status == "finished" && details.run.seed == 42 && details.run.threads == 2)
+        #expect(details.run.finalMetrics == ["accuracy": 0.85])
+        #expect(details.run.kind == "train" && details.run.name == "model1" && details.run.configuration == #"{"epochs":2}"#)
+        #expect(details.run.endedAt != nil)
+        #expect(details.epochs.map(\.epoch) == [1, 2])
+        // Metrics by name, any name, each epoch with its own.
+        #expect(details.epochs[0].metrics == ["loss": 0.5, "accuracy": 0.8, "val_loss": 0.45, "val_accuracy": 0.83])
+        #expect(details.epochs[1].metrics == ["loss": 0.4, "accuracy": 0.85, "hamming_loss": 0.125])
+        #expect(details.epochs[1].learningRate == 0.0005 && details.epochs[1].seconds == 0.3)
+        #expect(details.artifacts.map(\.path) == ["/tmp/m.safetensors"])
+        // A second connection sees the same.
+        #expect(try backend.open(temp.file("nested/store.sqlite")).runs().map(\.id) == [id])
+        // A run that failed says so; an unknown id is an error naming the store.
+        let failed = try database.begin(kind: "study", name: "m", study: "s", seed: nil, threads: 1, configuration: "{}")
+        try database.finish(failed, status: "failed: diverged", epochs: [], finalMetrics: [:], artifacts: [])
+        #expect(try database.runs().map(\.id) == [failed, id])
+        #expect(try database.details(of: failed).run.status == "failed: diverged")
+        #expect(try database.details(of: failed).run.study == "s")
+        #expect(throws: RunStoreError.self) { try database.details(of: 9999) }
+    }
+
+    @Test(arguments: Backend.all) func threadsWritingAtOnceLoseNothing(backend: Backend) throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let url = temp.file("store.sqlite")
+        _ = try backend.open(url)
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            // Each worker opens its own connection, as separate processes would.
+            guard let database = try? backend.open(url) else { return }
+            for i in 0..<10 {
+                if let id = try? database.begin(kind: "test", name: "w\(worker)-\(i)", threads: 1, configuration: "{}") {
+                    try? database.finish(id, epochs: [], finalMetrics: ["i": Double(i)], artifacts: [])
+                }
+            }
+        }
+        let runs = try backend.open(url).runs()
+        #expect(runs.count == 80)
+        #expect(Set(runs.map(\.name)).count == 80)
+        #expect(runs.allSatisfy { $0.status == "finished" })
+    }
+
+    @Test func anSQLiteFileThatIsNotADatabaseIsAClearError() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        try "hello".write(to: temp.file("bad.sqlite"), atomically: true, encoding: .utf8)
+        let error = #expect(throws: RunStoreError.self) { try SQLiteRunStore(url: temp.file("bad.sqlite")) }
+        #expect(error?.description.hasPrefix(temp.file("bad.sqlite").path + ": cannot open the run store") == true)
+    }
+}
+
+@Suite struct TuningStorageConformance {
+    @Test(arguments: Backend.all) func trialsAreClaimedUpToTheBudgetAndInterruptedOnesAreRunAgain(backend: Backend) throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let store = try backend.open(temp.file("store.sqlite"))
+        let study = try store.openTuningStudy(name: "s", space: "{}", settings: "{}").id
+        var proposals = 0
+        func claim(_ worker: String, alive: Bool = true) throws -> TrialRecord? {
+            try store.claimTrial(study: study, worker: worker, budget: 3, isAlive: { _ in alive }) { _ in
+                proposals += 1
+                return #"{"p":\#(proposals)}"#
+            }
+        }
+        let first = try #require(try claim("a"))
+        let second = try #require(try claim("b"))
+        #expect(first.number == 0 && second.number == 1 && first.parameters == #"{"p":1}"#)
+        try store.reportStep(trial: first.id, step: 1, value: 0.5)
+        try store.finishTrial(first.id, status: .complete, value: 0.5, seconds: 1)
+        // Worker b died: its trial becomes interrupted and the next claim takes its parameters.
+        let third = try #require(try claim("c", alive: false))
+        #expect(third.parameters == second.parameters && third.requeuedFrom == second.id && third.number == 2)
+        #expect(proposals == 2)
+        let fourth = try #require(try claim("c"))
+        #expect(fourth.parameters == #"{"p":3}"#)
+        // Three trials count (0 complete, 2 and 3 running); the interrupted one does not.
+        #expect(try claim("d") == nil)
+        let trials = try store.trials(study: study)
+        #expect(trials.map(\.trial.status) == [.complete, .interrupted, .running, .running])
+        #expect(trials[0].steps == [1: 0.5])
+        // A study of the same name with another space is refused.
+        #expect(throws: RunStoreError.self) { try store.openTuningStudy(name: "s", space: "{\"other\":1}", settings: "{}") }
+        #expect(try store.openTuningStudy(name: "s", space: "{}", settings: "{}").id == study)
+    }
+
+    @Test(arguments: Backend.all) func onlyOneWorkerWritesTheReportAndOnlyWhenNoTrialRuns(backend: Backend) throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let store = try backend.open(temp.file("store.sqlite"))
+        let study = try store.openTuningStudy(name: "s", space: "{}", settings: "{}").id
+        let trial = try #require(try store.claimTrial(study: study, worker: "a", budget: 1, isAlive: { _ in true }) { _ in "{}" })
+        #expect(try !store.claimFinal(study: study, worker: "a", isAlive: { _ in true }))
+        try store.finishTrial(trial.id, status: .complete, value: 0.9, seconds: 1)
+        #expect(try store.claimFinal(study: study, worker: "a", isAlive: { _ in true }))
+        #expect(try !store.claimFinal(study: study, worker: "b", isAlive: { _ in true }))
+        // If the finishing worker dies, another takes over; once done, nobody does it again.
+        #expect(try store.claimFinal(study: study, worker: "b", isAlive: { _ in false }))
+        try store.finishFinal(study: study, metrics: "{}")
+        #expect(try !store.claimFinal(study: study, worker: "c", isAlive: { _ in false }))
+    }
+
+    @Test(arguments: Backend.all) func threadsClaimingAtOnceNeverShareATrialNumber(backend: Backend) throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let url = temp.file("store.sqlite")
+        let study = try backend.open(url).openTuningStudy(name: "s", space: "{}", settings: "{}").id
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            guard let store = try? backend.open(url) else { return }
+            while let trial = try? store.claimTrial(study: study, worker: "w\(worker)", budget: 40, isAlive: { _ in true }, propose: { _ in "{}" }) {
+                try? store.finishTrial(trial.id, status: .complete, value: Double(worker), seconds: 0)
+            }
+        }
+        let trials = try backend.open(url).trials(study: study)
+        #expect(trials.count == 40)
+        #expect(trials.map(\.trial.number) == Array(0..<40))
+        #expect(trials.allSatisfy { $0.trial.status == .complete })
+    }
+}
+
