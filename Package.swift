@@ -46,7 +46,9 @@ let package = Package(
         .target(name: "RunStore"),
         .target(name: "_SQLiteStore", dependencies: ["RunStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Inference", dependencies: ["NeuralNet", "FashionData", "NumericCore"]),
-        .target(name: "Studies", dependencies: ["FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "RunStore", "_Files"]),
+        .target(
+            name: "Studies",
+            dependencies: ["Inference", "FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "RunStore", "_Files"]),
         .target(name: "Tuning", dependencies: ["Studies", "FashionData", "NeuralNet", "NumericCore", "Reports", "RunStore", "_Files"]),
         .target(name: "_Files"),
         .systemLibrary(

@@ -8,6 +8,7 @@ import NumericCore
 import Synchronization
 import _Kernels
 import Foundation
+import Inference
 
 // fashion-bench: throughput measurements, run by `make bench` beside the Python peers.
 // Prints one line per measurement: `name <tab> median seconds <tab> runs`.

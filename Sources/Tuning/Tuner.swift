@@ -1,5 +1,6 @@
 import FashionData
 import Foundation
+import Inference
 import NeuralNet
 import RunStore
 import Studies

@@ -1,6 +1,7 @@
 import Studies
 import FashionData
 import Foundation
+import Inference
 import NeuralNet
 import Testing
 import _TestSupport

@@ -58,9 +58,55 @@ import _TestSupport
         #expect(throws: ModelError.self) { try ModelFile.read(from: temp.file("absent.safetensors")) }
     }
 
-    func rewrite(_ bytes: [UInt8], _ change: ([SafeTensors.Tensor]) -> [SafeTensors.Tensor]) throws -> [UInt8] {
-        let (tensors, metadata) = try SafeTensors.decode(bytes, path: "x")
-        return SafeTensors.encode(change(tensors), metadata: metadata)
+    func rewrite(
+        _ bytes: [UInt8], _ tensors: ([SafeTensors.Tensor]) -> [SafeTensors.Tensor] = { $0 },
+        metadata change: ([String: String]) -> [String: String] = { $0 }
+    ) throws -> [UInt8] {
+        let (decoded, metadata) = try SafeTensors.decode(bytes, path: "x")
+        return SafeTensors.encode(tensors(decoded), metadata: change(metadata))
+    }
+
+    @Test func filesOfTheFirstLayoutLoadAndBadPreprocessingOrWeightsAreRefused() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let url = temp.file("m.safetensors")
+        let model = try trainedModel()
+        try ModelFile(model: model, classNames: ["a", "b", "c"], preprocessing: .init(image: ImageShape(height: 2, width: 4))).write(to: url)
+        let good = [UInt8](try Data(contentsOf: url))
+        let metadata = try SafeTensors.decode(good, path: "x").metadata
+        #expect(metadata["preprocessing"] == #"{"channels":1,"height":2,"photos":"fashion_mnist","scaling":"divide_by_255","width":4}"#)
+        func read(_ bytes: [UInt8]) throws -> ModelFile {
+            let file = temp.file("other.safetensors")
+            try Data(bytes).write(to: file)
+            return try ModelFile.read(from: file)
+        }
+        func error(_ bytes: [UInt8]) -> String {
+            do { _ = try read(bytes); return "no error" } catch { return "\(error)" }
+        }
+        // The first layout of the record, as files written before it had fields say it.
+        let old = try rewrite(good, metadata: { m in
+            var m = m
+            m["preprocessing"] = #"{"imageColumns":4,"imageRows":2,"scaling":"divide by 255"}"#
+            return m
+        })
+        let loaded = try read(old)
+        #expect(loaded.preprocessing == Preprocessing(image: ImageShape(height: 2, width: 4, channels: 1)))
+        #expect(Trainer.predict(loaded.model, on: blobs(count: 5, seed: 2)) == Trainer.predict(model, on: blobs(count: 5, seed: 2)))
+
+        for (text, expected) in [
+            (#"{"height":0,"width":0,"channels":1}"#, "metadata 'preprocessing': 'height' must be 1...4096, found 0"),
+            (#"{"height":100000,"width":100000,"channels":1}"#, "metadata 'preprocessing': 'height' must be 1...4096, found 100000"),
+            (#"{"height":2,"width":4,"channels":2}"#, "metadata 'preprocessing': 'channels' must be 1 or 3, found 2"),
+            (#"{"height":4,"width":4,"channels":1}"#, "an image of 4x4x1 is 16 values; the model takes 8"),
+            (#"{"imageRows":2,"imageColumns":4,"scaling":"times 2"}"#, "metadata 'preprocessing' is missing or malformed"),
+        ] {
+            let bytes = try rewrite(good, metadata: { m in var m = m; m["preprocessing"] = text; return m })
+            #expect(error(bytes).contains(expected), "\(text)")
+        }
+        let infinite = try rewrite(good) { tensors in
+            tensors.map { $0.name == "2.gamma" ? SafeTensors.Tensor(name: $0.name, shape: $0.shape, values: [1, .infinity, 1, 1, 1, 1]) : $0 }
+        }
+        #expect(error(infinite).contains("tensor '2.gamma' holds inf at index 1; weights must be finite"))
     }
 
     @Test func headerFollowsTheSafetensorsLayout() throws {

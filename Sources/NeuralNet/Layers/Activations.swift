@@ -96,7 +96,7 @@ public struct ReLUFunction: ActivationFunction {
 public struct LeakyReLUFunction: ActivationFunction {
     public let slope: Float
     public var kind: LayerSpecification.Kind { .leakyReLU }
-    public var alpha: Double? { Double(slope) }
+    public var alpha: Double? { slope.shortestDouble }
     public init(alpha: Float = 0.3) { slope = alpha }
     @inline(__always) public func value(_ x: Float) -> Float { x > 0 ? x : slope * x }
     @inline(__always) public func derivative(x: Float, y: Float) -> Float { x > 0 ? 1 : slope }
@@ -106,7 +106,7 @@ public struct LeakyReLUFunction: ActivationFunction {
 public struct ELUFunction: ActivationFunction {
     public let scale: Float
     public var kind: LayerSpecification.Kind { .elu }
-    public var alpha: Double? { Double(scale) }
+    public var alpha: Double? { scale.shortestDouble }
     public init(alpha: Float = 1) { scale = alpha }
     @inline(__always) public func value(_ x: Float) -> Float { x > 0 ? x : scale * (expf(x) - 1) }
     @inline(__always) public func derivative(x: Float, y: Float) -> Float { x > 0 ? 1 : y + scale }

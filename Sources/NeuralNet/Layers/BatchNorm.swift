@@ -29,9 +29,7 @@ public final class BatchNorm: Layer {
     }
 
     public var specification: LayerSpecification {
-        // Through the shortest decimal text, so the JSON says 0.99 rather than 0.9900000095367432.
-        LayerSpecification(kind: .batchNorm, momentum: Double("\(momentum)") ?? Double(momentum),
-                           epsilon: Double("\(epsilon)") ?? Double(epsilon))
+        LayerSpecification(kind: .batchNorm, momentum: momentum.shortestDouble, epsilon: epsilon.shortestDouble)
     }
     public var parameters: [Parameter] { [gamma, beta] }
     public var state: [Parameter] { [movingMean, movingVariance] }

@@ -16,7 +16,7 @@ public final class Dropout: Layer {
 
     public init(rate: Float) { self.rate = rate }
 
-    public var specification: LayerSpecification { LayerSpecification(kind: .dropout, rate: Double(rate)) }
+    public var specification: LayerSpecification { LayerSpecification(kind: .dropout, rate: rate.shortestDouble) }
 
     public func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
         self.generator = SeededGenerator(seed: generator.next())

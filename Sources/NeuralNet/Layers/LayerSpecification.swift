@@ -110,6 +110,12 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
     }
 }
 
+extension Float {
+    /// The value as the shortest decimal that reads back as the same Float: specifications say
+    /// 0.3 where `Double(self)` would say 0.30000001192092896.
+    var shortestDouble: Double { Double("\(self)") ?? Double(self) }
+}
+
 /// How a kernel's initial values are drawn, with Keras's definitions (fan-in = inputs,
 /// fan-out = units): Glorot uniform in ±sqrt(6 / (fanIn + fanOut)); Glorot normal with
 /// standard deviation sqrt(2 / (fanIn + fanOut)); He uniform in ±sqrt(6 / fanIn); He normal
