@@ -25,7 +25,7 @@ let package = Package(
         .executableTarget(name: "fashion", dependencies: ["FashionCLI"]),
         .executableTarget(
             name: "fashion-bench",
-            dependencies: ["Studies", "Tuning", "RunStore", "_SQLiteStore", "FashionData", "NeuralNet", "NumericCore", "_Kernels"],
+            dependencies: ["Studies", "Tuning", "RunStore", "_SQLiteStore", "FashionData", "NeuralNet", "NumericCore"],
             path: "Benchmarks/FashionBench"),
         .target(
             name: "FashionCLI",
@@ -36,10 +36,10 @@ let package = Package(
             ]),
         .target(name: "Reports", dependencies: ["_Files", "_CZlib"], swiftSettings: optimisedInDebug),
         .target(
-            name: "FashionData", dependencies: ["NumericCore", "_Files", "_CZlib", "_Kernels"],
+            name: "FashionData", dependencies: ["NumericCore", "_Files", "_CZlib"],
             swiftSettings: optimisedInDebug),
         .target(name: "NumericCore", dependencies: ["_CBLAS", "_CFloatEnvironment", "_Kernels"], swiftSettings: optimisedInDebug),
-        .target(name: "NeuralNet", dependencies: ["NumericCore", "_Files", "_Kernels"], swiftSettings: optimisedInDebug),
+        .target(name: "NeuralNet", dependencies: ["NumericCore", "_Files"], swiftSettings: optimisedInDebug),
         .target(name: "_CFloatEnvironment"),
         .target(name: "_Kernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno"])]),
         .target(name: "Metrics"),

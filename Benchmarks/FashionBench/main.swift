@@ -6,7 +6,6 @@ import FashionData
 import NeuralNet
 import NumericCore
 import Synchronization
-import _Kernels
 import Foundation
 import Inference
 
@@ -84,7 +83,7 @@ do {
             let start = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<threads {
                 Thread {
-                    let count = fashion_fma_operations(40_000_000)
+                    let count = Kernels.fmaOperations(iterations: 40_000_000)
                     operations.withLock { $0 += count }
                     done.signal()
                 }.start()
@@ -127,7 +126,7 @@ do {
             exit(2)
         }
         var space = try SearchSpace.read(from: URL(fileURLWithPath: rest[0]))
-        space.parameters = space.parameters.map { p in p.name == "epochs" ? Parameter(name: "epochs", value: .number(Double(epochs))) : p }
+        space.parameters = space.parameters.map { p in p.name == "epochs" ? SearchParameter(name: "epochs", value: .number(Double(epochs))) : p }
         let dataset = try Dataset.load(from: DatasetLocator.locate())
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fashion-tune-compare-\(getpid())")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -1,5 +1,4 @@
 import NumericCore
-import _Kernels
 
 extension LabeledImages {
     /// Splits off a validation set, stratified by class: each class gives the same share of
@@ -47,7 +46,7 @@ extension LabeledImages {
         pixels.withUnsafeBufferPointer { source in
             var offset = 0
             for index in indices {
-                fashion_bytes_to_unit(source.baseAddress! + index * size, batch.baseAddress! + offset, size)
+                Kernels.bytesToUnit(source.baseAddress! + index * size, into: batch.baseAddress! + offset, count: size)
                 offset += size
             }
         }

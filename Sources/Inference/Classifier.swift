@@ -128,29 +128,3 @@ public final class Classifier: Sendable {
         return result
     }
 }
-
-/// One class and its probability.
-public struct ClassScore: Codable, Equatable, Sendable {
-    public let className: String
-    public let classIndex: Int
-    public let probability: Double
-
-    public init(className: String, classIndex: Int, probability: Double) {
-        self.className = className
-        self.classIndex = classIndex
-        self.probability = probability
-    }
-}
-
-/// A request the classifier cannot answer: the field and what was wrong with it.
-public enum InferenceError: Error, Equatable, CustomStringConvertible, LocalizedError {
-    case badInput(field: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case let .badInput(field, reason): return "\(field): \(reason)"
-        }
-    }
-
-    public var errorDescription: String? { description }
-}

@@ -143,7 +143,7 @@ public enum Knobs {
     }
 
     /// Checks every value a parameter can take (each choice, both ends of a range).
-    static func check(_ parameter: Parameter) throws(TuningError) {
+    static func check(_ parameter: SearchParameter) throws(TuningError) {
         let wholeNumbers = ["hidden_layers", "units", "batch_size", "epochs", "conv_blocks", "filters", "kernel_size"]
         if case let .range(_, _, _, integer) = parameter.domain, !integer,
            wholeNumbers.contains(parameter.name) || parameter.name.hasPrefix("units_") || parameter.name.hasPrefix("filters_") {

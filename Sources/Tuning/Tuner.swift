@@ -8,33 +8,6 @@ import Studies
 import Glibc
 #endif
 
-/// How one `fashion tune` run searches: the study's name in the store, the sampler and
-/// pruner, the budget, and the seed (of the validation split, the samplers and every trial's
-/// weights and shuffling, so trials differ only by their parameters).
-public struct TuningSettings: Codable, Equatable, Sendable {
-    public var study: String
-    public var sampler: SamplerKind
-    public var pruner: PrunerSettings
-    /// Trials in the whole study, over every worker and every resume.
-    public var trials: Int
-    /// Seconds after which this process starts no new trial (the running ones finish).
-    public var timeLimit: Double?
-    public var seed: UInt64
-    /// TPE: random trials before the model takes over.
-    public var startupTrials: Int
-
-    public init(study: String, sampler: SamplerKind = .tpe, pruner: PrunerSettings = PrunerSettings(kind: .median), trials: Int = 30,
-                timeLimit: Double? = nil, seed: UInt64 = 1, startupTrials: Int = 10) {
-        self.study = study
-        self.sampler = sampler
-        self.pruner = pruner
-        self.trials = trials
-        self.timeLimit = timeLimit
-        self.seed = seed
-        self.startupTrials = startupTrials
-    }
-}
-
 /// What one trial did, for the progress lines.
 public struct TrialOutcome: Sendable {
     public let number: Int
@@ -172,36 +145,5 @@ extension TrialOutcome {
         return String(format: "trial %3d ", number) + status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
             + String(format: "%@ after %d epochs, %.1f s  ", result, epochs, seconds)
             + TuningResult.describe(parameters)
-    }
-}
-
-/// Reports each epoch's validation accuracy to the store and asks the pruner whether to stop.
-final class PruningWatcher: TrainingObserver {
-    let store: any RunStorage
-    let study: Int64, trial: Int64, number: Int
-    let pruner: PrunerSettings
-    private(set) var pruned = false
-    private(set) var failure: Error?
-
-    init(store: any RunStorage, study: Int64, trial: Int64, number: Int, pruner: PrunerSettings) {
-        self.store = store
-        self.study = study
-        self.trial = trial
-        self.number = number
-        self.pruner = pruner
-    }
-
-    func shouldStop(after record: EpochRecord) -> Bool {
-        guard let value = record.validationAccuracy else { return false }
-        do {
-            try store.reportStep(trial: trial, step: record.epoch, value: value)
-            guard pruner.kind != .none else { return false }
-            let others = try store.trials(study: study).filter { $0.trial.id != trial }.map(Tuner.observation)
-            pruned = pruner.shouldPrune(epoch: record.epoch, value: value, others: others)
-        } catch {
-            failure = error
-            return true
-        }
-        return pruned
     }
 }

@@ -14,7 +14,7 @@ import _TestSupport
         return RealData.folder.path
     }
 
-    @Test func infoOnTheRealDataCountsEveryClass() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func infoOnTheRealDataCountsEveryClass() throws {
         let folder = try realFolder()
         let result = try CommandRunner.run(["data", "info", "--data", folder], environment: environment())
         #expect(result.status == 0, Comment(rawValue: result.standardError))
@@ -22,7 +22,7 @@ import _TestSupport
         if let failure = Golden.check(text, named: "data-info") { Issue.record(Comment(rawValue: failure)) }
     }
 
-    @Test func infoAsJSONHasTheSameFacts() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func infoAsJSONHasTheSameFacts() throws {
         let folder = try realFolder()
         let result = try CommandRunner.run(["data", "info", "--json", "--data", folder, "--val-split", "0.1", "--seed", "3"], environment: environment())
         #expect(result.status == 0, Comment(rawValue: result.standardError))
@@ -36,7 +36,7 @@ import _TestSupport
         #expect(abs(summary.test.pixelMean - 0.2868) < 0.0001)
     }
 
-    @Test func verifyConfirmsThePublishedChecksums() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func verifyConfirmsThePublishedChecksums() throws {
         let folder = try realFolder()
         let result = try CommandRunner.run(["data", "verify", "--data", folder], environment: environment())
         #expect(result.status == 0, Comment(rawValue: result.standardOutput + result.standardError))
@@ -44,7 +44,7 @@ import _TestSupport
         #expect(result.standardOutput.contains("All checks passed."))
     }
 
-    @Test func verifyFailsOnADamagedCopy() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func verifyFailsOnADamagedCopy() throws {
         let folder = try realFolder()
         let copy = try TemporaryFolder()
         defer { copy.remove() }
@@ -60,7 +60,7 @@ import _TestSupport
         #expect(result.standardOutput.contains("Verification FAILED."))
     }
 
-    @Test func showWritesAValidSprite() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func showWritesAValidSprite() throws {
         let folder = try realFolder()
         let out = try TemporaryFolder()
         defer { out.remove() }
@@ -73,7 +73,7 @@ import _TestSupport
         #expect(image.height == 2 * 12 + 13 * 2 + 4 + 10 * (28 + 4))
     }
 
-    @Test func fetchFromALoopbackMirrorThenUseIt() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func fetchFromALoopbackMirrorThenUseIt() throws {
         let folder = try realFolder()
         let served = try TemporaryFolder(), into = try TemporaryFolder()
         defer { served.remove(); into.remove() }
@@ -122,7 +122,7 @@ import _TestSupport
         if let failure = Golden.check(text, named: "error-missing-folder") { Issue.record(Comment(rawValue: failure)) }
     }
 
-    @Test func badOptionValuesAreRejectedBeforeAnyWork() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func badOptionValuesAreRejectedBeforeAnyWork() throws {
         let result = try CommandRunner.run(["data", "show", "--per-class", "0"], environment: environment())
         #expect(result.status != 0)
         #expect(result.standardError.contains("--per-class: expected 1...100, found 0"))

@@ -20,7 +20,7 @@ import _TestSupport
         return url
     }
 
-    @Test func evaluateWritesMetricsAndPictures() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func evaluateWritesMetricsAndPictures() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let model = try trainedModel(in: temp)
@@ -39,8 +39,7 @@ import _TestSupport
         #expect(text.standardOutput.contains("Most confused: "))
     }
 
-    @Test func evaluateFollowsTheModelFilesFlipAveragingUnlessTold() throws {
-        try #require(RealData.isPresent, Comment(rawValue: RealData.missingMessage))
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func evaluateFollowsTheModelFilesFlipAveragingUnlessTold() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let dataset = try Dataset.load(from: DatasetLocator.locate(explicit: RealData.folder, environment: [:]))
@@ -62,7 +61,7 @@ import _TestSupport
         #expect(try accuracy(["--no-flip-averaging"]) == plain)
     }
 
-    @Test func predictClassifiesPicturesAndBatchesAndReportsBadFiles() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func predictClassifiesPicturesAndBatchesAndReportsBadFiles() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let model = try trainedModel(in: temp)

@@ -15,7 +15,7 @@ import _TestSupport
         return try Dataset.load(from: DatasetLocator.locate(explicit: RealData.folder, environment: [:]))
     }
 
-    @Test func model1ReachesEightyFivePercentInTwoEpochs() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func model1ReachesEightyFivePercentInTwoEpochs() throws {
         let dataset = try realData()
         let preset = Preset.named("model1")!
         let model = try Sequential(specification: preset.model, seed: 1)
@@ -29,7 +29,7 @@ import _TestSupport
         #expect(test.accuracy >= 0.85, "test accuracy \(test.accuracy)")
     }
 
-    @Test func trainWritesAModelThatPythonSafetensorsOpens() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func trainWritesAModelThatPythonSafetensorsOpens() throws {
         _ = try realData()
         let out = try TemporaryFolder()
         defer { out.remove() }
@@ -59,7 +59,7 @@ import _TestSupport
         #expect(python.standardOutput == "0.bias 0.kernel 2.bias 2.kernel (784, 64) fashion-model Ankle boot\n")
     }
 
-    @Test func badArchitecturesAreExplained() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func badArchitecturesAreExplained() throws {
         let folder = try realData().location.folder.path
         let preset = try CommandRunner.run(["train", "--preset", "model9", "--data", folder, "--no-store"], environment: environment())
         #expect(preset.status != 0)
@@ -92,8 +92,7 @@ import _TestSupport
         }
     }
 
-    @Test func twoTrainingProcessesRecordIntoOneStoreWithoutLosingARun() throws {
-        try #require(RealData.isPresent, Comment(rawValue: RealData.missingMessage))
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func twoTrainingProcessesRecordIntoOneStoreWithoutLosingARun() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let store = temp.file("store.sqlite").path

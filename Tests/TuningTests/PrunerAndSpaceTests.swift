@@ -151,8 +151,8 @@ func trial(_ number: Int, _ values: [Double], state: Observation.State = .comple
 
     @Test func importanceFindsTheParameterThatMatters() {
         let space = SearchSpace(name: "i", parameters: [
-            Parameter(name: "optimizer", values: [.text("adam"), .text("sgd")]),
-            Parameter(name: "dropout", low: 0, high: 0.5),
+            SearchParameter(name: "optimizer", values: [.text("adam"), .text("sgd")]),
+            SearchParameter(name: "dropout", low: 0, high: 0.5),
         ])
         // The value depends on the optimizer only; dropout is noise.
         let trials = (0..<24).map { (i: Int) -> Observation in

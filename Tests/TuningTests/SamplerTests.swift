@@ -12,9 +12,9 @@ func syntheticObjective(_ a: Assignment) -> Double {
 }
 
 let syntheticSpace = SearchSpace(name: "synthetic", parameters: [
-    Parameter(name: "x", low: 0, high: 1),
-    Parameter(name: "learning_rate", low: 1e-5, high: 1e-1, log: true),
-    Parameter(name: "kind", values: [.text("a"), .text("b"), .text("c")]),
+    SearchParameter(name: "x", low: 0, high: 1),
+    SearchParameter(name: "learning_rate", low: 1e-5, high: 1e-1, log: true),
+    SearchParameter(name: "kind", values: [.text("a"), .text("b"), .text("c")]),
 ])
 
 /// Runs `trials` trials one after another and returns the best value after each.
@@ -51,8 +51,8 @@ func search(_ sampler: any Sampler, trials: Int) throws -> [Double] {
 
     @Test func conditionalParametersAppearOnlyWhenTheirConditionHolds() throws {
         let space = SearchSpace(name: "c", parameters: [
-            Parameter(name: "optimizer", values: [.text("adam"), .text("sgd")]),
-            Parameter(name: "momentum", low: 0.8, high: 0.99, when: ["optimizer": [.text("sgd")]]),
+            SearchParameter(name: "optimizer", values: [.text("adam"), .text("sgd")]),
+            SearchParameter(name: "momentum", low: 0.8, high: 0.99, when: ["optimizer": [.text("sgd")]]),
         ])
         for kind in SamplerKind.allCases where kind != .grid {
             let sampler = kind.makeSampler(space: space, seed: 3, startupTrials: 4)
@@ -67,9 +67,9 @@ func search(_ sampler: any Sampler, trials: Int) throws -> [Double] {
 
     @Test func gridVisitsEveryPointOnceThenStops() throws {
         let space = SearchSpace(name: "g", parameters: [
-            Parameter(name: "hidden_layers", low: 1, high: 2, integer: true),
-            Parameter(name: "units_2", values: [.number(32), .number(64)], when: ["hidden_layers": [.number(2)]]),
-            Parameter(name: "learning_rate", low: 1e-3, high: 1e-1, log: true, steps: 3),
+            SearchParameter(name: "hidden_layers", low: 1, high: 2, integer: true),
+            SearchParameter(name: "units_2", values: [.number(32), .number(64)], when: ["hidden_layers": [.number(2)]]),
+            SearchParameter(name: "learning_rate", low: 1e-3, high: 1e-1, log: true, steps: 3),
         ])
         let sampler = GridSampler(space: space, seed: 1)
         var history = [Observation]()
@@ -84,7 +84,7 @@ func search(_ sampler: any Sampler, trials: Int) throws -> [Double] {
         #expect(rates.count == 3 && abs(rates[1] - 1e-2) < 1e-12)
         #expect(history.filter { $0.parameters["hidden_layers"] == .number(1) }.allSatisfy { $0.parameters["units_2"] == nil })
 
-        let floats = SearchSpace(name: "f", parameters: [Parameter(name: "dropout", low: 0, high: 0.5)])
+        let floats = SearchSpace(name: "f", parameters: [SearchParameter(name: "dropout", low: 0, high: 0.5)])
         #expect(throws: TuningError.self) { try GridSampler(space: floats, seed: 1).propose(number: 0, history: []) }
     }
 

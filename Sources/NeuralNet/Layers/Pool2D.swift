@@ -1,5 +1,4 @@
 import NumericCore
-import _Kernels
 
 /// Max or average pooling over NHWC images, per channel, in `poolSize`×`poolSize` windows
 /// moved by `stride` (default: the pool size), as Keras's MaxPooling2D and AveragePooling2D.
@@ -112,7 +111,7 @@ public final class Pool2D: Layer {
                         let offset = (r * width + s) * channels
                         let p = image + offset, v = source + offset
                         if isMax {
-                            fashion_max_pool_backward_pixel(p, v, best, go, channels)
+                            Kernels.maxPoolBackwardPixel(p, input: v, best: best, gradient: go, count: channels)
                         } else {
                             for c in 0..<channels { p[c] += go[c] * share }
                         }

@@ -15,21 +15,3 @@ public enum Monitor: String, Codable, Sendable, CaseIterable {
 
     func value(in record: EpochRecord) -> Double? { record.metrics[metricName] }
 }
-
-/// Keras's EarlyStopping: stop when `monitor` has not improved by more than `minDelta` for
-/// `patience` epochs; with `restoreBestWeights`, the weights of the best epoch are put back
-/// when training stops early.
-public struct EarlyStopping: Codable, Equatable, Sendable {
-    public var monitor: Monitor
-    public var patience: Int
-    public var minDelta: Double
-    public var restoreBestWeights: Bool
-
-    public init(monitor: Monitor = .validationLoss, patience: Int = 3, minDelta: Double = 0, restoreBestWeights: Bool = true) {
-        self.monitor = monitor
-        self.patience = patience
-        self.minDelta = minDelta
-        self.restoreBestWeights = restoreBestWeights
-    }
-}
-

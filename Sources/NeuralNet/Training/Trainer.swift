@@ -1,17 +1,6 @@
 import Foundation
 import NumericCore
 
-/// Hears what training does, to show progress (the CLI's progress bar) or record it.
-public protocol TrainingObserver: AnyObject {
-    func trainingStarted(epochs: Int, stepsPerEpoch: Int)
-    func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double)
-    func epochEnded(_ record: EpochRecord, of epochs: Int)
-    func note(_ message: String)
-    /// Asked after every epoch (after `epochEnded`); true stops training there, as a pruned
-    /// trial of a hyperparameter search does. The history then says `stoppedEarly`.
-    func shouldStop(after record: EpochRecord) -> Bool
-}
-
 extension TrainingObserver {
     public func trainingStarted(epochs: Int, stepsPerEpoch: Int) {}
     public func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double) {}
@@ -254,35 +243,5 @@ public enum Trainer {
         var sum: Float = 0
         for i in 0..<matrix.count { sum += matrix.pointer[i] * matrix.pointer[i] }
         return sum
-    }
-}
-
-/// Keras's EarlyStopping bookkeeping.
-struct EarlyStoppingState {
-    let rule: EarlyStopping?
-    private var best: Double?
-    private var bestWeights: [[Float]]?
-    private var bestEpoch: Int?
-    private var wait = 0
-    private(set) var restoredEpoch: Int?
-
-    init(rule: EarlyStopping?) { self.rule = rule }
-
-    mutating func shouldStop(after record: EpochRecord, model: Sequential) -> Bool {
-        guard let rule, let current = rule.monitor.value(in: record) else { return false }
-        wait += 1
-        if best == nil || rule.monitor.isImprovement(current, over: best!, minDelta: rule.minDelta) {
-            best = current
-            bestEpoch = record.epoch
-            if rule.restoreBestWeights { bestWeights = model.snapshot() }
-            wait = 0
-            return false
-        }
-        guard wait >= rule.patience, record.epoch > 1 else { return false }
-        if rule.restoreBestWeights, let bestWeights {
-            model.restore(bestWeights)
-            restoredEpoch = bestEpoch
-        }
-        return true
     }
 }

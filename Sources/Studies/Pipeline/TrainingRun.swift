@@ -99,16 +99,3 @@ extension Dataset {
         Preprocessing(image: ImageShape(height: train.rows, width: train.columns, channels: 1))
     }
 }
-
-/// The training history, written as JSON beside the model file.
-public enum HistoryFile {
-    /// Writes `<model without extension>.history.json` atomically and returns its URL.
-    @discardableResult
-    public static func write(_ history: History, beside model: URL) throws -> URL {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let url = model.deletingPathExtension().appendingPathExtension("history.json")
-        try AtomicFile.write([UInt8](encoder.encode(history)), to: url)
-        return url
-    }
-}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// One knob of a search: a list of choices, a numeric range (optionally on a log scale or
+/// integer), or a fixed value; active only `when` earlier parameters have one of the listed values.
+///
+/// ```json
+/// {"name": "learning_rate", "low": 1e-4, "high": 1e-2, "log": true}
+/// {"name": "hidden_layers", "low": 1, "high": 3, "integer": true}
+/// {"name": "activation", "values": ["relu", "gelu"]}
+/// {"name": "momentum", "low": 0.8, "high": 0.99, "when": {"optimizer": ["sgd"]}}
+/// ```
+public struct SearchParameter: Codable, Equatable, Sendable {
+    public var name: String
+    public var values: [ParameterValue]?
+    public var low: Double?
+    public var high: Double?
+    public var log: Bool?
+    public var integer: Bool?
+    /// The grid sampler's number of points on a float range (log-spaced when `log`).
+    public var steps: Int?
+    public var value: ParameterValue?
+    public var when: [String: [ParameterValue]]?
+
+    public init(name: String, values: [ParameterValue]? = nil, low: Double? = nil, high: Double? = nil, log: Bool? = nil,
+                integer: Bool? = nil, steps: Int? = nil, value: ParameterValue? = nil, when: [String: [ParameterValue]]? = nil) {
+        self.name = name
+        self.values = values
+        self.low = low
+        self.high = high
+        self.log = log
+        self.integer = integer
+        self.steps = steps
+        self.value = value
+        self.when = when
+    }
+
+    public enum Domain: Equatable, Sendable {
+        case choice([ParameterValue])
+        case range(low: Double, high: Double, log: Bool, integer: Bool)
+        case fixed(ParameterValue)
+    }
+
+    /// What kind of parameter this is; `SearchSpace.validate` has made sure it is exactly one.
+    public var domain: Domain {
+        if let value { return .fixed(value) }
+        if let values { return .choice(values) }
+        return .range(low: low ?? 0, high: high ?? 0, log: log ?? false, integer: integer ?? false)
+    }
+
+    /// Whether the parameter applies, given the values chosen so far.
+    public func isActive(given chosen: [String: ParameterValue]) -> Bool {
+        guard let when else { return true }
+        return when.allSatisfy { parent, allowed in chosen[parent].map(allowed.contains) ?? false }
+    }
+
+    /// The values the grid sampler visits.
+    func gridValues() throws(TuningError) -> [ParameterValue] {
+        switch domain {
+        case let .fixed(v): return [v]
+        case let .choice(values): return values
+        case let .range(low, high, log, integer):
+            if integer, steps == nil { return stride(from: low.rounded(), through: high.rounded(), by: 1).map { .number($0) } }
+            guard let steps, steps >= 2 else {
+                throw .space("parameter '\(name)': the grid sampler needs 'values' or 'steps' (2 or more) for a float range")
+            }
+            return (0..<steps).map { i in
+                let t = Double(i) / Double(steps - 1)
+                let x = log ? Foundation.exp(Foundation.log(low) + t * (Foundation.log(high) - Foundation.log(low))) : low + t * (high - low)
+                return .number(integer ? x.rounded() : x)
+            }
+        }
+    }
+}
