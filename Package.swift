@@ -65,7 +65,8 @@ let package = Package(
             name: "StudiesTests",
             dependencies: [
                 "Studies", "FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "RunStore", "_SQLiteStore", "_TestSupport",
-            ]),
+            ],
+            exclude: ["Fixtures", "Snapshots"]),
         .testTarget(name: "TuningTests", dependencies: ["Tuning", "RunStore", "_SQLiteStore", "NeuralNet", "NumericCore", "_TestSupport"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "_SQLiteStore", "_TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "NeuralNet", "NumericCore", "FashionData", "_TestSupport"]),

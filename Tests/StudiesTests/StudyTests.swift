@@ -137,3 +137,16 @@ import _TestSupport
         #expect(colours.count > 20)
     }
 }
+
+/// The report a person reads, rendered from a committed study result (the seed study's
+/// metrics.json from a real run): any change to the report's text shows here as a diff.
+@Suite struct StudyReportGoldenTests {
+    @Test func theSeedStudysReportReadsAsRecorded() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/seed-study-metrics.json")
+        let result = try JSONDecoder().decode(StudyResult.self, from: Data(contentsOf: fixture))
+        #expect(result.models.map(\.name) == ["model1", "model2", "model3"])
+        let report = StudyReport(result: result)
+        if let failure = Golden.check(report.markdown, named: "seed-study-report.md") { Issue.record(Comment(rawValue: failure)) }
+        if let failure = Golden.check(report.summary, named: "seed-study-summary") { Issue.record(Comment(rawValue: failure)) }
+    }
+}
