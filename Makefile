@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/fashion
 OUT ?= out
 
-.PHONY: study tune beyond test deps build release bench bench-tune clean
+.PHONY: study tune beyond test lint format deps build release bench bench-tune clean
 
 ## make study: the main job. Verifies the data, then runs the seed study (Models 1-3 of the
 ## original Keras notebook, 3 seeds each) and writes its report into $(OUT)/seed-study.
@@ -28,10 +28,21 @@ beyond: deps release
 	@echo
 	@$(RELEASE_BIN) study experiments/beyond.json --threads 2 --parallel-runs 1 --output $(OUT)/beyond
 
-## make test: builds and runs every test, the integration tests on the real data included.
-test: deps
+## make test: checks the formatting, then builds and runs every test, the integration tests on
+## the real data included.
+test: deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## make lint: swift format (it ships with the toolchain) with the committed .swift-format
+## (4 spaces, lines of at most 120 characters); fails on any file it would change.
+FORMATTED = Sources Tests Benchmarks Package.swift
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(FORMATTED)
+
+## make format: rewrites the files as make lint wants them.
+format:
+	$(SWIFT) format format --in-place --recursive --parallel $(FORMATTED)
 
 deps:
 	@bash Scripts/install-deps.sh

@@ -30,7 +30,8 @@ let package = Package(
         .target(
             name: "FashionCLI",
             dependencies: [
-                "FashionData", "Reports", "NumericCore", "NeuralNet", "Metrics", "Studies", "RunStore", "_SQLiteStore", "Tuning",
+                "FashionData", "Reports", "NumericCore", "NeuralNet", "Metrics", "Studies", "RunStore", "_SQLiteStore",
+                "Tuning",
                 "Inference", "_Files",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -38,7 +39,9 @@ let package = Package(
         .target(
             name: "FashionData", dependencies: ["NumericCore", "_Files", "_CZlib"],
             swiftSettings: optimisedInDebug),
-        .target(name: "NumericCore", dependencies: ["_CBLAS", "_CFloatEnvironment", "_Kernels"], swiftSettings: optimisedInDebug),
+        .target(
+            name: "NumericCore", dependencies: ["_CBLAS", "_CFloatEnvironment", "_Kernels"],
+            swiftSettings: optimisedInDebug),
         .target(name: "NeuralNet", dependencies: ["NumericCore", "_Files"], swiftSettings: optimisedInDebug),
         .target(name: "_CFloatEnvironment"),
         .target(name: "_Kernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno"])]),
@@ -48,8 +51,12 @@ let package = Package(
         .target(name: "Inference", dependencies: ["NeuralNet", "FashionData", "NumericCore"]),
         .target(
             name: "Studies",
-            dependencies: ["Inference", "FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "RunStore", "_Files"]),
-        .target(name: "Tuning", dependencies: ["Studies", "FashionData", "NeuralNet", "NumericCore", "Reports", "RunStore", "_Files"]),
+            dependencies: [
+                "Inference", "FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "RunStore", "_Files",
+            ]),
+        .target(
+            name: "Tuning",
+            dependencies: ["Studies", "FashionData", "NeuralNet", "NumericCore", "Reports", "RunStore", "_Files"]),
         .target(name: "_Files"),
         .systemLibrary(
             name: "_CBLAS", pkgConfig: "openblas",
@@ -64,19 +71,25 @@ let package = Package(
         .testTarget(
             name: "StudiesTests",
             dependencies: [
-                "Studies", "FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "RunStore", "_SQLiteStore", "_TestSupport",
+                "Studies", "FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "RunStore", "_SQLiteStore",
+                "_TestSupport",
             ],
             exclude: ["Fixtures", "Snapshots"]),
-        .testTarget(name: "TuningTests", dependencies: ["Tuning", "RunStore", "_SQLiteStore", "NeuralNet", "NumericCore", "_TestSupport"]),
+        .testTarget(
+            name: "TuningTests",
+            dependencies: ["Tuning", "RunStore", "_SQLiteStore", "NeuralNet", "NumericCore", "_TestSupport"]),
         .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "_SQLiteStore", "_TestSupport"]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "NeuralNet", "NumericCore", "FashionData", "_TestSupport"]),
+        .testTarget(
+            name: "InferenceTests",
+            dependencies: ["Inference", "NeuralNet", "NumericCore", "FashionData", "_TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "_TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "FashionDataTests", dependencies: ["FashionData", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "FashionData", "_TestSupport"]),
         .testTarget(
             name: "FashionCLITests",
             dependencies: [
-                "FashionCLI", "fashion", "FashionData", "Studies", "NeuralNet", "Reports", "RunStore", "_SQLiteStore", "Inference",
+                "FashionCLI", "fashion", "FashionData", "Studies", "NeuralNet", "Reports", "RunStore", "_SQLiteStore",
+                "Inference",
                 "_TestSupport",
             ],
             exclude: ["Snapshots"]),

@@ -1,13 +1,13 @@
-import RunStore
-import _SQLiteStore
-import Studies
-import Tuning
 import FashionData
-import NeuralNet
-import NumericCore
-import Synchronization
 import Foundation
 import Inference
+import NeuralNet
+import NumericCore
+import RunStore
+import Studies
+import Synchronization
+import Tuning
+import _SQLiteStore
 
 // fashion-bench: throughput measurements, run by `make bench` beside the Python peers.
 // Prints one line per measurement: `name <tab> median seconds <tab> runs`.
@@ -31,7 +31,7 @@ do {
     switch which {
     case "load":
         let location = try DatasetLocator.locate()
-        guard case let .idx(trainImages, trainLabels, _, _) = location.layout else {
+        guard case .idx(let trainImages, let trainLabels, _, _) = location.layout else {
             throw DataError.invalidArgument(name: "load", reason: "the benchmark needs the IDX files")
         }
         let train = try time(runs) { _ = try IDX.read(images: trainImages, labels: trainLabels) }
@@ -46,31 +46,44 @@ do {
         // The products of one training step, each timed alone: the reference CNN's at batch 64
         // (patch matrices of im2col), or Model 3's at batch 32.
         let cnn: [(String, Bool, Bool, Int, Int, Int)] = [
-            ("conv1 fwd 43264x9.9x32", false, false, 43264, 32, 9), ("conv1 dW 9x43264.43264x32", true, false, 9, 32, 43264),
-            ("conv2 fwd 7744x288.288x64", false, false, 7744, 64, 288), ("conv2 dW 288x7744.7744x64", true, false, 288, 64, 7744),
-            ("conv2 dX 7744x64.64x288", false, true, 7744, 288, 64), ("dense1 fwd 64x1600.1600x128", false, false, 64, 128, 1600),
+            ("conv1 fwd 43264x9.9x32", false, false, 43264, 32, 9),
+            ("conv1 dW 9x43264.43264x32", true, false, 9, 32, 43264),
+            ("conv2 fwd 7744x288.288x64", false, false, 7744, 64, 288),
+            ("conv2 dW 288x7744.7744x64", true, false, 288, 64, 7744),
+            ("conv2 dX 7744x64.64x288", false, true, 7744, 288, 64),
+            ("dense1 fwd 64x1600.1600x128", false, false, 64, 128, 1600),
             ("dense1 dW 1600x64.64x128", true, false, 1600, 128, 64),
         ]
-        let shapes: [(String, Bool, Bool, Int, Int, Int)] = which == "gemm-cnn" ? cnn : [
-            ("fwd1 32x784.784x128", false, false, 32, 128, 784), ("dW1 784x32.32x128", true, false, 784, 128, 32),
-            ("fwd2 32x128.128x64", false, false, 32, 64, 128), ("dW2", true, false, 128, 64, 32), ("dX2", false, true, 32, 128, 64),
-            ("fwd3 32x64.64x10", false, false, 32, 10, 64), ("dW3", true, false, 64, 10, 32), ("dX3", false, true, 32, 64, 10),
-            ("m1 fwd1 32x784.784x64", false, false, 32, 64, 784), ("m1 dW1 784x32.32x64", true, false, 784, 64, 32),
-        ]
+        let shapes: [(String, Bool, Bool, Int, Int, Int)] =
+            which == "gemm-cnn"
+            ? cnn
+            : [
+                ("fwd1 32x784.784x128", false, false, 32, 128, 784), ("dW1 784x32.32x128", true, false, 784, 128, 32),
+                ("fwd2 32x128.128x64", false, false, 32, 64, 128), ("dW2", true, false, 128, 64, 32),
+                ("dX2", false, true, 32, 128, 64),
+                ("fwd3 32x64.64x10", false, false, 32, 10, 64), ("dW3", true, false, 64, 10, 32),
+                ("dX3", false, true, 32, 64, 10),
+                ("m1 fwd1 32x784.784x64", false, false, 32, 64, 784), ("m1 dW1 784x32.32x64", true, false, 784, 64, 32),
+            ]
         for (name, ta, tb, m, n, k) in shapes {
             // Matrices as training allocates them (64-byte aligned).
-            let a = Matrix(rows: m, columns: k, repeating: 0.5), b = Matrix(rows: k, columns: n, repeating: 0.25)
+            let a = Matrix(rows: m, columns: k, repeating: 0.5)
+            let b = Matrix(rows: k, columns: n, repeating: 0.25)
             let c = Matrix(rows: m, columns: n)
             for backend in MatrixProduct.Backend.compared {
                 let reps = max(3, 2_000_000_000 / max(1, m * n * k * 2) / 20)
                 let t = time(5) {
                     for _ in 0..<reps {
-                        MatrixProduct.multiply(backend: backend, transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a.pointer, lda: ta ? m : k,
-                                               b: b.pointer, ldb: tb ? k : n, c: c.pointer, ldc: n)
+                        MatrixProduct.multiply(
+                            backend: backend, transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: a.pointer,
+                            lda: ta ? m : k,
+                            b: b.pointer, ldb: tb ? k : n, c: c.pointer, ldc: n)
                     }
                 }
                 let seconds = median(t) / Double(reps)
-                print("gemm \(name) \(backend)\t\(seconds)\t\(String(format: "%.1f GFLOP/s", 2 * Double(m * n * k) / seconds / 1e9))")
+                print(
+                    "gemm \(name) \(backend)\t\(seconds)\t\(String(format: "%.1f GFLOP/s", 2 * Double(m * n * k) / seconds / 1e9))"
+                )
             }
         }
     case "peak":
@@ -96,7 +109,8 @@ do {
         // train PRESET THREADS EPOCHS: median seconds per epoch on the full training set.
         // train-augmented: the same with random crop (2 pixels), flip (0.5) and erasing (0.25).
         let rest = Array(arguments.dropFirst())
-        guard rest.count == 3, let preset = Preset.named(rest[0]), let threads = Int(rest[1]), let epochs = Int(rest[2]) else {
+        guard rest.count == 3, let preset = Preset.named(rest[0]), let threads = Int(rest[1]), let epochs = Int(rest[2])
+        else {
             print("usage: fashion-bench train model1|model2|model3|cnn-reference THREADS EPOCHS")
             exit(2)
         }
@@ -104,29 +118,39 @@ do {
         let model = try Sequential(specification: preset.model, seed: 1)
         var options = preset.options
         options.epochs = epochs
-        if which == "train-augmented" { options.augmentation = Augmentation(cropPadding: 2, flipProbability: 0.5, erasingProbability: 0.25) }
+        if which == "train-augmented" {
+            options.augmentation = Augmentation(cropPadding: 2, flipProbability: 0.5, erasingProbability: 0.25)
+        }
         let history = try Trainer.fit(model, on: dataset.train, options: options, threads: threads)
         let accuracy = Trainer.evaluate(model, on: dataset.test).accuracy
-        FileHandle.standardError.write(Data((history.epochs.map { String(format: "%.2f", $0.seconds) }.joined(separator: " ") + "\n").utf8))
-        print("\(which)-\(preset.name)-\(threads)t\t\(median(history.epochs.map(\.seconds)))\t\(epochs)\taccuracy \(accuracy)")
+        FileHandle.standardError.write(
+            Data((history.epochs.map { String(format: "%.2f", $0.seconds) }.joined(separator: " ") + "\n").utf8))
+        print(
+            "\(which)-\(preset.name)-\(threads)t\t\(median(history.epochs.map(\.seconds)))\t\(epochs)\taccuracy \(accuracy)"
+        )
     case "augment":
         // augment: seconds to augment one epoch's batches (60,000 images, batch 64) on one thread.
         let augmentation = Augmentation(cropPadding: 2, flipProbability: 0.5, erasingProbability: 0.25)
         let batch = Matrix(rows: 64, columns: 784, repeating: 0.5)
         var generator = SeededGenerator(seed: 1)
-        let times = time(5) { for _ in 0..<938 { augmentation.apply(to: batch, shape: [28, 28, 1], generator: &generator) } }
+        let times = time(5) {
+            for _ in 0..<938 { augmentation.apply(to: batch, shape: [28, 28, 1], generator: &generator) }
+        }
         print("augment-epoch\t\(median(times))\t938 batches of 64")
     case "tune-compare":
         // tune-compare SPACE REPETITIONS TRIALS EPOCHS: TPE against random search, same budget,
         // same seed per repetition (so the same validation split and initial weights); prints
         // each search's best validation accuracy and the medians. The test set is never used.
         let rest = Array(arguments.dropFirst())
-        guard rest.count == 4, let repetitions = Int(rest[1]), let trials = Int(rest[2]), let epochs = Int(rest[3]) else {
+        guard rest.count == 4, let repetitions = Int(rest[1]), let trials = Int(rest[2]), let epochs = Int(rest[3])
+        else {
             print("usage: fashion-bench tune-compare SPACE REPETITIONS TRIALS EPOCHS")
             exit(2)
         }
         var space = try SearchSpace.read(from: URL(fileURLWithPath: rest[0]))
-        space.parameters = space.parameters.map { p in p.name == "epochs" ? SearchParameter(name: "epochs", value: .number(Double(epochs))) : p }
+        space.parameters = space.parameters.map { p in
+            p.name == "epochs" ? SearchParameter(name: "epochs", value: .number(Double(epochs))) : p
+        }
         let dataset = try Dataset.load(from: DatasetLocator.locate())
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fashion-tune-compare-\(getpid())")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -134,27 +158,37 @@ do {
         print("repetition\tsampler\tbest val_accuracy\tcomplete\tpruned\tseconds")
         for repetition in 1...repetitions {
             for sampler in [SamplerKind.tpe, .random] {
-                let store = try SQLiteRunStore(url: folder.appendingPathComponent("\(sampler.rawValue)-\(repetition).sqlite"))
+                let store = try SQLiteRunStore(
+                    url: folder.appendingPathComponent("\(sampler.rawValue)-\(repetition).sqlite"))
                 // The space's pruner, its warm-up scaled to the shorter trials.
                 var pruner = space.pruner ?? PrunerSettings(kind: .median)
                 pruner.warmupEpochs = min(pruner.warmupEpochs ?? 1, max(1, epochs / 3))
-                let settings = TuningSettings(study: "compare", sampler: sampler, pruner: pruner,
-                                              trials: trials, seed: UInt64(repetition))
+                let settings = TuningSettings(
+                    study: "compare", sampler: sampler, pruner: pruner,
+                    trials: trials, seed: UInt64(repetition))
                 let start = Date()
-                _ = try Tuner.run(space: space, settings: settings, dataset: dataset, store: store, workers: 2, threads: 1, folder: folder, finalize: false)
+                _ = try Tuner.run(
+                    space: space, settings: settings, dataset: dataset, store: store, workers: 2, threads: 1,
+                    folder: folder, finalize: false)
                 let seconds = Date().timeIntervalSince(start)
                 guard let id = try store.tuningStudy(named: "compare")?.id else { continue }
                 let all = try store.trials(study: id)
                 let value = all.filter { $0.trial.status == .complete }.compactMap(\.trial.value).max() ?? 0
                 best[sampler, default: []].append(value)
-                print(String(format: "%d\t%@\t%.4f\t%d\t%d\t%.0f", repetition, sampler.rawValue, value, all.filter { $0.trial.status == .complete }.count,
-                             all.filter { $0.trial.status == .pruned }.count, seconds))
+                print(
+                    String(
+                        format: "%d\t%@\t%.4f\t%d\t%d\t%.0f", repetition, sampler.rawValue, value,
+                        all.filter { $0.trial.status == .complete }.count,
+                        all.filter { $0.trial.status == .pruned }.count, seconds))
             }
         }
         for sampler in [SamplerKind.tpe, .random] {
             let values = best[sampler] ?? []
-            print(String(format: "median best of %@ over %d searches: %.4f (%@)", sampler.rawValue, values.count, values.isEmpty ? 0 : median(values),
-                         values.map { String(format: "%.4f", $0) }.joined(separator: ", ")))
+            print(
+                String(
+                    format: "median best of %@ over %d searches: %.4f (%@)", sampler.rawValue, values.count,
+                    values.isEmpty ? 0 : median(values),
+                    values.map { String(format: "%.4f", $0) }.joined(separator: ", ")))
         }
     default:
         print("unknown benchmark '\(which)'; known: load, gemm, peak, train, tune-compare")

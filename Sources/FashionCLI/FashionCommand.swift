@@ -9,7 +9,10 @@ public struct FashionCommand: AsyncParsableCommand {
             Works on Fashion-MNIST out of the box (Debian's dataset-fashion-mnist, or \
             `fashion data fetch`), and on any MNIST-style dataset in IDX or CSV form.
             """,
-        subcommands: [DataCommand.self, TrainCommand.self, StudyCommand.self, TuneCommand.self, EvaluateCommand.self, PredictCommand.self, RunsCommand.self])
+        subcommands: [
+            DataCommand.self, TrainCommand.self, StudyCommand.self, TuneCommand.self, EvaluateCommand.self,
+            PredictCommand.self, RunsCommand.self,
+        ])
 
     public init() {}
 }

@@ -24,39 +24,39 @@ public enum DataError: Error, Equatable, CustomStringConvertible, LocalizedError
 
     public var description: String {
         switch self {
-        case let .fileMissing(path, hint):
+        case .fileMissing(let path, let hint):
             return "\(path): file not found. \(hint)"
-        case let .datasetNotFound(searched, hint):
+        case .datasetNotFound(let searched, let hint):
             return "no dataset found; looked in: \(searched.joined(separator: ", ")). \(hint)"
-        case let .unreadable(path, reason):
+        case .unreadable(let path, let reason):
             return "\(path): cannot read the file: \(reason)"
-        case let .corruptGzip(path, reason):
+        case .corruptGzip(let path, let reason):
             return "\(path): corrupt or truncated gzip data: \(reason)"
-        case let .badMagic(path, expected, found):
+        case .badMagic(let path, let expected, let found):
             return "\(path): wrong magic number: expected \(expected), found \(found)"
-        case let .truncated(path, expected, found):
+        case .truncated(let path, let expected, let found):
             return "\(path): the header promises \(expected) bytes but the file holds \(found)"
-        case let .dimensionMismatch(path, reason):
+        case .dimensionMismatch(let path, let reason):
             return "\(path): \(reason)"
-        case let .countMismatch(images, imageCount, labels, labelCount):
+        case .countMismatch(let images, let imageCount, let labels, let labelCount):
             return "\(images) holds \(imageCount) images but \(labels) holds \(labelCount) labels; they must match"
-        case let .labelOutOfRange(path, index, label, classCount):
+        case .labelOutOfRange(let path, let index, let label, let classCount):
             return "\(path): label \(label) at item \(index) is outside 0...\(classCount - 1) (\(classCount) classes)"
-        case let .csvColumns(path, line, expected, found):
+        case .csvColumns(let path, let line, let expected, let found):
             return "\(path), line \(line): expected \(expected) columns (label and pixels), found \(found)"
-        case let .csvValue(path, line, column, expected, found):
+        case .csvValue(let path, let line, let column, let expected, let found):
             return "\(path), line \(line), column \(column): expected \(expected), found '\(found)'"
-        case let .classNames(path, reason):
+        case .classNames(let path, let reason):
             return "\(path): \(reason)"
-        case let .checksumMismatch(path, expected, found):
+        case .checksumMismatch(let path, let expected, let found):
             return "\(path): MD5 checksum mismatch: expected \(expected), found \(found)"
-        case let .download(url, reason):
+        case .download(let url, let reason):
             return "download of \(url) failed: \(reason)"
-        case let .writeFailed(path, reason):
+        case .writeFailed(let path, let reason):
             return "\(path): cannot write: \(reason)"
-        case let .invalidImage(path, reason):
+        case .invalidImage(let path, let reason):
             return "\(path): not a usable image: \(reason)"
-        case let .invalidArgument(name, reason):
+        case .invalidArgument(let name, let reason):
             return "\(name): \(reason)"
         }
     }

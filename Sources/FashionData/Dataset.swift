@@ -20,14 +20,15 @@ public struct Dataset: Sendable {
     ) throws(DataError) -> Dataset {
         let besideData = location.folder.appendingPathComponent(ClassNames.fileName)
         let namesFile = classNamesFile ?? (FileManager.default.fileExists(atPath: besideData.path) ? besideData : nil)
-        let classNames = try namesFile.map { (url) throws(DataError) in try ClassNames.read(at: url) } ?? catalogue.classNames
+        let classNames =
+            try namesFile.map { (url) throws(DataError) in try ClassNames.read(at: url) } ?? catalogue.classNames
 
         let train: LabeledImages
         let test: LabeledImages
         let trainPath: String
         let testPath: String
         switch location.layout {
-        case let .idx(trainImages, trainLabels, testImages, testLabels):
+        case .idx(let trainImages, let trainLabels, let testImages, let testLabels):
             // The two splits decode on both cores at once.
             let results = parallelPair(
                 { () throws(DataError) in try IDX.read(images: trainImages, labels: trainLabels) },
@@ -36,7 +37,7 @@ public struct Dataset: Sendable {
             test = try results.1.get()
             trainPath = trainLabels.path
             testPath = testLabels.path
-        case let .csv(trainFile, testFile):
+        case .csv(let trainFile, let testFile):
             train = try CSV.read(at: trainFile)
             test = try CSV.read(at: testFile)
             trainPath = trainFile.path
@@ -45,7 +46,9 @@ public struct Dataset: Sendable {
         guard train.rows == test.rows, train.columns == test.columns else {
             throw .dimensionMismatch(
                 path: location.folder.path,
-                reason: "training images are \(train.rows)x\(train.columns) but test images are \(test.rows)x\(test.columns)")
+                reason:
+                    "training images are \(train.rows)x\(train.columns) but test images are \(test.rows)x\(test.columns)"
+            )
         }
         try train.validateLabels(classCount: classNames.count, path: trainPath)
         try test.validateLabels(classCount: classNames.count, path: testPath)

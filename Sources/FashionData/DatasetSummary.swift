@@ -51,7 +51,9 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
 
     static func split(_ images: LabeledImages, classCount: Int) -> Split {
         let (mean, deviation) = pixelStatistics(images.pixels)
-        return Split(count: images.count, classCounts: images.classCounts(classCount: classCount), pixelMean: mean, pixelStandardDeviation: deviation)
+        return Split(
+            count: images.count, classCounts: images.classCounts(classCount: classCount), pixelMean: mean,
+            pixelStandardDeviation: deviation)
     }
 
     /// Mean and population standard deviation of bytes scaled to [0, 1], from a histogram
@@ -83,9 +85,12 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
         let width = max(12, classNames.map(\.count).max() ?? 0) + 2
         let splits = [("train", train)] + (validation.map { [("validation", $0)] } ?? []) + [("test", test)]
         func row(_ head: String, _ values: [Int]) -> String {
-            head.padding(toLength: width + 4, withPad: " ", startingAt: 0) + values.map { "\($0)".leftPadded(to: 12, with: " ") }.joined()
+            head.padding(toLength: width + 4, withPad: " ", startingAt: 0)
+                + values.map { "\($0)".leftPadded(to: 12, with: " ") }.joined()
         }
-        lines.append("class".padding(toLength: width + 4, withPad: " ", startingAt: 0) + splits.map { $0.0.leftPadded(to: 12, with: " ") }.joined())
+        lines.append(
+            "class".padding(toLength: width + 4, withPad: " ", startingAt: 0)
+                + splits.map { $0.0.leftPadded(to: 12, with: " ") }.joined())
         for (index, className) in classNames.enumerated() {
             let head = "\(index)".leftPadded(to: 2, with: " ") + "  " + className
             lines.append(row(head, splits.map { $0.1.classCounts[index] }))
@@ -97,8 +102,9 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
         lines.append("")
         lines.append("Pixels (scaled to [0, 1]):")
         for (name, split) in splits {
-            lines.append("  " + name.padding(toLength: 12, withPad: " ", startingAt: 0)
-                + "mean \(format4(split.pixelMean))  std \(format4(split.pixelStandardDeviation))")
+            lines.append(
+                "  " + name.padding(toLength: 12, withPad: " ", startingAt: 0)
+                    + "mean \(format4(split.pixelMean))  std \(format4(split.pixelStandardDeviation))")
         }
         return lines.joined(separator: "\n")
     }

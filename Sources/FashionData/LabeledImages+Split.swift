@@ -6,9 +6,13 @@ extension LabeledImages {
     /// original order of their images, so the same seed always gives the same split.
     ///
     /// - Parameter validationFraction: in (0, 1), for example 0.1 for 10%.
-    public func stratifiedSplit(validationFraction: Double, seed: UInt64) throws(DataError) -> (train: LabeledImages, validation: LabeledImages) {
+    public func stratifiedSplit(validationFraction: Double, seed: UInt64) throws(DataError) -> (
+        train: LabeledImages, validation: LabeledImages
+    ) {
         guard validationFraction > 0, validationFraction < 1 else {
-            throw .invalidArgument(name: "validationFraction", reason: "expected a fraction between 0 and 1 (exclusive), found \(validationFraction)")
+            throw .invalidArgument(
+                name: "validationFraction",
+                reason: "expected a fraction between 0 and 1 (exclusive), found \(validationFraction)")
         }
         var byClass = [[Int]](repeating: [], count: 256)
         for (index, label) in labels.enumerated() { byClass[Int(label)].append(index) }
@@ -24,7 +28,9 @@ extension LabeledImages {
         guard !trainIndices.isEmpty, !validationIndices.isEmpty else {
             throw .invalidArgument(
                 name: "validationFraction",
-                reason: "a fraction of \(validationFraction) of \(count) images leaves \(trainIndices.count) for training and \(validationIndices.count) for validation; both need at least one")
+                reason:
+                    "a fraction of \(validationFraction) of \(count) images leaves \(trainIndices.count) for training and \(validationIndices.count) for validation; both need at least one"
+            )
         }
         return (subset(trainIndices), subset(validationIndices))
     }

@@ -18,7 +18,8 @@ public struct LabeledImages: Sendable, Equatable {
     /// - Precondition: `pixels.count == labels.count * rows * columns` (the readers check
     ///   this for user data and throw before calling).
     public init(pixels: [UInt8], labels: [UInt8], rows: Int, columns: Int) {
-        precondition(pixels.count == labels.count * rows * columns, "pixel count does not match labels x rows x columns")
+        precondition(
+            pixels.count == labels.count * rows * columns, "pixel count does not match labels x rows x columns")
         self.pixels = pixels
         self.labels = labels
         self.rows = rows

@@ -35,7 +35,8 @@ public final class Classifier: Sendable {
     public init(file: ModelFile, flipAveraging: Bool? = nil) {
         classNames = file.classNames
         preprocessing = file.preprocessing
-        self.flipAveraging = (flipAveraging ?? file.training?.flipAveraging ?? false) && file.model.inputShape.count == 3
+        self.flipAveraging =
+            (flipAveraging ?? file.training?.flipAveraging ?? false) && file.model.inputShape.count == 3
         specification = file.model.specification
         parameterCount = file.model.parameterCount
         training = file.training
@@ -65,7 +66,8 @@ public final class Classifier: Sendable {
     /// Probabilities for raw pixels (0...255) of the model's image shape.
     public func probabilities(pixels: [UInt8], count: Int) throws(InferenceError) -> [Float] {
         try checkCount(pixels.count, count: count, field: "pixels")
-        let scaling = preprocessing.scaling, size = inputSize
+        let scaling = preprocessing.scaling
+        let size = inputSize
         return pixels.withUnsafeBufferPointer { source in
             run(count: count) { image, target in
                 let from = source.baseAddress! + image * size
@@ -90,7 +92,8 @@ public final class Classifier: Sendable {
 
     /// The `top` most probable classes of each row of `probabilities`, most probable first.
     public func topClasses(_ probabilities: [Float], top: Int) -> [[ClassScore]] {
-        let classes = classCount, count = probabilities.count / max(1, classes)
+        let classes = classCount
+        let count = probabilities.count / max(1, classes)
         return (0..<count).map { row in
             let p = (0..<classes).map { Double(probabilities[row * classes + $0]) }
             let order = p.indices.sorted { p[$0] > p[$1] || (p[$0] == p[$1] && $0 < $1) }.prefix(max(0, top))
@@ -104,7 +107,9 @@ public final class Classifier: Sendable {
         guard !overflow, values == expected else {
             throw .badInput(
                 field: field,
-                reason: "expected \(count) images of \(preprocessing.image) (\(count) x \(inputSize) values), found \(values) values")
+                reason:
+                    "expected \(count) images of \(preprocessing.image) (\(count) x \(inputSize) values), found \(values) values"
+            )
         }
     }
 

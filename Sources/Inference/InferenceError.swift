@@ -10,7 +10,7 @@ public enum InferenceError: Error, Equatable, CustomStringConvertible, Localized
 
     public var description: String {
         switch self {
-        case let .badInput(field, reason): return "\(field): \(reason)"
+        case .badInput(let field, let reason): return "\(field): \(reason)"
         }
     }
 

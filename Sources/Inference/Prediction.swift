@@ -22,8 +22,11 @@ public struct Prediction: Codable, Sendable {
 
     /// Classifies every input file (photos, IDX image files, CSV files) with `classifier`.
     public static func run(classifier: Classifier, inputs: [String], top: Int) -> Prediction {
-        let rows = classifier.preprocessing.image.height, columns = classifier.preprocessing.image.width
-        var names = [String](), pixels = [UInt8](), failures = [Failure]()
+        let rows = classifier.preprocessing.image.height
+        let columns = classifier.preprocessing.image.width
+        var names = [String]()
+        var pixels = [UInt8]()
+        var failures = [Failure]()
         for input in inputs {
             do {
                 let images = try load(input, classifier: classifier, rows: rows, columns: columns)
@@ -37,7 +40,8 @@ public struct Prediction: Codable, Sendable {
         }
         let probabilities: [Float]
         do { probabilities = try classifier.probabilities(pixels: pixels, count: names.count) } catch {
-            return Prediction(predictions: [], failures: failures + names.map { Failure(input: $0, message: "\(error)") })
+            return Prediction(
+                predictions: [], failures: failures + names.map { Failure(input: $0, message: "\(error)") })
         }
         let items = zip(names, classifier.topClasses(probabilities, top: top)).map { Item(input: $0, top: $1) }
         return Prediction(predictions: items, failures: failures)
@@ -46,7 +50,9 @@ public struct Prediction: Codable, Sendable {
     /// The images of one input file, each `rows * columns` bytes.
     static func load(_ path: String, classifier: Classifier, rows: Int, columns: Int) throws -> [[UInt8]] {
         let url = URL(fileURLWithPath: path)
-        guard let data = FileManager.default.contents(atPath: path) else { throw DataError.fileMissing(path: path, hint: "") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError.fileMissing(path: path, hint: "")
+        }
         let bytes = [UInt8](data)
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
             return [classifier.prepare(try PNGDecoder.decode(bytes, path: path))]
@@ -54,19 +60,26 @@ public struct Prediction: Codable, Sendable {
         let contents = Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, path: path) : bytes
         if contents.count >= 4, contents[0] == 0, contents[1] == 0, contents[2] == 8, contents[3] == 3 {
             let array = try IDX.parse(contents, path: path, expectedDimensions: 3)
-            return try batch(array.values, count: array.dimensions[0], imageRows: array.dimensions[1], imageColumns: array.dimensions[2],
-                             rows: rows, columns: columns, path: path)
+            return try batch(
+                array.values, count: array.dimensions[0], imageRows: array.dimensions[1],
+                imageColumns: array.dimensions[2],
+                rows: rows, columns: columns, path: path)
         }
         if path.lowercased().hasSuffix(".csv") || path.lowercased().hasSuffix(".csv.gz") {
             let set = try CSV.read(at: url)
-            return try batch(set.pixels, count: set.count, imageRows: set.rows, imageColumns: set.columns, rows: rows, columns: columns, path: path)
+            return try batch(
+                set.pixels, count: set.count, imageRows: set.rows, imageColumns: set.columns, rows: rows,
+                columns: columns, path: path)
         }
         throw DataError.invalidImage(path: path, reason: "expected a PNG picture, an IDX image file or a CSV file")
     }
 
-    static func batch(_ pixels: [UInt8], count: Int, imageRows: Int, imageColumns: Int, rows: Int, columns: Int, path: String) throws -> [[UInt8]] {
+    static func batch(
+        _ pixels: [UInt8], count: Int, imageRows: Int, imageColumns: Int, rows: Int, columns: Int, path: String
+    ) throws -> [[UInt8]] {
         guard imageRows == rows, imageColumns == columns else {
-            throw DataError.dimensionMismatch(path: path, reason: "the images are \(imageRows)x\(imageColumns); the model takes \(rows)x\(columns)")
+            throw DataError.dimensionMismatch(
+                path: path, reason: "the images are \(imageRows)x\(imageColumns); the model takes \(rows)x\(columns)")
         }
         return (0..<count).map { Array(pixels[($0 * rows * columns)..<(($0 + 1) * rows * columns)]) }
     }

@@ -73,7 +73,9 @@ public struct ClassificationReport: Codable, Equatable, Sendable {
         var text = name("") + " " + ["precision", "recall", "f1-score", "support"].map(column).joined() + "\n\n"
         for (index, scores) in perClass.enumerated() { text += row(classNames[index], scores) }
         text += "\n"
-        text += name("accuracy") + " " + column("") + column("") + number(accuracy) + column("\(macroAverage.support)") + "\n"
+        text +=
+            name("accuracy") + " " + column("") + column("") + number(accuracy) + column("\(macroAverage.support)")
+            + "\n"
         text += row("macro avg", macroAverage)
         text += row("weighted avg", weightedAverage)
         return text

@@ -29,7 +29,8 @@ public struct ConfusionMatrix: Codable, Equatable, Sendable {
         let columnSums = (0..<n).map { j in Double(counts.reduce(0) { $0 + $1[j] }) }
         return (0..<n).map { i in
             (0..<n).map { j in
-                let divisor = normalisation == .trueClass ? rowSums[i] : normalisation == .prediction ? columnSums[j] : total
+                let divisor =
+                    normalisation == .trueClass ? rowSums[i] : normalisation == .prediction ? columnSums[j] : total
                 return divisor == 0 ? 0 : Double(counts[i][j]) / divisor
             }
         }
@@ -38,7 +39,12 @@ public struct ConfusionMatrix: Codable, Equatable, Sendable {
     /// The off-diagonal cells with the most examples, largest first (ties by class order).
     public func mostConfused(top: Int) -> [(trueClass: Int, predicted: Int, count: Int)] {
         var cells = [(trueClass: Int, predicted: Int, count: Int)]()
-        for i in 0..<classCount { for j in 0..<classCount where i != j && counts[i][j] > 0 { cells.append((i, j, counts[i][j])) } }
-        return Array(cells.sorted { $0.count != $1.count ? $0.count > $1.count : ($0.trueClass, $0.predicted) < ($1.trueClass, $1.predicted) }.prefix(top))
+        for i in 0..<classCount {
+            for j in 0..<classCount where i != j && counts[i][j] > 0 { cells.append((i, j, counts[i][j])) }
+        }
+        return Array(
+            cells.sorted {
+                $0.count != $1.count ? $0.count > $1.count : ($0.trueClass, $0.predicted) < ($1.trueClass, $1.predicted)
+            }.prefix(top))
     }
 }

@@ -50,7 +50,9 @@ public enum ProbabilityMetrics {
     public static func calibration(_ probabilities: [Float], labels: [Int], classCount: Int, bins: Int = 15)
         -> (bins: [CalibrationBin], expectedCalibrationError: Double)
     {
-        var count = [Int](repeating: 0, count: bins), confidence = [Double](repeating: 0, count: bins), correct = [Int](repeating: 0, count: bins)
+        var count = [Int](repeating: 0, count: bins)
+        var confidence = [Double](repeating: 0, count: bins)
+        var correct = [Int](repeating: 0, count: bins)
         let predicted = predictions(probabilities, classCount: classCount)
         for (row, label) in labels.enumerated() {
             let top = Double(probabilities[row * classCount + predicted[row]])
@@ -66,8 +68,9 @@ public enum ProbabilityMetrics {
             let meanConfidence = n == 0 ? 0 : confidence[b] / Double(n)
             let accuracy = n == 0 ? 0 : Double(correct[b]) / Double(n)
             error += Double(n) / total * abs(accuracy - meanConfidence)
-            return CalibrationBin(lower: Double(b) / Double(bins), upper: Double(b + 1) / Double(bins), count: n,
-                                  meanConfidence: meanConfidence, accuracy: accuracy)
+            return CalibrationBin(
+                lower: Double(b) / Double(bins), upper: Double(b + 1) / Double(bins), count: n,
+                meanConfidence: meanConfidence, accuracy: accuracy)
         }
         return (result, error)
     }

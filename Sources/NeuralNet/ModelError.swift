@@ -11,12 +11,13 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, LocalizedErro
 
     public var description: String {
         switch self {
-        case let .invalidSpecification(reason): return "invalid model: \(reason)"
-        case let .invalidOption(name, reason): return "\(name): \(reason)"
-        case let .diverged(epoch, step, loss):
-            return "training diverged at epoch \(epoch), step \(step): the loss became \(loss). Try a lower learning rate."
-        case let .shapeMismatch(reason): return reason
-        case let .modelFile(path, reason): return "\(path): \(reason)"
+        case .invalidSpecification(let reason): return "invalid model: \(reason)"
+        case .invalidOption(let name, let reason): return "\(name): \(reason)"
+        case .diverged(let epoch, let step, let loss):
+            return
+                "training diverged at epoch \(epoch), step \(step): the loss became \(loss). Try a lower learning rate."
+        case .shapeMismatch(let reason): return reason
+        case .modelFile(let path, let reason): return "\(path): \(reason)"
         }
     }
 

@@ -18,10 +18,15 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
     /// A dense network from a compact spec such as `784-128-64-10`: the input size, hidden
     /// layer sizes (each followed by `activation`), and the number of classes (followed by
     /// softmax).
-    public static func parse(compact text: String, activation: LayerSpecification.Kind = .relu) throws(ModelError) -> ModelSpecification {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    public static func parse(compact text: String, activation: LayerSpecification.Kind = .relu) throws(ModelError)
+        -> ModelSpecification
+    {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
         guard parts.count >= 2, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
-            throw .invalidSpecification("expected sizes joined by '-', input first and classes last, such as 784-128-64-10; found '\(text)'")
+            throw .invalidSpecification(
+                "expected sizes joined by '-', input first and classes last, such as 784-128-64-10; found '\(text)'")
         }
         return dense(parts.compactMap { $0 }, activation: activation)
     }
@@ -39,43 +44,67 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
     }
 
     /// The benchmark's reference CNN on 28x28 grayscale images (225,034 parameters).
-    public static let referenceCNN = ModelSpecification(inputSize: 784, inputShape: [28, 28, 1], layers: [
-        LayerSpecification(kind: .conv2D, filters: 32, kernelSize: 3), LayerSpecification(kind: .relu), LayerSpecification(kind: .maxPool2D),
-        LayerSpecification(kind: .conv2D, filters: 64, kernelSize: 3), LayerSpecification(kind: .relu), LayerSpecification(kind: .maxPool2D),
-        LayerSpecification(kind: .flatten), LayerSpecification(kind: .dense, units: 128), LayerSpecification(kind: .relu),
-        LayerSpecification(kind: .dropout, rate: 0.5), LayerSpecification(kind: .dense, units: 10), LayerSpecification(kind: .softmax),
-    ])
+    public static let referenceCNN = ModelSpecification(
+        inputSize: 784, inputShape: [28, 28, 1],
+        layers: [
+            LayerSpecification(kind: .conv2D, filters: 32, kernelSize: 3), LayerSpecification(kind: .relu),
+            LayerSpecification(kind: .maxPool2D),
+            LayerSpecification(kind: .conv2D, filters: 64, kernelSize: 3), LayerSpecification(kind: .relu),
+            LayerSpecification(kind: .maxPool2D),
+            LayerSpecification(kind: .flatten), LayerSpecification(kind: .dense, units: 128),
+            LayerSpecification(kind: .relu),
+            LayerSpecification(kind: .dropout, rate: 0.5), LayerSpecification(kind: .dense, units: 10),
+            LayerSpecification(kind: .softmax),
+        ])
 
     /// A dense network with batch normalisation and dropout after each hidden layer.
-    public static let strongMLP = ModelSpecification(inputSize: 784, layers: [512, 256].flatMap { units in
-        [LayerSpecification(kind: .dense, units: units), LayerSpecification(kind: .batchNorm), LayerSpecification(kind: .relu),
-         LayerSpecification(kind: .dropout, rate: 0.3)]
-    } + [LayerSpecification(kind: .dense, units: 10), LayerSpecification(kind: .softmax)])
+    public static let strongMLP = ModelSpecification(
+        inputSize: 784,
+        layers: [512, 256].flatMap { units in
+            [
+                LayerSpecification(kind: .dense, units: units), LayerSpecification(kind: .batchNorm),
+                LayerSpecification(kind: .relu),
+                LayerSpecification(kind: .dropout, rate: 0.3),
+            ]
+        } + [LayerSpecification(kind: .dense, units: 10), LayerSpecification(kind: .softmax)])
 
     /// The reference CNN with "same" padding (28x28 -> 14x14 -> 7x7) and batch normalisation
     /// after each pooling (a quarter of the values to normalise that it would have before).
-    public static let smallCNN = ModelSpecification(inputSize: 784, inputShape: [28, 28, 1], layers: [
-        LayerSpecification(kind: .conv2D, filters: 32, kernelSize: 3, padding: .same), LayerSpecification(kind: .relu),
-        LayerSpecification(kind: .maxPool2D), LayerSpecification(kind: .batchNorm),
-        LayerSpecification(kind: .conv2D, filters: 64, kernelSize: 3, padding: .same), LayerSpecification(kind: .relu),
-        LayerSpecification(kind: .maxPool2D), LayerSpecification(kind: .batchNorm),
-        LayerSpecification(kind: .flatten), LayerSpecification(kind: .dense, units: 128), LayerSpecification(kind: .relu),
-        LayerSpecification(kind: .dropout, rate: 0.4), LayerSpecification(kind: .dense, units: 10), LayerSpecification(kind: .softmax),
-    ])
+    public static let smallCNN = ModelSpecification(
+        inputSize: 784, inputShape: [28, 28, 1],
+        layers: [
+            LayerSpecification(kind: .conv2D, filters: 32, kernelSize: 3, padding: .same),
+            LayerSpecification(kind: .relu),
+            LayerSpecification(kind: .maxPool2D), LayerSpecification(kind: .batchNorm),
+            LayerSpecification(kind: .conv2D, filters: 64, kernelSize: 3, padding: .same),
+            LayerSpecification(kind: .relu),
+            LayerSpecification(kind: .maxPool2D), LayerSpecification(kind: .batchNorm),
+            LayerSpecification(kind: .flatten), LayerSpecification(kind: .dense, units: 128),
+            LayerSpecification(kind: .relu),
+            LayerSpecification(kind: .dropout, rate: 0.4), LayerSpecification(kind: .dense, units: 10),
+            LayerSpecification(kind: .softmax),
+        ])
 
     /// Four same-padded 3x3 convolutions (32; 64, 64; 128) with batch normalisation, three max
     /// poolings (28 -> 14 -> 7 -> 3), Dense 256 and dropout 0.4: 30 MFLOP an image forward.
     public static let bestCNN: ModelSpecification = {
         func convolution(_ filters: Int) -> [LayerSpecification] {
-            [LayerSpecification(kind: .conv2D, filters: filters, kernelSize: 3, padding: .same), LayerSpecification(kind: .batchNorm),
-             LayerSpecification(kind: .relu)]
+            [
+                LayerSpecification(kind: .conv2D, filters: filters, kernelSize: 3, padding: .same),
+                LayerSpecification(kind: .batchNorm),
+                LayerSpecification(kind: .relu),
+            ]
         }
         let pool = LayerSpecification(kind: .maxPool2D)
-        return ModelSpecification(inputSize: 784, inputShape: [28, 28, 1], layers:
-            convolution(32) + [pool] + convolution(64) + convolution(64) + [pool] + convolution(128) + [pool] + [
-                LayerSpecification(kind: .flatten), LayerSpecification(kind: .dense, units: 256), LayerSpecification(kind: .relu),
-                LayerSpecification(kind: .dropout, rate: 0.4), LayerSpecification(kind: .dense, units: 10), LayerSpecification(kind: .softmax),
-            ])
+        return ModelSpecification(
+            inputSize: 784, inputShape: [28, 28, 1],
+            layers:
+                convolution(32) + [pool] + convolution(64) + convolution(64) + [pool] + convolution(128) + [pool] + [
+                    LayerSpecification(kind: .flatten), LayerSpecification(kind: .dense, units: 256),
+                    LayerSpecification(kind: .relu),
+                    LayerSpecification(kind: .dropout, rate: 0.4), LayerSpecification(kind: .dense, units: 10),
+                    LayerSpecification(kind: .softmax),
+                ])
     }()
 
     /// A short outline for tables: the compact form of a dense network, else the input shape
@@ -88,7 +117,8 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
             switch layer.kind {
             case .dense: return "\(layer.units ?? 0)"
             case .conv2D:
-                return "C\(layer.filters ?? 0)k\(layer.kernelSize ?? 0)\(layer.stride.map { "s\($0)" } ?? "")\(layer.padding == .same ? "same" : "")"
+                return
+                    "C\(layer.filters ?? 0)k\(layer.kernelSize ?? 0)\(layer.stride.map { "s\($0)" } ?? "")\(layer.padding == .same ? "same" : "")"
             case .maxPool2D, .averagePool2D: return "P\(layer.kernelSize ?? 2)"
             case .globalAveragePool: return "GAP"
             case .residual: return "R[" + (layer.layers ?? []).compactMap(code).joined(separator: "-") + "]"

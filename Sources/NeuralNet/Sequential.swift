@@ -22,7 +22,9 @@ public final class Sequential {
     public let outputSize: Int
     private let outputShapes: [[Int]]
 
-    public convenience init(inputSize: Int, seed: UInt64, @LayerBuilder layers build: () -> [any Layer]) throws(ModelError) {
+    public convenience init(inputSize: Int, seed: UInt64, @LayerBuilder layers build: () -> [any Layer])
+        throws(ModelError)
+    {
         try self.init(inputShape: [inputSize], seed: seed, layers: build)
     }
 
@@ -65,7 +67,9 @@ public final class Sequential {
     public func sharingWeights() -> Sequential { Sequential(sharing: self) }
 
     public var specification: ModelSpecification {
-        ModelSpecification(inputSize: inputSize, inputShape: inputShape.count > 1 ? inputShape : nil, layers: layers.map(\.specification))
+        ModelSpecification(
+            inputSize: inputSize, inputShape: inputShape.count > 1 ? inputShape : nil,
+            layers: layers.map(\.specification))
     }
 
     /// `(height, width, channels)` for a model of images, nil for one of plain features.
@@ -135,19 +139,28 @@ public final class Sequential {
     public var summary: String {
         var rows = [("Layer (type)", "Output Shape", "Param #")]
         for (index, layer) in layers.enumerated() {
-            let count = layer.parameters.reduce(0) { $0 + $1.value.count } + layer.state.reduce(0) { $0 + $1.value.count }
-            rows.append(("\(index) \(layer.specification.summaryName)", "(None, \(outputShapes[index].map(String.init).joined(separator: ", ")))", "\(count)"))
+            let count =
+                layer.parameters.reduce(0) { $0 + $1.value.count } + layer.state.reduce(0) { $0 + $1.value.count }
+            rows.append(
+                (
+                    "\(index) \(layer.specification.summaryName)",
+                    "(None, \(outputShapes[index].map(String.init).joined(separator: ", ")))", "\(count)"
+                ))
         }
         let widths = (0..<3).map { column in rows.map { [$0.0, $0.1, $0.2][column].count }.max()! + 4 }
         func line(_ row: (String, String, String)) -> String {
-            row.0.padding(toLength: widths[0], withPad: " ", startingAt: 0) + row.1.padding(toLength: widths[1], withPad: " ", startingAt: 0) + row.2
+            row.0.padding(toLength: widths[0], withPad: " ", startingAt: 0)
+                + row.1.padding(toLength: widths[1], withPad: " ", startingAt: 0) + row.2
         }
         let rule = String(repeating: "─", count: widths[0] + widths[1] + widths[2])
         var lines = [rule, line(rows[0]), rule]
         lines += rows.dropFirst().map(line)
         let trainable = parameterCount
         let total = namedTensors.reduce(0) { $0 + $1.parameter.value.count }
-        lines += [rule, "Total params: \(total) (\(Self.megabytes(total)))", "Trainable params: \(trainable)", "Non-trainable params: \(total - trainable)", rule]
+        lines += [
+            rule, "Total params: \(total) (\(Self.megabytes(total)))", "Trainable params: \(trainable)",
+            "Non-trainable params: \(total - trainable)", rule,
+        ]
         return lines.joined(separator: "\n")
     }
 
@@ -158,7 +171,9 @@ public final class Sequential {
 
     public func restore(_ values: [[Float]]) {
         for (tensor, saved) in zip(namedTensors, values) {
-            saved.withUnsafeBufferPointer { tensor.parameter.value.pointer.update(from: $0.baseAddress!, count: saved.count) }
+            saved.withUnsafeBufferPointer {
+                tensor.parameter.value.pointer.update(from: $0.baseAddress!, count: saved.count)
+            }
         }
     }
 }

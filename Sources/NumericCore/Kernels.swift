@@ -10,14 +10,16 @@ public enum Kernels {
     @inline(__always)
     public static func adamUpdate(
         theta: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
-        v: UnsafeMutablePointer<Float>, count: Int, alpha: Float, beta1: Float, beta2: Float, epsilon: Float, decay: Float
+        v: UnsafeMutablePointer<Float>, count: Int, alpha: Float, beta1: Float, beta2: Float, epsilon: Float,
+        decay: Float
     ) {
         fashion_adam_update(theta, gradient, m, v, count, alpha, beta1, beta2, epsilon, decay)
     }
 
     /// `target[i] = source[i] / 255`, exactly (a division), for `count` bytes.
     @inline(__always)
-    public static func bytesToUnit(_ source: UnsafePointer<UInt8>, into target: UnsafeMutablePointer<Float>, count: Int) {
+    public static func bytesToUnit(_ source: UnsafePointer<UInt8>, into target: UnsafeMutablePointer<Float>, count: Int)
+    {
         fashion_bytes_to_unit(source, target, count)
     }
 

@@ -22,7 +22,7 @@ public enum MatrixProduct {
         public var description: String {
             switch self {
             case .kernels: return "kernels"
-            case let .kernelsAtLevel(level): return "kernels-level-\(level)"
+            case .kernelsAtLevel(let level): return "kernels-level-\(level)"
             case .blas: return "blas"
             }
         }
@@ -45,24 +45,30 @@ public enum MatrixProduct {
             // writes its own cache lines. Every element is still computed by one thread in the
             // same order, so the result is the same for any thread count.
             if runner.threadCount > 1 && m * n * k >= 100_000 && (n >= 64 || m >= 48) {
-                let ta: Int32 = transposeA ? 1 : 0, tb: Int32 = transposeB ? 1 : 0
+                let ta: Int32 = transposeA ? 1 : 0
+                let tb: Int32 = transposeB ? 1 : 0
                 if n >= 64 && n >= m {
                     runner.forEachRange(count: n, alignment: 32) { columns in
                         let bOffset = transposeB ? columns.lowerBound * ldb : columns.lowerBound
-                        fashion_sgemm(ta, tb, m, columns.count, k, alpha, a, lda, b + bOffset, ldb, beta, c + columns.lowerBound, ldc)
+                        fashion_sgemm(
+                            ta, tb, m, columns.count, k, alpha, a, lda, b + bOffset, ldb, beta, c + columns.lowerBound,
+                            ldc)
                     }
                 } else {
                     runner.forEachRange(count: m, alignment: 24) { rows in
                         let aOffset = transposeA ? rows.lowerBound : rows.lowerBound * lda
-                        fashion_sgemm(ta, tb, rows.count, n, k, alpha, a + aOffset, lda, b, ldb, beta, c + rows.lowerBound * ldc, ldc)
+                        fashion_sgemm(
+                            ta, tb, rows.count, n, k, alpha, a + aOffset, lda, b, ldb, beta, c + rows.lowerBound * ldc,
+                            ldc)
                     }
                 }
                 return
             }
             fashion_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
-        case let .kernelsAtLevel(level):
-            fashion_sgemm_at_level(Int32(level), transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        case .kernelsAtLevel(let level):
+            fashion_sgemm_at_level(
+                Int32(level), transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         case .blas:
             break

@@ -41,7 +41,10 @@ public final class ParallelRunner: @unchecked Sendable {
     /// the part it has.
     public func run(parts: Int? = nil, _ body: (Int) -> Void) {
         let parts = max(1, parts ?? threadCount)
-        guard threadCount > 1, parts > 1, parts <= Shared.partMask else { for part in 0..<parts { body(part) }; return }
+        guard threadCount > 1, parts > 1, parts <= Shared.partMask else {
+            for part in 0..<parts { body(part) }
+            return
+        }
         let acquired = busy.withLock { taken in
             if taken { return false }
             taken = true
@@ -60,10 +63,15 @@ public final class ParallelRunner: @unchecked Sendable {
     /// Splits `0..<count` into contiguous ranges whose bounds are multiples of `alignment`
     /// (except the end), up to `partsPerThread` per thread and at least `minimumPerPart` long,
     /// and runs `body` on each non-empty one.
-    public func forEachRange(count: Int, alignment: Int = 1, minimumPerPart: Int = 1, partsPerThread: Int = 3, _ body: (Range<Int>) -> Void) {
+    public func forEachRange(
+        count: Int, alignment: Int = 1, minimumPerPart: Int = 1, partsPerThread: Int = 3, _ body: (Range<Int>) -> Void
+    ) {
         let units = (count + alignment - 1) / alignment
         let parts = min(threadCount * partsPerThread, units, max(1, count / max(1, minimumPerPart)))
-        guard threadCount > 1, parts > 1 else { body(0..<count); return }
+        guard threadCount > 1, parts > 1 else {
+            body(0..<count)
+            return
+        }
         run(parts: parts) { part in
             guard part < parts else { return }
             let lower = min(count, units * part / parts * alignment)
@@ -136,7 +144,10 @@ public final class ParallelRunner: @unchecked Sendable {
                 var checks = 0
                 while generation.load(ordering: .acquiring) == seen {
                     checks += 1
-                    if checks < Self.spinChecks { fashion_spin_pause(); continue }
+                    if checks < Self.spinChecks {
+                        fashion_spin_pause()
+                        continue
+                    }
                     condition.lock()
                     sleepers.add(1, ordering: .sequentiallyConsistent)
                     while generation.load(ordering: .sequentiallyConsistent) == seen { condition.wait() }

@@ -1,4 +1,3 @@
-
 /// A raster picture being drawn: `[height, width, 3]` bytes, row-major RGB. Drawing outside
 /// the canvas is clipped, never an error.
 public struct Canvas: Sendable {
@@ -44,14 +43,18 @@ public struct Canvas: Sendable {
 
     /// Draws a grayscale image (`rows * columns` bytes, row-major) with its top-left corner
     /// at (x, y), each pixel enlarged to a `scale` x `scale` block.
-    public mutating func drawGrayscale(_ image: some Collection<UInt8>, rows: Int, columns: Int, x: Int, y: Int, scale: Int = 1) {
+    public mutating func drawGrayscale(
+        _ image: some Collection<UInt8>, rows: Int, columns: Int, x: Int, y: Int, scale: Int = 1
+    ) {
         var index = image.startIndex
         for row in 0..<rows {
             for column in 0..<columns {
                 guard index != image.endIndex else { return }
                 let value = image[index]
                 image.formIndex(after: &index)
-                fill(x: x + column * scale, y: y + row * scale, width: scale, height: scale, colour: Colour(value, value, value))
+                fill(
+                    x: x + column * scale, y: y + row * scale, width: scale, height: scale,
+                    colour: Colour(value, value, value))
             }
         }
     }

@@ -50,7 +50,9 @@ public protocol RunStorage: Sendable {
 }
 
 extension RunStorage {
-    public func begin(kind: String, name: String, study: String? = nil, seed: UInt64? = nil, threads: Int, configuration: String)
+    public func begin(
+        kind: String, name: String, study: String? = nil, seed: UInt64? = nil, threads: Int, configuration: String
+    )
         throws(RunStoreError) -> Int64
     {
         try begin(kind: kind, name: name, study: study, seed: seed, threads: threads, configuration: configuration)

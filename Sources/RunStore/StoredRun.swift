@@ -19,7 +19,8 @@ public struct StoredRun: Codable, Equatable, Sendable {
     public var finalMetrics: [String: Double]
 
     public init(
-        id: Int64, kind: String, name: String, study: String?, seed: UInt64?, startedAt: Date, endedAt: Date?, status: String,
+        id: Int64, kind: String, name: String, study: String?, seed: UInt64?, startedAt: Date, endedAt: Date?,
+        status: String,
         codeVersion: String, threads: Int, configuration: String, finalMetrics: [String: Double]
     ) {
         self.id = id

@@ -15,7 +15,8 @@ public struct TuningStudyRecord: Codable, Equatable, Sendable {
     public var finalMetrics: String?
 
     public init(
-        id: Int64, name: String, space: String, settings: String, createdAt: Date, finalWorker: String?, finalStatus: String?,
+        id: Int64, name: String, space: String, settings: String, createdAt: Date, finalWorker: String?,
+        finalStatus: String?,
         finalMetrics: String?
     ) {
         self.id = id

@@ -23,7 +23,8 @@ public struct Evaluation: Codable, Sendable {
     public static let pictureOrder = ["curves", "confusion", "predictions", "mistakes", "calibration", "weights"]
 
     public static func run(
-        name: String, model: Sequential, classNames: [String], images: LabeledImages, folder: URL?, flipAveraging: Bool = false
+        name: String, model: Sequential, classNames: [String], images: LabeledImages, folder: URL?,
+        flipAveraging: Bool = false
     ) throws -> Evaluation {
         let classes = classNames.count
         let probabilities = Trainer.predict(model, on: images, flipAveraging: flipAveraging)
@@ -38,30 +39,52 @@ public struct Evaluation: Codable, Sendable {
                 pictures[key] = "\(key).png"
             }
             func item(_ i: Int) -> PredictionGrid.Item {
-                PredictionGrid.Item(image: images.image(at: i), predicted: classNames[predictions[i]], truth: classNames[labels[i]],
-                                    confidence: Double(probabilities[i * classes + predictions[i]]))
+                PredictionGrid.Item(
+                    image: images.image(at: i), predicted: classNames[predictions[i]], truth: classNames[labels[i]],
+                    confidence: Double(probabilities[i * classes + predictions[i]]))
             }
-            try save(ConfusionHeatmap(title: "\(name): confusion matrix", counts: confusion.counts, classNames: classNames).render(), "confusion")
-            try save(PredictionGrid(title: "\(name): the first \(min(32, images.count)) images", items: (0..<min(32, images.count)).map(item),
-                                    imageRows: images.rows, imageColumns: images.columns).render(), "predictions")
+            try save(
+                ConfusionHeatmap(title: "\(name): confusion matrix", counts: confusion.counts, classNames: classNames)
+                    .render(), "confusion")
+            try save(
+                PredictionGrid(
+                    title: "\(name): the first \(min(32, images.count)) images",
+                    items: (0..<min(32, images.count)).map(item),
+                    imageRows: images.rows, imageColumns: images.columns
+                ).render(), "predictions")
             // Per true class, its most confident mistakes.
             let mistakes = labels.indices.filter { predictions[$0] != labels[$0] }
-                .sorted { probabilities[$0 * classes + predictions[$0]] > probabilities[$1 * classes + predictions[$1]] }
-            let byClass = (0..<classes).map { c in Array(mistakes.filter { labels[$0] == c }.prefix(6)) }.filter { !$0.isEmpty }
-            try save(PredictionGrid(title: "\(name): the most confident mistakes of each class", rows: byClass.map { $0.map(item) },
-                                    imageRows: images.rows, imageColumns: images.columns).render(), "mistakes")
-            try save(ReliabilityDiagram(title: "\(name): reliability (ECE \(String(format: "%.4f", calibration.expectedCalibrationError)))",
-                                        bins: calibration.bins.map { ($0.lower, $0.upper, $0.count, $0.accuracy) }).render(), "calibration")
+                .sorted {
+                    probabilities[$0 * classes + predictions[$0]] > probabilities[$1 * classes + predictions[$1]]
+                }
+            let byClass = (0..<classes).map { c in Array(mistakes.filter { labels[$0] == c }.prefix(6)) }.filter {
+                !$0.isEmpty
+            }
+            try save(
+                PredictionGrid(
+                    title: "\(name): the most confident mistakes of each class", rows: byClass.map { $0.map(item) },
+                    imageRows: images.rows, imageColumns: images.columns
+                ).render(), "mistakes")
+            try save(
+                ReliabilityDiagram(
+                    title: "\(name): reliability (ECE \(String(format: "%.4f", calibration.expectedCalibrationError)))",
+                    bins: calibration.bins.map { ($0.lower, $0.upper, $0.count, $0.accuracy) }
+                ).render(), "calibration")
             if let first = model.layers.first as? Dense, first.kernel.value.rows == images.rows * images.columns {
-                try save(WeightImages(title: "\(name): first-layer weights", kernel: first.kernel.value.values, inputRows: images.rows,
-                                      inputColumns: images.columns, units: first.units).render(), "weights")
+                try save(
+                    WeightImages(
+                        title: "\(name): first-layer weights", kernel: first.kernel.value.values,
+                        inputRows: images.rows,
+                        inputColumns: images.columns, units: first.units
+                    ).render(), "weights")
             }
         }
         return Evaluation(
             accuracy: Double(zip(predictions, labels).filter { $0 == $1 }.count) / Double(max(1, labels.count)),
             top2Accuracy: ProbabilityMetrics.topKAccuracy(probabilities, labels: labels, classCount: classes, k: 2),
             logLoss: ProbabilityMetrics.logLoss(probabilities, labels: labels, classCount: classes),
-            expectedCalibrationError: calibration.expectedCalibrationError, report: ClassificationReport(confusion: confusion, classNames: classNames),
+            expectedCalibrationError: calibration.expectedCalibrationError,
+            report: ClassificationReport(confusion: confusion, classNames: classNames),
             confusion: confusion, calibration: calibration.bins, pictures: pictures)
     }
 
@@ -82,10 +105,17 @@ public struct Evaluation: Codable, Sendable {
     /// The metrics as text for a terminal.
     public var text: String {
         let names = report.classNames
-        var lines = [String(format: "Accuracy %.4f, top-2 accuracy %.4f, log loss %.4f, expected calibration error %.4f",
-                            accuracy, top2Accuracy, logLoss, expectedCalibrationError), "", report.text(digits: 4)]
-        lines.append("Most confused: " + confusion.mostConfused(top: 5).map { "\(names[$0.trueClass]) -> \(names[$0.predicted]) (\($0.count))" }
-            .joined(separator: "; "))
+        var lines = [
+            String(
+                format: "Accuracy %.4f, top-2 accuracy %.4f, log loss %.4f, expected calibration error %.4f",
+                accuracy, top2Accuracy, logLoss, expectedCalibrationError), "", report.text(digits: 4),
+        ]
+        lines.append(
+            "Most confused: "
+                + confusion.mostConfused(top: 5).map {
+                    "\(names[$0.trueClass]) -> \(names[$0.predicted]) (\($0.count))"
+                }
+                .joined(separator: "; "))
         return lines.joined(separator: "\n")
     }
 }

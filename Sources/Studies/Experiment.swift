@@ -14,8 +14,10 @@ public struct Experiment: Codable, Sendable {
         /// model that trains for many minutes can run once while the others run three times.
         public var seedCount: Int?
 
-        public init(name: String, description: String? = nil, preset: String? = nil, architecture: ModelSpecification? = nil,
-                    training: TrainingOptions? = nil, seedCount: Int? = nil) {
+        public init(
+            name: String, description: String? = nil, preset: String? = nil, architecture: ModelSpecification? = nil,
+            training: TrainingOptions? = nil, seedCount: Int? = nil
+        ) {
             self.seedCount = seedCount
             self.name = name
             self.description = description
@@ -54,26 +56,39 @@ public struct Experiment: Codable, Sendable {
     }
 
     func validate(path: String) throws(StudyError) {
-        guard !models.isEmpty else { throw .experimentFile(path: path, reason: "'models' is empty; list at least one model") }
-        guard !seeds.isEmpty else { throw .experimentFile(path: path, reason: "'seeds' is empty; list at least one seed") }
+        guard !models.isEmpty else {
+            throw .experimentFile(path: path, reason: "'models' is empty; list at least one model")
+        }
+        guard !seeds.isEmpty else {
+            throw .experimentFile(path: path, reason: "'seeds' is empty; list at least one seed")
+        }
         guard validationSplit >= 0, validationSplit < 1 else {
             throw .experimentFile(path: path, reason: "'validationSplit' must be in [0, 1), found \(validationSplit)")
         }
         var names = Set<String>()
         for model in models {
-            guard names.insert(model.name).inserted else { throw .experimentFile(path: path, reason: "two models are named '\(model.name)'") }
+            guard names.insert(model.name).inserted else {
+                throw .experimentFile(path: path, reason: "two models are named '\(model.name)'")
+            }
             if let count = model.seedCount, count < 1 {
-                throw .experimentFile(path: path, reason: "model '\(model.name)': 'seedCount' must be at least 1, found \(count)")
+                throw .experimentFile(
+                    path: path, reason: "model '\(model.name)': 'seedCount' must be at least 1, found \(count)")
             }
             _ = try resolve(model, path: path)
         }
     }
 
     /// The architecture and training options of an entry.
-    public func resolve(_ entry: Entry, path: String = "experiment") throws(StudyError) -> (ModelSpecification, TrainingOptions) {
+    public func resolve(_ entry: Entry, path: String = "experiment") throws(StudyError) -> (
+        ModelSpecification, TrainingOptions
+    ) {
         if let presetName = entry.preset {
             guard let preset = Preset.named(presetName) else {
-                throw .experimentFile(path: path, reason: "model '\(entry.name)': unknown preset '\(presetName)'; known: \(Preset.all.map(\.name).joined(separator: ", "))")
+                throw .experimentFile(
+                    path: path,
+                    reason:
+                        "model '\(entry.name)': unknown preset '\(presetName)'; known: \(Preset.all.map(\.name).joined(separator: ", "))"
+                )
             }
             return (entry.architecture ?? preset.model, entry.training ?? preset.options)
         }
@@ -86,11 +101,12 @@ public struct Experiment: Codable, Sendable {
     /// A decoding error as a user reads it: which field, what was wrong.
     public static func describe(_ error: Error) -> String {
         switch error {
-        case let DecodingError.keyNotFound(key, context):
+        case DecodingError.keyNotFound(let key, let context):
             return "missing field '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
-        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
-            return "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
-        case let DecodingError.dataCorrupted(context):
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return
+                "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
+        case DecodingError.dataCorrupted(let context):
             return context.debugDescription
         default:
             return "\(error)"

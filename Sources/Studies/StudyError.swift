@@ -8,9 +8,9 @@ public enum StudyError: Error, CustomStringConvertible, LocalizedError {
 
     public var description: String {
         switch self {
-        case let .experimentFile(path, reason): return "\(path): \(reason)"
-        case let .failed(reason): return reason
-        case let .invalidField(name, reason): return "\(name): \(reason)"
+        case .experimentFile(let path, let reason): return "\(path): \(reason)"
+        case .failed(let reason): return reason
+        case .invalidField(let name, let reason): return "\(name): \(reason)"
         }
     }
 

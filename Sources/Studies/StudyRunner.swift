@@ -1,10 +1,10 @@
 import FashionData
 import Foundation
-import Synchronization
 import Metrics
 import NeuralNet
-import RunStore
 import Reports
+import RunStore
+import Synchronization
 import _Files
 
 /// Runs an experiment: every model with every seed, trained on the training set (less the
@@ -21,7 +21,9 @@ public enum StudyRunner {
     ) throws -> StudyResult {
         let start = Date()
         let entries = try experiment.models.map { entry in (entry, try experiment.resolve(entry)) }
-        let jobs = entries.indices.flatMap { e in seeds.prefix(entries[e].0.seedCount ?? seeds.count).map { (entry: e, seed: $0) } }
+        let jobs = entries.indices.flatMap { e in
+            seeds.prefix(entries[e].0.seedCount ?? seeds.count).map { (entry: e, seed: $0) }
+        }
         let outcomes = Slots<Result<(StudyResult.SeedRun, Sequential), Error>>(count: jobs.count)
         let next = Atomic<Int>(0)
         let workers = max(1, min(parallelRuns, jobs.count))
@@ -32,12 +34,17 @@ public enum StudyRunner {
                 let job = jobs[index]
                 let (entry, (architecture, options)) = entries[job.entry]
                 let outcome = Result {
-                    try trainOne(entry.name, architecture: architecture, options: options, seed: job.seed, isFirstSeed: job.seed == seeds.first,
-                                 experiment: experiment, dataset: dataset, threads: threads, folder: folder, store: store)
+                    try trainOne(
+                        entry.name, architecture: architecture, options: options, seed: job.seed,
+                        isFirstSeed: job.seed == seeds.first,
+                        experiment: experiment, dataset: dataset, threads: threads, folder: folder, store: store)
                 }
-                if case let .success((run, _)) = outcome {
-                    progress(String(format: "%@ seed %llu: test accuracy %.4f, %d epochs in %.1f s", entry.name, run.seed, run.testAccuracy,
-                                    run.history.epochs.count, run.trainingSeconds))
+                if case .success((let run, _)) = outcome {
+                    progress(
+                        String(
+                            format: "%@ seed %llu: test accuracy %.4f, %d epochs in %.1f s", entry.name, run.seed,
+                            run.testAccuracy,
+                            run.history.epochs.count, run.trainingSeconds))
                 }
                 outcomes[index] = outcome
             }
@@ -48,18 +55,23 @@ public enum StudyRunner {
             var runs = [StudyResult.SeedRun]()
             var first: Sequential?
             for (index, job) in jobs.enumerated() where job.entry == e {
-                guard let outcome = finished[index] else { throw StudyError.failed("run \(entry.name) seed \(job.seed) did not finish") }
+                guard let outcome = finished[index] else {
+                    throw StudyError.failed("run \(entry.name) seed \(job.seed) did not finish")
+                }
                 let (run, model) = try outcome.get()
                 runs.append(run)
                 if first == nil { first = model }
             }
             guard let first else { throw StudyError.failed("no seeds to run") }
-            results.append(try describe(entry.name, architecture: architecture, options: options, runs: runs, model: first,
-                                        dataset: dataset, folder: folder.appendingPathComponent(entry.name)))
+            results.append(
+                try describe(
+                    entry.name, architecture: architecture, options: options, runs: runs, model: first,
+                    dataset: dataset, folder: folder.appendingPathComponent(entry.name)))
         }
         let result = StudyResult(
             name: experiment.name, description: experiment.description ?? "", dataset: dataset.location.folder.path,
-            validationSplit: experiment.validationSplit, seeds: seeds, threads: threads, parallelRuns: workers, models: results,
+            validationSplit: experiment.validationSplit, seeds: seeds, threads: threads, parallelRuns: workers,
+            models: results,
             totalSeconds: Date().timeIntervalSince(start))
         try StudyReport(result: result).write(to: folder)
         return result
@@ -74,13 +86,19 @@ public enum StudyRunner {
         let plan = TrainingPlan(
             kind: .study, name: name, study: experiment.name, architecture: architecture, options: options, seed: seed,
             validationSplit: experiment.validationSplit, threads: threads,
-            modelFile: isFirstSeed ? folder.appendingPathComponent(name).appendingPathComponent("model.safetensors") : nil,
+            modelFile: isFirstSeed
+                ? folder.appendingPathComponent(name).appendingPathComponent("model.safetensors") : nil,
             evaluatesOnTest: true,
-            extraArtifacts: isFirstSeed ? [StoredArtifact(kind: "report", path: folder.appendingPathComponent("report.html").path)] : [])
+            extraArtifacts: isFirstSeed
+                ? [StoredArtifact(kind: "report", path: folder.appendingPathComponent("report.html").path)] : [])
         let outcome = try TrainingRun(plan, dataset: dataset).execute(store: store)
         let accuracy = outcome.test?.accuracy ?? .nan
-        return (.init(seed: seed, testAccuracy: accuracy, trainingSeconds: outcome.history.totalSeconds, history: outcome.history),
-                outcome.model)
+        return (
+            .init(
+                seed: seed, testAccuracy: accuracy, trainingSeconds: outcome.history.totalSeconds,
+                history: outcome.history),
+            outcome.model
+        )
     }
 
     /// Metrics and pictures of one model (its first seed, whose model file the pipeline wrote).
@@ -90,29 +108,38 @@ public enum StudyRunner {
     ) throws -> StudyResult.ModelResult {
         let accuracies = runs.map(\.testAccuracy)
         let mean = accuracies.reduce(0, +) / Double(accuracies.count)
-        let deviation = accuracies.count < 2 ? 0 : (accuracies.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(accuracies.count - 1)).squareRoot()
+        let deviation =
+            accuracies.count < 2
+            ? 0 : (accuracies.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(accuracies.count - 1)).squareRoot()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try AtomicFile.write(PNGEncoder.encode(curves(runs[0].history, name: name)), to: folder.appendingPathComponent("curves.png"))
-        var evaluation = try Evaluation.run(name: name, model: model, classNames: dataset.classNames, images: dataset.test, folder: folder,
-                                            flipAveraging: options.flipAveraging)
+        try AtomicFile.write(
+            PNGEncoder.encode(curves(runs[0].history, name: name)), to: folder.appendingPathComponent("curves.png"))
+        var evaluation = try Evaluation.run(
+            name: name, model: model, classNames: dataset.classNames, images: dataset.test, folder: folder,
+            flipAveraging: options.flipAveraging)
         evaluation.pictures["curves"] = "curves.png"
         return StudyResult.ModelResult(
             name: name, architecture: architecture.outline, parameters: model.parameterCount, summary: model.summary,
-            epochs: options.epochs, training: options, runs: runs, meanAccuracy: mean, accuracyStandardDeviation: deviation,
+            epochs: options.epochs, training: options, runs: runs, meanAccuracy: mean,
+            accuracyStandardDeviation: deviation,
             evaluation: evaluation)
     }
 
     /// Loss and accuracy per epoch, training and validation, side by side.
     static func curves(_ history: History, name: String) -> Canvas {
         let palette = LineChart.palette
-        let loss = LineChart(title: "\(name): loss", series: [
-            .init(name: "training", values: history.epochs.map(\.loss), colour: palette[0]),
-            .init(name: "validation", values: history.epochs.compactMap(\.validationLoss), colour: palette[1]),
-        ])
-        let accuracy = LineChart(title: "\(name): accuracy", series: [
-            .init(name: "training", values: history.epochs.map(\.accuracy), colour: palette[0]),
-            .init(name: "validation", values: history.epochs.compactMap(\.validationAccuracy), colour: palette[1]),
-        ])
+        let loss = LineChart(
+            title: "\(name): loss",
+            series: [
+                .init(name: "training", values: history.epochs.map(\.loss), colour: palette[0]),
+                .init(name: "validation", values: history.epochs.compactMap(\.validationLoss), colour: palette[1]),
+            ])
+        let accuracy = LineChart(
+            title: "\(name): accuracy",
+            series: [
+                .init(name: "training", values: history.epochs.map(\.accuracy), colour: palette[0]),
+                .init(name: "validation", values: history.epochs.compactMap(\.validationAccuracy), colour: palette[1]),
+            ])
         var canvas = Canvas(width: loss.width + accuracy.width, height: loss.height, background: .white)
         canvas.draw(loss.render(), x: 0, y: 0)
         canvas.draw(accuracy.render(), x: loss.width, y: 0)

@@ -42,33 +42,41 @@ public enum Knobs {
         Knob(name: "padding", help: "convolution padding: valid (default) or same"),
     ]
 
-    static let names: Set<String> = Set(all.map(\.name).filter { !$0.contains(" ") } + (1...maximumHiddenLayers).map { "units_\($0)" }
-        + (1...maximumConvolutionBlocks).map { "filters_\($0)" })
+    static let names: Set<String> = Set(
+        all.map(\.name).filter { !$0.contains(" ") } + (1...maximumHiddenLayers).map { "units_\($0)" }
+            + (1...maximumConvolutionBlocks).map { "filters_\($0)" })
 
     /// The network and training options of one trial.
     /// - Parameter imageShape: `[height, width, channels]` of the images (for convolutions;
     ///   default: square grayscale images of `inputSize` pixels).
-    public static func configuration(_ values: Assignment, inputSize: Int, classes: Int, imageShape: [Int]? = nil) throws(TuningError) -> (ModelSpecification, TrainingOptions) {
+    public static func configuration(_ values: Assignment, inputSize: Int, classes: Int, imageShape: [Int]? = nil)
+        throws(TuningError) -> (ModelSpecification, TrainingOptions)
+    {
         func number(_ name: String) throws(TuningError) -> Double? {
             guard let v = values[name] else { return nil }
-            guard case let .number(n) = v else { throw .space("parameter '\(name)': expected a number, found \(v)") }
+            guard case .number(let n) = v else { throw .space("parameter '\(name)': expected a number, found \(v)") }
             return n
         }
         func whole(_ name: String, atLeast minimum: Int) throws(TuningError) -> Int? {
             guard let n = try number(name) else { return nil }
             guard n == n.rounded(), n >= Double(minimum), n <= 1e6 else {
-                throw .space("parameter '\(name)': expected a whole number of at least \(minimum), found \(ParameterValue.number(n))")
+                throw .space(
+                    "parameter '\(name)': expected a whole number of at least \(minimum), found \(ParameterValue.number(n))"
+                )
             }
             return Int(n)
         }
-        func word<T: RawRepresentable>(_ name: String, _ type: T.Type) throws(TuningError) -> T? where T.RawValue == String {
+        func word<T: RawRepresentable>(_ name: String, _ type: T.Type) throws(TuningError) -> T?
+        where T.RawValue == String {
             guard let v = values[name] else { return nil }
-            guard case let .text(t) = v, let parsed = T(rawValue: t) else { throw .space("parameter '\(name)': unknown value \(v)") }
+            guard case .text(let t) = v, let parsed = T(rawValue: t) else {
+                throw .space("parameter '\(name)': unknown value \(v)")
+            }
             return parsed
         }
         func flag(_ name: String) throws(TuningError) -> Bool? {
             guard let v = values[name] else { return nil }
-            guard case let .flag(f) = v else { throw .space("parameter '\(name)': expected true or false, found \(v)") }
+            guard case .flag(let f) = v else { throw .space("parameter '\(name)': expected true or false, found \(v)") }
             return f
         }
         func fraction(_ name: String) throws(TuningError) -> Double? {
@@ -86,11 +94,15 @@ public enum Knobs {
         }
 
         let hidden = try whole("hidden_layers", atLeast: 0) ?? 2
-        guard hidden <= maximumHiddenLayers else { throw .space("parameter 'hidden_layers': expected at most \(maximumHiddenLayers), found \(hidden)") }
+        guard hidden <= maximumHiddenLayers else {
+            throw .space("parameter 'hidden_layers': expected at most \(maximumHiddenLayers), found \(hidden)")
+        }
         let units = try whole("units", atLeast: 1) ?? 128
         let activation = try word("activation", LayerSpecification.Kind.self) ?? .relu
         guard [.relu, .gelu, .elu, .leakyReLU, .tanh, .sigmoid].contains(activation) else {
-            throw .space("parameter 'activation': expected relu, gelu, elu, leaky_relu, tanh or sigmoid, found \(activation.rawValue)")
+            throw .space(
+                "parameter 'activation': expected relu, gelu, elu, leaky_relu, tanh or sigmoid, found \(activation.rawValue)"
+            )
         }
         let dropout = try fraction("dropout") ?? 0
         let batchNorm = try flag("batch_norm") ?? false
@@ -107,10 +119,17 @@ public enum Knobs {
         if blocks > 0 {
             let side = Int(Double(inputSize).squareRoot())
             shape = imageShape ?? (side * side == inputSize ? [side, side, 1] : nil)
-            guard shape != nil else { throw .space("parameter 'conv_blocks': convolutions need square images or an image shape; the input has \(inputSize) features") }
+            guard shape != nil else {
+                throw .space(
+                    "parameter 'conv_blocks': convolutions need square images or an image shape; the input has \(inputSize) features"
+                )
+            }
             for i in 1...blocks {
-                layers.append(LayerSpecification(kind: .conv2D, initializer: initializer, filters: try whole("filters_\(i)", atLeast: 1) ?? filters,
-                                                 kernelSize: kernelSize, padding: padding == .valid ? nil : padding))
+                layers.append(
+                    LayerSpecification(
+                        kind: .conv2D, initializer: initializer,
+                        filters: try whole("filters_\(i)", atLeast: 1) ?? filters,
+                        kernelSize: kernelSize, padding: padding == .valid ? nil : padding))
                 if batchNorm { layers.append(LayerSpecification(kind: .batchNorm)) }
                 layers.append(LayerSpecification(kind: activation))
                 layers.append(LayerSpecification(kind: .maxPool2D))
@@ -118,7 +137,9 @@ public enum Knobs {
             layers.append(LayerSpecification(kind: .flatten))
         }
         for i in 1...max(1, hidden) where hidden > 0 {
-            layers.append(LayerSpecification(kind: .dense, units: try whole("units_\(i)", atLeast: 1) ?? units, initializer: initializer))
+            layers.append(
+                LayerSpecification(
+                    kind: .dense, units: try whole("units_\(i)", atLeast: 1) ?? units, initializer: initializer))
             if batchNorm { layers.append(LayerSpecification(kind: .batchNorm)) }
             layers.append(LayerSpecification(kind: activation))
             if dropout > 0 { layers.append(LayerSpecification(kind: .dropout, rate: dropout)) }
@@ -130,9 +151,12 @@ public enum Knobs {
         options.epochs = try whole("epochs", atLeast: 1) ?? options.epochs
         options.batchSize = try whole("batch_size", atLeast: 1) ?? options.batchSize
         let kind = try word("optimizer", OptimizerSpecification.Kind.self) ?? .adam
-        options.optimizer = OptimizerSpecification(kind: kind, learningRate: try positive("learning_rate"), momentum: try fraction("momentum"),
-                                                   nesterov: try flag("nesterov"), weightDecay: try number("weight_decay"))
-        if let decay = options.optimizer.weightDecay, decay < 0 { throw .space("parameter 'weight_decay': expected 0 or more, found \(decay)") }
+        options.optimizer = OptimizerSpecification(
+            kind: kind, learningRate: try positive("learning_rate"), momentum: try fraction("momentum"),
+            nesterov: try flag("nesterov"), weightDecay: try number("weight_decay"))
+        if let decay = options.optimizer.weightDecay, decay < 0 {
+            throw .space("parameter 'weight_decay': expected 0 or more, found \(decay)")
+        }
         options.l2 = try number("l2") ?? 0
         guard options.l2 >= 0 else { throw .space("parameter 'l2': expected 0 or more, found \(options.l2)") }
         options.labelSmoothing = try fraction("label_smoothing") ?? 0
@@ -145,15 +169,18 @@ public enum Knobs {
     /// Checks every value a parameter can take (each choice, both ends of a range).
     static func check(_ parameter: SearchParameter) throws(TuningError) {
         let wholeNumbers = ["hidden_layers", "units", "batch_size", "epochs", "conv_blocks", "filters", "kernel_size"]
-        if case let .range(_, _, _, integer) = parameter.domain, !integer,
-           wholeNumbers.contains(parameter.name) || parameter.name.hasPrefix("units_") || parameter.name.hasPrefix("filters_") {
+        if case .range(_, _, _, let integer) = parameter.domain, !integer,
+            wholeNumbers.contains(parameter.name) || parameter.name.hasPrefix("units_")
+                || parameter.name.hasPrefix("filters_")
+        {
             throw .space("parameter '\(parameter.name)': takes whole numbers; add \"integer\": true to its range")
         }
         let candidates: [ParameterValue]
         switch parameter.domain {
-        case let .fixed(v): candidates = [v]
-        case let .choice(values): candidates = values
-        case let .range(low, high, _, integer): candidates = integer ? [.number(low.rounded()), .number(high.rounded())] : [.number(low), .number(high)]
+        case .fixed(let v): candidates = [v]
+        case .choice(let values): candidates = values
+        case .range(let low, let high, _, let integer):
+            candidates = integer ? [.number(low.rounded()), .number(high.rounded())] : [.number(low), .number(high)]
         }
         for candidate in candidates { _ = try configuration([parameter.name: candidate], inputSize: 784, classes: 10) }
     }

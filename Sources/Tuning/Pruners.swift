@@ -23,7 +23,10 @@ public struct PrunerSettings: Codable, Equatable, Sendable {
     /// Halving: the reduction factor η (3).
     public var reductionFactor: Int?
 
-    public init(kind: PrunerKind, startupTrials: Int? = nil, warmupEpochs: Int? = nil, minEpochs: Int? = nil, reductionFactor: Int? = nil) {
+    public init(
+        kind: PrunerKind, startupTrials: Int? = nil, warmupEpochs: Int? = nil, minEpochs: Int? = nil,
+        reductionFactor: Int? = nil
+    ) {
         self.kind = kind
         self.startupTrials = startupTrials
         self.warmupEpochs = warmupEpochs
@@ -32,10 +35,16 @@ public struct PrunerSettings: Codable, Equatable, Sendable {
     }
 
     public func validate() throws(TuningError) {
-        if let startupTrials, startupTrials < 0 { throw .space("pruner 'startupTrials': expected 0 or more, found \(startupTrials)") }
-        if let warmupEpochs, warmupEpochs < 0 { throw .space("pruner 'warmupEpochs': expected 0 or more, found \(warmupEpochs)") }
+        if let startupTrials, startupTrials < 0 {
+            throw .space("pruner 'startupTrials': expected 0 or more, found \(startupTrials)")
+        }
+        if let warmupEpochs, warmupEpochs < 0 {
+            throw .space("pruner 'warmupEpochs': expected 0 or more, found \(warmupEpochs)")
+        }
         if let minEpochs, minEpochs < 1 { throw .space("pruner 'minEpochs': expected at least 1, found \(minEpochs)") }
-        if let reductionFactor, reductionFactor < 2 { throw .space("pruner 'reductionFactor': expected at least 2, found \(reductionFactor)") }
+        if let reductionFactor, reductionFactor < 2 {
+            throw .space("pruner 'reductionFactor': expected at least 2, found \(reductionFactor)")
+        }
     }
 
     /// Whether a trial that reached `value` after `epoch` epochs should stop, given the
@@ -51,10 +60,13 @@ public struct PrunerSettings: Codable, Equatable, Sendable {
             guard complete.count >= (startupTrials ?? 5) else { return false }
             let peers = complete.compactMap { $0.steps[epoch] }.sorted()
             guard !peers.isEmpty else { return false }
-            let median = peers.count % 2 == 1 ? peers[peers.count / 2] : (peers[peers.count / 2 - 1] + peers[peers.count / 2]) / 2
+            let median =
+                peers.count % 2 == 1
+                ? peers[peers.count / 2] : (peers[peers.count / 2 - 1] + peers[peers.count / 2]) / 2
             return value < median
         case .halving:
-            let eta = reductionFactor ?? 3, first = minEpochs ?? 1
+            let eta = reductionFactor ?? 3
+            let first = minEpochs ?? 1
             var rung = first
             while rung < epoch { rung *= eta }
             guard rung == epoch else { return false }

@@ -1,10 +1,10 @@
 import FashionData
 import Foundation
+import Glibc
 import Inference
 import NeuralNet
 import RunStore
 import Studies
-import Glibc
 
 /// Reports each epoch's validation accuracy to the store and asks the pruner whether to stop.
 final class PruningWatcher: TrainingObserver {

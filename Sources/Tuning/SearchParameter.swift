@@ -21,8 +21,10 @@ public struct SearchParameter: Codable, Equatable, Sendable {
     public var value: ParameterValue?
     public var when: [String: [ParameterValue]]?
 
-    public init(name: String, values: [ParameterValue]? = nil, low: Double? = nil, high: Double? = nil, log: Bool? = nil,
-                integer: Bool? = nil, steps: Int? = nil, value: ParameterValue? = nil, when: [String: [ParameterValue]]? = nil) {
+    public init(
+        name: String, values: [ParameterValue]? = nil, low: Double? = nil, high: Double? = nil, log: Bool? = nil,
+        integer: Bool? = nil, steps: Int? = nil, value: ParameterValue? = nil, when: [String: [ParameterValue]]? = nil
+    ) {
         self.name = name
         self.values = values
         self.low = low
@@ -56,16 +58,22 @@ public struct SearchParameter: Codable, Equatable, Sendable {
     /// The values the grid sampler visits.
     func gridValues() throws(TuningError) -> [ParameterValue] {
         switch domain {
-        case let .fixed(v): return [v]
-        case let .choice(values): return values
-        case let .range(low, high, log, integer):
-            if integer, steps == nil { return stride(from: low.rounded(), through: high.rounded(), by: 1).map { .number($0) } }
+        case .fixed(let v): return [v]
+        case .choice(let values): return values
+        case .range(let low, let high, let log, let integer):
+            if integer, steps == nil {
+                return stride(from: low.rounded(), through: high.rounded(), by: 1).map { .number($0) }
+            }
             guard let steps, steps >= 2 else {
-                throw .space("parameter '\(name)': the grid sampler needs 'values' or 'steps' (2 or more) for a float range")
+                throw .space(
+                    "parameter '\(name)': the grid sampler needs 'values' or 'steps' (2 or more) for a float range")
             }
             return (0..<steps).map { i in
                 let t = Double(i) / Double(steps - 1)
-                let x = log ? Foundation.exp(Foundation.log(low) + t * (Foundation.log(high) - Foundation.log(low))) : low + t * (high - low)
+                let x =
+                    log
+                    ? Foundation.exp(Foundation.log(low) + t * (Foundation.log(high) - Foundation.log(low)))
+                    : low + t * (high - low)
                 return .number(integer ? x.rounded() : x)
             }
         }

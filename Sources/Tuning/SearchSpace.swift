@@ -14,8 +14,11 @@ public struct SearchSpace: Codable, Equatable, Sendable {
     public var pruner: PrunerSettings?
     public var seed: UInt64?
 
-    public init(name: String, description: String? = nil, validationSplit: Double = 0.1, parameters: [SearchParameter], trials: Int? = nil,
-                timeLimit: Double? = nil, sampler: SamplerKind? = nil, pruner: PrunerSettings? = nil, seed: UInt64? = nil) {
+    public init(
+        name: String, description: String? = nil, validationSplit: Double = 0.1, parameters: [SearchParameter],
+        trials: Int? = nil,
+        timeLimit: Double? = nil, sampler: SamplerKind? = nil, pruner: PrunerSettings? = nil, seed: UInt64? = nil
+    ) {
         self.name = name
         self.description = description
         self.validationSplit = validationSplit
@@ -42,7 +45,9 @@ public struct SearchSpace: Codable, Equatable, Sendable {
     public func validate() throws(TuningError) {
         guard !parameters.isEmpty else { throw .space("'parameters' is empty; list at least one") }
         guard validationSplit > 0, validationSplit < 1 else {
-            throw .space("'validationSplit' must be in (0, 1): every decision is made on validation data; found \(validationSplit)")
+            throw .space(
+                "'validationSplit' must be in (0, 1): every decision is made on validation data; found \(validationSplit)"
+            )
         }
         if let trials, trials < 1 { throw .space("'trials' must be at least 1, found \(trials)") }
         var seen = [String: SearchParameter]()
@@ -52,19 +57,29 @@ public struct SearchSpace: Codable, Equatable, Sendable {
             guard kinds == 1 else {
                 throw .space("parameter '\(p.name)': give exactly one of 'value', 'values', or 'low' and 'high'")
             }
-            if case let .choice(values) = p.domain, values.isEmpty { throw .space("parameter '\(p.name)': 'values' is empty") }
-            if case let .range(low, high, log, _) = p.domain {
+            if case .choice(let values) = p.domain, values.isEmpty {
+                throw .space("parameter '\(p.name)': 'values' is empty")
+            }
+            if case .range(let low, let high, let log, _) = p.domain {
                 guard p.low != nil, p.high != nil, low.isFinite, high.isFinite, low < high else {
-                    throw .space("parameter '\(p.name)': expected 'low' < 'high', found \(p.low.map { "\($0)" } ?? "none") and \(p.high.map { "\($0)" } ?? "none")")
+                    throw .space(
+                        "parameter '\(p.name)': expected 'low' < 'high', found \(p.low.map { "\($0)" } ?? "none") and \(p.high.map { "\($0)" } ?? "none")"
+                    )
                 }
                 if log, low <= 0 { throw .space("parameter '\(p.name)': a log range needs 'low' > 0, found \(low)") }
             }
             for (parent, allowed) in p.when ?? [:] {
                 guard let parentParameter = seen[parent] else {
-                    throw .space("parameter '\(p.name)': its condition names '\(parent)', which must be a parameter listed before it")
+                    throw .space(
+                        "parameter '\(p.name)': its condition names '\(parent)', which must be a parameter listed before it"
+                    )
                 }
-                if case let .choice(values) = parentParameter.domain, let stray = allowed.first(where: { !values.contains($0) }) {
-                    throw .space("parameter '\(p.name)': its condition on '\(parent)' lists \(stray), which is not one of \(parent)'s values")
+                if case .choice(let values) = parentParameter.domain,
+                    let stray = allowed.first(where: { !values.contains($0) })
+                {
+                    throw .space(
+                        "parameter '\(p.name)': its condition on '\(parent)' lists \(stray), which is not one of \(parent)'s values"
+                    )
                 }
             }
             try Knobs.check(p)

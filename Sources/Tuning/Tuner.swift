@@ -4,8 +4,9 @@ import Inference
 import NeuralNet
 import RunStore
 import Studies
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What one trial did, for the progress lines.
@@ -47,19 +48,24 @@ public enum Tuner {
     }
 
     public static func run(
-        space: SearchSpace, settings: TuningSettings, dataset: Dataset, store: any RunStorage, workers: Int = 1, threads: Int = 1,
+        space: SearchSpace, settings: TuningSettings, dataset: Dataset, store: any RunStorage, workers: Int = 1,
+        threads: Int = 1,
         folder: URL, finalize: Bool = true, progress: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> TuningResult? {
         try settings.pruner.validate()
         let start = Date()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let study = try store.openTuningStudy(name: settings.study, space: space.canonicalJSON,
-                                              settings: String(decoding: try encoder.encode(settings), as: UTF8.self))
+        let study = try store.openTuningStudy(
+            name: settings.study, space: space.canonicalJSON,
+            settings: String(decoding: try encoder.encode(settings), as: UTF8.self))
         let studyID = study.id
-        guard dataset.train.rows * dataset.train.columns > 0 else { throw TuningError.failed("the dataset has no pixels") }
+        guard dataset.train.rows * dataset.train.columns > 0 else {
+            throw TuningError.failed("the dataset has no pixels")
+        }
         let parts = try dataset.train.stratifiedSplit(validationFraction: space.validationSplit, seed: settings.seed)
-        let sampler = settings.sampler.makeSampler(space: space, seed: settings.seed, startupTrials: settings.startupTrials)
+        let sampler = settings.sampler.makeSampler(
+            space: space, seed: settings.seed, startupTrials: settings.startupTrials)
         let deadline = settings.timeLimit.map { start.addingTimeInterval($0) } ?? .distantFuture
         let worker = workerName
         let failure = Slots<Error>(count: 1)
@@ -67,16 +73,19 @@ public enum Tuner {
         DispatchQueue.concurrentPerform(iterations: max(1, workers)) { _ in
             do {
                 while Date() < deadline {
-                    guard let trial = try store.claimTrial(
-                        study: studyID, worker: worker, budget: settings.trials,
-                        isAlive: { isAlive(worker: $0.worker, heartbeat: $0.heartbeatAt) },
-                        propose: { snapshots in
-                            let number = (snapshots.map(\.trial.number).max() ?? -1) + 1
-                            return try sampler.propose(number: number, history: snapshots.map(observation)).map(\.json)
-                        })
+                    guard
+                        let trial = try store.claimTrial(
+                            study: studyID, worker: worker, budget: settings.trials,
+                            isAlive: { isAlive(worker: $0.worker, heartbeat: $0.heartbeatAt) },
+                            propose: { snapshots in
+                                let number = (snapshots.map(\.trial.number).max() ?? -1) + 1
+                                return try sampler.propose(number: number, history: snapshots.map(observation)).map(
+                                    \.json)
+                            })
                     else { return }
-                    let outcome = try runTrial(trial, study: studyID, space: space, settings: settings, dataset: dataset,
-                                               train: parts.train, validation: parts.validation, store: store, threads: threads)
+                    let outcome = try runTrial(
+                        trial, study: studyID, space: space, settings: settings, dataset: dataset,
+                        train: parts.train, validation: parts.validation, store: store, threads: threads)
                     progress(outcome.line)
                 }
             } catch {
@@ -84,29 +93,36 @@ public enum Tuner {
             }
         }
         if let error = failure[0] { throw error }
-        guard finalize, try store.claimFinal(study: studyID, worker: worker, isAlive: { isAlive(worker: $0) }) else { return nil }
+        guard finalize, try store.claimFinal(study: studyID, worker: worker, isAlive: { isAlive(worker: $0) }) else {
+            return nil
+        }
         let snapshots = try store.trials(study: studyID)
         let result = try TuningResult.finish(
-            space: space, settings: settings, trials: snapshots.map(observation), dataset: dataset, threads: threads * max(1, workers),
+            space: space, settings: settings, trials: snapshots.map(observation), dataset: dataset,
+            threads: threads * max(1, workers),
             folder: folder, store: store, progress: progress)
-        try store.finishFinal(study: studyID, metrics: String(decoding: try encoder.encode(result.final), as: UTF8.self))
+        try store.finishFinal(
+            study: studyID, metrics: String(decoding: try encoder.encode(result.final), as: UTF8.self))
         return result
     }
 
     static func observation(_ snapshot: TrialSnapshot) -> Observation {
-        let state: Observation.State = switch snapshot.trial.status {
-        case .running: .running
-        case .interrupted: .interrupted
-        case .complete: .complete
-        case .pruned: .pruned
-        case .failed: .failed
-        }
-        return Observation(number: snapshot.trial.number, parameters: Assignment.decode(snapshot.trial.parameters), state: state,
-                           value: snapshot.trial.value, steps: snapshot.steps, seconds: snapshot.trial.seconds)
+        let state: Observation.State =
+            switch snapshot.trial.status {
+            case .running: .running
+            case .interrupted: .interrupted
+            case .complete: .complete
+            case .pruned: .pruned
+            case .failed: .failed
+            }
+        return Observation(
+            number: snapshot.trial.number, parameters: Assignment.decode(snapshot.trial.parameters), state: state,
+            value: snapshot.trial.value, steps: snapshot.steps, seconds: snapshot.trial.seconds)
     }
 
     static func runTrial(
-        _ trial: TrialRecord, study: Int64, space: SearchSpace, settings: TuningSettings, dataset: Dataset, train: LabeledImages,
+        _ trial: TrialRecord, study: Int64, space: SearchSpace, settings: TuningSettings, dataset: Dataset,
+        train: LabeledImages,
         validation: LabeledImages, store: any RunStorage, threads: Int
     ) throws -> TrialOutcome {
         let trialID = trial.id
@@ -116,13 +132,16 @@ public enum Tuner {
         var value: Double?
         var epochs = 0
         do {
-            var (architecture, options) = try Knobs.configuration(parameters, inputSize: dataset.train.rows * dataset.train.columns,
-                                                                  classes: dataset.classCount,
-                                                                  imageShape: [dataset.train.rows, dataset.train.columns, 1])
+            var (architecture, options) = try Knobs.configuration(
+                parameters, inputSize: dataset.train.rows * dataset.train.columns,
+                classes: dataset.classCount,
+                imageShape: [dataset.train.rows, dataset.train.columns, 1])
             options.seed = settings.seed
             let model = try Sequential(specification: architecture, seed: settings.seed)
-            let watcher = PruningWatcher(store: store, study: study, trial: trialID, number: trial.number, pruner: settings.pruner)
-            let history = try Trainer.fit(model, on: train, validation: validation, options: options, threads: threads, observer: watcher)
+            let watcher = PruningWatcher(
+                store: store, study: study, trial: trialID, number: trial.number, pruner: settings.pruner)
+            let history = try Trainer.fit(
+                model, on: train, validation: validation, options: options, threads: threads, observer: watcher)
             if let error = watcher.failure { throw error }
             epochs = history.epochs.count
             value = history.epochs.last?.validationAccuracy
@@ -130,12 +149,16 @@ public enum Tuner {
         } catch let error as ModelError {
             status = .failed
             try store.finishTrial(trialID, status: status, value: nil, seconds: Date().timeIntervalSince(started))
-            return TrialOutcome(number: trial.number, status: status, value: nil, epochs: epochs, seconds: Date().timeIntervalSince(started),
-                                parameters: parameters, failure: "\(error)")
+            return TrialOutcome(
+                number: trial.number, status: status, value: nil, epochs: epochs,
+                seconds: Date().timeIntervalSince(started),
+                parameters: parameters, failure: "\(error)")
         }
         let seconds = Date().timeIntervalSince(started)
         try store.finishTrial(trialID, status: status, value: value, seconds: seconds)
-        return TrialOutcome(number: trial.number, status: status, value: value, epochs: epochs, seconds: seconds, parameters: parameters, failure: nil)
+        return TrialOutcome(
+            number: trial.number, status: status, value: value, epochs: epochs, seconds: seconds,
+            parameters: parameters, failure: nil)
     }
 }
 

@@ -8,14 +8,14 @@ public enum TuningError: Error, CustomStringConvertible, LocalizedError {
 
     public var description: String {
         switch self {
-        case let .file(path, reason): "\(path): \(reason)"
-        case let .space(reason), let .failed(reason): reason
+        case .file(let path, let reason): "\(path): \(reason)"
+        case .space(let reason), .failed(let reason): reason
         }
     }
 
     var reason: String {
         switch self {
-        case let .file(_, reason), let .space(reason), let .failed(reason): reason
+        case .file(_, let reason), .space(let reason), .failed(let reason): reason
         }
     }
 

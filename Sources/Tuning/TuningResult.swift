@@ -47,48 +47,70 @@ public struct TuningResult: Codable, Sendable {
     /// Retrains the best complete trial's configuration on all of `dataset.train`, evaluates it
     /// once on the test set, and writes the model, an experiment file, tuning.json and report.html.
     static func finish(
-        space: SearchSpace, settings: TuningSettings, trials observations: [Observation], dataset: Dataset, threads: Int, folder: URL,
+        space: SearchSpace, settings: TuningSettings, trials observations: [Observation], dataset: Dataset,
+        threads: Int, folder: URL,
         store: any RunStorage, progress: @Sendable (String) -> Void
     ) throws -> TuningResult {
         let complete = observations.filter { $0.state == .complete && $0.value != nil }
         guard let best = complete.max(by: { ($0.value ?? 0) < ($1.value ?? 0) }) else {
-            let counts = Dictionary(grouping: observations, by: { "\($0.state)" }).map { "\($0.value.count) \($0.key)" }.sorted()
-            throw TuningError.failed("no trial of study '\(settings.study)' completed (\(counts.joined(separator: ", "))); nothing to retrain")
+            let counts = Dictionary(grouping: observations, by: { "\($0.state)" }).map { "\($0.value.count) \($0.key)" }
+                .sorted()
+            throw TuningError.failed(
+                "no trial of study '\(settings.study)' completed (\(counts.joined(separator: ", "))); nothing to retrain"
+            )
         }
         let (architecture, options) = try Knobs.configuration(
             best.parameters, inputSize: dataset.train.rows * dataset.train.columns, classes: dataset.classCount,
             imageShape: [dataset.train.rows, dataset.train.columns, 1])
-        progress("retraining trial \(best.number) on all \(dataset.train.count) training images for \(options.epochs) epochs, then testing once")
+        progress(
+            "retraining trial \(best.number) on all \(dataset.train.count) training images for \(options.epochs) epochs, then testing once"
+        )
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let modelURL = folder.appendingPathComponent("best-model.safetensors")
         let experimentURL = folder.appendingPathComponent("best-experiment.json")
         let plan = TrainingPlan(
-            kind: .tune, name: "\(settings.study) trial \(best.number)", study: settings.study, architecture: architecture,
-            options: options, seed: settings.seed, validationSplit: 0, threads: threads, modelFile: modelURL, evaluatesOnTest: true,
+            kind: .tune, name: "\(settings.study) trial \(best.number)", study: settings.study,
+            architecture: architecture,
+            options: options, seed: settings.seed, validationSplit: 0, threads: threads, modelFile: modelURL,
+            evaluatesOnTest: true,
             extraMetrics: ["val_accuracy": best.value ?? .nan],
-            extraArtifacts: [StoredArtifact(kind: "experiment", path: experimentURL.path),
-                             StoredArtifact(kind: "report", path: folder.appendingPathComponent("report.html").path)])
+            extraArtifacts: [
+                StoredArtifact(kind: "experiment", path: experimentURL.path),
+                StoredArtifact(kind: "report", path: folder.appendingPathComponent("report.html").path),
+            ])
         let outcome = try TrainingRun(plan, dataset: dataset).execute(store: store)
-        let history = outcome.history, trained = outcome.options
+        let history = outcome.history
+        let trained = outcome.options
         guard let test = outcome.test else { throw TuningError.failed("the retrained model was not tested") }
 
         let experiment = Experiment(
             name: "\(settings.study)-best",
-            description: "The best configuration of tuning study '\(settings.study)' (trial \(best.number)), found on a \(Int(space.validationSplit * 100))% validation split.",
+            description:
+                "The best configuration of tuning study '\(settings.study)' (trial \(best.number)), found on a \(Int(space.validationSplit * 100))% validation split.",
             validationSplit: space.validationSplit, seeds: [1, 2, 3],
-            models: [.init(name: "tuned", description: describe(best.parameters), architecture: architecture, training: trained)])
+            models: [
+                .init(
+                    name: "tuned", description: describe(best.parameters), architecture: architecture, training: trained
+                )
+            ])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write([UInt8](encoder.encode(experiment)), to: experimentURL)
 
         let result = TuningResult(
             study: settings.study, space: space, settings: settings,
-            trials: observations.map { Trial(number: $0.number, state: "\($0.state)", value: $0.value, epochs: $0.steps.keys.max() ?? 0,
-                                             seconds: $0.seconds, parameters: $0.parameters) },
+            trials: observations.map {
+                Trial(
+                    number: $0.number, state: "\($0.state)", value: $0.value, epochs: $0.steps.keys.max() ?? 0,
+                    seconds: $0.seconds, parameters: $0.parameters)
+            },
             importance: importance(space: space, trials: complete),
-            final: Final(trial: best.number, validationAccuracy: best.value ?? 0, testAccuracy: test.accuracy, testLoss: test.loss,
-                         epochs: history.epochs.count, trainingSeconds: history.totalSeconds, trainingImages: dataset.train.count,
-                         modelFile: modelURL.path, experimentFile: experimentURL.path))
+            final: Final(
+                trial: best.number, validationAccuracy: best.value ?? 0, testAccuracy: test.accuracy,
+                testLoss: test.loss,
+                epochs: history.epochs.count, trainingSeconds: history.totalSeconds,
+                trainingImages: dataset.train.count,
+                modelFile: modelURL.path, experimentFile: experimentURL.path))
         try AtomicFile.write([UInt8](encoder.encode(result)), to: folder.appendingPathComponent("tuning.json"))
         try AtomicFile.write(text: TuningReport(result: result).html, to: folder.appendingPathComponent("report.html"))
         return result
@@ -108,7 +130,9 @@ public struct TuningResult: Codable, Sendable {
             let keys: [String]
             if case .range = parameter.domain {
                 let numbers = trials.compactMap { $0.parameters[parameter.name]?.number }.sorted()
-                let cuts = numbers.isEmpty ? [] : [0.25, 0.5, 0.75].map { numbers[min(numbers.count - 1, Int(Double(numbers.count) * $0))] }
+                let cuts =
+                    numbers.isEmpty
+                    ? [] : [0.25, 0.5, 0.75].map { numbers[min(numbers.count - 1, Int(Double(numbers.count) * $0))] }
                 keys = trials.map { t in
                     guard let x = t.parameters[parameter.name]?.number else { return "inactive" }
                     return "q\(cuts.filter { x >= $0 }.count)"
@@ -139,12 +163,22 @@ public struct TuningResult: Codable, Sendable {
             let fill = String(repeating: " ", count: max(0, width - text.count))
             return left ? text + fill : fill + text
         }
-        var lines = [[pad("rank", 4), pad("trial", 5), pad("state", 8, left: true), pad("val_acc", 7), pad("epochs", 6), "parameters"].joined(separator: "  ")]
+        var lines = [
+            [
+                pad("rank", 4), pad("trial", 5), pad("state", 8, left: true), pad("val_acc", 7), pad("epochs", 6),
+                "parameters",
+            ].joined(separator: "  ")
+        ]
         for (i, t) in ranked.prefix(top).enumerated() {
-            lines.append([pad("\(i + 1)", 4), pad("\(t.number)", 5), pad(t.state, 8, left: true), String(format: "%7.4f", t.value ?? 0),
-                          pad("\(t.epochs)", 6), Self.describe(t.parameters)].joined(separator: "  "))
+            lines.append(
+                [
+                    pad("\(i + 1)", 4), pad("\(t.number)", 5), pad(t.state, 8, left: true),
+                    String(format: "%7.4f", t.value ?? 0),
+                    pad("\(t.epochs)", 6), Self.describe(t.parameters),
+                ].joined(separator: "  "))
         }
-        let counts = Dictionary(grouping: trials, by: \.state).map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", ")
+        let counts = Dictionary(grouping: trials, by: \.state).map { "\($0.value.count) \($0.key)" }.sorted().joined(
+            separator: ", ")
         lines.append("\(trials.count) trials: \(counts)")
         return lines.joined(separator: "\n")
     }

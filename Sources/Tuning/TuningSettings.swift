@@ -1,10 +1,10 @@
 import FashionData
 import Foundation
+import Glibc
 import Inference
 import NeuralNet
 import RunStore
 import Studies
-import Glibc
 
 /// How one `fashion tune` run searches: the study's name in the store, the sampler and
 /// pruner, the budget, and the seed (of the validation split, the samplers and every trial's
@@ -21,8 +21,11 @@ public struct TuningSettings: Codable, Equatable, Sendable {
     /// TPE: random trials before the model takes over.
     public var startupTrials: Int
 
-    public init(study: String, sampler: SamplerKind = .tpe, pruner: PrunerSettings = PrunerSettings(kind: .median), trials: Int = 30,
-                timeLimit: Double? = nil, seed: UInt64 = 1, startupTrials: Int = 10) {
+    public init(
+        study: String, sampler: SamplerKind = .tpe, pruner: PrunerSettings = PrunerSettings(kind: .median),
+        trials: Int = 30,
+        timeLimit: Double? = nil, seed: UInt64 = 1, startupTrials: Int = 10
+    ) {
         self.study = study
         self.sampler = sampler
         self.pruner = pruner

@@ -10,14 +10,16 @@ public enum AtomicFile {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw FileWriteError(path: url.path, reason: "cannot create folder \(folder.path): \(error.localizedDescription)")
+            throw FileWriteError(
+                path: url.path, reason: "cannot create folder \(folder.path): \(error.localizedDescription)")
         }
         let temporary = temporaryURL(for: url)
         do {
             try Data(bytes).write(to: temporary)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw FileWriteError(path: url.path, reason: "cannot write \(temporary.path): \(error.localizedDescription)")
+            throw FileWriteError(
+                path: url.path, reason: "cannot write \(temporary.path): \(error.localizedDescription)")
         }
         try commit(temporary, to: url)
     }

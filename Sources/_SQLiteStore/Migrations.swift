@@ -85,7 +85,9 @@ enum Migrations {
                 t.primaryKey(["runId", "epoch"])
             }
             try db.execute(
-                sql: "INSERT INTO epoch (runId, epoch, learningRate, seconds) SELECT runId, epoch, learningRate, seconds FROM epochOld")
+                sql:
+                    "INSERT INTO epoch (runId, epoch, learningRate, seconds) SELECT runId, epoch, learningRate, seconds FROM epochOld"
+            )
             try db.create(table: "epochMetric") { t in
                 t.column("runId", .integer).notNull()
                 t.column("epoch", .integer).notNull()

@@ -24,9 +24,11 @@ struct RunRow: Codable, FetchableRecord, MutablePersistableRecord {
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     var record: StoredRun {
-        let metrics = finalMetrics.flatMap { try? JSONDecoder().decode([String: Double].self, from: Data($0.utf8)) } ?? [:]
+        let metrics =
+            finalMetrics.flatMap { try? JSONDecoder().decode([String: Double].self, from: Data($0.utf8)) } ?? [:]
         return StoredRun(
-            id: id ?? 0, kind: kind, name: name, study: study, seed: seed.map { UInt64(bitPattern: $0) }, startedAt: startedAt,
+            id: id ?? 0, kind: kind, name: name, study: study, seed: seed.map { UInt64(bitPattern: $0) },
+            startedAt: startedAt,
             endedAt: endedAt, status: status, codeVersion: codeVersion, threads: threads, configuration: configuration,
             finalMetrics: metrics)
     }
@@ -96,8 +98,10 @@ struct TrialRow: Codable, FetchableRecord, MutablePersistableRecord {
 
     var record: TrialRecord {
         TrialRecord(
-            id: id ?? 0, studyId: studyId, number: number, status: status, parameters: parameters, value: value, worker: worker,
-            startedAt: startedAt, endedAt: endedAt, heartbeatAt: heartbeatAt, requeuedFrom: requeuedFrom, epochs: epochs,
+            id: id ?? 0, studyId: studyId, number: number, status: status, parameters: parameters, value: value,
+            worker: worker,
+            startedAt: startedAt, endedAt: endedAt, heartbeatAt: heartbeatAt, requeuedFrom: requeuedFrom,
+            epochs: epochs,
             seconds: seconds)
     }
 }

@@ -5,17 +5,22 @@ import RunStore
 extension SQLiteRunStore {
     /// The study named `name`, created with `space` and `settings` if it does not exist.
     /// An existing study with a different space is an error: its trials would not be comparable.
-    public func openTuningStudy(name: String, space: String, settings: String) throws(RunStoreError) -> TuningStudyRecord {
+    public func openTuningStudy(name: String, space: String, settings: String) throws(RunStoreError)
+        -> TuningStudyRecord
+    {
         try immediate { db in
             if let existing = try TuningStudyRow.filter(Column("name") == name).fetchOne(db) {
                 guard existing.space == space else {
-                    throw RunStoreError(location: path, reason: "a tuning study named '\(name)' already exists with a different search space; "
-                        + "give this search another name (--study NAME) or use another store")
+                    throw RunStoreError(
+                        location: path,
+                        reason: "a tuning study named '\(name)' already exists with a different search space; "
+                            + "give this search another name (--study NAME) or use another store")
                 }
                 return existing.record
             }
-            var row = TuningStudyRow(id: nil, name: name, space: space, settings: settings, createdAt: Date(),
-                                     finalWorker: nil, finalStatus: nil, finalMetrics: nil)
+            var row = TuningStudyRow(
+                id: nil, name: name, space: space, settings: settings, createdAt: Date(),
+                finalWorker: nil, finalStatus: nil, finalMetrics: nil)
             try row.insert(db)
             return row.record
         }
@@ -32,12 +37,15 @@ extension SQLiteRunStore {
     /// Returns nil when `budget` trials (not counting interrupted ones) exist, or when the
     /// study's report has been written (a study stopped by a time limit is finished too).
     public func claimTrial(
-        study: Int64, worker: String, budget: Int, isAlive: (TrialRecord) -> Bool, propose: ([TrialSnapshot]) throws -> String?
+        study: Int64, worker: String, budget: Int, isAlive: (TrialRecord) -> Bool,
+        propose: ([TrialSnapshot]) throws -> String?
     ) throws -> TrialRecord? {
         try immediatePassingErrors { db in
             guard try TuningStudyRow.fetchOne(db, key: study)?.finalStatus != "done" else { return nil }
             let now = Date()
-            for var trial in try TrialRow.filter(Column("studyId") == study && Column("status") == TrialStatus.running.rawValue).fetchAll(db)
+            for var trial in try TrialRow.filter(
+                Column("studyId") == study && Column("status") == TrialStatus.running.rawValue
+            ).fetchAll(db)
             where !isAlive(trial.record) {
                 trial.status = .interrupted
                 trial.endedAt = now
@@ -55,9 +63,10 @@ extension SQLiteRunStore {
                 guard let proposed = try propose(all) else { return nil }
                 parameters = proposed
             }
-            var trial = TrialRow(id: nil, studyId: study, number: (all.map(\.trial.number).max() ?? -1) + 1, status: .running,
-                                 parameters: parameters, value: nil, worker: worker, startedAt: now, endedAt: nil, heartbeatAt: now,
-                                 requeuedFrom: orphan?.trial.id, epochs: 0, seconds: nil)
+            var trial = TrialRow(
+                id: nil, studyId: study, number: (all.map(\.trial.number).max() ?? -1) + 1, status: .running,
+                parameters: parameters, value: nil, worker: worker, startedAt: now, endedAt: nil, heartbeatAt: now,
+                requeuedFrom: orphan?.trial.id, epochs: 0, seconds: nil)
             try trial.insert(db)
             return trial.record
         }
@@ -67,14 +76,17 @@ extension SQLiteRunStore {
     public func reportStep(trial: Int64, step: Int, value: Double) throws(RunStoreError) {
         try write { db in
             try TrialStepRow(trialId: trial, step: step, value: value).save(db)
-            try db.execute(sql: "UPDATE trial SET heartbeatAt = ?, epochs = ? WHERE id = ?", arguments: [Date(), step, trial])
+            try db.execute(
+                sql: "UPDATE trial SET heartbeatAt = ?, epochs = ? WHERE id = ?", arguments: [Date(), step, trial])
         }
     }
 
-    public func finishTrial(_ trial: Int64, status: TrialStatus, value: Double?, seconds: Double) throws(RunStoreError) {
+    public func finishTrial(_ trial: Int64, status: TrialStatus, value: Double?, seconds: Double) throws(RunStoreError)
+    {
         try write { db in
-            try db.execute(sql: "UPDATE trial SET status = ?, value = ?, seconds = ?, endedAt = ? WHERE id = ?",
-                           arguments: [status.rawValue, value, seconds, Date(), trial])
+            try db.execute(
+                sql: "UPDATE trial SET status = ?, value = ?, seconds = ?, endedAt = ? WHERE id = ?",
+                arguments: [status.rawValue, value, seconds, Date(), trial])
         }
     }
 
@@ -89,7 +101,9 @@ extension SQLiteRunStore {
     public func claimFinal(study: Int64, worker: String, isAlive: (String) -> Bool) throws(RunStoreError) -> Bool {
         try immediate { db in
             guard var row = try TuningStudyRow.fetchOne(db, key: study), row.finalStatus != "done" else { return false }
-            let running = try TrialRow.filter(Column("studyId") == study && Column("status") == TrialStatus.running.rawValue).fetchCount(db)
+            let running = try TrialRow.filter(
+                Column("studyId") == study && Column("status") == TrialStatus.running.rawValue
+            ).fetchCount(db)
             guard running == 0 else { return false }
             if let holder = row.finalWorker, holder != worker, isAlive(holder) { return false }
             row.finalWorker = worker
@@ -101,14 +115,18 @@ extension SQLiteRunStore {
 
     public func finishFinal(study: Int64, metrics: String) throws(RunStoreError) {
         try write { db in
-            try db.execute(sql: "UPDATE tuningStudy SET finalStatus = 'done', finalMetrics = ? WHERE id = ?", arguments: [metrics, study])
+            try db.execute(
+                sql: "UPDATE tuningStudy SET finalStatus = 'done', finalMetrics = ? WHERE id = ?",
+                arguments: [metrics, study])
         }
     }
 
     private func snapshots(_ db: Database, study: Int64) throws -> [TrialSnapshot] {
         let trials = try TrialRow.filter(Column("studyId") == study).order(Column("number")).fetchAll(db)
-        let steps = try TrialStepRow.fetchAll(db, sql: "SELECT trialStep.* FROM trialStep JOIN trial ON trial.id = trialStep.trialId WHERE trial.studyId = ?",
-                                              arguments: [study])
+        let steps = try TrialStepRow.fetchAll(
+            db,
+            sql: "SELECT trialStep.* FROM trialStep JOIN trial ON trial.id = trialStep.trialId WHERE trial.studyId = ?",
+            arguments: [study])
         var byTrial = [Int64: [Int: Double]]()
         for step in steps { byTrial[step.trialId, default: [:]][step.step] = step.value }
         return trials.map { TrialSnapshot(trial: $0.record, steps: byTrial[$0.id ?? -1] ?? [:]) }

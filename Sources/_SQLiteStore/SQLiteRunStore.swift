@@ -3,7 +3,7 @@ internal import GRDB
 import RunStore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The run store in an embedded SQLite database (through GRDB): each run's configuration,
@@ -26,7 +26,8 @@ public final class SQLiteRunStore: RunStorage {
     public init(url: URL) throws(RunStoreError) {
         path = url.path
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             let lock = open(url.path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
             guard lock >= 0 else {
                 throw RunStoreError(
@@ -55,7 +56,8 @@ public final class SQLiteRunStore: RunStorage {
     {
         try write { db in
             var run = RunRow(
-                id: nil, kind: kind, name: name, study: study, seed: seed.map { Int64(bitPattern: $0) }, startedAt: Date(),
+                id: nil, kind: kind, name: name, study: study, seed: seed.map { Int64(bitPattern: $0) },
+                startedAt: Date(),
                 endedAt: nil, status: "running", codeVersion: CodeVersion.current, threads: threads,
                 configuration: configuration, finalMetrics: nil)
             try run.insert(db)
@@ -68,12 +70,15 @@ public final class SQLiteRunStore: RunStorage {
     ) throws(RunStoreError) {
         try write { db in
             for epoch in epochs {
-                try EpochRow(runId: id, epoch: epoch.epoch, learningRate: epoch.learningRate, seconds: epoch.seconds).insert(db)
+                try EpochRow(runId: id, epoch: epoch.epoch, learningRate: epoch.learningRate, seconds: epoch.seconds)
+                    .insert(db)
                 for (name, value) in epoch.metrics.sorted(by: { $0.key < $1.key }) where !value.isNaN {
                     try EpochMetricRow(runId: id, epoch: epoch.epoch, name: name, value: value).insert(db)
                 }
             }
-            for artifact in artifacts { try ArtifactRow(runId: id, kind: artifact.kind, path: artifact.path).insert(db) }
+            for artifact in artifacts {
+                try ArtifactRow(runId: id, kind: artifact.kind, path: artifact.path).insert(db)
+            }
             let metrics = String(decoding: try JSONEncoder.sorted.encode(finalMetrics), as: UTF8.self)
             try db.execute(
                 sql: "UPDATE run SET endedAt = ?, status = ?, finalMetrics = ? WHERE id = ?",
@@ -92,9 +97,13 @@ public final class SQLiteRunStore: RunStorage {
             }
             let rows = try EpochRow.filter(Column("runId") == id).order(Column("epoch")).fetchAll(db)
             var metrics = [Int: [String: Double]]()
-            for row in try EpochMetricRow.filter(Column("runId") == id).fetchAll(db) { metrics[row.epoch, default: [:]][row.name] = row.value }
+            for row in try EpochMetricRow.filter(Column("runId") == id).fetchAll(db) {
+                metrics[row.epoch, default: [:]][row.name] = row.value
+            }
             let epochs = rows.map {
-                StoredEpoch(epoch: $0.epoch, metrics: metrics[$0.epoch] ?? [:], learningRate: $0.learningRate, seconds: $0.seconds)
+                StoredEpoch(
+                    epoch: $0.epoch, metrics: metrics[$0.epoch] ?? [:], learningRate: $0.learningRate,
+                    seconds: $0.seconds)
             }
             let artifacts = try ArtifactRow.filter(Column("runId") == id).fetchAll(db).map {
                 StoredArtifact(kind: $0.kind, path: $0.path)

@@ -31,7 +31,8 @@ public enum CommandRunner {
         try run(executable, arguments, environment: environment)
     }
 
-    public static func run(_ program: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+    public static func run(_ program: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> Result
+    {
         let child = try ChildProcess([program.path] + arguments, environment: environment)
         // Read both pipes to the end before waiting, so a chatty child never blocks.
         nonisolated(unsafe) var errorData = Data()

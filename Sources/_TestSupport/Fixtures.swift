@@ -23,7 +23,9 @@ public enum Fixtures {
     }
 
     public static func images(count: Int, rows: Int = 4, columns: Int = 4, classCount: Int = 3) -> LabeledImages {
-        LabeledImages(pixels: pixels(count: count, rows: rows, columns: columns), labels: labels(count: count, classCount: classCount), rows: rows, columns: columns)
+        LabeledImages(
+            pixels: pixels(count: count, rows: rows, columns: columns),
+            labels: labels(count: count, classCount: classCount), rows: rows, columns: columns)
     }
 
     /// Writes an MNIST-style folder (the four published file names) and returns it.
@@ -36,9 +38,13 @@ public enum Fixtures {
         func write(_ name: String, _ bytes: [UInt8]) throws {
             try Data(compressed ? gzip(bytes) : bytes).write(to: folder.appendingPathComponent(name + suffix))
         }
-        try write("train-images-idx3-ubyte", IDX.encode(dimensions: [train.count, train.rows, train.columns], values: train.pixels))
+        try write(
+            "train-images-idx3-ubyte",
+            IDX.encode(dimensions: [train.count, train.rows, train.columns], values: train.pixels))
         try write("train-labels-idx1-ubyte", IDX.encode(dimensions: [train.count], values: train.labels))
-        try write("t10k-images-idx3-ubyte", IDX.encode(dimensions: [test.count, test.rows, test.columns], values: test.pixels))
+        try write(
+            "t10k-images-idx3-ubyte",
+            IDX.encode(dimensions: [test.count, test.rows, test.columns], values: test.pixels))
         try write("t10k-labels-idx1-ubyte", IDX.encode(dimensions: [test.count], values: test.labels))
         return folder
     }
@@ -55,7 +61,9 @@ public enum Fixtures {
     /// gzip-compresses bytes (a gzip header, as `gzip` writes).
     public static func gzip(_ input: [UInt8], level: Int32 = 6) -> [UInt8] {
         var stream = z_stream()
-        deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        deflateInit2_(
+            &stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)
+        )
         defer { deflateEnd(&stream) }
         let bound = Int(deflateBound(&stream, uLong(input.count))) + 32
         var output = [UInt8](repeating: 0, count: bound)
@@ -98,7 +106,9 @@ public enum Checksums {
         var length = compressBound(uLong(input.count))
         var output = [UInt8](repeating: 0, count: Int(length))
         _ = input.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { compress(($0.baseAddress!), &length, source.baseAddress, uLong(input.count)) }
+            output.withUnsafeMutableBufferPointer {
+                compress(($0.baseAddress!), &length, source.baseAddress, uLong(input.count))
+            }
         }
         return Array(output.prefix(Int(length)))
     }

@@ -18,9 +18,11 @@ public enum Golden {
             return "no golden file \(url.path); run with RECORD_GOLDEN=1 to record it"
         }
         if expected == text { return nil }
-        let a = expected.components(separatedBy: "\n"), b = text.components(separatedBy: "\n")
+        let a = expected.components(separatedBy: "\n")
+        let b = text.components(separatedBy: "\n")
         let line = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
-        let want = line < a.count ? a[line] : "<end>", got = line < b.count ? b[line] : "<end>"
+        let want = line < a.count ? a[line] : "<end>"
+        let got = line < b.count ? b[line] : "<end>"
         return "differs from \(url.lastPathComponent) at line \(line + 1):\n  expected: \(want)\n  found:    \(got)"
     }
 }

@@ -13,7 +13,9 @@ public enum GradientCheck {
     }
 
     /// Checks dLoss/dInput and dLoss/dParameter for `layer` (already built) on `input`.
-    public static func check(_ layer: any Layer, input: Matrix, training: Bool = true, seed: UInt64 = 1, step: Float = 1e-2) -> Outcome {
+    public static func check(
+        _ layer: any Layer, input: Matrix, training: Bool = true, seed: UInt64 = 1, step: Float = 1e-2
+    ) -> Outcome {
         var generator = SeededGenerator(seed: seed)
         let output = layer.forward(input, training: training)
         let weights = Matrix(rows: output.rows, columns: output.columns)
@@ -29,7 +31,8 @@ public enum GradientCheck {
         let inputGradient = layer.backward(weights, needsInputGradient: true).map { Array($0.buffer) } ?? []
         let parameterGradients = layer.parameters.map { $0.gradient.values }
 
-        var worst = 0.0, worstName = "none"
+        var worst = 0.0
+        var worstName = "none"
         func compare(_ analytic: Float, _ target: UnsafeMutablePointer<Float>, _ name: String) {
             let saved = target.pointee
             target.pointee = saved + step
@@ -39,11 +42,18 @@ public enum GradientCheck {
             target.pointee = saved
             let numeric = (up - down) / (2 * Double(step))
             let error = abs(numeric - Double(analytic)) / max(1, abs(numeric))
-            if error > worst { worst = error; worstName = name }
+            if error > worst {
+                worst = error
+                worstName = name
+            }
         }
-        for i in 0..<min(input.count, inputGradient.count) { compare(inputGradient[i], input.pointer + i, "input[\(i)]") }
+        for i in 0..<min(input.count, inputGradient.count) {
+            compare(inputGradient[i], input.pointer + i, "input[\(i)]")
+        }
         for (p, parameter) in layer.parameters.enumerated() {
-            for i in 0..<parameter.value.count { compare(parameterGradients[p][i], parameter.value.pointer + i, "\(parameter.name)[\(i)]") }
+            for i in 0..<parameter.value.count {
+                compare(parameterGradients[p][i], parameter.value.pointer + i, "\(parameter.name)[\(i)]")
+            }
         }
         return Outcome(worstError: worst, worstName: worstName)
     }

@@ -24,7 +24,8 @@ public enum ReferenceKernels {
 public enum ReferenceImageLayers {
     /// Direct convolution: for every output pixel and filter, the sum over the window.
     public static func convolution(
-        _ input: [Float], batch: Int, height: Int, width: Int, channels: Int, kernel: [Float], bias: [Float], filters: Int,
+        _ input: [Float], batch: Int, height: Int, width: Int, channels: Int, kernel: [Float], bias: [Float],
+        filters: Int,
         kernelSize k: Int, stride: Int, same: Bool
     ) -> (output: [Float], height: Int, width: Int) {
         let outH = same ? (height + stride - 1) / stride : (height - k) / stride + 1
@@ -39,10 +40,13 @@ public enum ReferenceImageLayers {
                         var sum = Double(bias[o])
                         for i in 0..<k {
                             for j in 0..<k {
-                                let sy = y * stride + i - padTop, sx = x * stride + j - padLeft
+                                let sy = y * stride + i - padTop
+                                let sx = x * stride + j - padLeft
                                 guard sy >= 0, sy < height, sx >= 0, sx < width else { continue }
                                 for c in 0..<channels {
-                                    sum += Double(input[((b * height + sy) * width + sx) * channels + c]) * Double(kernel[((i * k + j) * channels + c) * filters + o])
+                                    sum +=
+                                        Double(input[((b * height + sy) * width + sx) * channels + c])
+                                        * Double(kernel[((i * k + j) * channels + c) * filters + o])
                                 }
                             }
                         }
@@ -55,15 +59,23 @@ public enum ReferenceImageLayers {
     }
 
     /// Valid max or average pooling with square windows.
-    public static func pool(_ input: [Float], batch: Int, height: Int, width: Int, channels: Int, size: Int, stride: Int, max useMax: Bool) -> [Float] {
-        let outH = (height - size) / stride + 1, outW = (width - size) / stride + 1
+    public static func pool(
+        _ input: [Float], batch: Int, height: Int, width: Int, channels: Int, size: Int, stride: Int, max useMax: Bool
+    ) -> [Float] {
+        let outH = (height - size) / stride + 1
+        let outW = (width - size) / stride + 1
         var output = [Float]()
         for b in 0..<batch {
             for y in 0..<outH {
                 for x in 0..<outW {
                     for c in 0..<channels {
                         var values = [Float]()
-                        for i in 0..<size { for j in 0..<size { values.append(input[((b * height + y * stride + i) * width + x * stride + j) * channels + c]) } }
+                        for i in 0..<size {
+                            for j in 0..<size {
+                                values.append(
+                                    input[((b * height + y * stride + i) * width + x * stride + j) * channels + c])
+                            }
+                        }
                         output.append(useMax ? values.max() ?? 0 : values.reduce(0, +) / Float(values.count))
                     }
                 }

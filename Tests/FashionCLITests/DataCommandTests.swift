@@ -14,7 +14,8 @@ import _TestSupport
         return RealData.folder.path
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func infoOnTheRealDataCountsEveryClass() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func infoOnTheRealDataCountsEveryClass() throws {
         let folder = try realFolder()
         let result = try CommandRunner.run(["data", "info", "--data", folder], environment: environment())
         #expect(result.status == 0, Comment(rawValue: result.standardError))
@@ -22,9 +23,13 @@ import _TestSupport
         if let failure = Golden.check(text, named: "data-info") { Issue.record(Comment(rawValue: failure)) }
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func infoAsJSONHasTheSameFacts() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func infoAsJSONHasTheSameFacts()
+        throws
+    {
         let folder = try realFolder()
-        let result = try CommandRunner.run(["data", "info", "--json", "--data", folder, "--val-split", "0.1", "--seed", "3"], environment: environment())
+        let result = try CommandRunner.run(
+            ["data", "info", "--json", "--data", folder, "--val-split", "0.1", "--seed", "3"],
+            environment: environment())
         #expect(result.status == 0, Comment(rawValue: result.standardError))
         let summary = try JSONDecoder().decode(DatasetSummary.self, from: Data(result.standardOutput.utf8))
         #expect(summary.test.count == 10_000)
@@ -36,7 +41,8 @@ import _TestSupport
         #expect(abs(summary.test.pixelMean - 0.2868) < 0.0001)
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func verifyConfirmsThePublishedChecksums() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func verifyConfirmsThePublishedChecksums() throws {
         let folder = try realFolder()
         let result = try CommandRunner.run(["data", "verify", "--data", folder], environment: environment())
         #expect(result.status == 0, Comment(rawValue: result.standardOutput + result.standardError))
@@ -44,11 +50,16 @@ import _TestSupport
         #expect(result.standardOutput.contains("All checks passed."))
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func verifyFailsOnADamagedCopy() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func verifyFailsOnADamagedCopy()
+        throws
+    {
         let folder = try realFolder()
         let copy = try TemporaryFolder()
         defer { copy.remove() }
-        for name in ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
+        for name in [
+            "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+            "t10k-labels-idx1-ubyte.gz",
+        ] {
             var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent(name)))
             if name.hasPrefix("t10k-images") { bytes = Array(bytes.prefix(bytes.count / 2)) }
             try Data(bytes).write(to: copy.file(name))
@@ -56,36 +67,51 @@ import _TestSupport
         let result = try CommandRunner.run(["data", "verify", "--data", copy.url.path], environment: environment())
         #expect(result.status == 1)
         #expect(result.standardOutput.contains("FAIL  t10k-images-idx3-ubyte.gz"))
-        #expect(result.standardOutput.contains("FAIL  structure: \(copy.url.path)/t10k-images-idx3-ubyte.gz: corrupt or truncated gzip data"))
+        #expect(
+            result.standardOutput.contains(
+                "FAIL  structure: \(copy.url.path)/t10k-images-idx3-ubyte.gz: corrupt or truncated gzip data"))
         #expect(result.standardOutput.contains("Verification FAILED."))
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func showWritesAValidSprite() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func showWritesAValidSprite()
+        throws
+    {
         let folder = try realFolder()
         let out = try TemporaryFolder()
         defer { out.remove() }
         let png = out.file("sprite.png")
         let result = try CommandRunner.run(
-            ["data", "show", "--data", folder, "--per-class", "3", "--scale", "1", "--split", "test", "-o", png.path], environment: environment())
+            ["data", "show", "--data", folder, "--per-class", "3", "--scale", "1", "--split", "test", "-o", png.path],
+            environment: environment())
         #expect(result.status == 0, Comment(rawValue: result.standardError))
         let image = try PNGDecoder.decode([UInt8](Data(contentsOf: png)), path: png.path)
         #expect(image.channels == 3)
         #expect(image.height == 2 * 12 + 13 * 2 + 4 + 10 * (28 + 4))
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func fetchFromALoopbackMirrorThenUseIt() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func fetchFromALoopbackMirrorThenUseIt() throws {
         let folder = try realFolder()
-        let served = try TemporaryFolder(), into = try TemporaryFolder()
-        defer { served.remove(); into.remove() }
+        let served = try TemporaryFolder()
+        let into = try TemporaryFolder()
+        defer {
+            served.remove()
+            into.remove()
+        }
         for name in try FileManager.default.contentsOfDirectory(atPath: folder) where name.hasSuffix(".gz") {
             try FileManager.default.copyItem(atPath: folder + "/" + name, toPath: served.file(name).path)
         }
         let server = try LoopbackHTTPServer(serving: served.url)
         defer { server.stop() }
-        let fetch = try CommandRunner.run(["data", "fetch", "--mirror", server.baseURL.absoluteString, "--into", into.url.path], environment: environment())
+        let fetch = try CommandRunner.run(
+            ["data", "fetch", "--mirror", server.baseURL.absoluteString, "--into", into.url.path],
+            environment: environment())
         #expect(fetch.status == 0, Comment(rawValue: fetch.standardError))
-        #expect(fetch.standardOutput.contains("train-images-idx3-ubyte.gz: downloaded 26421856 bytes, checksum verified"))
-        let again = try CommandRunner.run(["data", "fetch", "--mirror", server.baseURL.absoluteString, "--into", into.url.path], environment: environment())
+        #expect(
+            fetch.standardOutput.contains("train-images-idx3-ubyte.gz: downloaded 26421856 bytes, checksum verified"))
+        let again = try CommandRunner.run(
+            ["data", "fetch", "--mirror", server.baseURL.absoluteString, "--into", into.url.path],
+            environment: environment())
         #expect(again.standardOutput.components(separatedBy: "already present").count == 5)
         // The cache folder is found without naming it.
         let cacheHome = into.url.deletingLastPathComponent()
@@ -94,8 +120,11 @@ import _TestSupport
         try FileManager.default.createDirectory(at: moved, withIntermediateDirectories: true)
         try FileManager.default.moveItem(at: into.url, to: moved.appendingPathComponent("fashion-mnist"))
         defer { try? FileManager.default.removeItem(at: moved) }
-        let info = try CommandRunner.run(["data", "info"], environment: environment(["XDG_CACHE_HOME": cacheHome.path]))
-        #expect(info.standardOutput.contains("(found by user cache)"), Comment(rawValue: info.standardOutput + info.standardError))
+        let info = try CommandRunner.run(
+            ["data", "info"], environment: environment(["XDG_CACHE_HOME": cacheHome.path]))
+        #expect(
+            info.standardOutput.contains("(found by user cache)"),
+            Comment(rawValue: info.standardOutput + info.standardError))
     }
 }
 
@@ -116,17 +145,20 @@ import _TestSupport
     }
 
     @Test func missingDataFolderSaysHowToGetTheData() throws {
-        let result = try CommandRunner.run(["data", "info", "--data", "/nonexistent/fmnist"], environment: environment())
+        let result = try CommandRunner.run(
+            ["data", "info", "--data", "/nonexistent/fmnist"], environment: environment())
         #expect(result.status != 0)
         let text = result.standardError.replacingOccurrences(of: DatasetLocator.cacheFolder().path, with: "<cache>")
         if let failure = Golden.check(text, named: "error-missing-folder") { Issue.record(Comment(rawValue: failure)) }
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func badOptionValuesAreRejectedBeforeAnyWork() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func badOptionValuesAreRejectedBeforeAnyWork() throws {
         let result = try CommandRunner.run(["data", "show", "--per-class", "0"], environment: environment())
         #expect(result.status != 0)
         #expect(result.standardError.contains("--per-class: expected 1...100, found 0"))
-        let split = try CommandRunner.run(["data", "info", "--val-split", "1.5", "--data", RealData.folder.path], environment: environment())
+        let split = try CommandRunner.run(
+            ["data", "info", "--val-split", "1.5", "--data", RealData.folder.path], environment: environment())
         #expect(split.status != 0)
         #expect(split.standardError.contains("--val-split: expected a fraction between 0 and 1 (exclusive), found 1.5"))
     }

@@ -1,10 +1,10 @@
 import FashionData
 import Foundation
+import Inference
 import NeuralNet
+import NumericCore
 import Reports
 import Studies
-import Inference
-import NumericCore
 import Testing
 import _TestSupport
 
@@ -16,41 +16,61 @@ import _TestSupport
         let model = try Sequential(specification: Preset.named("model1")!.model, seed: 1)
         _ = try Trainer.fit(model, on: dataset.train, options: TrainingOptions(epochs: 1), threads: 2)
         let url = folder.file("m1.safetensors")
-        try ModelFile(model: model, classNames: dataset.classNames, preprocessing: .init(image: ImageShape(height: 28, width: 28))).write(to: url)
+        try ModelFile(
+            model: model, classNames: dataset.classNames, preprocessing: .init(image: ImageShape(height: 28, width: 28))
+        ).write(to: url)
         return url
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func evaluateWritesMetricsAndPictures() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func evaluateWritesMetricsAndPictures() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let model = try trainedModel(in: temp)
-        let result = try CommandRunner.run(["evaluate", "--model", model.path, "--data", RealData.folder.path, "--json"])
+        let result = try CommandRunner.run([
+            "evaluate", "--model", model.path, "--data", RealData.folder.path, "--json",
+        ])
         #expect(result.status == 0, Comment(rawValue: result.standardError))
         let evaluation = try JSONDecoder().decode(Evaluation.self, from: Data(result.standardOutput.utf8))
         #expect(evaluation.accuracy > 0.8)
         #expect(evaluation.report.perClass.reduce(0) { $0 + $1.support } == 10_000)
         #expect(evaluation.top2Accuracy >= evaluation.accuracy)
         let folder = temp.file("m1-evaluation")
-        for name in ["confusion.png", "predictions.png", "mistakes.png", "calibration.png", "weights.png", "evaluation.json", "evaluation.md"] {
+        for name in [
+            "confusion.png", "predictions.png", "mistakes.png", "calibration.png", "weights.png", "evaluation.json",
+            "evaluation.md",
+        ] {
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)")
         }
-        let text = try CommandRunner.run(["evaluate", "--model", model.path, "--data", RealData.folder.path, "-o", temp.file("e2").path])
+        let text = try CommandRunner.run([
+            "evaluate", "--model", model.path, "--data", RealData.folder.path, "-o", temp.file("e2").path,
+        ])
         #expect(text.standardOutput.contains("precision    recall  f1-score   support"))
         #expect(text.standardOutput.contains("Most confused: "))
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func evaluateFollowsTheModelFilesFlipAveragingUnlessTold() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func evaluateFollowsTheModelFilesFlipAveragingUnlessTold() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let dataset = try Dataset.load(from: DatasetLocator.locate(explicit: RealData.folder, environment: [:]))
-        let model = try Sequential(inputShape: [28, 28, 1], seed: 1) { Flatten(); Dense(units: 10); Softmax() }
+        let model = try Sequential(inputShape: [28, 28, 1], seed: 1) {
+            Flatten()
+            Dense(units: 10)
+            Softmax()
+        }
         let options = TrainingOptions(epochs: 1, augmentation: Augmentation(flipProbability: 0.5), flipAveraging: true)
         _ = try Trainer.fit(model, on: dataset.train, options: options, threads: 2)
         let url = temp.file("flip.safetensors")
-        try ModelFile(model: model, classNames: dataset.classNames, preprocessing: .init(image: ImageShape(height: 28, width: 28)), training: options)
-            .write(to: url)
+        try ModelFile(
+            model: model, classNames: dataset.classNames,
+            preprocessing: .init(image: ImageShape(height: 28, width: 28)), training: options
+        )
+        .write(to: url)
         func accuracy(_ extra: [String]) throws -> Double {
-            let result = try CommandRunner.run(["evaluate", "--model", url.path, "--data", RealData.folder.path, "--json", "-o", temp.file("e").path] + extra)
+            let result = try CommandRunner.run(
+                ["evaluate", "--model", url.path, "--data", RealData.folder.path, "--json", "-o", temp.file("e").path]
+                    + extra)
             #expect(result.status == 0, Comment(rawValue: result.standardError))
             return try JSONDecoder().decode(Evaluation.self, from: Data(result.standardOutput.utf8)).accuracy
         }
@@ -61,7 +81,8 @@ import _TestSupport
         #expect(try accuracy(["--no-flip-averaging"]) == plain)
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func predictClassifiesPicturesAndBatchesAndReportsBadFiles() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func predictClassifiesPicturesAndBatchesAndReportsBadFiles() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let model = try trainedModel(in: temp)

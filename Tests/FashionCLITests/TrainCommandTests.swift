@@ -1,8 +1,8 @@
-import Studies
 import FashionData
 import Foundation
 import Inference
 import NeuralNet
+import Studies
 import Testing
 import _TestSupport
 
@@ -15,7 +15,8 @@ import _TestSupport
         return try Dataset.load(from: DatasetLocator.locate(explicit: RealData.folder, environment: [:]))
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func model1ReachesEightyFivePercentInTwoEpochs() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func model1ReachesEightyFivePercentInTwoEpochs() throws {
         let dataset = try realData()
         let preset = Preset.named("model1")!
         let model = try Sequential(specification: preset.model, seed: 1)
@@ -29,14 +30,17 @@ import _TestSupport
         #expect(test.accuracy >= 0.85, "test accuracy \(test.accuracy)")
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func trainWritesAModelThatPythonSafetensorsOpens() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func trainWritesAModelThatPythonSafetensorsOpens() throws {
         _ = try realData()
         let out = try TemporaryFolder()
         defer { out.remove() }
         let file = out.file("m1.safetensors")
         let result = try CommandRunner.run(
-            ["train", "--preset", "model1", "--epochs", "1", "--data", RealData.folder.path, "-o", file.path,
-             "--store", out.file("store.sqlite").path], environment: environment())
+            [
+                "train", "--preset", "model1", "--epochs", "1", "--data", RealData.folder.path, "-o", file.path,
+                "--store", out.file("store.sqlite").path,
+            ], environment: environment())
         #expect(result.status == 0, Comment(rawValue: result.standardError))
         #expect(result.standardOutput.contains("Total params: 50890"))
         #expect(result.standardOutput.contains("Epoch 1/1 - "))
@@ -59,17 +63,26 @@ import _TestSupport
         #expect(python.standardOutput == "0.bias 0.kernel 2.bias 2.kernel (784, 64) fashion-model Ankle boot\n")
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func badArchitecturesAreExplained() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func badArchitecturesAreExplained() throws {
         let folder = try realData().location.folder.path
-        let preset = try CommandRunner.run(["train", "--preset", "model9", "--data", folder, "--no-store"], environment: environment())
+        let preset = try CommandRunner.run(
+            ["train", "--preset", "model9", "--data", folder, "--no-store"], environment: environment())
         #expect(preset.status != 0)
-        #expect(preset.standardError.contains("--preset: expected one of model1, model2, model3, cnn-reference, strong-mlp, cnn-small, cnn-best, found 'model9'"))
-        let classes = try CommandRunner.run(["train", "--model", "784-32-5", "--epochs", "1", "--data", folder, "--no-store"], environment: environment())
+        #expect(
+            preset.standardError.contains(
+                "--preset: expected one of model1, model2, model3, cnn-reference, strong-mlp, cnn-small, cnn-best, found 'model9'"
+            ))
+        let classes = try CommandRunner.run(
+            ["train", "--model", "784-32-5", "--epochs", "1", "--data", folder, "--no-store"],
+            environment: environment())
         #expect(classes.status != 0)
         #expect(classes.standardError.contains("the model has 5 outputs but the dataset has 10 classes"))
-        let flip = try CommandRunner.run(["train", "--model", "784-10", "--flip", "2", "--data", folder, "--no-store"], environment: environment())
+        let flip = try CommandRunner.run(
+            ["train", "--model", "784-10", "--flip", "2", "--data", folder, "--no-store"], environment: environment())
         #expect(flip.status != 0 && flip.standardError.contains("--flip: expected a probability in [0, 1], found 2.0"))
-        let inputs = try CommandRunner.run(["train", "--model", "100-10", "--data", folder, "--no-store"], environment: environment())
+        let inputs = try CommandRunner.run(
+            ["train", "--model", "100-10", "--data", folder, "--no-store"], environment: environment())
         #expect(inputs.standardError.contains("the model takes 100 inputs but the images have 784 pixels"))
     }
 }
@@ -84,7 +97,9 @@ import _TestSupport
             let temp = try TemporaryFolder()
             defer { temp.remove() }
             let store = temp.file("fresh-\(round).sqlite").path
-            let processes = try (0..<4).map { _ in try ChildProcess([CommandRunner.executable.path, "runs", "list", "--store", store]) }
+            let processes = try (0..<4).map { _ in
+                try ChildProcess([CommandRunner.executable.path, "runs", "list", "--store", store])
+            }
             for process in processes {
                 let errors = String(decoding: process.standardError.readDataToEndOfFile(), as: UTF8.self)
                 #expect(process.wait() == 0, Comment(rawValue: errors))
@@ -92,13 +107,17 @@ import _TestSupport
         }
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func twoTrainingProcessesRecordIntoOneStoreWithoutLosingARun() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func twoTrainingProcessesRecordIntoOneStoreWithoutLosingARun() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let store = temp.file("store.sqlite").path
         func start(_ name: String) throws -> ChildProcess {
-            try ChildProcess([CommandRunner.executable.path, "train", "--model", "784-16-10", "--epochs", "2", "--val-split", "0.1",
-                              "--threads", "1", "--data", RealData.folder.path, "-o", temp.file("\(name).safetensors").path, "--store", store])
+            try ChildProcess([
+                CommandRunner.executable.path, "train", "--model", "784-16-10", "--epochs", "2", "--val-split", "0.1",
+                "--threads", "1", "--data", RealData.folder.path, "-o", temp.file("\(name).safetensors").path,
+                "--store", store,
+            ])
         }
         let processes = try ["a", "b", "c"].map(start)
         for process in processes {

@@ -1,8 +1,8 @@
 import Foundation
 import RunStore
-import _SQLiteStore
 import Studies
 import Testing
+import _SQLiteStore
 import _TestSupport
 
 /// `fashion tune` on the real data, with real processes sharing one store.
@@ -10,7 +10,8 @@ import _TestSupport
     /// A small space that trains quickly: one or two narrow hidden layers.
     static func writeSpace(in folder: TemporaryFolder, epochs: Int) throws -> String {
         let url = folder.file("space.json")
-        try Data("""
+        try Data(
+            """
             {"name": "small", "validationSplit": 0.1, "parameters": [
               {"name": "hidden_layers", "low": 1, "high": 2, "integer": true},
               {"name": "units", "values": [8, 16]},
@@ -20,7 +21,8 @@ import _TestSupport
               {"name": "batch_size", "value": 256},
               {"name": "epochs", "value": \(epochs)}
             ]}
-            """.utf8).write(to: url)
+            """.utf8
+        ).write(to: url)
         return url.path
     }
 
@@ -30,13 +32,16 @@ import _TestSupport
         return try database.trials(study: id)
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func aSearchRetrainsTheBestAndWritesItsReport() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func aSearchRetrainsTheBestAndWritesItsReport() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let space = try Self.writeSpace(in: temp, epochs: 2)
         let out = temp.file("out")
-        let result = try CommandRunner.run(["tune", space, "--trials", "5", "--sampler", "random", "--pruner", "none", "--data", RealData.folder.path,
-                                            "--store", temp.file("store.sqlite").path, "-o", out.path])
+        let result = try CommandRunner.run([
+            "tune", space, "--trials", "5", "--sampler", "random", "--pruner", "none", "--data", RealData.folder.path,
+            "--store", temp.file("store.sqlite").path, "-o", out.path,
+        ])
         #expect(result.status == 0, Comment(rawValue: result.standardError))
         #expect(result.standardOutput.contains("5 trials: 5 complete"))
         #expect(result.standardOutput.contains("Retrained on 60000 images: test accuracy 0."))
@@ -47,7 +52,9 @@ import _TestSupport
         let experiment = try Experiment.read(from: out.appendingPathComponent("best-experiment.json"))
         #expect(experiment.models.first?.training?.epochs == 2 && experiment.validationSplit == 0.1)
         let report = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
-        #expect(report.contains("Optimisation history") && report.contains("<svg") && report.contains("Parameter importance"))
+        #expect(
+            report.contains("Optimisation history") && report.contains("<svg")
+                && report.contains("Parameter importance"))
         let trials = try self.trials(temp.file("store.sqlite").path)
         #expect(trials.count == 5 && trials.allSatisfy { $0.trial.status == .complete && $0.steps.count == 2 })
         // The best trial is the one with the highest validation accuracy.
@@ -55,17 +62,24 @@ import _TestSupport
         #expect(result.standardOutput.contains("Best: trial \(best?.trial.number ?? -1), validation accuracy"))
 
         // Running it again finds the study finished: nothing is trained or tested twice.
-        let again = try CommandRunner.run(["tune", space, "--trials", "5", "--data", RealData.folder.path, "--store", temp.file("store.sqlite").path, "-o", out.path])
+        let again = try CommandRunner.run([
+            "tune", space, "--trials", "5", "--data", RealData.folder.path, "--store", temp.file("store.sqlite").path,
+            "-o", out.path,
+        ])
         #expect(again.status == 0)
         #expect(again.standardOutput.contains("no trials left"))
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func aTimeLimitStopsStartingTrialsAndFinishesTheStudy() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func aTimeLimitStopsStartingTrialsAndFinishesTheStudy() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let space = try Self.writeSpace(in: temp, epochs: 2)
         let store = temp.file("store.sqlite").path
-        let arguments = ["tune", space, "--trials", "1000", "--time-limit", "1s", "--data", RealData.folder.path, "--store", store, "-o", temp.file("out").path]
+        let arguments = [
+            "tune", space, "--trials", "1000", "--time-limit", "1s", "--data", RealData.folder.path, "--store", store,
+            "-o", temp.file("out").path,
+        ]
         let result = try CommandRunner.run(arguments)
         #expect(result.status == 0, Comment(rawValue: result.standardError))
         let count = try trials(store).count
@@ -77,22 +91,31 @@ import _TestSupport
         #expect(again.standardOutput.contains("Study small is finished"))
         #expect(try trials(store).count == count)
         let bad = try CommandRunner.run(["tune", space, "--time-limit", "soon", "--store", store])
-        #expect(bad.status != 0 && bad.standardError.contains("--time-limit: expected seconds or a number with s, m or h (such as 90, 10m, 1.5h), found 'soon'"))
+        #expect(
+            bad.status != 0
+                && bad.standardError.contains(
+                    "--time-limit: expected seconds or a number with s, m or h (such as 90, 10m, 1.5h), found 'soon'")
+        )
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func aKilledSearchResumesWhereItStopped() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func aKilledSearchResumesWhereItStopped() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let space = try Self.writeSpace(in: temp, epochs: 8)
         let store = temp.file("store.sqlite").path
-        let arguments = [CommandRunner.executable.path, "tune", space, "--trials", "4", "--workers", "1", "--pruner", "none",
-                         "--data", RealData.folder.path, "--store", store, "-o", temp.file("out").path]
+        let arguments = [
+            CommandRunner.executable.path, "tune", space, "--trials", "4", "--workers", "1", "--pruner", "none",
+            "--data", RealData.folder.path, "--store", store, "-o", temp.file("out").path,
+        ]
         let first = try ChildProcess(arguments)
         // Kill it while its second trial is training (one epoch reported, seven to go).
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             let now = (try? trials(store)) ?? []
-            if now.contains(where: { $0.trial.number == 1 && $0.trial.status == .running && !$0.steps.isEmpty }) { break }
+            if now.contains(where: { $0.trial.number == 1 && $0.trial.status == .running && !$0.steps.isEmpty }) {
+                break
+            }
             usleep(10_000)
         }
         first.killNow()
@@ -106,20 +129,24 @@ import _TestSupport
         let after = try trials(store)
         // Trial 1 is marked interrupted and its parameters run again as trial 2; four trials count.
         #expect(after.map(\.trial.status) == [.complete, .interrupted, .complete, .complete, .complete])
-        #expect(after[2].trial.parameters == after[1].trial.parameters && after[2].trial.requeuedFrom == after[1].trial.id)
+        #expect(
+            after[2].trial.parameters == after[1].trial.parameters && after[2].trial.requeuedFrom == after[1].trial.id)
         #expect(Set(after.map(\.trial.parameters)).count == 4)
         #expect(output.contains("5 trials: 1 interrupted, 4 complete"), Comment(rawValue: output))
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func twoProcessesShareOneStudyWithoutRunningATrialTwice() throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func twoProcessesShareOneStudyWithoutRunningATrialTwice() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         // Trials long enough (4 epochs) that the second process, loading its data, joins in
         // before the first has claimed them all.
         let space = try Self.writeSpace(in: temp, epochs: 4)
         let store = temp.file("store.sqlite").path
-        let arguments = [CommandRunner.executable.path, "tune", space, "--trials", "10", "--workers", "1", "--startup-trials", "4",
-                         "--data", RealData.folder.path, "--store", store, "-o", temp.file("out").path]
+        let arguments = [
+            CommandRunner.executable.path, "tune", space, "--trials", "10", "--workers", "1", "--startup-trials", "4",
+            "--data", RealData.folder.path, "--store", store, "-o", temp.file("out").path,
+        ]
         let processes = try [ChildProcess(arguments), ChildProcess(arguments)]
         var outputs = [String]()
         for process in processes {

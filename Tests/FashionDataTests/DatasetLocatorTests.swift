@@ -8,8 +8,12 @@ import _TestSupport
     let test = Fixtures.images(count: 3)
 
     @Test func explicitFolderWinsOverTheVariable() throws {
-        let a = try TemporaryFolder(), b = try TemporaryFolder()
-        defer { a.remove(); b.remove() }
+        let a = try TemporaryFolder()
+        let b = try TemporaryFolder()
+        defer {
+            a.remove()
+            b.remove()
+        }
         try Fixtures.writeIDXFolder(a.url, train: train, test: test)
         try Fixtures.writeIDXFolder(b.url, train: train, test: test)
         let location = try DatasetLocator.locate(explicit: a.url, environment: ["FASHION_MNIST_DIR": b.url.path])
@@ -18,8 +22,12 @@ import _TestSupport
     }
 
     @Test func variableWinsOverTheCache() throws {
-        let data = try TemporaryFolder(), cacheHome = try TemporaryFolder()
-        defer { data.remove(); cacheHome.remove() }
+        let data = try TemporaryFolder()
+        let cacheHome = try TemporaryFolder()
+        defer {
+            data.remove()
+            cacheHome.remove()
+        }
         try Fixtures.writeIDXFolder(data.url, train: train, test: test)
         let environment = ["FASHION_MNIST_DIR": data.url.path, "XDG_CACHE_HOME": cacheHome.url.path]
         try Fixtures.writeIDXFolder(DatasetLocator.cacheFolder(environment: environment), train: train, test: test)
@@ -40,7 +48,9 @@ import _TestSupport
     }
 
     @Test func cacheFolderFallsBackToHome() {
-        #expect(DatasetLocator.cacheFolder(environment: ["HOME": "/home/ann"]).path == "/home/ann/.cache/fashion/fashion-mnist")
+        #expect(
+            DatasetLocator.cacheFolder(environment: ["HOME": "/home/ann"]).path
+                == "/home/ann/.cache/fashion/fashion-mnist")
     }
 
     @Test func namedFolderWithoutDataIsAnErrorListingTheMissingFiles() throws {
@@ -50,7 +60,8 @@ import _TestSupport
         let error = #expect(throws: DataError.self) { try DatasetLocator.locate(explicit: empty.url, environment: [:]) }
         let message = error?.description ?? ""
         #expect(message.hasPrefix(empty.url.path + ": file not found."))
-        #expect(message.contains("lacks train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz"))
+        #expect(
+            message.contains("lacks train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz"))
         #expect(!message.contains("lacks train-images"))
         #expect(message.contains("fashion data fetch"))
         #expect(message.contains("apt-get install dataset-fashion-mnist"))
@@ -60,7 +71,9 @@ import _TestSupport
         let error = #expect(throws: DataError.self) {
             try DatasetLocator.locate(environment: ["FASHION_MNIST_DIR": "/nonexistent/fmnist"])
         }
-        #expect(error?.description.hasPrefix("/nonexistent/fmnist: file not found. The folder given by FASHION_MNIST_DIR does not exist.") == true)
+        #expect(
+            error?.description.hasPrefix(
+                "/nonexistent/fmnist: file not found. The folder given by FASHION_MNIST_DIR does not exist.") == true)
     }
 }
 

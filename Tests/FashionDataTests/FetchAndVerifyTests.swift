@@ -20,10 +20,14 @@ import _TestSupport
         return folder
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func fetchDownloadsVerifiesAndThenSkips() async throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func fetchDownloadsVerifiesAndThenSkips() async throws {
         let served = try servedFolder()
         let destination = try TemporaryFolder()
-        defer { served.remove(); destination.remove() }
+        defer {
+            served.remove()
+            destination.remove()
+        }
         let server = try LoopbackHTTPServer(serving: served.url)
         defer { server.stop() }
 
@@ -38,14 +42,20 @@ import _TestSupport
         // The fetched folder loads and verifies like the installed one.
         let location = try DatasetLocator.locate(explicit: destination.url, environment: [:])
         #expect(DatasetVerifier.verify(location: location).passed)
-        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: destination.url.path)) == Set(entry.files.map(\.name)))
+        #expect(
+            Set(try FileManager.default.contentsOfDirectory(atPath: destination.url.path))
+                == Set(entry.files.map(\.name)))
     }
 
-    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func corruptDownloadIsRejectedAndTheOldFileStays() async throws {
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func corruptDownloadIsRejectedAndTheOldFileStays() async throws {
         let damaged = "train-labels-idx1-ubyte.gz"
         let served = try servedFolder(damaging: damaged)
         let destination = try TemporaryFolder()
-        defer { served.remove(); destination.remove() }
+        defer {
+            served.remove()
+            destination.remove()
+        }
         let server = try LoopbackHTTPServer(serving: served.url)
         defer { server.stop() }
         let oldContent = Data("an older file the user had".utf8)
@@ -66,24 +76,38 @@ import _TestSupport
     @Test func missingFileOnTheServerIsADownloadError() async throws {
         let served = try TemporaryFolder()
         let destination = try TemporaryFolder()
-        defer { served.remove(); destination.remove() }
+        defer {
+            served.remove()
+            destination.remove()
+        }
         let server = try LoopbackHTTPServer(serving: served.url)
         defer { server.stop() }
         let fetcher = DatasetFetcher(mirror: server.baseURL, destination: destination.url)
         let error = await #expect(throws: DataError.self) { try await fetcher.fetchAll() }
-        #expect(error?.description == "download of \(server.baseURL.absoluteString)train-images-idx3-ubyte.gz failed: the server answered HTTP 404")
+        #expect(
+            error?.description
+                == "download of \(server.baseURL.absoluteString)train-images-idx3-ubyte.gz failed: the server answered HTTP 404"
+        )
         #expect(try FileManager.default.contentsOfDirectory(atPath: destination.url.path).isEmpty)
     }
 
     @Test func checksumAcceptsThePublishedArchiveOrItsContent() throws {
         let content = Array("hello fashion".utf8)
         let archive = Fixtures.gzip(content)
-        let file = CatalogueEntry.File(role: .trainLabels, name: "x.gz", archiveMD5: MD5.hex(of: archive), contentMD5: MD5.hex(of: content))
-        #expect(try DatasetVerifier.checksum(of: archive, path: "x.gz", against: file) == .archiveMatches(md5: MD5.hex(of: archive)))
+        let file = CatalogueEntry.File(
+            role: .trainLabels, name: "x.gz", archiveMD5: MD5.hex(of: archive), contentMD5: MD5.hex(of: content))
+        #expect(
+            try DatasetVerifier.checksum(of: archive, path: "x.gz", against: file)
+                == .archiveMatches(md5: MD5.hex(of: archive)))
         let recompressed = Fixtures.gzip(content, level: 1)
-        let other = CatalogueEntry.File(role: .trainLabels, name: "x.gz", archiveMD5: "0", contentMD5: MD5.hex(of: content))
-        #expect(try DatasetVerifier.checksum(of: recompressed, path: "x.gz", against: other) == .contentMatches(md5: MD5.hex(of: content)))
-        #expect(try DatasetVerifier.checksum(of: content, path: "x", against: other) == .contentMatches(md5: MD5.hex(of: content)))
+        let other = CatalogueEntry.File(
+            role: .trainLabels, name: "x.gz", archiveMD5: "0", contentMD5: MD5.hex(of: content))
+        #expect(
+            try DatasetVerifier.checksum(of: recompressed, path: "x.gz", against: other)
+                == .contentMatches(md5: MD5.hex(of: content)))
+        #expect(
+            try DatasetVerifier.checksum(of: content, path: "x", against: other)
+                == .contentMatches(md5: MD5.hex(of: content)))
         let wrong = try DatasetVerifier.checksum(of: Fixtures.gzip(Array("other".utf8)), path: "x.gz", against: file)
         #expect(!wrong.isAcceptable)
     }

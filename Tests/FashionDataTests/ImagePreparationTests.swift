@@ -13,7 +13,8 @@ import Testing
         let out = ImagePreparation.prepare(productPhoto())
         #expect(out.count == 784)
         let bright = out.indices.filter { out[$0] > 128 }
-        let xs = bright.map { $0 % 28 }, ys = bright.map { $0 / 28 }
+        let xs = bright.map { $0 % 28 }
+        let ys = bright.map { $0 / 28 }
         // 40x20 scaled to 28x14, centred vertically: rows 7...20, all columns.
         #expect(xs.min() == 0 && xs.max() == 27)
         #expect(ys.min() == 7 && ys.max() == 20)

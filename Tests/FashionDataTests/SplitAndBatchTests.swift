@@ -25,7 +25,9 @@ import _TestSupport
 
     @Test(arguments: [0.0, 1.0, -0.5, 2.0])
     func fractionOutsideTheOpenIntervalIsRejected(fraction: Double) {
-        let error = #expect(throws: DataError.self) { try images.stratifiedSplit(validationFraction: fraction, seed: 1) }
+        let error = #expect(throws: DataError.self) {
+            try images.stratifiedSplit(validationFraction: fraction, seed: 1)
+        }
         #expect(error?.description.hasPrefix("validationFraction: expected a fraction between 0 and 1") == true)
     }
 

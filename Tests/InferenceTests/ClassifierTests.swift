@@ -13,16 +13,25 @@ import _TestSupport
     static func modelFile(in folder: TemporaryFolder, flipAveraging: Bool = false) throws -> (URL, LabeledImages) {
         let images = Fixtures.images(count: 96, rows: 8, columns: 8, classCount: 3)
         let model = try Sequential(inputShape: [8, 8, 1], seed: 4) {
-            Conv2D(filters: 4, kernelSize: 3, padding: .same); BatchNorm(); ReLU()
+            Conv2D(filters: 4, kernelSize: 3, padding: .same)
+            BatchNorm()
+            ReLU()
             Pool2D(.max)
-            Flatten(); Dense(units: 12); ReLU(); Dropout(rate: 0.3)
-            Dense(units: 3); Softmax()
+            Flatten()
+            Dense(units: 12)
+            ReLU()
+            Dropout(rate: 0.3)
+            Dense(units: 3)
+            Softmax()
         }
         let options = TrainingOptions(epochs: 2, batchSize: 16, flipAveraging: flipAveraging)
         _ = try Trainer.fit(model, on: images, options: options, threads: 1)
         let url = folder.file("m.safetensors")
-        try ModelFile(model: model, classNames: ["a", "b", "c"], preprocessing: Preprocessing(image: ImageShape(height: 8, width: 8)),
-                      training: options).write(to: url)
+        try ModelFile(
+            model: model, classNames: ["a", "b", "c"],
+            preprocessing: Preprocessing(image: ImageShape(height: 8, width: 8)),
+            training: options
+        ).write(to: url)
         return (url, images)
     }
 
@@ -44,8 +53,9 @@ import _TestSupport
                 results[thread * 5 + round] = (start, size, probabilities ?? [])
             }
         }
-        for case let (start, size, probabilities)? in results.values {
-            #expect(probabilities == Array(alone[(start * 3)..<((start + size) * 3)]), "images \(start)..<\(start + size)")
+        for case (let start, let size, let probabilities)? in results.values {
+            #expect(
+                probabilities == Array(alone[(start * 3)..<((start + size) * 3)]), "images \(start)..<\(start + size)")
         }
     }
 
@@ -59,7 +69,9 @@ import _TestSupport
             #expect(classifier.flipAveraging == flip)
             let batch = try classifier.probabilities(pixels: images.pixels, count: images.count)
             var single = [Float]()
-            for i in 0..<images.count { single += try classifier.probabilities(pixels: Array(images.image(at: i)), count: 1) }
+            for i in 0..<images.count {
+                single += try classifier.probabilities(pixels: Array(images.image(at: i)), count: 1)
+            }
             #expect(batch == single)
             #expect(batch == Trainer.predict(file.model, on: images, flipAveraging: flip))
             // Scaled inputs give the same as pixels scaled by the file's rule.

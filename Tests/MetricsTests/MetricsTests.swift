@@ -10,7 +10,8 @@ import _TestSupport
     let names = ["T-shirt/top", "Trouser", "Pullover", "Bag"]
 
     var report: ClassificationReport {
-        ClassificationReport(confusion: ConfusionMatrix(labels: labels, predictions: predictions, classCount: 4), classNames: names)
+        ClassificationReport(
+            confusion: ConfusionMatrix(labels: labels, predictions: predictions, classCount: 4), classNames: names)
     }
 
     @Test func confusionCountsAndNormalisations() {
@@ -19,7 +20,8 @@ import _TestSupport
         #expect(matrix.normalised(by: .trueClass)[0] == [2.0 / 3, 1.0 / 3, 0, 0])
         #expect(matrix.normalised(by: .prediction)[0][0] == 2.0 / 3)  // column 0 holds 2 + 1
         #expect(matrix.normalised(by: .all)[2][2] == 3.0 / 12)
-        #expect(matrix.mostConfused(top: 2).map { [$0.trueClass, $0.predicted, $0.count] } == [[0, 1, 1], [1, 2, 1]])
+        #expect(
+            matrix.mostConfused(top: 2).map { [$0.trueClass, $0.predicted, $0.count] } == [[0, 1, 1], [1, 2, 1]])
     }
 
     @Test func scoresByHand() {
@@ -36,11 +38,14 @@ import _TestSupport
     func textMatchesScikitLearn(digits: Int) {
         // Snapshots written by scikit-learn 1.9's classification_report on the same data.
         let name = digits == 2 ? "classification-report" : "classification-report-4digits"
-        if let failure = Golden.check(report.text(digits: digits), named: name) { Issue.record(Comment(rawValue: failure)) }
+        if let failure = Golden.check(report.text(digits: digits), named: name) {
+            Issue.record(Comment(rawValue: failure))
+        }
     }
 
     @Test func zeroDivisionGivesZero() {
-        let r = ClassificationReport(confusion: ConfusionMatrix(labels: [0, 0], predictions: [0, 0], classCount: 2), classNames: ["a", "b"])
+        let r = ClassificationReport(
+            confusion: ConfusionMatrix(labels: [0, 0], predictions: [0, 0], classCount: 2), classNames: ["a", "b"])
         #expect(r.perClass[1] == .init(precision: 0, recall: 0, f1: 0, support: 0))
     }
 
@@ -55,7 +60,8 @@ import _TestSupport
 
     @Test func calibrationByHand() {
         // Confidences 0.95 (right), 0.85 (right), 0.65 (wrong); 10 bins.
-        let (bins, ece) = ProbabilityMetrics.calibration([0.95, 0.05, 0.15, 0.85, 0.65, 0.35], labels: [0, 1, 1], classCount: 2, bins: 10)
+        let (bins, ece) = ProbabilityMetrics.calibration(
+            [0.95, 0.05, 0.15, 0.85, 0.65, 0.35], labels: [0, 1, 1], classCount: 2, bins: 10)
         #expect(bins[9].count == 1 && bins[8].count == 1 && bins[6].count == 1)
         #expect(bins[6].accuracy == 0)
         // |1 - 0.95| + |1 - 0.85| + |0 - 0.65|, each weighted 1/3.

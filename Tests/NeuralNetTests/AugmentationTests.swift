@@ -14,8 +14,12 @@ import _TestSupport
     }
 
     @Test func theSameSeedGivesTheSameImagesAndAnotherSeedOthers() {
-        let a = batch(), b = batch(), c = batch()
-        var g1 = SeededGenerator(seed: 9), g2 = SeededGenerator(seed: 9), g3 = SeededGenerator(seed: 10)
+        let a = batch()
+        let b = batch()
+        let c = batch()
+        var g1 = SeededGenerator(seed: 9)
+        var g2 = SeededGenerator(seed: 9)
+        var g3 = SeededGenerator(seed: 10)
         Self.all.apply(to: a, shape: [5, 4, 1], generator: &g1)
         Self.all.apply(to: b, shape: [5, 4, 1], generator: &g2)
         Self.all.apply(to: c, shape: [5, 4, 1], generator: &g3)
@@ -59,22 +63,33 @@ import _TestSupport
         Augmentation(erasingProbability: 1).apply(to: m, shape: [10, 10, 1], generator: &generator)
         let zeros = m.values.enumerated().filter { $0.element == 0 }.map(\.offset)
         #expect(zeros.count >= 2 && zeros.count <= 40, "\(zeros.count) pixels erased")
-        let rows = Set(zeros.map { $0 / 10 }), columns = Set(zeros.map { $0 % 10 })
+        let rows = Set(zeros.map { $0 / 10 })
+        let columns = Set(zeros.map { $0 % 10 })
         #expect(rows.count * columns.count == zeros.count, "the erased pixels form a rectangle")
     }
 
     @Test func trainingWithAugmentationIsReproducibleAndNeedsImages() throws {
         func train(_ seed: UInt64) throws -> [[Float]] {
-            let model = try Sequential(inputShape: [4, 4, 1], seed: 1) { Flatten(); Dense(units: 3); Softmax() }
+            let model = try Sequential(inputShape: [4, 4, 1], seed: 1) {
+                Flatten()
+                Dense(units: 3)
+                Softmax()
+            }
             let images = (0..<48).flatMap { i in (0..<16).map { Float(($0 * 7 + i) % 5) / 5 } }
             let data = InMemoryData(features: images, labels: (0..<48).map { $0 % 3 }, featureCount: 16)
-            _ = try Trainer.fit(model, on: data, options: TrainingOptions(epochs: 2, batchSize: 8, seed: seed, augmentation: Self.all))
+            _ = try Trainer.fit(
+                model, on: data, options: TrainingOptions(epochs: 2, batchSize: 8, seed: seed, augmentation: Self.all))
             return model.snapshot()
         }
         #expect(try train(1) == (try train(1)))
         #expect(try train(1) != (try train(2)))
-        let flat = try Sequential(inputSize: 16, seed: 1) { Dense(units: 3); Softmax() }
+        let flat = try Sequential(inputSize: 16, seed: 1) {
+            Dense(units: 3)
+            Softmax()
+        }
         let data = InMemoryData(features: [Float](repeating: 0, count: 32), labels: [0, 1], featureCount: 16)
-        #expect(throws: ModelError.self) { try Trainer.fit(flat, on: data, options: TrainingOptions(epochs: 1, augmentation: Self.all)) }
+        #expect(throws: ModelError.self) {
+            try Trainer.fit(flat, on: data, options: TrainingOptions(epochs: 1, augmentation: Self.all))
+        }
     }
 }

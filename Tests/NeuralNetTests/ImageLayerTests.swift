@@ -15,13 +15,16 @@ import _TestSupport
     }
 
     // (height, width, channels, filters, kernel, stride, same)
-    static let convolutionShapes = [(5, 5, 1, 2, 3, 1, false), (6, 5, 2, 3, 3, 2, true), (4, 4, 3, 2, 1, 1, false), (7, 6, 2, 4, 3, 2, false),
-                                    (5, 4, 1, 3, 2, 1, true)]
+    static let convolutionShapes = [
+        (5, 5, 1, 2, 3, 1, false), (6, 5, 2, 3, 3, 2, true), (4, 4, 3, 2, 1, 1, false), (7, 6, 2, 4, 3, 2, false),
+        (5, 4, 1, 3, 2, 1, true),
+    ]
 
     @Test(arguments: convolutionShapes)
     func convolutionGradients(shape: (Int, Int, Int, Int, Int, Int, Bool)) throws {
         let (h, w, c, f, k, s, same) = shape
-        let (layer, _) = try built(Conv2D(filters: f, kernelSize: k, stride: s, padding: same ? .same : .valid), shape: [h, w, c])
+        let (layer, _) = try built(
+            Conv2D(filters: f, kernelSize: k, stride: s, padding: same ? .same : .valid), shape: [h, w, c])
         for i in 0..<f { layer.bias.value.pointer[i] = Float(i) * 0.1 - 0.1 }
         let outcome = GradientCheck.check(layer, input: GradientCheck.randomInput(rows: 2, columns: h * w * c, seed: 4))
         #expect(outcome.passes(tolerance: Self.tolerance), "worst \(outcome.worstError) at \(outcome.worstName)")
@@ -30,12 +33,14 @@ import _TestSupport
     @Test(arguments: convolutionShapes)
     func convolutionMatchesTheDirectLoops(shape: (Int, Int, Int, Int, Int, Int, Bool)) throws {
         let (h, w, c, f, k, s, same) = shape
-        let (layer, out) = try built(Conv2D(filters: f, kernelSize: k, stride: s, padding: same ? .same : .valid), shape: [h, w, c])
+        let (layer, out) = try built(
+            Conv2D(filters: f, kernelSize: k, stride: s, padding: same ? .same : .valid), shape: [h, w, c])
         for i in 0..<f { layer.bias.value.pointer[i] = Float(i) - 1 }
         let input = GradientCheck.randomInput(rows: 3, columns: h * w * c, seed: 6)
         let fast = layer.forward(input, training: true).values
-        let slow = ReferenceImageLayers.convolution(input.values, batch: 3, height: h, width: w, channels: c, kernel: layer.kernel.value.values,
-                                                    bias: layer.bias.value.values, filters: f, kernelSize: k, stride: s, same: same)
+        let slow = ReferenceImageLayers.convolution(
+            input.values, batch: 3, height: h, width: w, channels: c, kernel: layer.kernel.value.values,
+            bias: layer.bias.value.values, filters: f, kernelSize: k, stride: s, same: same)
         #expect(out == [slow.height, slow.width, f])
         #expect(fast.count == slow.output.count)
         #expect(zip(fast, slow.output).allSatisfy { abs($0 - $1) < 1e-4 })
@@ -44,7 +49,10 @@ import _TestSupport
     @Test func keepsKerasOutputSizes() throws {
         #expect(try built(Conv2D(filters: 32, kernelSize: 3), shape: [28, 28, 1]).1 == [26, 26, 32])
         #expect(try built(Conv2D(filters: 8, kernelSize: 3, padding: .same), shape: [28, 28, 1]).1 == [28, 28, 8])
-        #expect(try built(Conv2D(filters: 8, kernelSize: 3, stride: 2, padding: .same), shape: [28, 28, 1]).1 == [14, 14, 8])
+        #expect(
+            try built(Conv2D(filters: 8, kernelSize: 3, stride: 2, padding: .same), shape: [28, 28, 1]).1 == [
+                14, 14, 8,
+            ])
         #expect(try built(Pool2D(.max), shape: [26, 26, 32]).1 == [13, 13, 32])
         #expect(try built(Pool2D(.max), shape: [11, 11, 64]).1 == [5, 5, 64])
         #expect(try built(Pool2D(.average, padding: .same), shape: [11, 11, 4]).1 == [6, 6, 4])
@@ -58,13 +66,15 @@ import _TestSupport
         let (layer, _) = try built(Pool2D(mode, poolSize: 2), shape: [6, 5, 3])
         let input = GradientCheck.randomInput(rows: 2, columns: 90, seed: 12)
         let fast = layer.forward(input, training: true).values
-        let slow = ReferenceImageLayers.pool(input.values, batch: 2, height: 6, width: 5, channels: 3, size: 2, stride: 2, max: mode == .max)
+        let slow = ReferenceImageLayers.pool(
+            input.values, batch: 2, height: 6, width: 5, channels: 3, size: 2, stride: 2, max: mode == .max)
         #expect(fast == slow)
         // Random inputs have no ties, so max pooling is differentiable where we probe it.
         let outcome = GradientCheck.check(layer, input: input, step: 1e-3)
         #expect(outcome.passes(tolerance: Self.tolerance), "worst \(outcome.worstError) at \(outcome.worstName)")
         let overlapping = try built(Pool2D(mode, poolSize: 3, stride: 2, padding: .same), shape: [5, 5, 2]).0
-        let check = GradientCheck.check(overlapping, input: GradientCheck.randomInput(rows: 2, columns: 50, seed: 13), step: 1e-3)
+        let check = GradientCheck.check(
+            overlapping, input: GradientCheck.randomInput(rows: 2, columns: 50, seed: 13), step: 1e-3)
         #expect(check.passes(tolerance: Self.tolerance), "worst \(check.worstError) at \(check.worstName)")
     }
 
@@ -79,34 +89,49 @@ import _TestSupport
     @Test func batchNormOnImagesNormalisesEachChannelOverPixelsAndBatch() throws {
         let (layer, shape) = try built(BatchNorm(momentum: 0), shape: [2, 2, 2])
         #expect(shape == [2, 2, 2] && layer.gamma.value.count == 2)
-        let input = Matrix(rows: 2, columns: 8, values: [1, 100, 2, 200, 3, 300, 4, 400, 5, 500, 6, 600, 7, 700, 8, 800])
+        let input = Matrix(
+            rows: 2, columns: 8, values: [1, 100, 2, 200, 3, 300, 4, 400, 5, 500, 6, 600, 7, 700, 8, 800])
         let out = layer.forward(input, training: true).values
-        let channel0 = stride(from: 0, to: 16, by: 2).map { out[$0] }, channel1 = stride(from: 1, to: 16, by: 2).map { out[$0] }
+        let channel0 = stride(from: 0, to: 16, by: 2).map { out[$0] }
+        let channel1 = stride(from: 1, to: 16, by: 2).map { out[$0] }
         #expect(abs(channel0.reduce(0, +)) < 1e-4 && abs(channel1.reduce(0, +)) < 1e-3)
         #expect(zip(channel0, channel1).allSatisfy { abs($0 - $1) < 1e-3 }, "both channels are the same up to scale")
         #expect(abs(layer.movingMean.value[0, 0] - 4.5) < 1e-5 && abs(layer.movingMean.value[0, 1] - 450) < 1e-3)
-        for i in 0..<2 { layer.gamma.value.pointer[i] = 0.7 + Float(i); layer.beta.value.pointer[i] = 0.2 }
+        for i in 0..<2 {
+            layer.gamma.value.pointer[i] = 0.7 + Float(i)
+            layer.beta.value.pointer[i] = 0.2
+        }
         let outcome = GradientCheck.check(layer, input: GradientCheck.randomInput(rows: 3, columns: 8, seed: 21))
         #expect(outcome.passes(tolerance: Self.tolerance), "worst \(outcome.worstError) at \(outcome.worstName)")
     }
 
     @Test func residualBlockGradientsAndShapes() throws {
-        let (block, shape) = try built(Residual {
-            Conv2D(filters: 2, kernelSize: 3, padding: .same); BatchNorm(); Tanh()
-            Conv2D(filters: 2, kernelSize: 3, padding: .same)
-        }, shape: [4, 4, 2])
+        let (block, shape) = try built(
+            Residual {
+                Conv2D(filters: 2, kernelSize: 3, padding: .same)
+                BatchNorm()
+                Tanh()
+                Conv2D(filters: 2, kernelSize: 3, padding: .same)
+            }, shape: [4, 4, 2])
         #expect(shape == [4, 4, 2] && block.parameters.count == 6)
         // Tanh, not ReLU, in the body: batch norm puts many values near 0, where a ReLU kink would spoil central differences.
         let outcome = GradientCheck.check(block, input: GradientCheck.randomInput(rows: 2, columns: 32, seed: 17))
         #expect(outcome.passes(tolerance: Self.tolerance), "worst \(outcome.worstError) at \(outcome.worstName)")
         // output = input + body(input): with a body that outputs zeros, the block is the identity.
         let (identity, _) = try built(Residual { Dense(units: 3, initializer: .glorotUniform) }, shape: [3])
-        identity.parameters.forEach { $0.value.fill(0) }
+        for parameter in identity.parameters { parameter.value.fill(0) }
         let input = Matrix(rows: 1, columns: 3, values: [1, -2, 3])
         #expect(identity.forward(input, training: false).values == [1, -2, 3])
-        #expect(throws: ModelError.self) { try built(Residual { Conv2D(filters: 3, kernelSize: 3) }, shape: [5, 5, 2]) }
+        #expect(throws: ModelError.self) {
+            try built(Residual { Conv2D(filters: 3, kernelSize: 3) }, shape: [5, 5, 2])
+        }
         // It round-trips through its specification.
-        let model = try Sequential(inputShape: [4, 4, 2], seed: 2) { block; Flatten(); Dense(units: 2); Softmax() }
+        let model = try Sequential(inputShape: [4, 4, 2], seed: 2) {
+            block
+            Flatten()
+            Dense(units: 2)
+            Softmax()
+        }
         #expect(try Sequential(specification: model.specification, seed: 2).snapshot() == model.snapshot())
     }
 
@@ -116,12 +141,20 @@ import _TestSupport
         let data = InMemoryData(features: features, labels: (0..<256).map { $0 % 10 }, featureCount: 784)
         func train(threads: Int) throws -> [[Float]] {
             let model = try Sequential(inputShape: [28, 28, 1], seed: 3) {
-                Conv2D(filters: 8, kernelSize: 3); BatchNorm(); ReLU(); Pool2D(.max)
-                Conv2D(filters: 8, kernelSize: 3, padding: .same); ReLU(); Pool2D(.average)
-                Flatten(); Dense(units: 10); Softmax()
+                Conv2D(filters: 8, kernelSize: 3)
+                BatchNorm()
+                ReLU()
+                Pool2D(.max)
+                Conv2D(filters: 8, kernelSize: 3, padding: .same)
+                ReLU()
+                Pool2D(.average)
+                Flatten()
+                Dense(units: 10)
+                Softmax()
             }
-            let options = TrainingOptions(epochs: 1, batchSize: 64, seed: 4,
-                                          augmentation: Augmentation(cropPadding: 2, flipProbability: 0.5, erasingProbability: 0.5))
+            let options = TrainingOptions(
+                epochs: 1, batchSize: 64, seed: 4,
+                augmentation: Augmentation(cropPadding: 2, flipProbability: 0.5, erasingProbability: 0.5))
             _ = try Trainer.fit(model, on: data, options: options, threads: threads)
             return model.snapshot()
         }
@@ -130,13 +163,24 @@ import _TestSupport
 
     @Test func aSmallConvolutionalNetworkBuildsAndSummarises() throws {
         let model = try Sequential(inputShape: [28, 28, 1], seed: 1) {
-            Conv2D(filters: 32, kernelSize: 3); ReLU(); Pool2D(.max)
-            Conv2D(filters: 64, kernelSize: 3); ReLU(); Pool2D(.max)
-            Flatten(); Dense(units: 128); ReLU(); Dropout(rate: 0.5); Dense(units: 10); Softmax()
+            Conv2D(filters: 32, kernelSize: 3)
+            ReLU()
+            Pool2D(.max)
+            Conv2D(filters: 64, kernelSize: 3)
+            ReLU()
+            Pool2D(.max)
+            Flatten()
+            Dense(units: 128)
+            ReLU()
+            Dropout(rate: 0.5)
+            Dense(units: 10)
+            Softmax()
         }
         // Keras's count for this network: 320 + 18,496 + 204,928 + 1,290.
         #expect(model.parameterCount == 225_034)
-        #expect(model.summary.contains("(None, 26, 26, 32)") && model.summary.contains("(None, 5, 5, 64)") && model.summary.contains("(None, 1600)"))
+        #expect(
+            model.summary.contains("(None, 26, 26, 32)") && model.summary.contains("(None, 5, 5, 64)")
+                && model.summary.contains("(None, 1600)"))
         let spec = model.specification
         #expect(spec.inputShape == [28, 28, 1])
         let rebuilt = try Sequential(specification: spec, seed: 1)

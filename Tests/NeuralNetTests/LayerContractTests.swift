@@ -22,12 +22,18 @@ import _TestSupport
         case .dropout: return (LayerSpecification(kind: .dropout, rate: 0.3), [6])
         case .batchNorm: return (LayerSpecification(kind: .batchNorm, momentum: 0.9, epsilon: 1e-5), [3, 3, 3])
         case .flatten: return (LayerSpecification(kind: .flatten), [3, 3, 3])
-        case .conv2D: return (LayerSpecification(kind: .conv2D, filters: 2, kernelSize: 3, stride: 2, padding: .same), [5, 5, 3])
+        case .conv2D:
+            return (LayerSpecification(kind: .conv2D, filters: 2, kernelSize: 3, stride: 2, padding: .same), [5, 5, 3])
         case .maxPool2D: return (LayerSpecification(kind: .maxPool2D, kernelSize: 2), [4, 4, 1])
-        case .averagePool2D: return (LayerSpecification(kind: .averagePool2D, kernelSize: 2, padding: .same), [5, 5, 1])
+        case .averagePool2D:
+            return (LayerSpecification(kind: .averagePool2D, kernelSize: 2, padding: .same), [5, 5, 1])
         case .globalAveragePool: return (LayerSpecification(kind: .globalAveragePool), [3, 3, 3])
         case .residual:
-            return (LayerSpecification(kind: .residual, layers: [LayerSpecification(kind: .dense, units: 4), LayerSpecification(kind: .tanh)]), [4])
+            return (
+                LayerSpecification(
+                    kind: .residual,
+                    layers: [LayerSpecification(kind: .dense, units: 4), LayerSpecification(kind: .tanh)]), [4]
+            )
         }
     }
 
@@ -44,7 +50,8 @@ import _TestSupport
         return (model, input)
     }
 
-    @Test(arguments: kinds) func theSpecificationSurvivesJSONAndBuildsTheSameLayer(kind: LayerSpecification.Kind) throws {
+    @Test(arguments: kinds) func theSpecificationSurvivesJSONAndBuildsTheSameLayer(kind: LayerSpecification.Kind) throws
+    {
         let (spec, _) = Self.context(kind)
         let decoded = try JSONDecoder().decode(LayerSpecification.self, from: JSONEncoder().encode(spec))
         #expect(decoded == spec)
@@ -56,10 +63,14 @@ import _TestSupport
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let (model, input) = try Self.model(kind)
-        let shape = model.inputShape.count == 3 ? ImageShape(model.inputShape)! : ImageShape(height: 1, width: model.inputSize)
+        let shape =
+            model.inputShape.count == 3 ? ImageShape(model.inputShape)! : ImageShape(height: 1, width: model.inputSize)
         let url = temp.file("m.safetensors")
-        try ModelFile(model: model, classNames: (0..<model.outputSize).map { "c\($0)" }, preprocessing: Preprocessing(image: shape))
-            .write(to: url)
+        try ModelFile(
+            model: model, classNames: (0..<model.outputSize).map { "c\($0)" },
+            preprocessing: Preprocessing(image: shape)
+        )
+        .write(to: url)
         let loaded = try ModelFile.read(from: url).model
         #expect(loaded.specification == model.specification)
         #expect(loaded.namedTensors.map(\.name) == model.namedTensors.map(\.name))
@@ -88,15 +99,27 @@ import _TestSupport
         let (model, input) = try Self.model(kind)
         let layer = model.layers[0]
         let outcome = GradientCheck.check(layer, input: input, training: training)
-        #expect(outcome.passes(tolerance: Self.tolerance), "\(kind), training \(training): worst \(outcome.worstError) at \(outcome.worstName)")
+        #expect(
+            outcome.passes(tolerance: Self.tolerance),
+            "\(kind), training \(training): worst \(outcome.worstError) at \(outcome.worstName)")
     }
 
     /// The whole model's input gradient, layer 0 included, through every kind of image layer.
     @Test(arguments: [true, false]) func theModelGivesTheGradientOfItsInput(training: Bool) throws {
         let model = try Sequential(inputShape: [6, 6, 1], seed: 5) {
-            Conv2D(filters: 3, kernelSize: 3, padding: .same); BatchNorm(); ReLU()
-            Residual { Conv2D(filters: 3, kernelSize: 3, padding: .same); Tanh() }
-            Pool2D(.average); Flatten(); Dense(units: 4); GELU(); Dense(units: 3); Softmax()
+            Conv2D(filters: 3, kernelSize: 3, padding: .same)
+            BatchNorm()
+            ReLU()
+            Residual {
+                Conv2D(filters: 3, kernelSize: 3, padding: .same)
+                Tanh()
+            }
+            Pool2D(.average)
+            Flatten()
+            Dense(units: 4)
+            GELU()
+            Dense(units: 3)
+            Softmax()
         }
         let input = GradientCheck.randomInput(rows: 2, columns: 36, seed: 6)
         for _ in 0..<3 { _ = model.forward(input, training: true) }
@@ -127,9 +150,15 @@ import _TestSupport
     @Test func batchNormKeepsItsMomentumAndEpsilonThroughAModelFile() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
-        let model = try Sequential(inputSize: 4, seed: 1) { BatchNorm(momentum: 0.9, epsilon: 1e-5); Dense(units: 2); Softmax() }
+        let model = try Sequential(inputSize: 4, seed: 1) {
+            BatchNorm(momentum: 0.9, epsilon: 1e-5)
+            Dense(units: 2)
+            Softmax()
+        }
         let url = temp.file("m.safetensors")
-        try ModelFile(model: model, classNames: ["a", "b"], preprocessing: Preprocessing(image: ImageShape(height: 2, width: 2))).write(to: url)
+        try ModelFile(
+            model: model, classNames: ["a", "b"], preprocessing: Preprocessing(image: ImageShape(height: 2, width: 2))
+        ).write(to: url)
         let norm = try #require(try ModelFile.read(from: url).model.layers[0] as? BatchNorm)
         #expect(norm.momentum == 0.9 && norm.epsilon == 1e-5)
         // A specification without them takes Keras's defaults, as files written before did.

@@ -1,3 +1,4 @@
+import Foundation
 import NeuralNet
 import NumericCore
 import Testing
@@ -16,21 +17,30 @@ import _TestSupport
     @Test(arguments: [(1, 1, 1), (4, 5, 3), (3, 7, 2)])
     func dense(batch: Int, inputs: Int, units: Int) throws {
         let layer = try built(Dense(units: units), inputSize: inputs)
-        let outcome = GradientCheck.check(layer, input: GradientCheck.randomInput(rows: batch, columns: inputs, seed: 5))
+        let outcome = GradientCheck.check(
+            layer, input: GradientCheck.randomInput(rows: batch, columns: inputs, seed: 5))
         #expect(outcome.passes(tolerance: Self.tolerance), "worst \(outcome.worstError) at \(outcome.worstName)")
     }
 
-    @Test(arguments: LayerSpecification.Kind.allCases.filter { ![.dense, .dropout, .batchNorm, .conv2D, .maxPool2D, .averagePool2D, .globalAveragePool, .residual].contains($0) })
+    @Test(
+        arguments: LayerSpecification.Kind.allCases.filter {
+            ![.dense, .dropout, .batchNorm, .conv2D, .maxPool2D, .averagePool2D, .globalAveragePool, .residual]
+                .contains($0)
+        })
     func elementwiseAndSoftmax(kind: LayerSpecification.Kind) throws {
         let layer = try built(LayerSpecification(kind: kind).makeLayer(), inputSize: 6)
         let outcome = GradientCheck.check(layer, input: GradientCheck.randomInput(rows: 3, columns: 6, seed: 8))
-        #expect(outcome.passes(tolerance: Self.tolerance), "\(kind): worst \(outcome.worstError) at \(outcome.worstName)")
+        #expect(
+            outcome.passes(tolerance: Self.tolerance), "\(kind): worst \(outcome.worstError) at \(outcome.worstName)")
     }
 
     @Test func batchNormInTraining() throws {
         let layer = try built(BatchNorm(), inputSize: 4)
         let norm = layer as! BatchNorm
-        for i in 0..<4 { norm.gamma.value.pointer[i] = 0.5 + Float(i); norm.beta.value.pointer[i] = Float(i) - 1 }
+        for i in 0..<4 {
+            norm.gamma.value.pointer[i] = 0.5 + Float(i)
+            norm.beta.value.pointer[i] = Float(i) - 1
+        }
         let outcome = GradientCheck.check(layer, input: GradientCheck.randomInput(rows: 5, columns: 4, seed: 9))
         #expect(outcome.passes(tolerance: Self.tolerance), "worst \(outcome.worstError) at \(outcome.worstName)")
     }
@@ -79,7 +89,9 @@ struct HalfDerivativeReLU: ActivationFunction {
 }
 
 @Suite struct LossTests {
-    func labels(_ values: [Int32], _ body: (UnsafeBufferPointer<Int32>) -> Void) { values.withUnsafeBufferPointer(body) }
+    func labels(_ values: [Int32], _ body: (UnsafeBufferPointer<Int32>) -> Void) {
+        values.withUnsafeBufferPointer(body)
+    }
 
     @Test func handComputedLossAndGradient() {
         // Logits [ln 3, 0]: probabilities [0.75, 0.25]; label 0: loss -ln 0.75 = 0.2876821.
@@ -123,7 +135,8 @@ struct HalfDerivativeReLU: ActivationFunction {
         let analytic = loss.gradient.values
         for i in 0..<logits.count {
             let saved = logits.pointer[i]
-            var up: Float = 0, down: Float = 0
+            var up: Float = 0
+            var down: Float = 0
             logits.pointer[i] = saved + 1e-2
             labels(targets) { up = loss.evaluate(logits: logits, labels: $0, computeGradient: false).loss }
             logits.pointer[i] = saved - 1e-2
@@ -133,5 +146,3 @@ struct HalfDerivativeReLU: ActivationFunction {
         }
     }
 }
-
-import Foundation

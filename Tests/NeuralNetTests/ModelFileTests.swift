@@ -7,8 +7,11 @@ import _TestSupport
 @Suite struct ModelFileTests {
     func trainedModel() throws -> Sequential {
         let model = try Sequential(inputSize: 8, seed: 2) {
-            Dense(units: 6); ReLU(); BatchNorm()
-            Dense(units: 3); Softmax()
+            Dense(units: 6)
+            ReLU()
+            BatchNorm()
+            Dense(units: 3)
+            Softmax()
         }
         _ = try Trainer.fit(model, on: blobs(count: 60, seed: 1), options: TrainingOptions(epochs: 2))
         return model
@@ -19,8 +22,10 @@ import _TestSupport
         defer { temp.remove() }
         let model = try trainedModel()
         let url = temp.file("m.safetensors")
-        try ModelFile(model: model, classNames: ["a", "b", "c"], preprocessing: .init(image: ImageShape(height: 2, width: 4)),
-                      training: TrainingOptions(epochs: 2)).write(to: url)
+        try ModelFile(
+            model: model, classNames: ["a", "b", "c"], preprocessing: .init(image: ImageShape(height: 2, width: 4)),
+            training: TrainingOptions(epochs: 2)
+        ).write(to: url)
         let loaded = try ModelFile.read(from: url)
         #expect(loaded.classNames == ["a", "b", "c"])
         #expect(loaded.preprocessing.image == ImageShape(height: 2, width: 4, channels: 1))
@@ -35,25 +40,36 @@ import _TestSupport
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let url = temp.file("m.safetensors")
-        try ModelFile(model: try trainedModel(), classNames: ["a", "b", "c"], preprocessing: .init(image: ImageShape(height: 2, width: 4))).write(to: url)
+        try ModelFile(
+            model: try trainedModel(), classNames: ["a", "b", "c"],
+            preprocessing: .init(image: ImageShape(height: 2, width: 4))
+        ).write(to: url)
         let good = [UInt8](try Data(contentsOf: url))
 
         func error(for bytes: [UInt8]) throws -> String {
             let bad = temp.file("bad.safetensors")
             try Data(bytes).write(to: bad)
-            do { _ = try ModelFile.read(from: bad); return "no error" } catch { return error.description }
+            do {
+                _ = try ModelFile.read(from: bad)
+                return "no error"
+            } catch { return error.description }
         }
         let truncated = try error(for: Array(good.prefix(good.count - 10)))
         #expect(truncated.contains("data_offsets") && truncated.contains("do not fit"))
         #expect(try error(for: [1, 2, 3]).contains("too short for a safetensors file"))
         #expect(try error(for: Array("not a model at all, just some text".utf8)).contains("not a safetensors file"))
         let foreign = SafeTensors.encode([.init(name: "w", shape: [2], values: [1, 2])], metadata: ["format": "pt"])
-        #expect(try error(for: foreign).contains("not a fashion model (metadata 'format' is 'pt', expected 'fashion-model')"))
+        #expect(
+            try error(for: foreign).contains(
+                "not a fashion model (metadata 'format' is 'pt', expected 'fashion-model')"))
         let missingTensor = try error(for: rewrite(good) { tensors in tensors.filter { $0.name != "0.bias" } })
         #expect(missingTensor.contains("tensor '0.bias' is missing"))
-        let wrongShape = try error(for: rewrite(good) { tensors in
-            tensors.map { $0.name == "0.kernel" ? SafeTensors.Tensor(name: $0.name, shape: [6, 8], values: $0.values) : $0 }
-        })
+        let wrongShape = try error(
+            for: rewrite(good) { tensors in
+                tensors.map {
+                    $0.name == "0.kernel" ? SafeTensors.Tensor(name: $0.name, shape: [6, 8], values: $0.values) : $0
+                }
+            })
         #expect(wrongShape.contains("tensor '0.kernel' has shape [6, 8]; the architecture needs [8, 6]"))
         #expect(throws: ModelError.self) { try ModelFile.read(from: temp.file("absent.safetensors")) }
     }
@@ -71,40 +87,66 @@ import _TestSupport
         defer { temp.remove() }
         let url = temp.file("m.safetensors")
         let model = try trainedModel()
-        try ModelFile(model: model, classNames: ["a", "b", "c"], preprocessing: .init(image: ImageShape(height: 2, width: 4))).write(to: url)
+        try ModelFile(
+            model: model, classNames: ["a", "b", "c"], preprocessing: .init(image: ImageShape(height: 2, width: 4))
+        ).write(to: url)
         let good = [UInt8](try Data(contentsOf: url))
         let metadata = try SafeTensors.decode(good, path: "x").metadata
-        #expect(metadata["preprocessing"] == #"{"channels":1,"height":2,"photos":"fashion_mnist","scaling":"divide_by_255","width":4}"#)
+        #expect(
+            metadata["preprocessing"]
+                == #"{"channels":1,"height":2,"photos":"fashion_mnist","scaling":"divide_by_255","width":4}"#)
         func read(_ bytes: [UInt8]) throws -> ModelFile {
             let file = temp.file("other.safetensors")
             try Data(bytes).write(to: file)
             return try ModelFile.read(from: file)
         }
         func error(_ bytes: [UInt8]) -> String {
-            do { _ = try read(bytes); return "no error" } catch { return "\(error)" }
+            do {
+                _ = try read(bytes)
+                return "no error"
+            } catch { return "\(error)" }
         }
         // The first layout of the record, as files written before it had fields say it.
-        let old = try rewrite(good, metadata: { m in
-            var m = m
-            m["preprocessing"] = #"{"imageColumns":4,"imageRows":2,"scaling":"divide by 255"}"#
-            return m
-        })
+        let old = try rewrite(
+            good,
+            metadata: { m in
+                var m = m
+                m["preprocessing"] = #"{"imageColumns":4,"imageRows":2,"scaling":"divide by 255"}"#
+                return m
+            })
         let loaded = try read(old)
         #expect(loaded.preprocessing == Preprocessing(image: ImageShape(height: 2, width: 4, channels: 1)))
-        #expect(Trainer.predict(loaded.model, on: blobs(count: 5, seed: 2)) == Trainer.predict(model, on: blobs(count: 5, seed: 2)))
+        #expect(
+            Trainer.predict(loaded.model, on: blobs(count: 5, seed: 2))
+                == Trainer.predict(model, on: blobs(count: 5, seed: 2)))
 
         for (text, expected) in [
             (#"{"height":0,"width":0,"channels":1}"#, "metadata 'preprocessing': 'height' must be 1...4096, found 0"),
-            (#"{"height":100000,"width":100000,"channels":1}"#, "metadata 'preprocessing': 'height' must be 1...4096, found 100000"),
+            (
+                #"{"height":100000,"width":100000,"channels":1}"#,
+                "metadata 'preprocessing': 'height' must be 1...4096, found 100000"
+            ),
             (#"{"height":2,"width":4,"channels":2}"#, "metadata 'preprocessing': 'channels' must be 1 or 3, found 2"),
             (#"{"height":4,"width":4,"channels":1}"#, "an image of 4x4x1 is 16 values; the model takes 8"),
-            (#"{"imageRows":2,"imageColumns":4,"scaling":"times 2"}"#, "metadata 'preprocessing' is missing or malformed"),
+            (
+                #"{"imageRows":2,"imageColumns":4,"scaling":"times 2"}"#,
+                "metadata 'preprocessing' is missing or malformed"
+            ),
         ] {
-            let bytes = try rewrite(good, metadata: { m in var m = m; m["preprocessing"] = text; return m })
+            let bytes = try rewrite(
+                good,
+                metadata: { m in
+                    var m = m
+                    m["preprocessing"] = text
+                    return m
+                })
             #expect(error(bytes).contains(expected), "\(text)")
         }
         let infinite = try rewrite(good) { tensors in
-            tensors.map { $0.name == "2.gamma" ? SafeTensors.Tensor(name: $0.name, shape: $0.shape, values: [1, .infinity, 1, 1, 1, 1]) : $0 }
+            tensors.map {
+                $0.name == "2.gamma"
+                    ? SafeTensors.Tensor(name: $0.name, shape: $0.shape, values: [1, .infinity, 1, 1, 1, 1]) : $0
+            }
         }
         #expect(error(infinite).contains("tensor '2.gamma' holds inf at index 1; weights must be finite"))
     }

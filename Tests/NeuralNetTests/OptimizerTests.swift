@@ -32,8 +32,9 @@ import Testing
     }
 
     @Test func sgdWithNesterovMomentum() {
-        expectClose(trajectory(SGD(learningRate: 0.1, momentum: 0.9, nesterov: true), steps: 5),
-                    [0.62, 0.2224, -0.108352, -0.324823, -0.4157176])
+        expectClose(
+            trajectory(SGD(learningRate: 0.1, momentum: 0.9, nesterov: true), steps: 5),
+            [0.62, 0.2224, -0.108352, -0.324823, -0.4157176])
     }
 
     @Test func adamFirstStepMovesByTheLearningRate() {
@@ -42,20 +43,29 @@ import Testing
     }
 
     @Test func adamTrajectory() {
-        expectClose(trajectory(Adam(learningRate: 0.1), steps: 10),
-                    [0.9000002, 0.8004125, 0.7015866, 0.6039395, 0.5079642, 0.4142371, 0.3234214, 0.2362644, 0.1535853, 0.0762499],
-                    tolerance: 1e-5)
+        expectClose(
+            trajectory(Adam(learningRate: 0.1), steps: 10),
+            [
+                0.9000002, 0.8004125, 0.7015866, 0.6039395, 0.5079642, 0.4142371, 0.3234214, 0.2362644, 0.1535853,
+                0.0762499,
+            ],
+            tolerance: 1e-5)
     }
 
     @Test func adamWDecaysWeightsButNotBiases() {
-        expectClose(trajectory(Adam(learningRate: 0.1, weightDecay: 0.4), steps: 3), [0.8600002, 0.7262737, 0.5991458], tolerance: 1e-5)
+        expectClose(
+            trajectory(Adam(learningRate: 0.1, weightDecay: 0.4), steps: 3), [0.8600002, 0.7262737, 0.5991458],
+            tolerance: 1e-5)
         expectClose(trajectory(Adam(learningRate: 0.1, weightDecay: 0.4), steps: 1, decays: false), [0.9000002])
     }
 
     @Test func rmsprop() {
         // One step by hand: v = 0.1 * 4 = 0.4, x = 1 - 0.01 * 2 / sqrt(0.4) = 0.9683772.
-        expectClose(trajectory(RMSprop(learningRate: 0.01), steps: 5), [0.9683772, 0.945788, 0.9270531, 0.9105435, 0.8955067])
-        expectClose(trajectory(RMSprop(learningRate: 0.01, momentum: 0.5), steps: 5), [0.9683772, 0.9299766, 0.8922465, 0.8572598, 0.8252589])
+        expectClose(
+            trajectory(RMSprop(learningRate: 0.01), steps: 5), [0.9683772, 0.945788, 0.9270531, 0.9105435, 0.8955067])
+        expectClose(
+            trajectory(RMSprop(learningRate: 0.01, momentum: 0.5), steps: 5),
+            [0.9683772, 0.9299766, 0.8922465, 0.8572598, 0.8252589])
     }
 
     @Test func specificationsBuildWithKerasDefaults() throws {
@@ -82,12 +92,14 @@ import Testing
     @Test func exponentialDecaysByTheFactorEachEpoch() {
         let schedule = LearningRateSchedule(kind: .exponential, factor: 0.5)
         #expect(abs(schedule.rate(base: base, step: 10, stepsPerEpoch: 10, totalSteps: 100) - 0.05) < 1e-12)
-        #expect(abs(schedule.rate(base: base, step: 15, stepsPerEpoch: 10, totalSteps: 100) - 0.1 * pow(0.5, 1.5)) < 1e-12)
+        #expect(
+            abs(schedule.rate(base: base, step: 15, stepsPerEpoch: 10, totalSteps: 100) - 0.1 * pow(0.5, 1.5)) < 1e-12)
     }
 
     @Test func cosineWarmsUpThenHalvesAtTheMidpoint() {
         let schedule = LearningRateSchedule(kind: .cosine, warmupEpochs: 1)
-        #expect(abs(schedule.rate(base: base, step: 4, stepsPerEpoch: 10, totalSteps: 110) - 0.05) < 1e-12)  // 5/10 of warm-up
+        // 5/10 of warm-up
+        #expect(abs(schedule.rate(base: base, step: 4, stepsPerEpoch: 10, totalSteps: 110) - 0.05) < 1e-12)
         #expect(abs(schedule.rate(base: base, step: 10, stepsPerEpoch: 10, totalSteps: 110) - 0.1) < 1e-12)
         #expect(abs(schedule.rate(base: base, step: 60, stepsPerEpoch: 10, totalSteps: 110) - 0.05) < 1e-12)
         #expect(schedule.rate(base: base, step: 110, stepsPerEpoch: 10, totalSteps: 110) < 1e-12)
@@ -103,7 +115,8 @@ import Testing
     }
 
     @Test func plateauReducesAfterPatienceAndWaitsForCooldown() {
-        var tracker = PlateauTracker(rule: ReduceOnPlateau(monitor: .validationLoss, factor: 0.5, patience: 2, cooldown: 1))
+        var tracker = PlateauTracker(
+            rule: ReduceOnPlateau(monitor: .validationLoss, factor: 0.5, patience: 2, cooldown: 1))
         let losses = [1.0, 0.9, 0.95, 0.93, 0.94, 0.96, 0.97]
         var reductions = [Int]()
         var rate = 0.1

@@ -7,7 +7,8 @@ import _TestSupport
 /// Three Gaussian blobs in 8 dimensions: separable, so a small network must fit them.
 func blobs(count: Int, seed: UInt64, spread: Float = 0.3) -> InMemoryData {
     var generator = SeededGenerator(seed: seed)
-    var features = [Float](), labels = [Int]()
+    var features = [Float]()
+    var labels = [Int]()
     for i in 0..<count {
         let label = i % 3
         for j in 0..<8 { features.append((j % 3 == label ? 1 : 0) + spread * generator.nextNormal()) }
@@ -18,8 +19,10 @@ func blobs(count: Int, seed: UInt64, spread: Float = 0.3) -> InMemoryData {
 
 func smallModel(seed: UInt64) throws -> Sequential {
     try Sequential(inputSize: 8, seed: seed) {
-        Dense(units: 16); ReLU()
-        Dense(units: 3); Softmax()
+        Dense(units: 16)
+        ReLU()
+        Dense(units: 3)
+        Softmax()
     }
 }
 
@@ -27,7 +30,9 @@ func smallModel(seed: UInt64) throws -> Sequential {
     @Test func sameSeedsGiveBitIdenticalWeights() throws {
         let data = blobs(count: 200, seed: 1)
         let options = TrainingOptions(epochs: 3, batchSize: 16, seed: 7)
-        let a = try smallModel(seed: 5), b = try smallModel(seed: 5), c = try smallModel(seed: 6)
+        let a = try smallModel(seed: 5)
+        let b = try smallModel(seed: 5)
+        let c = try smallModel(seed: 6)
         _ = try Trainer.fit(a, on: data, options: options)
         _ = try Trainer.fit(b, on: data, options: options)
         _ = try Trainer.fit(c, on: data, options: options)
@@ -39,10 +44,14 @@ func smallModel(seed: UInt64) throws -> Sequential {
     @Test func overfitsATinySet() throws {
         let data = blobs(count: 30, seed: 2, spread: 1.0)
         let model = try Sequential(inputSize: 8, seed: 1) {
-            Dense(units: 64); Tanh()
-            Dense(units: 3); Softmax()
+            Dense(units: 64)
+            Tanh()
+            Dense(units: 3)
+            Softmax()
         }
-        let history = try Trainer.fit(model, on: data, options: TrainingOptions(epochs: 300, batchSize: 30, optimizer: .init(kind: .adam, learningRate: 0.01)))
+        let history = try Trainer.fit(
+            model, on: data,
+            options: TrainingOptions(epochs: 300, batchSize: 30, optimizer: .init(kind: .adam, learningRate: 0.01)))
         #expect(history.epochs.last!.accuracy == 1)
         #expect(history.epochs.last!.loss < 0.05)
     }
@@ -50,30 +59,45 @@ func smallModel(seed: UInt64) throws -> Sequential {
     @Test(arguments: OptimizerSpecification.Kind.allCases)
     func everyOptimizerLearnsTheBlobs(kind: OptimizerSpecification.Kind) throws {
         let model = try smallModel(seed: 3)
-        let history = try Trainer.fit(model, on: blobs(count: 300, seed: 4), validation: blobs(count: 90, seed: 5),
-                                      options: TrainingOptions(epochs: 10, optimizer: .init(kind: kind, learningRate: kind == .sgd ? 0.05 : 0.01, momentum: kind == .sgd ? 0.9 : nil)))
+        let history = try Trainer.fit(
+            model, on: blobs(count: 300, seed: 4), validation: blobs(count: 90, seed: 5),
+            options: TrainingOptions(
+                epochs: 10,
+                optimizer: .init(
+                    kind: kind, learningRate: kind == .sgd ? 0.05 : 0.01, momentum: kind == .sgd ? 0.9 : nil)))
         #expect(history.epochs.last!.validationAccuracy! > 0.95, "\(kind)")
     }
 
     @Test func everyLayerKindTrainsInOneNetwork() throws {
         let model = try Sequential(inputSize: 8, seed: 9) {
             Flatten()
-            Dense(units: 16, initializer: .heNormal); BatchNorm(); LeakyReLU(alpha: 0.1)
-            Dense(units: 16, initializer: .glorotNormal); ELU(); Dropout(rate: 0.2)
-            Dense(units: 16, initializer: .heUniform); GELU(); Sigmoid()
-            Dense(units: 3); Softmax()
+            Dense(units: 16, initializer: .heNormal)
+            BatchNorm()
+            LeakyReLU(alpha: 0.1)
+            Dense(units: 16, initializer: .glorotNormal)
+            ELU()
+            Dropout(rate: 0.2)
+            Dense(units: 16, initializer: .heUniform)
+            GELU()
+            Sigmoid()
+            Dense(units: 3)
+            Softmax()
         }
         let options = TrainingOptions(epochs: 15, schedule: .init(kind: .oneCycle), labelSmoothing: 0.1, l2: 1e-4)
-        let history = try Trainer.fit(model, on: blobs(count: 300, seed: 6), validation: blobs(count: 90, seed: 7), options: options)
+        let history = try Trainer.fit(
+            model, on: blobs(count: 300, seed: 6), validation: blobs(count: 90, seed: 7), options: options)
         #expect(history.epochs.last!.validationAccuracy! > 0.9)
     }
 
     @Test func earlyStoppingStopsAndRestoresTheBestEpoch() throws {
         // A rate so high that the validation loss soon stops improving.
         let model = try smallModel(seed: 1)
-        let options = TrainingOptions(epochs: 40, optimizer: .init(kind: .sgd, learningRate: 3),
-                                      earlyStopping: EarlyStopping(monitor: .validationLoss, patience: 2))
-        let history = try Trainer.fit(model, on: blobs(count: 90, seed: 1, spread: 1.5), validation: blobs(count: 60, seed: 2, spread: 1.5), options: options)
+        let options = TrainingOptions(
+            epochs: 40, optimizer: .init(kind: .sgd, learningRate: 3),
+            earlyStopping: EarlyStopping(monitor: .validationLoss, patience: 2))
+        let history = try Trainer.fit(
+            model, on: blobs(count: 90, seed: 1, spread: 1.5), validation: blobs(count: 60, seed: 2, spread: 1.5),
+            options: options)
         #expect(history.stoppedEarly)
         #expect(history.epochs.count < 40)
         let losses = history.epochs.map { $0.validationLoss! }
@@ -87,16 +111,22 @@ func smallModel(seed: UInt64) throws -> Sequential {
         var data = blobs(count: 64, seed: 1)
         data = InMemoryData(features: data.features.map { $0 * 1e30 }, labels: data.labels, featureCount: 8)
         let error = #expect(throws: ModelError.self) {
-            try Trainer.fit(model, on: data, options: TrainingOptions(epochs: 3, optimizer: .init(kind: .sgd, learningRate: 10)))
+            try Trainer.fit(
+                model, on: data, options: TrainingOptions(epochs: 3, optimizer: .init(kind: .sgd, learningRate: 10)))
         }
-        guard case let .diverged(epoch, step, _)? = error else { Issue.record("expected divergence, got \(String(describing: error))"); return }
+        guard case .diverged(let epoch, let step, _)? = error else {
+            Issue.record("expected divergence, got \(String(describing: error))")
+            return
+        }
         #expect(epoch == 1 && step >= 1)
         #expect(error!.description.hasPrefix("training diverged at epoch 1, step \(step)"))
     }
 
     @Test func monitorsNeedingValidationAreRejectedWithoutIt() throws {
         let error = #expect(throws: ModelError.self) {
-            try Trainer.fit(try smallModel(seed: 1), on: blobs(count: 30, seed: 1), options: TrainingOptions(earlyStopping: EarlyStopping()))
+            try Trainer.fit(
+                try smallModel(seed: 1), on: blobs(count: 30, seed: 1),
+                options: TrainingOptions(earlyStopping: EarlyStopping()))
         }
         #expect(error?.description == "monitor: val_loss needs validation data; give a validation split")
     }

@@ -8,7 +8,9 @@ private final class StepRecorder: TrainingObserver {
     let model: Sequential
     var snapshots: [[[Float]]] = []
     init(model: Sequential) { self.model = model }
-    func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double) { snapshots.append(model.snapshot()) }
+    func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double) {
+        snapshots.append(model.snapshot())
+    }
 }
 
 @Suite struct WeightAverageAndFlipTests {
@@ -34,7 +36,13 @@ private final class StepRecorder: TrainingObserver {
     }
 
     static func model() throws -> Sequential {
-        try Sequential(inputShape: [2, 3, 1], seed: 3) { Flatten(); Dense(units: 4); ReLU(); Dense(units: 3); Softmax() }
+        try Sequential(inputShape: [2, 3, 1], seed: 3) {
+            Flatten()
+            Dense(units: 4)
+            ReLU()
+            Dense(units: 3)
+            Softmax()
+        }
     }
 
     @Test func theModelEndsWithTheMovingAverageOfTheWeightsItWentThrough() throws {
@@ -47,7 +55,9 @@ private final class StepRecorder: TrainingObserver {
         #expect(recorder.snapshots.count == 15)
         for (step, weights) in recorder.snapshots.enumerated() {
             let d = min(Float(0.9), Float(1 + step) / Float(10 + step))
-            for t in average.indices { for j in average[t].indices { average[t][j] += (1 - d) * (weights[t][j] - average[t][j]) } }
+            for t in average.indices {
+                for j in average[t].indices { average[t][j] += (1 - d) * (weights[t][j] - average[t][j]) }
+            }
         }
         // ...then the same training with the average ends with exactly that average, which
         // means the live weights went on between epochs as if there were no average.
@@ -61,7 +71,9 @@ private final class StepRecorder: TrainingObserver {
 
     @Test func aDecayOutsideZeroToOneIsRefused() throws {
         for decay in [0.0, 1.0, -0.5, 1.5] {
-            #expect(throws: ModelError.self) { try Trainer.fit(try Self.model(), on: Self.data(), options: TrainingOptions(epochs: 1, ema: decay)) }
+            #expect(throws: ModelError.self) {
+                try Trainer.fit(try Self.model(), on: Self.data(), options: TrainingOptions(epochs: 1, ema: decay))
+            }
         }
     }
 
@@ -77,14 +89,18 @@ private final class StepRecorder: TrainingObserver {
         let data = Self.data()
         let plain = Trainer.predict(model, on: data)
         var mirroredFeatures = [Float]()
-        for i in 0..<data.count { for y in 0..<2 { for x in 0..<3 { mirroredFeatures.append(data.features[i * 6 + y * 3 + (2 - x)]) } } }
-        let mirrored = Trainer.predict(model, on: InMemoryData(features: mirroredFeatures, labels: data.labels, featureCount: 6))
+        for i in 0..<data.count {
+            for y in 0..<2 { for x in 0..<3 { mirroredFeatures.append(data.features[i * 6 + y * 3 + (2 - x)]) } }
+        }
+        let mirrored = Trainer.predict(
+            model, on: InMemoryData(features: mirroredFeatures, labels: data.labels, featureCount: 6))
         let averaged = Trainer.predict(model, on: data, flipAveraging: true)
         #expect(plain != averaged)
         for i in plain.indices { #expect(abs(averaged[i] - (plain[i] + mirrored[i]) / 2) <= 1e-6) }
         // Evaluation scores the same averaged probabilities.
         let scores = Trainer.evaluate(model, on: data, flipAveraging: true)
-        var loss = 0.0, correct = 0
+        var loss = 0.0
+        var correct = 0
         for i in 0..<data.count {
             let p: [Double] = averaged[(i * 3)..<(i * 3 + 3)].map { Double($0) }
             let label = data.labels[i]
@@ -97,7 +113,12 @@ private final class StepRecorder: TrainingObserver {
     }
 
     @Test func flipAveragingNeedsAModelOfImages() throws {
-        let flat = try Sequential(inputSize: 6, seed: 1) { Dense(units: 3); Softmax() }
-        #expect(throws: ModelError.self) { try Trainer.fit(flat, on: Self.data(), options: TrainingOptions(epochs: 1, flipAveraging: true)) }
+        let flat = try Sequential(inputSize: 6, seed: 1) {
+            Dense(units: 3)
+            Softmax()
+        }
+        #expect(throws: ModelError.self) {
+            try Trainer.fit(flat, on: Self.data(), options: TrainingOptions(epochs: 1, flipAveraging: true))
+        }
     }
 }

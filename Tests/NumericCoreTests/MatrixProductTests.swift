@@ -7,7 +7,9 @@ import _TestSupport
         (1, 1, 1), (3, 5, 7), (32, 128, 784), (17, 10, 64), (64, 33, 5), (2, 300, 1), (13, 70, 9), (25, 32, 0),
     ])
     func agreesWithThePlainLoopsInAllFourForms(m: Int, n: Int, k: Int) {
-        for backend in [MatrixProduct.Backend.kernels, .kernelsAtLevel(0), .kernelsAtLevel(1), .kernelsAtLevel(2), .blas] {
+        for backend in [
+            MatrixProduct.Backend.kernels, .kernelsAtLevel(0), .kernelsAtLevel(1), .kernelsAtLevel(2), .blas,
+        ] {
             compare(backend: backend, m: m, n: n, k: k)
         }
     }
@@ -18,21 +20,28 @@ import _TestSupport
             let a = (0..<(m * k)).map { _ in generator.nextFloat(in: -1, 1) }
             let b = (0..<(k * n)).map { _ in generator.nextFloat(in: -1, 1) }
             let c0 = (0..<(m * n)).map { _ in generator.nextFloat(in: -1, 1) }
-            let lda = transposeA ? m : k, ldb = transposeB ? k : n
+            let lda = transposeA ? m : k
+            let ldb = transposeB ? k : n
             var expected = c0
-            ReferenceKernels.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
-                                      a: a, lda: lda, b: b, ldb: ldb, beta: 2, c: &expected, ldc: n)
+            ReferenceKernels.multiply(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
+                a: a, lda: lda, b: b, ldb: ldb, beta: 2, c: &expected, ldc: n)
             var actual = c0
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     actual.withUnsafeMutableBufferPointer { pc in
-                        MatrixProduct.multiply(backend: backend, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
-                                               a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: 2, c: pc.baseAddress!, ldc: n)
+                        MatrixProduct.multiply(
+                            backend: backend, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                            alpha: 0.5,
+                            a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: 2, c: pc.baseAddress!,
+                            ldc: n)
                     }
                 }
             }
             let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
-            #expect(worst <= 1e-4 * Float(k).squareRoot() + 1e-5, "\(backend) transposeA \(transposeA), transposeB \(transposeB): error \(worst)")
+            #expect(
+                worst <= 1e-4 * Float(k).squareRoot() + 1e-5,
+                "\(backend) transposeA \(transposeA), transposeB \(transposeB): error \(worst)")
         }
     }
 

@@ -11,7 +11,10 @@ import _TestSupport
         var inked = [(Int, Int)]()
         for y in 0..<20 { for x in 0..<40 where canvas.colour(atX: x, y: y) == .black { inked.append((x, y)) } }
         #expect(!inked.isEmpty)
-        #expect(inked.allSatisfy { $0.0 >= 2 && $0.0 < 2 + FixedFont.width(of: "Hi") && $0.1 >= 3 && $0.1 < 3 + FixedFont.glyphHeight })
+        #expect(
+            inked.allSatisfy {
+                $0.0 >= 2 && $0.0 < 2 + FixedFont.width(of: "Hi") && $0.1 >= 3 && $0.1 < 3 + FixedFont.glyphHeight
+            })
     }
 
     @Test func scaledTextIsTheGlyphBlownUp() {
@@ -19,7 +22,9 @@ import _TestSupport
         var large = Canvas(width: 18, height: 39, background: .white)
         small.drawText("A", x: 0, y: 0, colour: .black)
         large.drawText("A", x: 0, y: 0, colour: .black, scale: 3)
-        for y in 0..<39 { for x in 0..<18 { #expect(large.colour(atX: x, y: y) == small.colour(atX: x / 3, y: y / 3)) } }
+        for y in 0..<39 {
+            for x in 0..<18 { #expect(large.colour(atX: x, y: y) == small.colour(atX: x / 3, y: y / 3)) }
+        }
     }
 
     @Test func drawingOffTheCanvasIsClipped() {
@@ -35,7 +40,8 @@ import _TestSupport
     @Test func spriteHasARowPerClassAndWritesAValidPNG() throws {
         let image = ArraySlice<UInt8>(repeating: 200, count: 4)
         let sprite = SampleSprite(
-            title: "t", rows: (0..<3).map { SampleSprite.Row(label: "class \($0)", images: Array(repeating: image, count: 5)) },
+            title: "t",
+            rows: (0..<3).map { SampleSprite.Row(label: "class \($0)", images: Array(repeating: image, count: 5)) },
             imageRows: 2, imageColumns: 2, scale: 3)
         let temp = try TemporaryFolder()
         defer { temp.remove() }

@@ -25,7 +25,9 @@ import _TestSupport
     @Test func decoderReadsEveryFilterType() throws {
         // Rows filtered with None, Sub, Up, Average and Paeth, encoded by a plain reference
         // filter here, must decode to the original pixels.
-        let width = 6, height = 5, channels = 3
+        let width = 6
+        let height = 5
+        let channels = 3
         let stride = width * channels
         let pixels = (0..<(stride * height)).map { UInt8(truncatingIfNeeded: ($0 * $0) &+ 3 * $0) }
         var filtered = [UInt8]()
@@ -38,7 +40,8 @@ import _TestSupport
                 let b = row > 0 ? Int(pixels[(row - 1) * stride + i]) : 0
                 let c = (row > 0 && i >= channels) ? Int(pixels[(row - 1) * stride + i - channels]) : 0
                 let p = a + b - c
-                let paeth = (abs(p - a) <= abs(p - b) && abs(p - a) <= abs(p - c)) ? a : (abs(p - b) <= abs(p - c) ? b : c)
+                let paeth =
+                    (abs(p - a) <= abs(p - b) && abs(p - a) <= abs(p - c)) ? a : (abs(p - b) <= abs(p - c) ? b : c)
                 let predictor = [0, a, b, (a + b) / 2, paeth][row]
                 filtered.append(UInt8(truncatingIfNeeded: x - predictor))
             }
@@ -51,7 +54,8 @@ import _TestSupport
     @Test func decoderExpandsPalettesAndSubByteGray() throws {
         // 2-bit palette image, 4 pixels in one byte: indices 0, 1, 2, 1.
         let palette: [UInt8] = [255, 0, 0, 0, 255, 0, 0, 0, 255]
-        let file = PNGFile.assemble(width: 4, height: 1, colourType: 3, depth: 2, filteredRows: [0, 0b00_01_10_01], palette: palette)
+        let file = PNGFile.assemble(
+            width: 4, height: 1, colourType: 3, depth: 2, filteredRows: [0, 0b00_01_10_01], palette: palette)
         let image = try PNGDecoder.decode(file, path: "p.png")
         #expect(image.channels == 3)
         #expect(image.pixels == [255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 255, 0])
@@ -74,7 +78,8 @@ import _TestSupport
     }
 
     @Test func interlacedFilesAreRefusedWithAReason() {
-        let file = PNGFile.assemble(width: 1, height: 1, colourType: 0, depth: 8, filteredRows: [0, 0], interlaced: true)
+        let file = PNGFile.assemble(
+            width: 1, height: 1, colourType: 0, depth: 8, filteredRows: [0, 0], interlaced: true)
         let error = #expect(throws: DataError.self) { try PNGDecoder.decode(file, path: "i.png") }
         #expect(error?.description.contains("interlaced (Adam7) PNG files are not supported") == true)
     }
@@ -87,7 +92,9 @@ enum PNGFile {
         width: Int, height: Int, colourType: UInt8, depth: UInt8, filteredRows: [UInt8],
         palette: [UInt8]? = nil, interlaced: Bool = false
     ) -> [UInt8] {
-        func be(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 255), UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)] }
+        func be(_ v: Int) -> [UInt8] {
+            [UInt8(v >> 24 & 255), UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)]
+        }
         func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
             let body = Array(type.utf8) + data
             return be(data.count) + body + be(Int(Checksums.crc32(body)))

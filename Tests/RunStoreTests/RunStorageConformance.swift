@@ -24,16 +24,25 @@ struct Backend: CustomTestStringConvertible, Sendable {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let database = try backend.open(temp.file("nested/store.sqlite"))
-        let id = try database.begin(kind: "train", name: "model1", seed: 42, threads: 2, configuration: #"{"epochs":2}"#)
+        let id = try database.begin(
+            kind: "train", name: "model1", seed: 42, threads: 2, configuration: #"{"epochs":2}"#)
         #expect(try database.details(of: id).run.status == "running")
-        try database.finish(id, epochs: [
-            StoredEpoch(epoch: 1, metrics: ["loss": 0.5, "accuracy": 0.8, "val_loss": 0.45, "val_accuracy": 0.83], learningRate: 0.001, seconds: 0.2),
-            StoredEpoch(epoch: 2, metrics: ["loss": 0.4, "accuracy": 0.85, "hamming_loss": 0.125], learningRate: 0.0005, seconds: 0.3),
-        ], finalMetrics: ["accuracy": 0.85], artifacts: [StoredArtifact(kind: "model", path: "/tmp/m.safetensors")])
+        try database.finish(
+            id,
+            epochs: [
+                StoredEpoch(
+                    epoch: 1, metrics: ["loss": 0.5, "accuracy": 0.8, "val_loss": 0.45, "val_accuracy": 0.83],
+                    learningRate: 0.001, seconds: 0.2),
+                StoredEpoch(
+                    epoch: 2, metrics: ["loss": 0.4, "accuracy": 0.85, "hamming_loss": 0.125], learningRate: 0.0005,
+                    seconds: 0.3),
+            ], finalMetrics: ["accuracy": 0.85], artifacts: [StoredArtifact(kind: "model", path: "/tmp/m.safetensors")])
         let details = try database.details(of: id)
         #expect(details.run.status == "finished" && details.run.seed == 42 && details.run.threads == 2)
         #expect(details.run.finalMetrics == ["accuracy": 0.85])
-        #expect(details.run.kind == "train" && details.run.name == "model1" && details.run.configuration == #"{"epochs":2}"#)
+        #expect(
+            details.run.kind == "train" && details.run.name == "model1" && details.run.configuration == #"{"epochs":2}"#
+        )
         #expect(details.run.endedAt != nil)
         #expect(details.epochs.map(\.epoch) == [1, 2])
         // Metrics by name, any name, each epoch with its own.
@@ -44,7 +53,8 @@ struct Backend: CustomTestStringConvertible, Sendable {
         // A second connection sees the same.
         #expect(try backend.open(temp.file("nested/store.sqlite")).runs().map(\.id) == [id])
         // A run that failed says so; an unknown id is an error naming the store.
-        let failed = try database.begin(kind: "study", name: "m", study: "s", seed: nil, threads: 1, configuration: "{}")
+        let failed = try database.begin(
+            kind: "study", name: "m", study: "s", seed: nil, threads: 1, configuration: "{}")
         try database.finish(failed, status: "failed: diverged", epochs: [], finalMetrics: [:], artifacts: [])
         #expect(try database.runs().map(\.id) == [failed, id])
         #expect(try database.details(of: failed).run.status == "failed: diverged")
@@ -61,7 +71,8 @@ struct Backend: CustomTestStringConvertible, Sendable {
             // Each worker opens its own connection, as separate processes would.
             guard let database = try? backend.open(url) else { return }
             for i in 0..<10 {
-                if let id = try? database.begin(kind: "test", name: "w\(worker)-\(i)", threads: 1, configuration: "{}") {
+                if let id = try? database.begin(kind: "test", name: "w\(worker)-\(i)", threads: 1, configuration: "{}")
+                {
                     try? database.finish(id, epochs: [], finalMetrics: ["i": Double(i)], artifacts: [])
                 }
             }
@@ -82,17 +93,21 @@ struct Backend: CustomTestStringConvertible, Sendable {
 }
 
 @Suite struct TuningStorageConformance {
-    @Test(arguments: Backend.all) func trialsAreClaimedUpToTheBudgetAndInterruptedOnesAreRunAgain(backend: Backend) throws {
+    @Test(arguments: Backend.all) func trialsAreClaimedUpToTheBudgetAndInterruptedOnesAreRunAgain(backend: Backend)
+        throws
+    {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let store = try backend.open(temp.file("store.sqlite"))
         let study = try store.openTuningStudy(name: "s", space: "{}", settings: "{}").id
         var proposals = 0
         func claim(_ worker: String, alive: Bool = true) throws -> TrialRecord? {
-            try store.claimTrial(study: study, worker: worker, budget: 3, isAlive: { _ in alive }) { _ in
-                proposals += 1
-                return #"{"p":\#(proposals)}"#
-            }
+            try store.claimTrial(
+                study: study, worker: worker, budget: 3, isAlive: { _ in alive },
+                propose: { _ in
+                    proposals += 1
+                    return #"{"p":\#(proposals)}"#
+                })
         }
         let first = try #require(try claim("a"))
         let second = try #require(try claim("b"))
@@ -111,7 +126,9 @@ struct Backend: CustomTestStringConvertible, Sendable {
         #expect(trials.map(\.trial.status) == [.complete, .interrupted, .running, .running])
         #expect(trials[0].steps == [1: 0.5])
         // A study of the same name with another space is refused.
-        #expect(throws: RunStoreError.self) { try store.openTuningStudy(name: "s", space: "{\"other\":1}", settings: "{}") }
+        #expect(throws: RunStoreError.self) {
+            try store.openTuningStudy(name: "s", space: "{\"other\":1}", settings: "{}")
+        }
         #expect(try store.openTuningStudy(name: "s", space: "{}", settings: "{}").id == study)
     }
 
@@ -120,7 +137,8 @@ struct Backend: CustomTestStringConvertible, Sendable {
         defer { temp.remove() }
         let store = try backend.open(temp.file("store.sqlite"))
         let study = try store.openTuningStudy(name: "s", space: "{}", settings: "{}").id
-        let trial = try #require(try store.claimTrial(study: study, worker: "a", budget: 1, isAlive: { _ in true }) { _ in "{}" })
+        let trial = try #require(
+            try store.claimTrial(study: study, worker: "a", budget: 1, isAlive: { _ in true }, propose: { _ in "{}" }))
         #expect(try !store.claimFinal(study: study, worker: "a", isAlive: { _ in true }))
         try store.finishTrial(trial.id, status: .complete, value: 0.9, seconds: 1)
         #expect(try store.claimFinal(study: study, worker: "a", isAlive: { _ in true }))
@@ -138,7 +156,9 @@ struct Backend: CustomTestStringConvertible, Sendable {
         let study = try backend.open(url).openTuningStudy(name: "s", space: "{}", settings: "{}").id
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
             guard let store = try? backend.open(url) else { return }
-            while let trial = try? store.claimTrial(study: study, worker: "w\(worker)", budget: 40, isAlive: { _ in true }, propose: { _ in "{}" }) {
+            while let trial = try? store.claimTrial(
+                study: study, worker: "w\(worker)", budget: 40, isAlive: { _ in true }, propose: { _ in "{}" })
+            {
                 try? store.finishTrial(trial.id, status: .complete, value: Double(worker), seconds: 0)
             }
         }
@@ -148,4 +168,3 @@ struct Backend: CustomTestStringConvertible, Sendable {
         #expect(trials.allSatisfy { $0.trial.status == .complete })
     }
 }
-

@@ -14,16 +14,20 @@ import _TestSupport
     func dataset(in folder: URL) throws -> Dataset {
         var generator = SeededGenerator(seed: 1)
         func images(_ count: Int) -> LabeledImages {
-            var pixels = [UInt8](), labels = [UInt8]()
+            var pixels = [UInt8]()
+            var labels = [UInt8]()
             for i in 0..<count {
                 let label = i % 3
-                for p in 0..<16 { pixels.append(UInt8(min(255, (p / 4 == label ? 180 : 20) + generator.nextIndex(below: 60)))) }
+                for p in 0..<16 {
+                    pixels.append(UInt8(min(255, (p / 4 == label ? 180 : 20) + generator.nextIndex(below: 60))))
+                }
                 labels.append(UInt8(label))
             }
             return LabeledImages(pixels: pixels, labels: labels, rows: 4, columns: 4)
         }
         try Fixtures.writeIDXFolder(folder, train: images(300), test: images(60))
-        try "low\nmiddle\nhigh\n".write(to: folder.appendingPathComponent("classes.txt"), atomically: true, encoding: .utf8)
+        try "low\nmiddle\nhigh\n".write(
+            to: folder.appendingPathComponent("classes.txt"), atomically: true, encoding: .utf8)
         return try Dataset.load(from: DatasetLocator.locate(explicit: folder, environment: [:]))
     }
 
@@ -33,30 +37,40 @@ import _TestSupport
         let data = try dataset(in: temp.file("data"))
         let experimentFile = temp.file("tiny.json")
         try """
-            {"name": "tiny", "validationSplit": 0.2, "seeds": [1, 2],
-             "models": [
-               {"name": "small", "architecture": {"inputSize": 16, "layers": [{"kind": "dense", "units": 3}, {"kind": "softmax"}]},
-                "training": {"epochs": 3, "optimizer": {"kind": "adam", "learningRate": 0.01}}, "seedCount": 1},
-               {"name": "wide", "architecture": {"inputSize": 16, "layers": [{"kind": "dense", "units": 16}, {"kind": "relu"},
-                {"kind": "dense", "units": 3}, {"kind": "softmax"}]}, "training": {"epochs": 6, "optimizer": {"kind": "adam", "learningRate": 0.01}}}
-             ]}
-            """.write(to: experimentFile, atomically: true, encoding: .utf8)
+        {"name": "tiny", "validationSplit": 0.2, "seeds": [1, 2],
+         "models": [
+           {"name": "small", "architecture": {"inputSize": 16, "layers": [{"kind": "dense", "units": 3}, {"kind": "softmax"}]},
+            "training": {"epochs": 3, "optimizer": {"kind": "adam", "learningRate": 0.01}}, "seedCount": 1},
+           {"name": "wide", "architecture": {"inputSize": 16, "layers": [{"kind": "dense", "units": 16}, {"kind": "relu"},
+            {"kind": "dense", "units": 3}, {"kind": "softmax"}]}, "training": {"epochs": 6, "optimizer": {"kind": "adam", "learningRate": 0.01}}}
+         ]}
+        """.write(to: experimentFile, atomically: true, encoding: .utf8)
         let experiment = try Experiment.read(from: experimentFile)
         let out = temp.file("run")
-        let result = try StudyRunner.run(experiment, dataset: data, seeds: experiment.seeds, threads: 1, parallelRuns: 2, folder: out)
+        let result = try StudyRunner.run(
+            experiment, dataset: data, seeds: experiment.seeds, threads: 1, parallelRuns: 2, folder: out)
         // The same study one run at a time gives the same numbers.
-        let serial = try StudyRunner.run(experiment, dataset: data, seeds: experiment.seeds, threads: 1, parallelRuns: 1, folder: temp.file("serial"))
+        let serial = try StudyRunner.run(
+            experiment, dataset: data, seeds: experiment.seeds, threads: 1, parallelRuns: 1, folder: temp.file("serial")
+        )
         #expect(serial.models.map { $0.runs.map(\.testAccuracy) } == result.models.map { $0.runs.map(\.testAccuracy) })
-        #expect(serial.models.map { $0.runs.map(\.history.epochs.last?.loss) } == result.models.map { $0.runs.map(\.history.epochs.last?.loss) })
+        #expect(
+            serial.models.map { $0.runs.map(\.history.epochs.last?.loss) }
+                == result.models.map { $0.runs.map(\.history.epochs.last?.loss) })
         #expect(result.models.map(\.name) == ["small", "wide"])
         #expect(result.models.map(\.runs.count) == [1, 2], "small runs its first seed only")
         #expect(result.models.allSatisfy { $0.meanAccuracy > 0.8 })
-        for file in ["report.md", "report.html", "metrics.json", "small/model.safetensors", "wide/confusion.png", "wide/curves.png"] {
+        for file in [
+            "report.md", "report.html", "metrics.json", "small/model.safetensors", "wide/confusion.png",
+            "wide/curves.png",
+        ] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), "\(file)")
         }
-        let picture = try PNGDecoder.decode([UInt8](Data(contentsOf: out.appendingPathComponent("wide/predictions.png"))), path: "p")
+        let picture = try PNGDecoder.decode(
+            [UInt8](Data(contentsOf: out.appendingPathComponent("wide/predictions.png"))), path: "p")
         #expect(picture.width > 100)
-        let reloaded = try JSONDecoder().decode(StudyResult.self, from: Data(contentsOf: out.appendingPathComponent("metrics.json")))
+        let reloaded = try JSONDecoder().decode(
+            StudyResult.self, from: Data(contentsOf: out.appendingPathComponent("metrics.json")))
         #expect(reloaded.models[1].evaluation.report == result.models[1].evaluation.report)
         let markdown = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(markdown.contains("| small | 16-3 | 51 | 3 |"))
@@ -77,35 +91,56 @@ import _TestSupport
         func error(_ text: String) throws -> String {
             let file = temp.file("e.json")
             try text.write(to: file, atomically: true, encoding: .utf8)
-            do { _ = try Experiment.read(from: file); return "no error" } catch { return error.description }
+            do {
+                _ = try Experiment.read(from: file)
+                return "no error"
+            } catch { return error.description }
         }
         #expect(try error("{}").contains("missing field 'name'"))
-        #expect(try error(#"{"name": "x", "validationSplit": 0.1, "seeds": [1], "models": [{"name": "m", "preset": "model7"}]}"#)
-            .contains("model 'm': unknown preset 'model7'; known: model1, model2, model3, cnn-reference, strong-mlp, cnn-small, cnn-best"))
-        #expect(try error(#"{"name": "x", "validationSplit": 1.5, "seeds": [1], "models": [{"name": "m", "preset": "model1"}]}"#)
+        #expect(
+            try error(
+                #"{"name": "x", "validationSplit": 0.1, "seeds": [1], "models": [{"name": "m", "preset": "model7"}]}"#
+            )
+            .contains(
+                "model 'm': unknown preset 'model7'; known: model1, model2, model3, cnn-reference, strong-mlp, cnn-small, cnn-best"
+            ))
+        #expect(
+            try error(
+                #"{"name": "x", "validationSplit": 1.5, "seeds": [1], "models": [{"name": "m", "preset": "model1"}]}"#
+            )
             .contains("'validationSplit' must be in [0, 1), found 1.5"))
-        #expect(try error(#"{"name": "x", "validationSplit": 0, "seeds": [1], "models": [{"name": "m"}]}"#)
-            .contains("model 'm' needs a 'preset' or an 'architecture'"))
-        #expect(try error(#"{"name": "x", "validationSplit": 0, "seeds": [1], "models": [{"name": "m", "preset": "model1", "seedCount": 0}]}"#)
+        #expect(
+            try error(#"{"name": "x", "validationSplit": 0, "seeds": [1], "models": [{"name": "m"}]}"#)
+                .contains("model 'm' needs a 'preset' or an 'architecture'"))
+        #expect(
+            try error(
+                #"{"name": "x", "validationSplit": 0, "seeds": [1], "models": [{"name": "m", "preset": "model1", "seedCount": 0}]}"#
+            )
             .contains("model 'm': 'seedCount' must be at least 1, found 0"))
         #expect(try error("not json").hasPrefix(temp.file("e.json").path + ": not a valid experiment file"))
     }
 
     @Test func theSeedStudyFileDescribesTheStudy() throws {
-        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent("experiments/seed-study.json")
         let experiment = try Experiment.read(from: file)
         let resolved = try experiment.models.map { try experiment.resolve($0) }
         #expect(resolved.map { $0.0.compact } == ["784-64-10", "784-64-10", "784-128-64-10"])
         #expect(resolved.map { $0.1.epochs } == [10, 30, 30])
-        #expect(resolved.allSatisfy { $0.1.optimizer.kind == .adam && $0.1.optimizer.learningRate == 0.001 && $0.1.batchSize == 32 })
+        #expect(
+            resolved.allSatisfy {
+                $0.1.optimizer.kind == .adam && $0.1.optimizer.learningRate == 0.001 && $0.1.batchSize == 32
+            })
     }
 }
 
 /// The HTML report in a real browser (Debian's chromium, which `make test` installs).
 @Suite struct ReportInBrowserTests {
     @Test func headlessChromiumLoadsTheReportAndShowsItsSections() throws {
-        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
         let browser = try #require(chromium, "chromium is missing: run `make test`, which installs Debian's chromium")
         let temp = try TemporaryFolder()
         defer { temp.remove() }
@@ -116,23 +151,30 @@ import _TestSupport
         let out = temp.file("run")
         _ = try StudyRunner.run(experiment, dataset: data, seeds: [1], threads: 1, folder: out)
         let page = "file://" + out.appendingPathComponent("report.html").path
-        let common = ["/usr/bin/timeout", "120", browser, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(temp.file("profile").path)"]
+        let common = [
+            "/usr/bin/timeout", "120", browser, "--headless", "--no-sandbox", "--disable-gpu",
+            "--user-data-dir=\(temp.file("profile").path)",
+        ]
 
-        let dom = try CommandRunner.run(URL(fileURLWithPath: common[0]), Array(common.dropFirst()) + ["--dump-dom", page])
+        let dom = try CommandRunner.run(
+            URL(fileURLWithPath: common[0]), Array(common.dropFirst()) + ["--dump-dom", page])
         #expect(dom.status == 0, Comment(rawValue: dom.standardError))
         #expect(dom.standardOutput.contains("<h2>Comparison</h2>"))
         #expect(dom.standardOutput.contains("<section id=\"model-tiny\"><h2>tiny</h2>"))
         #expect(dom.standardOutput.components(separatedBy: "<img ").count - 1 == 6)
 
         let screenshot = temp.file("page.png")
-        let shot = try CommandRunner.run(URL(fileURLWithPath: common[0]), Array(common.dropFirst()) + ["--window-size=1000,1400", "--screenshot=\(screenshot.path)", page])
+        let shot = try CommandRunner.run(
+            URL(fileURLWithPath: common[0]),
+            Array(common.dropFirst()) + ["--window-size=1000,1400", "--screenshot=\(screenshot.path)", page])
         #expect(shot.status == 0, Comment(rawValue: shot.standardError))
         let image = try PNGDecoder.decode([UInt8](Data(contentsOf: screenshot)), path: screenshot.path)
         #expect(image.width == 1000 && image.height == 1400)
         // The page shows something: many distinct colours, not a blank or error page.
         var colours = Set<UInt32>()
         for i in stride(from: 0, to: image.pixels.count - 2, by: image.channels * 97) {
-            colours.insert(UInt32(image.pixels[i]) << 16 | UInt32(image.pixels[i + 1]) << 8 | UInt32(image.pixels[i + 2]))
+            colours.insert(
+                UInt32(image.pixels[i]) << 16 | UInt32(image.pixels[i + 1]) << 8 | UInt32(image.pixels[i + 2]))
         }
         #expect(colours.count > 20)
     }
@@ -142,11 +184,16 @@ import _TestSupport
 /// metrics.json from a real run): any change to the report's text shows here as a diff.
 @Suite struct StudyReportGoldenTests {
     @Test func theSeedStudysReportReadsAsRecorded() throws {
-        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/seed-study-metrics.json")
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/seed-study-metrics.json")
         let result = try JSONDecoder().decode(StudyResult.self, from: Data(contentsOf: fixture))
         #expect(result.models.map(\.name) == ["model1", "model2", "model3"])
         let report = StudyReport(result: result)
-        if let failure = Golden.check(report.markdown, named: "seed-study-report.md") { Issue.record(Comment(rawValue: failure)) }
-        if let failure = Golden.check(report.summary, named: "seed-study-summary") { Issue.record(Comment(rawValue: failure)) }
+        if let failure = Golden.check(report.markdown, named: "seed-study-report.md") {
+            Issue.record(Comment(rawValue: failure))
+        }
+        if let failure = Golden.check(report.summary, named: "seed-study-summary") {
+            Issue.record(Comment(rawValue: failure))
+        }
     }
 }

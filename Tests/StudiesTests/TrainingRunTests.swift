@@ -13,7 +13,8 @@ import _TestSupport
 @Suite struct TrainingRunTests {
     func dataset(in folder: TemporaryFolder) throws -> Dataset {
         try Fixtures.writeIDXFolder(
-            folder.file("data"), train: Fixtures.images(count: 120, classCount: 3), test: Fixtures.images(count: 30, classCount: 3))
+            folder.file("data"), train: Fixtures.images(count: 120, classCount: 3),
+            test: Fixtures.images(count: 30, classCount: 3))
         try "a\nb\nc\n".write(to: folder.file("data/classes.txt"), atomically: true, encoding: .utf8)
         return try Dataset.load(from: DatasetLocator.locate(explicit: folder.file("data"), environment: [:]))
     }
@@ -30,7 +31,8 @@ import _TestSupport
         let plan = TrainingPlan(
             kind: kind, name: "m-\(kind)", study: kind == .train ? nil : "s", architecture: Self.architecture,
             options: TrainingOptions(epochs: 2, batchSize: 16), seed: 7, validationSplit: split, threads: 1,
-            modelFile: temp.file("out/model.safetensors"), writesHistory: kind == .train, evaluatesOnTest: kind != .train,
+            modelFile: temp.file("out/model.safetensors"), writesHistory: kind == .train,
+            evaluatesOnTest: kind != .train,
             extraMetrics: kind == .tune ? ["val_accuracy": 0.5] : [:])
         let run = try TrainingRun(plan, dataset: data)
         #expect(run.train.count == (kind == .tune ? 120 : 90) && run.validation?.count == (kind == .tune ? nil : 30))
@@ -61,8 +63,9 @@ import _TestSupport
         defer { temp.remove() }
         let data = try dataset(in: temp)
         let options = TrainingOptions(epochs: 2, batchSize: 16)
-        let plan = TrainingPlan(kind: .train, name: "m", architecture: Self.architecture, options: options, seed: 3,
-                                validationSplit: 0.25, threads: 1)
+        let plan = TrainingPlan(
+            kind: .train, name: "m", architecture: Self.architecture, options: options, seed: 3,
+            validationSplit: 0.25, threads: 1)
         let outcome = try TrainingRun(plan, dataset: data).execute(store: nil)
         // What the commands did before the pipeline: build from the seed, split from it, fit.
         let model = try Sequential(specification: Self.architecture, seed: 3)
@@ -79,8 +82,9 @@ import _TestSupport
         let data = try dataset(in: temp)
         let store = try SQLiteRunStore(url: temp.file("store.sqlite"))
         let diverging = TrainingOptions(epochs: 1, optimizer: OptimizerSpecification(kind: .sgd, learningRate: 1e30))
-        let plan = TrainingPlan(kind: .train, name: "m", architecture: Self.architecture, options: diverging, seed: 1,
-                                validationSplit: 0, threads: 1, modelFile: temp.file("m.safetensors"))
+        let plan = TrainingPlan(
+            kind: .train, name: "m", architecture: Self.architecture, options: diverging, seed: 1,
+            validationSplit: 0, threads: 1, modelFile: temp.file("m.safetensors"))
         #expect(throws: ModelError.self) { try TrainingRun(plan, dataset: data).execute(store: store) }
         #expect(try store.runs().first?.status.hasPrefix("failed: training diverged") == true)
         #expect(!FileManager.default.fileExists(atPath: temp.file("m.safetensors").path))

@@ -2,19 +2,23 @@ import Foundation
 import NeuralNet
 import Testing
 import _TestSupport
+
 @testable import Tuning
 
 /// A complete trial whose validation accuracy after epoch e is `values[e - 1]`.
 func trial(_ number: Int, _ values: [Double], state: Observation.State = .complete) -> Observation {
-    Observation(number: number, parameters: [:], state: state, value: state == .complete ? values.last : nil,
-                steps: Dictionary(uniqueKeysWithValues: values.enumerated().map { ($0.offset + 1, $0.element) }))
+    Observation(
+        number: number, parameters: [:], state: state, value: state == .complete ? values.last : nil,
+        steps: Dictionary(uniqueKeysWithValues: values.enumerated().map { ($0.offset + 1, $0.element) }))
 }
 
 @Suite struct PrunerTests {
     @Test func medianRulePrunesBelowTheMedianOfCompleteTrialsAtTheSameEpoch() {
         let pruner = PrunerSettings(kind: .median, startupTrials: 3, warmupEpochs: 1)
-        let others = [trial(0, [0.80, 0.84, 0.86]), trial(1, [0.78, 0.83, 0.85]), trial(2, [0.70, 0.80, 0.82]),
-                      trial(3, [0.99, 0.99], state: .running), trial(4, [0.99, 0.99], state: .pruned)]
+        let others = [
+            trial(0, [0.80, 0.84, 0.86]), trial(1, [0.78, 0.83, 0.85]), trial(2, [0.70, 0.80, 0.82]),
+            trial(3, [0.99, 0.99], state: .running), trial(4, [0.99, 0.99], state: .pruned),
+        ]
         // Epoch 2: complete trials reached 0.84, 0.83, 0.80; the median is 0.83.
         #expect(pruner.shouldPrune(epoch: 2, value: 0.82, others: others))
         #expect(!pruner.shouldPrune(epoch: 2, value: 0.83, others: others))
@@ -40,7 +44,7 @@ func trial(_ number: Int, _ values: [Double], state: Observation.State = .comple
         #expect(pruner.shouldPrune(epoch: 1, value: 0.5, others: [trial(0, [0.6])]))
         #expect(!pruner.shouldPrune(epoch: 1, value: 0.7, others: [trial(0, [0.6])]))
         // Six at the rung (five others and this one): the best two go on.
-        let five = (0..<5).map { trial($0, [0.60 + 0.01 * Double($0), 0, 0]) }   // 0.60 ... 0.64
+        let five = (0..<5).map { trial($0, [0.60 + 0.01 * Double($0), 0, 0]) }  // 0.60 ... 0.64
         #expect(!pruner.shouldPrune(epoch: 1, value: 0.635, others: five))
         #expect(pruner.shouldPrune(epoch: 1, value: 0.625, others: five))
         // Running and pruned trials that reached the rung compete too.
@@ -58,7 +62,9 @@ func trial(_ number: Int, _ values: [Double], state: Observation.State = .comple
     func reason(_ json: String) -> String {
         let temp = try? TemporaryFolder()
         defer { temp?.remove() }
-        guard let url = temp?.file("space.json"), (try? Data(json.utf8).write(to: url)) != nil else { return "no folder" }
+        guard let url = temp?.file("space.json"), (try? Data(json.utf8).write(to: url)) != nil else {
+            return "no folder"
+        }
         do {
             _ = try SearchSpace.read(from: url)
             return "accepted"
@@ -67,30 +73,61 @@ func trial(_ number: Int, _ values: [Double], state: Observation.State = .comple
         }
     }
 
-    func space(_ parameters: String, split: String = "0.1") -> String { #"{"name": "s", "validationSplit": \#(split), "parameters": [\#(parameters)]}"# }
+    func space(_ parameters: String, split: String = "0.1") -> String {
+        #"{"name": "s", "validationSplit": \#(split), "parameters": [\#(parameters)]}"#
+    }
 
     @Test func badSpacesAreExplained() {
         #expect(reason(space(#"{"name": "units", "values": [64, 128]}"#)) == "accepted")
-        #expect(reason(space(#"{"name": "width", "values": [64]}"#)).hasPrefix("unknown parameter 'width'; known: hidden_layers, units,"))
-        #expect(reason(space(#"{"name": "units", "low": 32, "high": 512}"#))
+        #expect(
+            reason(space(#"{"name": "width", "values": [64]}"#)).hasPrefix(
+                "unknown parameter 'width'; known: hidden_layers, units,"))
+        #expect(
+            reason(space(#"{"name": "units", "low": 32, "high": 512}"#))
                 == #"parameter 'units': takes whole numbers; add "integer": true to its range"#)
-        #expect(reason(space(#"{"name": "learning_rate", "low": 0, "high": 0.1, "log": true}"#)) == "parameter 'learning_rate': a log range needs 'low' > 0, found 0.0")
-        #expect(reason(space(#"{"name": "dropout", "low": 0.5, "high": 0.1}"#)) == "parameter 'dropout': expected 'low' < 'high', found 0.5 and 0.1")
-        #expect(reason(space(#"{"name": "dropout", "low": 0.1, "high": 1.5}"#)) == "parameter 'dropout': expected a number in [0, 1), found 1.5")
-        #expect(reason(space(#"{"name": "activation", "values": ["relu", "swish"]}"#)) == "parameter 'activation': unknown value swish")
-        #expect(reason(space(#"{"name": "batch_norm", "values": [1]}"#)) == "parameter 'batch_norm': expected true or false, found 1")
-        #expect(reason(space(#"{"name": "momentum", "low": 0.8, "high": 0.9, "when": {"optimizer": ["sgd"]}}, {"name": "optimizer", "values": ["sgd"]}"#))
+        #expect(
+            reason(space(#"{"name": "learning_rate", "low": 0, "high": 0.1, "log": true}"#))
+                == "parameter 'learning_rate': a log range needs 'low' > 0, found 0.0")
+        #expect(
+            reason(space(#"{"name": "dropout", "low": 0.5, "high": 0.1}"#))
+                == "parameter 'dropout': expected 'low' < 'high', found 0.5 and 0.1")
+        #expect(
+            reason(space(#"{"name": "dropout", "low": 0.1, "high": 1.5}"#))
+                == "parameter 'dropout': expected a number in [0, 1), found 1.5")
+        #expect(
+            reason(space(#"{"name": "activation", "values": ["relu", "swish"]}"#))
+                == "parameter 'activation': unknown value swish")
+        #expect(
+            reason(space(#"{"name": "batch_norm", "values": [1]}"#))
+                == "parameter 'batch_norm': expected true or false, found 1")
+        #expect(
+            reason(
+                space(
+                    #"{"name": "momentum", "low": 0.8, "high": 0.9, "when": {"optimizer": ["sgd"]}}, {"name": "optimizer", "values": ["sgd"]}"#
+                ))
                 == "parameter 'momentum': its condition names 'optimizer', which must be a parameter listed before it")
-        #expect(reason(space(#"{"name": "optimizer", "values": ["adam"]}, {"name": "momentum", "low": 0.8, "high": 0.9, "when": {"optimizer": ["sgd"]}}"#))
-                == "parameter 'momentum': its condition on 'optimizer' lists sgd, which is not one of optimizer's values")
-        #expect(reason(space(#"{"name": "units", "values": [64], "low": 1}"#)) == "parameter 'units': give exactly one of 'value', 'values', or 'low' and 'high'")
-        #expect(reason(space(#"{"name": "units", "values": [64]}"#, split: "0")).hasPrefix("'validationSplit' must be in (0, 1)"))
-        #expect(reason(#"{"name": "s", "parameters": [{"name": "units", "values": [64]}]}"#) == "not a valid search space: missing field 'validationSplit'")
-        #expect(reason("[1, 2") .hasPrefix("not a valid search space"))
+        #expect(
+            reason(
+                space(
+                    #"{"name": "optimizer", "values": ["adam"]}, {"name": "momentum", "low": 0.8, "high": 0.9, "when": {"optimizer": ["sgd"]}}"#
+                ))
+                == "parameter 'momentum': its condition on 'optimizer' lists sgd, which is not one of optimizer's values"
+        )
+        #expect(
+            reason(space(#"{"name": "units", "values": [64], "low": 1}"#))
+                == "parameter 'units': give exactly one of 'value', 'values', or 'low' and 'high'")
+        #expect(
+            reason(space(#"{"name": "units", "values": [64]}"#, split: "0")).hasPrefix(
+                "'validationSplit' must be in (0, 1)"))
+        #expect(
+            reason(#"{"name": "s", "parameters": [{"name": "units", "values": [64]}]}"#)
+                == "not a valid search space: missing field 'validationSplit'")
+        #expect(reason("[1, 2").hasPrefix("not a valid search space"))
     }
 
     @Test func theShippedExampleIsValidAndBuildsDenseNetworks() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../experiments/tune-mlp.json")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../experiments/tune-mlp.json")
         let space = try SearchSpace.read(from: url)
         #expect(space.trials == 30)
         let sampler = RandomSampler(space: space, seed: 2)
@@ -121,12 +158,20 @@ func trial(_ number: Int, _ values: [Double], state: Observation.State = .comple
         values["epochs"] = .number(7)
         values["schedule"] = .text("one_cycle")
         values["label_smoothing"] = .number(0.1)
-        let (model, options) = try Knobs.configuration(values,
+        let (model, options) = try Knobs.configuration(
+            values,
             inputSize: 784, classes: 10)
-        #expect(model.layers.map(\.summaryName) == ["Dense(100)", "BatchNorm", "GELU", "Dropout(0.25)", "Dense(50)", "BatchNorm", "GELU",
-                                                    "Dropout(0.25)", "Dense(10)", "Softmax"])
-        #expect(options.optimizer.kind == .sgd && options.optimizer.momentum == 0.9 && options.optimizer.learningRate == 0.05)
-        #expect(options.batchSize == 64 && options.epochs == 7 && options.schedule.kind == .oneCycle && options.labelSmoothing == 0.1)
+        #expect(
+            model.layers.map(\.summaryName) == [
+                "Dense(100)", "BatchNorm", "GELU", "Dropout(0.25)", "Dense(50)", "BatchNorm", "GELU",
+                "Dropout(0.25)", "Dense(10)", "Softmax",
+            ])
+        #expect(
+            options.optimizer.kind == .sgd && options.optimizer.momentum == 0.9
+                && options.optimizer.learningRate == 0.05)
+        #expect(
+            options.batchSize == 64 && options.epochs == 7 && options.schedule.kind == .oneCycle
+                && options.labelSmoothing == 0.1)
         let none = try Knobs.configuration(["hidden_layers": .number(0)], inputSize: 784, classes: 10).0
         #expect(none.layers.map(\.summaryName) == ["Dense(10)", "Softmax"])
     }
@@ -146,20 +191,25 @@ func trial(_ number: Int, _ values: [Double], state: Observation.State = .comple
         let tooDeep = try Knobs.configuration(values, inputSize: 784, classes: 10).0
         #expect(throws: ModelError.self) { try Sequential(specification: tooDeep, seed: 1) }
         values["padding"] = .text("same")
-        #expect(try Sequential(specification: Knobs.configuration(values, inputSize: 784, classes: 10).0, seed: 1).outputSize == 10)
+        #expect(
+            try Sequential(specification: Knobs.configuration(values, inputSize: 784, classes: 10).0, seed: 1)
+                .outputSize == 10)
     }
 
     @Test func importanceFindsTheParameterThatMatters() {
-        let space = SearchSpace(name: "i", parameters: [
-            SearchParameter(name: "optimizer", values: [.text("adam"), .text("sgd")]),
-            SearchParameter(name: "dropout", low: 0, high: 0.5),
-        ])
+        let space = SearchSpace(
+            name: "i",
+            parameters: [
+                SearchParameter(name: "optimizer", values: [.text("adam"), .text("sgd")]),
+                SearchParameter(name: "dropout", low: 0, high: 0.5),
+            ])
         // The value depends on the optimizer only; dropout is noise.
         let trials = (0..<24).map { (i: Int) -> Observation in
             let optimizer = ParameterValue.text(i % 2 == 0 ? "adam" : "sgd")
             let dropout = ParameterValue.number(Double((i * 7) % 11) / 22)
             let value: Double = (i % 2 == 0 ? 0.9 : 0.8) + Double(i % 3) * 0.001
-            return Observation(number: i, parameters: ["optimizer": optimizer, "dropout": dropout], state: .complete, value: value)
+            return Observation(
+                number: i, parameters: ["optimizer": optimizer, "dropout": dropout], state: .complete, value: value)
         }
         let importance = TuningResult.importance(space: space, trials: trials)
         #expect(importance.first?.parameter == "optimizer")

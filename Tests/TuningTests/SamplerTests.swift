@@ -1,21 +1,25 @@
 import Foundation
 import Testing
+
 @testable import Tuning
 
 /// A synthetic objective with a known optimum: x near 0.7, learning rate near 10^-2.5, and
 /// choice "b" worth 0.3 more. The best value is 1.3.
 func syntheticObjective(_ a: Assignment) -> Double {
-    let x = a["x"]?.number ?? 0, rate = a["learning_rate"]?.number ?? 1
+    let x = a["x"]?.number ?? 0
+    let rate = a["learning_rate"]?.number ?? 1
     let bonus = a["kind"] == .text("b") ? 0.3 : 0
     let logDistance = log10(rate) + 2.5
     return 1 - (x - 0.7) * (x - 0.7) - 0.1 * logDistance * logDistance + bonus
 }
 
-let syntheticSpace = SearchSpace(name: "synthetic", parameters: [
-    SearchParameter(name: "x", low: 0, high: 1),
-    SearchParameter(name: "learning_rate", low: 1e-5, high: 1e-1, log: true),
-    SearchParameter(name: "kind", values: [.text("a"), .text("b"), .text("c")]),
-])
+let syntheticSpace = SearchSpace(
+    name: "synthetic",
+    parameters: [
+        SearchParameter(name: "x", low: 0, high: 1),
+        SearchParameter(name: "learning_rate", low: 1e-5, high: 1e-1, log: true),
+        SearchParameter(name: "kind", values: [.text("a"), .text("b"), .text("c")]),
+    ])
 
 /// Runs `trials` trials one after another and returns the best value after each.
 func search(_ sampler: any Sampler, trials: Int) throws -> [Double] {
@@ -36,7 +40,8 @@ func search(_ sampler: any Sampler, trials: Int) throws -> [Double] {
         var rates = [Double]()
         for number in 0..<400 {
             let a = try #require(try sampler.propose(number: number, history: []))
-            let x = try #require(a["x"]?.number), rate = try #require(a["learning_rate"]?.number)
+            let x = try #require(a["x"]?.number)
+            let rate = try #require(a["learning_rate"]?.number)
             #expect(x >= 0 && x <= 1)
             #expect(rate >= 1e-5 && rate <= 1e-1)
             #expect([.text("a"), .text("b"), .text("c")].contains(a["kind"]))
@@ -50,27 +55,33 @@ func search(_ sampler: any Sampler, trials: Int) throws -> [Double] {
     }
 
     @Test func conditionalParametersAppearOnlyWhenTheirConditionHolds() throws {
-        let space = SearchSpace(name: "c", parameters: [
-            SearchParameter(name: "optimizer", values: [.text("adam"), .text("sgd")]),
-            SearchParameter(name: "momentum", low: 0.8, high: 0.99, when: ["optimizer": [.text("sgd")]]),
-        ])
+        let space = SearchSpace(
+            name: "c",
+            parameters: [
+                SearchParameter(name: "optimizer", values: [.text("adam"), .text("sgd")]),
+                SearchParameter(name: "momentum", low: 0.8, high: 0.99, when: ["optimizer": [.text("sgd")]]),
+            ])
         for kind in SamplerKind.allCases where kind != .grid {
             let sampler = kind.makeSampler(space: space, seed: 3, startupTrials: 4)
             var history = [Observation]()
             for number in 0..<30 {
                 let a = try #require(try sampler.propose(number: number, history: history))
                 #expect((a["momentum"] != nil) == (a["optimizer"] == .text("sgd")), "\(kind): \(a)")
-                history.append(Observation(number: number, parameters: a, state: .complete, value: a["momentum"]?.number ?? 0.5))
+                history.append(
+                    Observation(number: number, parameters: a, state: .complete, value: a["momentum"]?.number ?? 0.5))
             }
         }
     }
 
     @Test func gridVisitsEveryPointOnceThenStops() throws {
-        let space = SearchSpace(name: "g", parameters: [
-            SearchParameter(name: "hidden_layers", low: 1, high: 2, integer: true),
-            SearchParameter(name: "units_2", values: [.number(32), .number(64)], when: ["hidden_layers": [.number(2)]]),
-            SearchParameter(name: "learning_rate", low: 1e-3, high: 1e-1, log: true, steps: 3),
-        ])
+        let space = SearchSpace(
+            name: "g",
+            parameters: [
+                SearchParameter(name: "hidden_layers", low: 1, high: 2, integer: true),
+                SearchParameter(
+                    name: "units_2", values: [.number(32), .number(64)], when: ["hidden_layers": [.number(2)]]),
+                SearchParameter(name: "learning_rate", low: 1e-3, high: 1e-1, log: true, steps: 3),
+            ])
         let sampler = GridSampler(space: space, seed: 1)
         var history = [Observation]()
         while let a = try sampler.propose(number: history.count, history: history) {
@@ -82,19 +93,24 @@ func search(_ sampler: any Sampler, trials: Int) throws -> [Double] {
         #expect(Set(history.map(\.parameters)).count == 9)
         let rates = Set(history.compactMap { $0.parameters["learning_rate"]?.number }).sorted()
         #expect(rates.count == 3 && abs(rates[1] - 1e-2) < 1e-12)
-        #expect(history.filter { $0.parameters["hidden_layers"] == .number(1) }.allSatisfy { $0.parameters["units_2"] == nil })
+        #expect(
+            history.filter { $0.parameters["hidden_layers"] == .number(1) }.allSatisfy {
+                $0.parameters["units_2"] == nil
+            })
 
         let floats = SearchSpace(name: "f", parameters: [SearchParameter(name: "dropout", low: 0, high: 0.5)])
         #expect(throws: TuningError.self) { try GridSampler(space: floats, seed: 1).propose(number: 0, history: []) }
     }
 
     @Test func tpeBeatsRandomSearchOnASyntheticObjective() throws {
-        var tpeBest = [Double](), randomBest = [Double]()
+        var tpeBest = [Double]()
+        var randomBest = [Double]()
         for seed in UInt64(1)...7 {
             tpeBest.append(try search(TPESampler(space: syntheticSpace, seed: seed), trials: 50).last ?? 0)
             randomBest.append(try search(RandomSampler(space: syntheticSpace, seed: seed), trials: 50).last ?? 0)
         }
-        let tpeMedian = tpeBest.sorted()[3], randomMedian = randomBest.sorted()[3]
+        let tpeMedian = tpeBest.sorted()[3]
+        let randomMedian = randomBest.sorted()[3]
         #expect(tpeMedian > randomMedian, "TPE \(tpeBest), random \(randomBest)")
         #expect(tpeMedian > 1.28, "TPE should get close to the optimum 1.3: \(tpeBest)")
     }
@@ -107,7 +123,9 @@ func search(_ sampler: any Sampler, trials: Int) throws -> [Double] {
             history.append(Observation(number: number, parameters: a, state: .complete, value: syntheticObjective(a)))
         }
         let late = history.suffix(30)
-        #expect(late.filter { $0.parameters["kind"] == .text("b") }.count > 15, "\(late.map { $0.parameters["kind"]?.description ?? "-" })")
+        #expect(
+            late.filter { $0.parameters["kind"] == .text("b") }.count > 15,
+            "\(late.map { $0.parameters["kind"]?.description ?? "-" })")
         let xs = late.compactMap { $0.parameters["x"]?.number }
         #expect(abs(xs.sorted()[xs.count / 2] - 0.7) < 0.15)
     }
@@ -118,7 +136,10 @@ func search(_ sampler: any Sampler, trials: Int) throws -> [Double] {
         let few = (0..<9).map { Observation(number: $0, parameters: ["x": .number(0.5)], state: .complete, value: 0.5) }
         #expect(try tpe.propose(number: 9, history: few) == (try random.propose(number: 9, history: few)))
         // Running and failed trials do not count towards the start-up.
-        let notFinished = (0..<12).map { Observation(number: $0, parameters: [:], state: $0 % 2 == 0 ? .running : .failed) }
-        #expect(try tpe.propose(number: 12, history: notFinished) == (try random.propose(number: 12, history: notFinished)))
+        let notFinished = (0..<12).map {
+            Observation(number: $0, parameters: [:], state: $0 % 2 == 0 ? .running : .failed)
+        }
+        #expect(
+            try tpe.propose(number: 12, history: notFinished) == (try random.propose(number: 12, history: notFinished)))
     }
 }

@@ -4,10 +4,15 @@ import Foundation
 
 /// The options every command that reads the dataset shares.
 struct DatasetOptions: ParsableArguments {
-    @Option(name: .customLong("data"), help: ArgumentHelp("Folder holding the dataset (IDX or CSV files).", valueName: "dir"))
+    @Option(
+        name: .customLong("data"),
+        help: ArgumentHelp("Folder holding the dataset (IDX or CSV files).", valueName: "dir"))
     var folder: String?
 
-    @Option(help: ArgumentHelp("Class-names file, one name a line (default: classes.txt beside the data, else Fashion-MNIST's names).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Class-names file, one name a line (default: classes.txt beside the data, else Fashion-MNIST's names).",
+            valueName: "file"))
     var classes: String?
 
     func locate() throws -> DatasetLocation {

@@ -8,9 +8,11 @@ import Studies
 /// rewrites an error about a field the command sets from a flag into one that names the flag.
 enum FlagNames {
     static let byField: [String: String] = [
-        "epochs": "--epochs", "batchSize": "--batch-size", "labelSmoothing": "--label-smoothing", "l2": "--l2", "ema": "--ema",
+        "epochs": "--epochs", "batchSize": "--batch-size", "labelSmoothing": "--label-smoothing", "l2": "--l2",
+        "ema": "--ema",
         "validationFraction": "--val-split", "validationSplit": "--val-split", "threads": "--threads",
-        "schedule.factor": "--schedule-factor", "schedule.every": "--schedule-every", "schedule.warmupEpochs": "--warmup-epochs",
+        "schedule.factor": "--schedule-factor", "schedule.every": "--schedule-every",
+        "schedule.warmupEpochs": "--warmup-epochs",
         "optimizer.learningRate": "--learning-rate", "augmentation.cropPadding": "--crop-padding",
         "augmentation.flipProbability": "--flip", "augmentation.erasingProbability": "--erasing",
         "flipAveraging": "--flip-averaging", "monitor": "--monitor",
@@ -20,13 +22,19 @@ enum FlagNames {
     /// the flag (so the message reads as the user typed it), others pass unchanged.
     static func translating<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as ModelError {
-            if case let .invalidOption(name, reason) = error, let flag = byField[name] { throw ValidationError("\(flag): \(reason)") }
+            if case .invalidOption(let name, let reason) = error, let flag = byField[name] {
+                throw ValidationError("\(flag): \(reason)")
+            }
             throw error
         } catch let error as StudyError {
-            if case let .invalidField(name, reason) = error, let flag = byField[name] { throw ValidationError("\(flag): \(reason)") }
+            if case .invalidField(let name, let reason) = error, let flag = byField[name] {
+                throw ValidationError("\(flag): \(reason)")
+            }
             throw error
         } catch let error as DataError {
-            if case let .invalidArgument(name, reason) = error, let flag = byField[name] { throw ValidationError("\(flag): \(reason)") }
+            if case .invalidArgument(let name, let reason) = error, let flag = byField[name] {
+                throw ValidationError("\(flag): \(reason)")
+            }
             throw error
         }
     }

@@ -24,15 +24,18 @@ final class ProgressBar: TrainingObserver {
         guard step == stepsPerEpoch || now - lastDraw > 50_000_000 else { return }
         lastDraw = now
         let done = width * step / stepsPerEpoch
-        let bar = String(repeating: "=", count: max(0, done - 1)) + (done > 0 ? (step == stepsPerEpoch ? "=" : ">") : "")
+        let bar =
+            String(repeating: "=", count: max(0, done - 1)) + (done > 0 ? (step == stepsPerEpoch ? "=" : ">") : "")
             + String(repeating: ".", count: width - done)
         let seconds = Double(now - epochStart) / 1e9
-        let text = "\r\(step)/\(stepsPerEpoch) [\(bar)] - \(String(format: "%.1fs", seconds)) - loss: \(f4(loss)) - accuracy: \(f4(accuracy))"
+        let text =
+            "\r\(step)/\(stepsPerEpoch) [\(bar)] - \(String(format: "%.1fs", seconds)) - loss: \(f4(loss)) - accuracy: \(f4(accuracy))"
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
     func epochEnded(_ record: EpochRecord, of epochs: Int) {
-        var text = "Epoch \(record.epoch)/\(epochs) - \(String(format: "%.2fs", record.seconds)) - loss: \(f4(record.loss)) - accuracy: \(f4(record.accuracy))"
+        var text =
+            "Epoch \(record.epoch)/\(epochs) - \(String(format: "%.2fs", record.seconds)) - loss: \(f4(record.loss)) - accuracy: \(f4(record.accuracy))"
         if let l = record.validationLoss, let a = record.validationAccuracy {
             text += " - val_loss: \(f4(l)) - val_accuracy: \(f4(a))"
         }

@@ -5,7 +5,9 @@ import _SQLiteStore
 
 /// Where runs are recorded: `--store FILE`, else FASHION_STORE, else runs/store.sqlite.
 struct StoreOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The run store (SQLite) to record in (default: FASHION_STORE or runs/store.sqlite).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "The run store (SQLite) to record in (default: FASHION_STORE or runs/store.sqlite).", valueName: "file"))
     var store: String?
 
     @Flag(name: .customLong("no-store"), help: "Do not record this run.")

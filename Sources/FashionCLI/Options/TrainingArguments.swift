@@ -25,10 +25,14 @@ struct TrainingArguments: ParsableArguments {
     @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay for adamw (default 0.004).")
     var weightDecay: Double?
 
-    @Option(help: ArgumentHelp("Learning-rate schedule: constant, step, exponential, cosine or one_cycle.", valueName: "kind"))
+    @Option(
+        help: ArgumentHelp(
+            "Learning-rate schedule: constant, step, exponential, cosine or one_cycle.", valueName: "kind"))
     var schedule: String?
 
-    @Option(name: .customLong("schedule-factor"), help: "step: factor every --schedule-every epochs; exponential: factor per epoch.")
+    @Option(
+        name: .customLong("schedule-factor"),
+        help: "step: factor every --schedule-every epochs; exponential: factor per epoch.")
     var scheduleFactor: Double?
 
     @Option(name: .customLong("schedule-every"), help: "step: epochs between reductions.")
@@ -37,13 +41,20 @@ struct TrainingArguments: ParsableArguments {
     @Option(name: .customLong("warmup-epochs"), help: "cosine: epochs of linear warm-up.")
     var warmupEpochs: Double?
 
-    @Option(name: .customLong("reduce-on-plateau"), help: ArgumentHelp("Divide the rate by 10 after this many epochs without val_loss improvement.", valueName: "patience"))
+    @Option(
+        name: .customLong("reduce-on-plateau"),
+        help: ArgumentHelp(
+            "Divide the rate by 10 after this many epochs without val_loss improvement.", valueName: "patience"))
     var plateauPatience: Int?
 
-    @Option(name: .customLong("early-stopping"), help: ArgumentHelp("Stop after this many epochs without improvement of --monitor.", valueName: "patience"))
+    @Option(
+        name: .customLong("early-stopping"),
+        help: ArgumentHelp("Stop after this many epochs without improvement of --monitor.", valueName: "patience"))
     var earlyStoppingPatience: Int?
 
-    @Option(help: ArgumentHelp("What early stopping and --keep-best watch: val_loss, val_accuracy, loss or accuracy.", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "What early stopping and --keep-best watch: val_loss, val_accuracy, loss or accuracy.", valueName: "name"))
     var monitor: String = "val_loss"
 
     @Option(name: .customLong("min-delta"), help: "Smallest change that counts as an improvement.")
@@ -61,20 +72,31 @@ struct TrainingArguments: ParsableArguments {
     @Option(help: "L2 penalty on the kernels.")
     var l2: Double?
 
-    @Option(name: .customLong("crop-padding"), help: ArgumentHelp("Augmentation: shift each training image by up to this many pixels.", valueName: "pixels"))
+    @Option(
+        name: .customLong("crop-padding"),
+        help: ArgumentHelp("Augmentation: shift each training image by up to this many pixels.", valueName: "pixels"))
     var cropPadding: Int?
 
-    @Option(help: ArgumentHelp("Augmentation: the probability of mirroring a training image.", valueName: "probability"))
+    @Option(
+        help: ArgumentHelp("Augmentation: the probability of mirroring a training image.", valueName: "probability"))
     var flip: Double?
 
-    @Option(help: ArgumentHelp("Augmentation: the probability of erasing a rectangle of a training image.", valueName: "probability"))
+    @Option(
+        help: ArgumentHelp(
+            "Augmentation: the probability of erasing a rectangle of a training image.", valueName: "probability"))
     var erasing: Double?
 
-    @Option(help: ArgumentHelp("Keep an exponential moving average of the weights with this decay (such as 0.999) and end with it.", valueName: "decay"))
+    @Option(
+        help: ArgumentHelp(
+            "Keep an exponential moving average of the weights with this decay (such as 0.999) and end with it.",
+            valueName: "decay"))
     var ema: Double?
 
-    @Flag(name: .customLong("flip-averaging"), inversion: .prefixedNo,
-          help: "Judge each image by the mean probabilities of it and its mirror image (validation here; evaluate and predict follow the model file).")
+    @Flag(
+        name: .customLong("flip-averaging"), inversion: .prefixedNo,
+        help:
+            "Judge each image by the mean probabilities of it and its mirror image (validation here; evaluate and predict follow the model file)."
+    )
     var flipAveraging: Bool?
 
     func options(overriding base: TrainingOptions) throws -> TrainingOptions {
@@ -93,16 +115,22 @@ struct TrainingArguments: ParsableArguments {
         if let weightDecay { options.optimizer.weightDecay = weightDecay }
         if let schedule {
             guard let kind = LearningRateSchedule.Kind(rawValue: schedule) else {
-                throw ValidationError("--schedule: expected constant, step, exponential, cosine or one_cycle; found '\(schedule)'")
+                throw ValidationError(
+                    "--schedule: expected constant, step, exponential, cosine or one_cycle; found '\(schedule)'")
             }
-            options.schedule = LearningRateSchedule(kind: kind, factor: scheduleFactor, every: scheduleEvery, warmupEpochs: warmupEpochs)
+            options.schedule = LearningRateSchedule(
+                kind: kind, factor: scheduleFactor, every: scheduleEvery, warmupEpochs: warmupEpochs)
         }
         guard let watched = Monitor(rawValue: monitor) else {
             throw ValidationError("--monitor: expected val_loss, val_accuracy, loss or accuracy; found '\(monitor)'")
         }
-        if let plateauPatience { options.reduceOnPlateau = ReduceOnPlateau(monitor: .validationLoss, patience: plateauPatience) }
+        if let plateauPatience {
+            options.reduceOnPlateau = ReduceOnPlateau(monitor: .validationLoss, patience: plateauPatience)
+        }
         if let earlyStoppingPatience {
-            options.earlyStopping = EarlyStopping(monitor: watched, patience: earlyStoppingPatience, minDelta: minDelta, restoreBestWeights: !noRestoreBest)
+            options.earlyStopping = EarlyStopping(
+                monitor: watched, patience: earlyStoppingPatience, minDelta: minDelta,
+                restoreBestWeights: !noRestoreBest)
         }
         if keepBest { options.keepBest = watched }
         if let labelSmoothing { options.labelSmoothing = labelSmoothing }

@@ -12,7 +12,10 @@ struct DataInfo: ParsableCommand {
     @Flag(help: "Print one JSON document instead of text.")
     var json = false
 
-    @Option(name: .customLong("val-split"), help: ArgumentHelp("Also show a stratified validation split of this fraction of the training set.", valueName: "fraction"))
+    @Option(
+        name: .customLong("val-split"),
+        help: ArgumentHelp(
+            "Also show a stratified validation split of this fraction of the training set.", valueName: "fraction"))
     var validationFraction: Double?
 
     @Option(help: "Seed of the validation split.")
@@ -20,7 +23,9 @@ struct DataInfo: ParsableCommand {
 
     func run() throws {
         let loaded = try dataset.load()
-        let summary = try FlagNames.translating { try DatasetSummary(dataset: loaded, validationFraction: validationFraction, seed: seed) }
+        let summary = try FlagNames.translating {
+            try DatasetSummary(dataset: loaded, validationFraction: validationFraction, seed: seed)
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -28,14 +28,17 @@ struct DataShow: ParsableCommand {
     var output = "fashion-samples.png"
 
     func validate() throws {
-        guard (1...100).contains(perClass) else { throw ValidationError("--per-class: expected 1...100, found \(perClass)") }
+        guard (1...100).contains(perClass) else {
+            throw ValidationError("--per-class: expected 1...100, found \(perClass)")
+        }
         guard (1...16).contains(scale) else { throw ValidationError("--scale: expected 1...16, found \(scale)") }
     }
 
     func run() throws {
         let loaded = try dataset.load()
         let images = split == .train ? loaded.train : loaded.test
-        let sprite = SampleSprite(dataset: loaded, images: images, splitName: split.rawValue, perClass: perClass, seed: seed, scale: scale)
+        let sprite = SampleSprite(
+            dataset: loaded, images: images, splitName: split.rawValue, perClass: perClass, seed: seed, scale: scale)
         let url = URL(fileURLWithPath: output)
         try sprite.writePNG(to: url)
         print("Wrote \(url.path): \(perClass) \(split.rawValue) samples for each of \(loaded.classCount) classes.")

@@ -9,21 +9,28 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Judge a model file on the test set (or any IDX or CSV set): metrics, pictures, a report.")
 
-    @Option(name: .customLong("model"), help: ArgumentHelp("The model file (safetensors) that fashion train or study wrote.", valueName: "file"))
+    @Option(
+        name: .customLong("model"),
+        help: ArgumentHelp("The model file (safetensors) that fashion train or study wrote.", valueName: "file"))
     var modelPath: String
 
     @OptionGroup var dataset: DatasetOptions
 
-    @Option(help: ArgumentHelp("An IDX image file to evaluate on instead of the test set (with --labels).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "An IDX image file to evaluate on instead of the test set (with --labels).", valueName: "file"))
     var images: String?
 
     @Option(help: ArgumentHelp("The IDX label file that goes with --images.", valueName: "file"))
     var labels: String?
 
-    @Option(help: ArgumentHelp("A CSV file (label,pixel1,...) to evaluate on instead of the test set.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("A CSV file (label,pixel1,...) to evaluate on instead of the test set.", valueName: "file"))
     var csv: String?
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Folder for the pictures and report (default: beside the model file).", valueName: "dir"))
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp("Folder for the pictures and report (default: beside the model file).", valueName: "dir"))
     var output: String?
 
     @OptionGroup var flipAveraging: FlipAveragingOption
@@ -49,16 +56,19 @@ struct EvaluateCommand: ParsableCommand {
         }
         let image = file.preprocessing.image
         guard set.rows == image.height, set.columns == image.width, image.channels == 1 else {
-            throw ValidationError("the model takes \(image.height)x\(image.width) images; these are \(set.rows)x\(set.columns)")
+            throw ValidationError(
+                "the model takes \(image.height)x\(image.width) images; these are \(set.rows)x\(set.columns)")
         }
         try set.validateLabels(classCount: file.classNames.count, path: images ?? csv ?? "the test set")
         // "runs/x/model3/model.safetensors" is called model3.
         let stem = modelURL.deletingPathExtension().lastPathComponent
         let name = stem == "model" ? modelURL.deletingLastPathComponent().lastPathComponent : stem
-        let folder = output.map { URL(fileURLWithPath: $0) }
+        let folder =
+            output.map { URL(fileURLWithPath: $0) }
             ?? modelURL.deletingLastPathComponent().appendingPathComponent("\(name)-evaluation")
-        let evaluation = try Evaluation.run(name: name, model: file.model, classNames: file.classNames, images: set, folder: folder,
-                                            flipAveraging: flipAveraging.resolved(for: file))
+        let evaluation = try Evaluation.run(
+            name: name, model: file.model, classNames: file.classNames, images: set, folder: folder,
+            flipAveraging: flipAveraging.resolved(for: file))
         let document = try evaluation.write(name: name, imageCount: set.count, to: folder)
         if json {
             print(String(decoding: document, as: UTF8.self))

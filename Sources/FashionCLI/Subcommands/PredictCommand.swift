@@ -1,8 +1,8 @@
 import ArgumentParser
 import FashionData
 import Foundation
-import NeuralNet
 import Inference
+import NeuralNet
 
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,10 +44,13 @@ struct PredictCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
         } else {
             for item in result.predictions {
-                let classes = item.top.map { String(format: "%@ %.3f", $0.className, $0.probability) }.joined(separator: ", ")
+                let classes = item.top.map { String(format: "%@ %.3f", $0.className, $0.probability) }.joined(
+                    separator: ", ")
                 print("\(item.input): \(classes)")
             }
-            for failure in result.failures { FileHandle.standardError.write(Data("error: \(failure.input): \(failure.message)\n".utf8)) }
+            for failure in result.failures {
+                FileHandle.standardError.write(Data("error: \(failure.input): \(failure.message)\n".utf8))
+            }
         }
         if !result.failures.isEmpty { throw ExitCode(1) }
     }

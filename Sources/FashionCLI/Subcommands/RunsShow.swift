@@ -3,7 +3,8 @@ import Foundation
 import RunStore
 
 struct RunsShow: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "One run: configuration, epochs, metrics, files.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "One run: configuration, epochs, metrics, files.")
     @OptionGroup var store: StoreOptions
     @Argument(help: "The run's id (see fashion runs list).") var id: Int64
     @Flag(help: "Print one JSON document.") var json = false
@@ -11,10 +12,17 @@ struct RunsShow: ParsableCommand {
     func run() throws {
         guard let database = try store.open() else { throw ValidationError("--no-store: nothing to show") }
         let details = try database.details(of: id)
-        if json { try printJSON(details); return }
+        if json {
+            try printJSON(details)
+            return
+        }
         let run = details.run
-        print("Run \(id): \(run.kind) \(run.name)\(run.study.map { " (study \($0))" } ?? "")\(run.seed.map { ", seed \($0)" } ?? "")")
-        print("Started \(format(run.startedAt)), ended \(format(run.endedAt)), \(run.status); code \(run.codeVersion), \(run.threads) thread(s)")
+        print(
+            "Run \(id): \(run.kind) \(run.name)\(run.study.map { " (study \($0))" } ?? "")\(run.seed.map { ", seed \($0)" } ?? "")"
+        )
+        print(
+            "Started \(format(run.startedAt)), ended \(format(run.endedAt)), \(run.status); code \(run.codeVersion), \(run.threads) thread(s)"
+        )
         print("Configuration: \(run.configuration)")
         print("Final metrics: \(metricsText(run.finalMetrics))")
         for e in details.epochs {

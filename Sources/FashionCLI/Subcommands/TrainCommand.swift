@@ -1,9 +1,9 @@
 import ArgumentParser
 import FashionData
-import Studies
 import Foundation
 import NeuralNet
 import NumericCore
+import Studies
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,10 +19,14 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var dataset: DatasetOptions
 
-    @Option(help: ArgumentHelp("A preset of the seed study: \(Preset.all.map(\.name).joined(separator: ", ")).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "A preset of the seed study: \(Preset.all.map(\.name).joined(separator: ", ")).", valueName: "name"))
     var preset: String?
 
-    @Option(name: .customLong("model"), help: ArgumentHelp("A compact dense spec (784-128-64-10) or a JSON model file.", valueName: "spec"))
+    @Option(
+        name: .customLong("model"),
+        help: ArgumentHelp("A compact dense spec (784-128-64-10) or a JSON model file.", valueName: "spec"))
     var modelSpec: String?
 
     @Option(help: ArgumentHelp("Hidden-layer activation for a compact spec.", valueName: "kind"))
@@ -30,7 +34,10 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var training: TrainingArguments
 
-    @Option(name: .customLong("val-split"), help: ArgumentHelp("Fraction of the training set held out for validation (stratified); 0 for none.", valueName: "fraction"))
+    @Option(
+        name: .customLong("val-split"),
+        help: ArgumentHelp(
+            "Fraction of the training set held out for validation (stratified); 0 for none.", valueName: "fraction"))
     var validationFraction = 0.1
 
     @Option(help: "Seed for the weights, the split, the shuffles and dropout.")
@@ -39,7 +46,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Threads for training (the weights are the same for any count).")
     var threads = 2
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Where to write the model file (default: runs/<time>-<name>/model.safetensors).", valueName: "file"))
+    @Option(
+        name: [.short, .long],
+        help: ArgumentHelp(
+            "Where to write the model file (default: runs/<time>-<name>/model.safetensors).", valueName: "file"))
     var output: String?
 
     @OptionGroup var store: StoreOptions
@@ -47,7 +57,8 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if preset != nil && modelSpec != nil { throw ValidationError("give --preset or --model, not both") }
         if let preset, Preset.named(preset) == nil {
-            throw ValidationError("--preset: expected one of \(Preset.all.map(\.name).joined(separator: ", ")), found '\(preset)'")
+            throw ValidationError(
+                "--preset: expected one of \(Preset.all.map(\.name).joined(separator: ", ")), found '\(preset)'")
         }
         guard validationFraction >= 0, validationFraction < 1 else {
             throw ValidationError("--val-split: expected a fraction in [0, 1), found \(validationFraction)")
@@ -58,9 +69,12 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let (name, specification, baseOptions) = try architecture()
         let loaded = try dataset.load()
-        let url = output.map { URL(fileURLWithPath: $0) } ?? Self.defaultRunFolder(name: name).appendingPathComponent("model.safetensors")
+        let url =
+            output.map { URL(fileURLWithPath: $0) }
+            ?? Self.defaultRunFolder(name: name).appendingPathComponent("model.safetensors")
         let plan = TrainingPlan(
-            kind: .train, name: name, architecture: specification, options: try training.options(overriding: baseOptions), seed: seed,
+            kind: .train, name: name, architecture: specification,
+            options: try training.options(overriding: baseOptions), seed: seed,
             validationSplit: validationFraction, threads: threads, modelFile: url, writesHistory: true)
         let run = try FlagNames.translating { try TrainingRun(plan, dataset: loaded) }
         print(Self.header(run, name: name, data: loaded.location.folder.path))
@@ -68,15 +82,20 @@ struct TrainCommand: ParsableCommand {
         let outcome = try FlagNames.translating { try run.execute(store: database, observer: ProgressBar()) }
         if let id = outcome.runID { print("Recorded as run \(id) in \(database?.location ?? "")") }
         let history = outcome.history
-        print(String(format: "Trained %d epochs in %.2f s (%.3f s per epoch).", history.epochs.count, history.totalSeconds,
-                     history.totalSeconds / Double(max(1, history.epochs.count))))
-        if let accuracy = history.epochs.last?.validationAccuracy { print(String(format: "Validation accuracy: %.4f", accuracy)) }
+        print(
+            String(
+                format: "Trained %d epochs in %.2f s (%.3f s per epoch).", history.epochs.count, history.totalSeconds,
+                history.totalSeconds / Double(max(1, history.epochs.count))))
+        if let accuracy = history.epochs.last?.validationAccuracy {
+            print(String(format: "Validation accuracy: %.4f", accuracy))
+        }
         print("Wrote \(url.path)")
     }
 
     /// What is about to train: the model, its options and the data.
     static func header(_ run: TrainingRun, name: String, data: String) -> String {
-        let options = run.options, plan = run.plan
+        let options = run.options
+        let plan = run.plan
         return """
             Model \(name): \(plan.architecture.compact ?? "custom"), \(options.epochs) epochs, batch \(options.batchSize), \
             \(options.optimizer.kind.rawValue) \(options.optimizer.learningRate), seed \(plan.seed), \(plan.threads) thread(s)
@@ -92,13 +111,17 @@ struct TrainCommand: ParsableCommand {
                     throw ValidationError("\(modelSpec): cannot read the model file")
                 }
                 do {
-                    return ((modelSpec as NSString).lastPathComponent, try JSONDecoder().decode(ModelSpecification.self, from: data), TrainingOptions())
+                    return (
+                        (modelSpec as NSString).lastPathComponent,
+                        try JSONDecoder().decode(ModelSpecification.self, from: data), TrainingOptions()
+                    )
                 } catch {
                     throw ValidationError("\(modelSpec): not a JSON model specification: \(error)")
                 }
             }
             guard let kind = LayerSpecification.Kind(rawValue: activation) else {
-                throw ValidationError("--activation: expected one of relu, leaky_relu, elu, gelu, tanh, sigmoid; found '\(activation)'")
+                throw ValidationError(
+                    "--activation: expected one of relu, leaky_relu, elu, gelu, tanh, sigmoid; found '\(activation)'")
             }
             return (modelSpec, try ModelSpecification.parse(compact: modelSpec, activation: kind), TrainingOptions())
         }

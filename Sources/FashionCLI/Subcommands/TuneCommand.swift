@@ -25,7 +25,8 @@ struct TuneCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The search space (JSON), e.g. experiments/tune-mlp.json.", valueName: "space"))
     var file: String
 
-    @Option(help: "The study's name in the store (default: the space's name). Workers with the same name share the study.")
+    @Option(
+        help: "The study's name in the store (default: the space's name). Workers with the same name share the study.")
     var study: String?
 
     @Option(help: "tpe, random or grid (default: the space's, else tpe).")
@@ -40,7 +41,9 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Trials in the whole study, over all workers and resumes (default: the space's, else 30).")
     var trials: Int?
 
-    @Option(name: .customLong("time-limit"), help: ArgumentHelp("Start no new trial after this long: seconds, or with m or h (10m).", valueName: "time"))
+    @Option(
+        name: .customLong("time-limit"),
+        help: ArgumentHelp("Start no new trial after this long: seconds, or with m or h (10m).", valueName: "time"))
     var timeLimit: String?
 
     @Option(help: "Trials trained at once in this process, each on its own threads.")
@@ -52,26 +55,38 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Seed of the validation split, the sampler and every trial's weights (default: the space's, else 1).")
     var seed: UInt64?
 
-    @Option(name: [.short, .long], help: ArgumentHelp("The run folder (default: runs/tune-<study>).", valueName: "dir"))
+    @Option(
+        name: [.short, .long], help: ArgumentHelp("The run folder (default: runs/tune-<study>).", valueName: "dir"))
     var output: String?
 
-    @Option(help: ArgumentHelp("The run store (SQLite) that holds the study (default: FASHION_STORE or runs/store.sqlite).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "The run store (SQLite) that holds the study (default: FASHION_STORE or runs/store.sqlite).",
+            valueName: "file"))
     var store: String?
 
     func validate() throws {
-        if let trials, !(1...100_000).contains(trials) { throw ValidationError("--trials: expected 1...100000, found \(trials)") }
-        guard startupTrials >= 0 else { throw ValidationError("--startup-trials: expected 0 or more, found \(startupTrials)") }
+        if let trials, !(1...100_000).contains(trials) {
+            throw ValidationError("--trials: expected 1...100000, found \(trials)")
+        }
+        guard startupTrials >= 0 else {
+            throw ValidationError("--startup-trials: expected 0 or more, found \(startupTrials)")
+        }
         guard (1...64).contains(workers) else { throw ValidationError("--workers: expected 1...64, found \(workers)") }
         guard (1...64).contains(threads) else { throw ValidationError("--threads: expected 1...64, found \(threads)") }
         if let timeLimit, Self.seconds(timeLimit) == nil {
-            throw ValidationError("--time-limit: expected seconds or a number with s, m or h (such as 90, 10m, 1.5h), found '\(timeLimit)'")
+            throw ValidationError(
+                "--time-limit: expected seconds or a number with s, m or h (such as 90, 10m, 1.5h), found '\(timeLimit)'"
+            )
         }
     }
 
     static func seconds(_ text: String) -> Double? {
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
         let unit = text.last.flatMap { units[$0] }
-        guard let value = Double(unit == nil ? text : String(text.dropLast())), value > 0, value.isFinite else { return nil }
+        guard let value = Double(unit == nil ? text : String(text.dropLast())), value > 0, value.isFinite else {
+            return nil
+        }
         return value * (unit ?? 1)
     }
 
@@ -80,30 +95,47 @@ struct TuneCommand: ParsableCommand {
         let loaded = try dataset.load()
         let settings = TuningSettings(
             study: study ?? space.name, sampler: sampler ?? space.sampler ?? .tpe,
-            pruner: pruner.map { kind in var p = space.pruner ?? PrunerSettings(kind: kind); p.kind = kind; return p } ?? space.pruner ?? PrunerSettings(kind: .median),
-            trials: trials ?? space.trials ?? 30, timeLimit: timeLimit.flatMap(Self.seconds) ?? space.timeLimit, seed: seed ?? space.seed ?? 1, startupTrials: startupTrials)
+            pruner: pruner.map { kind in
+                var p = space.pruner ?? PrunerSettings(kind: kind)
+                p.kind = kind
+                return p
+            } ?? space.pruner ?? PrunerSettings(kind: .median),
+            trials: trials ?? space.trials ?? 30, timeLimit: timeLimit.flatMap(Self.seconds) ?? space.timeLimit,
+            seed: seed ?? space.seed ?? 1, startupTrials: startupTrials)
         let database = try StoreOptions.open(store)
         let folder = output.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: "runs/tune-\(settings.study)")
-        print("Tuning \(settings.study): \(settings.trials) trials, sampler \(settings.sampler.rawValue), pruner \(settings.pruner.kind.rawValue), "
-              + "\(workers) at once on \(threads) thread(s) each; store \(database.location)")
+        print(
+            "Tuning \(settings.study): \(settings.trials) trials, sampler \(settings.sampler.rawValue), pruner \(settings.pruner.kind.rawValue), "
+                + "\(workers) at once on \(threads) thread(s) each; store \(database.location)")
         let start = Date()
-        let result = try Tuner.run(space: space, settings: settings, dataset: loaded, store: database, workers: workers, threads: threads,
-                                   folder: folder) { line in print("  " + line) }
+        let result = try Tuner.run(
+            space: space, settings: settings, dataset: loaded, store: database, workers: workers, threads: threads,
+            folder: folder
+        ) { line in print("  " + line) }
         guard let result else {
             if let row = try database.tuningStudy(named: settings.study), row.finalStatus == "done" {
-                print("Study \(settings.study) is finished: no trials left to run; its report is in the run folder of the worker that finished it "
-                      + "(default runs/tune-\(settings.study)). For a new search, give another --study name.")
+                print(
+                    "Study \(settings.study) is finished: no trials left to run; its report is in the run folder of the worker that finished it "
+                        + "(default runs/tune-\(settings.study)). For a new search, give another --study name.")
             } else {
-                print("This worker has no trials left to run; another worker is finishing the study and will write its report.")
+                print(
+                    "This worker has no trials left to run; another worker is finishing the study and will write its report."
+                )
             }
             return
         }
         print("")
         print(result.leaderboard())
         print("")
-        print(String(format: "Best: trial %d, validation accuracy %.4f. Retrained on %d images: test accuracy %.4f.",
-                     result.final.trial, result.final.validationAccuracy, result.final.trainingImages, result.final.testAccuracy))
-        print(String(format: "Tuning finished in %.1f s. Report: %@", Date().timeIntervalSince(start), folder.appendingPathComponent("report.html").path))
+        print(
+            String(
+                format: "Best: trial %d, validation accuracy %.4f. Retrained on %d images: test accuracy %.4f.",
+                result.final.trial, result.final.validationAccuracy, result.final.trainingImages,
+                result.final.testAccuracy))
+        print(
+            String(
+                format: "Tuning finished in %.1f s. Report: %@", Date().timeIntervalSince(start),
+                folder.appendingPathComponent("report.html").path))
         print("Run the best configuration again: fashion study \(result.final.experimentFile)")
     }
 }

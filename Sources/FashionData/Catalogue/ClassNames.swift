@@ -21,7 +21,8 @@ public enum ClassNames {
             throw .classNames(path: path, reason: "expected at least 2 class names, one a line; found \(names.count)")
         }
         guard names.count <= 256 else {
-            throw .classNames(path: path, reason: "expected at most 256 class names (labels are bytes); found \(names.count)")
+            throw .classNames(
+                path: path, reason: "expected at most 256 class names (labels are bytes); found \(names.count)")
         }
         var seen = Set<String>()
         for name in names where !seen.insert(name).inserted {

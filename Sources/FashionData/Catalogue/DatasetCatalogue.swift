@@ -6,8 +6,10 @@ import Foundation
 public struct CatalogueEntry: Sendable, Equatable {
     public struct File: Sendable, Equatable {
         public enum Role: String, Sendable, CaseIterable {
-            case trainImages = "train images", trainLabels = "train labels"
-            case testImages = "test images", testLabels = "test labels"
+            case trainImages = "train images"
+            case trainLabels = "train labels"
+            case testImages = "test images"
+            case testLabels = "test labels"
         }
         public let role: Role
         /// The file name as published, gzip-compressed.
@@ -46,16 +48,22 @@ extension CatalogueEntry {
     /// images of 28x28 pixels, 10 classes. Checksums as published by Zalando Research.
     public static let fashionMNIST = CatalogueEntry(
         name: "fashion-mnist",
-        classNames: ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
+        classNames: [
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+        ],
         files: [
-            File(role: .trainImages, name: "train-images-idx3-ubyte.gz",
-                 archiveMD5: "8d4fb7e6c68d591d4c3dfef9ec88bf0d", contentMD5: "f4a8712d7a061bf5bd6d2ca38dc4d50a"),
-            File(role: .trainLabels, name: "train-labels-idx1-ubyte.gz",
-                 archiveMD5: "25c81989df183df01b3e8a0aad5dffbe", contentMD5: "9018921c3c673c538a1fc5bad174d6f9"),
-            File(role: .testImages, name: "t10k-images-idx3-ubyte.gz",
-                 archiveMD5: "bef4ecab320f06d8554ea6380940ec79", contentMD5: "8181f5470baa50b63fa0f6fddb340f0a"),
-            File(role: .testLabels, name: "t10k-labels-idx1-ubyte.gz",
-                 archiveMD5: "bb300cfdad3c16e7a12a480ee83cd310", contentMD5: "15d484375f8d13e6eb1aabb0c3f46965"),
+            File(
+                role: .trainImages, name: "train-images-idx3-ubyte.gz",
+                archiveMD5: "8d4fb7e6c68d591d4c3dfef9ec88bf0d", contentMD5: "f4a8712d7a061bf5bd6d2ca38dc4d50a"),
+            File(
+                role: .trainLabels, name: "train-labels-idx1-ubyte.gz",
+                archiveMD5: "25c81989df183df01b3e8a0aad5dffbe", contentMD5: "9018921c3c673c538a1fc5bad174d6f9"),
+            File(
+                role: .testImages, name: "t10k-images-idx3-ubyte.gz",
+                archiveMD5: "bef4ecab320f06d8554ea6380940ec79", contentMD5: "8181f5470baa50b63fa0f6fddb340f0a"),
+            File(
+                role: .testLabels, name: "t10k-labels-idx1-ubyte.gz",
+                archiveMD5: "bb300cfdad3c16e7a12a480ee83cd310", contentMD5: "15d484375f8d13e6eb1aabb0c3f46965"),
         ],
         downloadURL: URL(string: "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")!)
 }

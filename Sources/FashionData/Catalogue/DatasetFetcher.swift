@@ -1,7 +1,8 @@
 import Foundation
 import _Files
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Downloads a catalogue dataset into a folder. Each file is downloaded to a temporary file
@@ -31,8 +32,8 @@ public struct DatasetFetcher: Sendable {
         for file in entry.files {
             let outcome = try await fetch(file)
             switch outcome {
-            case let .alreadyPresent(name): progress("\(name): already present, checksum verified")
-            case let .downloaded(name, bytes): progress("\(name): downloaded \(bytes) bytes, checksum verified")
+            case .alreadyPresent(let name): progress("\(name): already present, checksum verified")
+            case .downloaded(let name, let bytes): progress("\(name): downloaded \(bytes) bytes, checksum verified")
             }
             outcomes.append(outcome)
         }
@@ -42,13 +43,14 @@ public struct DatasetFetcher: Sendable {
     public func fetch(_ file: CatalogueEntry.File) async throws(DataError) -> Outcome {
         let target = destination.appendingPathComponent(file.name)
         if let existing = try? [UInt8](Data(contentsOf: target)),
-           (try? DatasetVerifier.checksum(of: existing, path: target.path, against: file))?.isAcceptable == true {
+            (try? DatasetVerifier.checksum(of: existing, path: target.path, against: file))?.isAcceptable == true
+        {
             return .alreadyPresent(file.name)
         }
         let url = baseURL.appendingPathComponent(file.name)
         let bytes = try await download(url)
         let result = try DatasetVerifier.checksum(of: bytes, path: url.absoluteString, against: file)
-        if case let .mismatch(expected, found) = result {
+        if case .mismatch(let expected, let found) = result {
             throw .checksumMismatch(path: url.absoluteString, expected: expected, found: found)
         }
         do {

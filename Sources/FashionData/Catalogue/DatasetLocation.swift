@@ -17,8 +17,8 @@ public struct DatasetLocation: Sendable, Equatable {
 
         public var files: [URL] {
             switch self {
-            case let .idx(a, b, c, d): return [a, b, c, d]
-            case let .csv(a, b): return [a, b]
+            case .idx(let a, let b, let c, let d): return [a, b, c, d]
+            case .csv(let a, let b): return [a, b]
             }
         }
 

@@ -13,7 +13,8 @@ public enum DatasetLocator {
         if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
             base = URL(fileURLWithPath: xdg)
         } else {
-            let home = environment["HOME"].map { URL(fileURLWithPath: $0) } ?? FileManager.default.homeDirectoryForCurrentUser
+            let home =
+                environment["HOME"].map { URL(fileURLWithPath: $0) } ?? FileManager.default.homeDirectoryForCurrentUser
             base = home.appendingPathComponent(".cache")
         }
         return base.appendingPathComponent("fashion").appendingPathComponent("fashion-mnist")
@@ -45,10 +46,14 @@ public enum DatasetLocator {
         throw .datasetNotFound(searched: [cache.path, systemFolder.path], hint: installHint(environment: environment))
     }
 
-    private static func require(_ folder: URL, origin: DatasetLocation.Origin, environment: [String: String]) throws(DataError) -> DatasetLocation {
+    private static func require(_ folder: URL, origin: DatasetLocation.Origin, environment: [String: String])
+        throws(DataError) -> DatasetLocation
+    {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw .fileMissing(path: folder.path, hint: "The folder given by \(origin.rawValue) does not exist. " + installHint(environment: environment))
+            throw .fileMissing(
+                path: folder.path,
+                hint: "The folder given by \(origin.rawValue) does not exist. " + installHint(environment: environment))
         }
         if let layout = layout(in: folder) {
             return DatasetLocation(folder: folder, origin: origin, layout: layout)
@@ -58,7 +63,8 @@ public enum DatasetLocator {
         }
         throw .fileMissing(
             path: folder.path,
-            hint: "The folder given by \(origin.rawValue) lacks \(missing.joined(separator: ", ")) (and holds no *train.csv and *test.csv pair). "
+            hint:
+                "The folder given by \(origin.rawValue) lacks \(missing.joined(separator: ", ")) (and holds no *train.csv and *test.csv pair). "
                 + installHint(environment: environment))
     }
 
@@ -66,8 +72,20 @@ public enum DatasetLocator {
     static let idxCandidates: [(CatalogueEntry.File.Role, [String])] = [
         (.trainImages, ["train-images-idx3-ubyte.gz", "train-images-idx3-ubyte", "train-images.idx3-ubyte"]),
         (.trainLabels, ["train-labels-idx1-ubyte.gz", "train-labels-idx1-ubyte", "train-labels.idx1-ubyte"]),
-        (.testImages, ["t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte", "test-images-idx3-ubyte.gz", "test-images-idx3-ubyte"]),
-        (.testLabels, ["t10k-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte", "test-labels-idx1-ubyte.gz", "test-labels-idx1-ubyte"]),
+        (
+            .testImages,
+            [
+                "t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte",
+                "test-images-idx3-ubyte.gz", "test-images-idx3-ubyte",
+            ]
+        ),
+        (
+            .testLabels,
+            [
+                "t10k-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte",
+                "test-labels-idx1-ubyte.gz", "test-labels-idx1-ubyte",
+            ]
+        ),
     ]
 
     /// The dataset files in `folder`, IDX preferred over CSV; nil when either split is missing.

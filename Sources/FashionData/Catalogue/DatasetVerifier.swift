@@ -35,7 +35,9 @@ public enum DatasetVerifier {
     }
 
     /// Checks `bytes`, read from `path`, against a catalogue file's two checksums.
-    public static func checksum(of bytes: [UInt8], path: String, against file: CatalogueEntry.File) throws(DataError) -> ChecksumResult {
+    public static func checksum(of bytes: [UInt8], path: String, against file: CatalogueEntry.File) throws(DataError)
+        -> ChecksumResult
+    {
         let stored = MD5.hex(of: bytes)
         if stored == file.archiveMD5 { return .archiveMatches(md5: stored) }
         let content = Gzip.isGzip(bytes) ? MD5.hex(of: try Gzip.decompress(bytes, path: path)) : stored
@@ -63,9 +65,12 @@ public enum DatasetVerifier {
             }
             do {
                 let bytes = try [UInt8](Data(contentsOf: url))
-                reports.append(FileReport(path: url.path, result: try checksum(of: bytes, path: url.path, against: file)))
+                reports.append(
+                    FileReport(path: url.path, result: try checksum(of: bytes, path: url.path, against: file)))
             } catch {
-                reports.append(FileReport(path: url.path, result: .mismatch(expected: file.archiveMD5, found: "unreadable (\(error))")))
+                reports.append(
+                    FileReport(
+                        path: url.path, result: .mismatch(expected: file.archiveMD5, found: "unreadable (\(error))")))
             }
         }
         return Report(files: reports, structureError: structureError, dataset: dataset)

@@ -9,13 +9,17 @@ public enum CSV {
         let path = url.path
         guard FileManager.default.fileExists(atPath: path) else { throw .fileMissing(path: path, hint: "") }
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw .unreadable(path: path, reason: error.localizedDescription) }
+        do { data = try Data(contentsOf: url) } catch {
+            throw .unreadable(path: path, reason: error.localizedDescription)
+        }
         var bytes = [UInt8](data)
         if Gzip.isGzip(bytes) { bytes = try Gzip.decompress(bytes, path: path) }
         return try parse(bytes, path: path, rows: rows, columns: columns)
     }
 
-    public static func parse(_ bytes: [UInt8], path: String, rows: Int? = nil, columns: Int? = nil) throws(DataError) -> LabeledImages {
+    public static func parse(_ bytes: [UInt8], path: String, rows: Int? = nil, columns: Int? = nil) throws(DataError)
+        -> LabeledImages
+    {
         var lines = LineCursor(bytes: bytes)
         guard let header = lines.next() else {
             throw .csvColumns(path: path, line: 1, expected: 2, found: 0)
@@ -25,7 +29,8 @@ public enum CSV {
         let firstHeader = String(decoding: bytes[headerFields[0]], as: UTF8.self).lowercased()
             .trimmingCharacters(in: CharacterSet(charactersIn: "\" \u{FEFF}"))
         guard firstHeader == "label" else {
-            throw .csvValue(path: path, line: 1, column: 1, expected: "a header row starting with 'label'", found: firstHeader)
+            throw .csvValue(
+                path: path, line: 1, column: 1, expected: "a header row starting with 'label'", found: firstHeader)
         }
         let pixelCount = columnCount - 1
         let (height, width) = try shape(pixelCount: pixelCount, rows: rows, columns: columns, path: path)
@@ -43,7 +48,9 @@ public enum CSV {
             func finish(_ end: Int) throws(DataError) {
                 column += 1
                 if column > columnCount {
-                    throw .csvColumns(path: path, line: lineNumber, expected: columnCount, found: fields(of: line.range, in: bytes).count)
+                    throw .csvColumns(
+                        path: path, line: lineNumber, expected: columnCount,
+                        found: fields(of: line.range, in: bytes).count)
                 }
                 guard digits > 0, digits <= 3, value <= 255 else {
                     let text = String(decoding: bytes[start..<end], as: UTF8.self)
@@ -77,16 +84,22 @@ public enum CSV {
         return LabeledImages(pixels: pixels, labels: labels, rows: height, columns: width)
     }
 
-    private static func shape(pixelCount: Int, rows: Int?, columns: Int?, path: String) throws(DataError) -> (Int, Int) {
+    private static func shape(pixelCount: Int, rows: Int?, columns: Int?, path: String) throws(DataError) -> (Int, Int)
+    {
         if let rows, let columns {
             guard rows * columns == pixelCount else {
-                throw .dimensionMismatch(path: path, reason: "\(rows)x\(columns) images need \(rows * columns) pixel columns, the header has \(pixelCount)")
+                throw .dimensionMismatch(
+                    path: path,
+                    reason:
+                        "\(rows)x\(columns) images need \(rows * columns) pixel columns, the header has \(pixelCount)")
             }
             return (rows, columns)
         }
         let side = Int(Double(pixelCount).squareRoot().rounded())
         guard pixelCount > 0, side * side == pixelCount else {
-            throw .dimensionMismatch(path: path, reason: "the header has \(pixelCount) pixel columns, which is not a square image; give the image size")
+            throw .dimensionMismatch(
+                path: path,
+                reason: "the header has \(pixelCount) pixel columns, which is not a square image; give the image size")
         }
         return (side, side)
     }

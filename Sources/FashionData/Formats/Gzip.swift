@@ -1,5 +1,5 @@
-import _CZlib
 import Foundation
+import _CZlib
 
 /// gzip and zlib decompression through the system zlib.
 public enum Gzip {
@@ -44,7 +44,8 @@ public enum Gzip {
                         throw .corruptGzip(path: path, reason: message)
                     }
                     if stream.avail_in == 0 && stream.avail_out != 0 {
-                        throw .corruptGzip(path: path, reason: "the stream ends early, after \(output.count) decompressed bytes")
+                        throw .corruptGzip(
+                            path: path, reason: "the stream ends early, after \(output.count) decompressed bytes")
                     }
                 } while true
                 consumed = source.count - Int(stream.avail_in)

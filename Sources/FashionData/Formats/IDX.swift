@@ -49,7 +49,9 @@ public enum IDX {
             dimensions.append(size)
             let (product, overflow) = total.multipliedReportingOverflow(by: size)
             guard !overflow else {
-                throw .dimensionMismatch(path: path, reason: "dimensions \(dimensions.map(String.init).joined(separator: "x")) are too large to be real")
+                throw .dimensionMismatch(
+                    path: path,
+                    reason: "dimensions \(dimensions.map(String.init).joined(separator: "x")) are too large to be real")
             }
             total = product
         }
@@ -61,13 +63,17 @@ public enum IDX {
             let shape = dimensions.map(String.init).joined(separator: "x")
             throw .dimensionMismatch(
                 path: path,
-                reason: "dimensions \(shape) need \(headerSize + total) bytes but the file holds \(bytes.count) (\(payload - total) bytes too many)")
+                reason:
+                    "dimensions \(shape) need \(headerSize + total) bytes but the file holds \(bytes.count) (\(payload - total) bytes too many)"
+            )
         }
         return Contents(dimensions: dimensions, values: Array(bytes[headerSize...]))
     }
 
     /// Reads an idx3 image file: `[count, rows, columns]` bytes.
-    public static func readImages(at url: URL) throws(DataError) -> (count: Int, rows: Int, columns: Int, pixels: [UInt8]) {
+    public static func readImages(at url: URL) throws(DataError) -> (
+        count: Int, rows: Int, columns: Int, pixels: [UInt8]
+    ) {
         let array = try parse(readFile(at: url), path: url.path, expectedDimensions: 3)
         let d = array.dimensions
         guard d[1] > 0, d[2] > 0 else {
@@ -86,16 +92,21 @@ public enum IDX {
         let imageArray = try readImages(at: images)
         let labelValues = try readLabels(at: labels)
         guard imageArray.count == labelValues.count else {
-            throw .countMismatch(images: images.path, imageCount: imageArray.count, labels: labels.path, labelCount: labelValues.count)
+            throw .countMismatch(
+                images: images.path, imageCount: imageArray.count, labels: labels.path, labelCount: labelValues.count)
         }
-        return LabeledImages(pixels: imageArray.pixels, labels: labelValues, rows: imageArray.rows, columns: imageArray.columns)
+        return LabeledImages(
+            pixels: imageArray.pixels, labels: labelValues, rows: imageArray.rows, columns: imageArray.columns)
     }
 
     /// Encodes arrays in IDX form (used to export subsets and to build test fixtures).
     public static func encode(dimensions: [Int], values: [UInt8]) -> [UInt8] {
         var bytes: [UInt8] = [0, 0, 0x08, UInt8(dimensions.count)]
         for d in dimensions {
-            bytes += [UInt8(truncatingIfNeeded: d >> 24), UInt8(truncatingIfNeeded: d >> 16), UInt8(truncatingIfNeeded: d >> 8), UInt8(truncatingIfNeeded: d)]
+            bytes += [
+                UInt8(truncatingIfNeeded: d >> 24), UInt8(truncatingIfNeeded: d >> 16),
+                UInt8(truncatingIfNeeded: d >> 8), UInt8(truncatingIfNeeded: d),
+            ]
         }
         return bytes + values
     }

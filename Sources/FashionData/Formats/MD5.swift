@@ -73,7 +73,8 @@ public struct MD5: Sendable {
         // The 16 message words on the stack: this runs once per 64 bytes of a 47 MB file.
         state = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { m in
             for i in 0..<16 {
-                m[i] = UInt32(block[4 * i]) | UInt32(block[4 * i + 1]) << 8
+                m[i] =
+                    UInt32(block[4 * i]) | UInt32(block[4 * i + 1]) << 8
                     | UInt32(block[4 * i + 2]) << 16 | UInt32(block[4 * i + 3]) << 24
             }
             var (a, b, c, d) = state
@@ -83,10 +84,18 @@ public struct MD5: Sendable {
                         var f: UInt32
                         let g: Int
                         switch i {
-                        case 0..<16: f = (b & c) | (~b & d); g = i
-                        case 16..<32: f = (d & b) | (~d & c); g = (5 * i + 1) % 16
-                        case 32..<48: f = b ^ c ^ d; g = (3 * i + 5) % 16
-                        default: f = c ^ (b | ~d); g = (7 * i) % 16
+                        case 0..<16:
+                            f = (b & c) | (~b & d)
+                            g = i
+                        case 16..<32:
+                            f = (d & b) | (~d & c)
+                            g = (5 * i + 1) % 16
+                        case 32..<48:
+                            f = b ^ c ^ d
+                            g = (3 * i + 5) % 16
+                        default:
+                            f = c ^ (b | ~d)
+                            g = (7 * i) % 16
                         }
                         f = f &+ a &+ k[i] &+ m[g]
                         a = d

@@ -22,9 +22,12 @@ public enum PNGDecoder {
             }
             let data = bytes[(offset + 8)..<(offset + 8 + length)]
             let storedCRC = readUInt32(bytes, offset + 8 + length)
-            let actualCRC = bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress! + offset + 4, UInt32(length + 4))) }
+            let actualCRC = bytes.withUnsafeBufferPointer {
+                UInt32(crc32(0, $0.baseAddress! + offset + 4, UInt32(length + 4)))
+            }
             guard storedCRC == actualCRC else {
-                throw .invalidImage(path: path, reason: "chunk \(type) at byte \(offset) fails its CRC check (the file is damaged)")
+                throw .invalidImage(
+                    path: path, reason: "chunk \(type) at byte \(offset) fails its CRC check (the file is damaged)")
             }
             switch type {
             case "IHDR": header = Array(data)
@@ -44,10 +47,15 @@ public enum PNGDecoder {
         let depth = Int(header[8])
         let colourType = Int(header[9])
         guard width > 0, height > 0, width <= 1 << 15, height <= 1 << 15, width * height <= 1 << 26 else {
-            throw .invalidImage(path: path, reason: "expected a size between 1x1 and 32768x32768 with at most 67 million pixels, found \(width)x\(height)")
+            throw .invalidImage(
+                path: path,
+                reason:
+                    "expected a size between 1x1 and 32768x32768 with at most 67 million pixels, found \(width)x\(height)"
+            )
         }
         guard header[12] == 0 else {
-            throw .invalidImage(path: path, reason: "interlaced (Adam7) PNG files are not supported; save it without interlacing")
+            throw .invalidImage(
+                path: path, reason: "interlaced (Adam7) PNG files are not supported; save it without interlacing")
         }
         let samplesPerPixel: Int
         switch (colourType, depth) {
@@ -57,18 +65,21 @@ public enum PNGDecoder {
         case (4, 8), (4, 16): samplesPerPixel = 2
         case (6, 8), (6, 16): samplesPerPixel = 4
         default:
-            throw .invalidImage(path: path, reason: "colour type \(colourType) with bit depth \(depth) is not valid PNG")
+            throw .invalidImage(
+                path: path, reason: "colour type \(colourType) with bit depth \(depth) is not valid PNG")
         }
         let bitsPerPixel = samplesPerPixel * depth
         let stride = (width * bitsPerPixel + 7) / 8
         let filterStep = max(1, bitsPerPixel / 8)
         let raw = try inflate(compressed, expected: (stride + 1) * height, path: path)
         guard raw.count >= (stride + 1) * height else {
-            throw .invalidImage(path: path, reason: "image data holds \(raw.count) bytes, \((stride + 1) * height) expected")
+            throw .invalidImage(
+                path: path, reason: "image data holds \(raw.count) bytes, \((stride + 1) * height) expected")
         }
         let rows = try unfilter(raw, stride: stride, height: height, step: filterStep, path: path)
-        return try expand(rows, width: width, height: height, depth: depth, colourType: colourType,
-                          palette: palette, transparency: transparency, path: path)
+        return try expand(
+            rows, width: width, height: height, depth: depth, colourType: colourType,
+            palette: palette, transparency: transparency, path: path)
     }
 
     private static func readUInt32(_ b: [UInt8], _ o: Int) -> UInt32 {
@@ -91,7 +102,9 @@ public enum PNGDecoder {
         return Array(output.prefix(Int(length)))
     }
 
-    private static func unfilter(_ raw: [UInt8], stride: Int, height: Int, step: Int, path: String) throws(DataError) -> [UInt8] {
+    private static func unfilter(_ raw: [UInt8], stride: Int, height: Int, step: Int, path: String) throws(DataError)
+        -> [UInt8]
+    {
         var out = [UInt8](repeating: 0, count: stride * height)
         for row in 0..<height {
             let filter = raw[row * (stride + 1)]
@@ -110,7 +123,9 @@ public enum PNGDecoder {
                 case 3: predictor = (a + b) / 2
                 case 4:
                     let p = a + b - c
-                    let pa = abs(p - a), pb = abs(p - b), pc = abs(p - c)
+                    let pa = abs(p - a)
+                    let pb = abs(p - b)
+                    let pc = abs(p - c)
                     predictor = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c)
                 default:
                     throw .invalidImage(path: path, reason: "row \(row) uses filter type \(filter); PNG defines 0...4")
@@ -151,7 +166,9 @@ public enum PNGDecoder {
                 for x in 0..<width {
                     let index = Int(sample(row, x, scaled: false))
                     guard index * 3 + 2 < palette.count else {
-                        throw .invalidImage(path: path, reason: "pixel (\(x), \(row)) uses palette entry \(index) of \(palette.count / 3)")
+                        throw .invalidImage(
+                            path: path,
+                            reason: "pixel (\(x), \(row)) uses palette entry \(index) of \(palette.count / 3)")
                     }
                     pixels += palette[(index * 3)..<(index * 3 + 3)]
                     if channels == 4 { pixels.append(index < transparency.count ? transparency[index] : 255) }

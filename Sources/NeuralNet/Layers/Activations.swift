@@ -10,7 +10,9 @@ public protocol ActivationFunction: Sendable {
     func derivative(x: Float, y: Float) -> Float
     /// The whole-buffer loops; the defaults below are specialised per conforming type.
     func applyForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int)
-    func applyBackward(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ count: Int)
+    func applyBackward(
+        _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+        _ d: UnsafeMutablePointer<Float>, _ count: Int)
 }
 
 extension ActivationFunction {
@@ -45,7 +47,9 @@ public final class Activation<Function: ActivationFunction>: Layer {
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
         self.input = input
         output.resize(rows: input.rows, columns: input.columns)
-        let x = input.pointer, y = output.pointer, function = function
+        let x = input.pointer
+        let y = output.pointer
+        let function = function
         Compute.runner.forEachRange(count: input.count, minimumPerPart: Self.partSize) { range in
             function.applyForward(x + range.lowerBound, y + range.lowerBound, range.count)
         }
@@ -55,7 +59,11 @@ public final class Activation<Function: ActivationFunction>: Layer {
     public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
         guard needsInputGradient, let input else { return nil }
         inputGradient.resize(rows: input.rows, columns: input.columns)
-        let x = input.pointer, y = output.pointer, g = outputGradient.pointer, d = inputGradient.pointer, function = function
+        let x = input.pointer
+        let y = output.pointer
+        let g = outputGradient.pointer
+        let d = inputGradient.pointer
+        let function = function
         Compute.runner.forEachRange(count: input.count, minimumPerPart: Self.partSize) { range in
             let i = range.lowerBound
             function.applyBackward(x + i, y + i, g + i, d + i, range.count)
@@ -73,13 +81,21 @@ extension ActivationFunction {
     }
 
     @inline(__always)
-    public func backwardLoop(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ count: Int) {
+    public func backwardLoop(
+        _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+        _ d: UnsafeMutablePointer<Float>, _ count: Int
+    ) {
         for i in 0..<count { d[i] = g[i] * derivative(x: x[i], y: y[i]) }
     }
 
-    public func applyForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) { forwardLoop(x, y, count) }
+    public func applyForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
+        forwardLoop(x, y, count)
+    }
 
-    public func applyBackward(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ count: Int) {
+    public func applyBackward(
+        _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+        _ d: UnsafeMutablePointer<Float>, _ count: Int
+    ) {
         backwardLoop(x, y, g, d, count)
     }
 }
@@ -148,8 +164,12 @@ public typealias Tanh = Activation<TanhFunction>
 public typealias Sigmoid = Activation<SigmoidFunction>
 
 extension Activation where Function == ReLUFunction { public convenience init() { self.init(ReLUFunction()) } }
-extension Activation where Function == LeakyReLUFunction { public convenience init(alpha: Float = 0.3) { self.init(LeakyReLUFunction(alpha: alpha)) } }
-extension Activation where Function == ELUFunction { public convenience init(alpha: Float = 1) { self.init(ELUFunction(alpha: alpha)) } }
+extension Activation where Function == LeakyReLUFunction {
+    public convenience init(alpha: Float = 0.3) { self.init(LeakyReLUFunction(alpha: alpha)) }
+}
+extension Activation where Function == ELUFunction {
+    public convenience init(alpha: Float = 1) { self.init(ELUFunction(alpha: alpha)) }
+}
 extension Activation where Function == GELUFunction { public convenience init() { self.init(GELUFunction()) } }
 extension Activation where Function == TanhFunction { public convenience init() { self.init(TanhFunction()) } }
 extension Activation where Function == SigmoidFunction { public convenience init() { self.init(SigmoidFunction()) } }

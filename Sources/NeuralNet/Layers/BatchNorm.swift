@@ -37,11 +37,15 @@ public final class BatchNorm: Layer {
     /// One scale and shift per feature, or per channel of images (the last dimension).
     public func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
         let inputSize = inputShape.last ?? 1
-        guard inputSize > 0 else { throw .invalidSpecification("batch norm needs at least one feature, found \(inputShape)") }
+        guard inputSize > 0 else {
+            throw .invalidSpecification("batch norm needs at least one feature, found \(inputShape)")
+        }
         guard momentum >= 0, momentum < 1 else {
             throw .invalidSpecification("batch norm momentum must be in [0, 1), found \(momentum)")
         }
-        guard epsilon > 0, epsilon.isFinite else { throw .invalidSpecification("batch norm epsilon must be above 0, found \(epsilon)") }
+        guard epsilon > 0, epsilon.isFinite else {
+            throw .invalidSpecification("batch norm epsilon must be above 0, found \(epsilon)")
+        }
         gamma = Parameter(name: "gamma", rows: 1, columns: inputSize, decays: false)
         beta = Parameter(name: "beta", rows: 1, columns: inputSize, decays: false)
         movingMean = Parameter(name: "moving_mean", rows: 1, columns: inputSize, decays: false)
@@ -65,35 +69,56 @@ public final class BatchNorm: Layer {
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
         // Images: each pixel of each image is one more row of `features` channels. Every loop
         // runs along rows, channels innermost, so it reads memory in order and vectorises.
-        let features = gamma.value.columns, batch = input.count / features
+        let features = gamma.value.columns
+        let batch = input.count / features
         lastWasTraining = training
         output.resize(rows: input.rows, columns: input.columns)
         normalised.resize(rows: input.rows, columns: input.columns)
-        let x = input.pointer, xhat = normalised.pointer, y = output.pointer
-        let g = gamma.value.pointer, b = beta.value.pointer
-        let mm = movingMean.value.pointer, mv = movingVariance.value.pointer
-        var mean = [Float](repeating: 0, count: features), variance = [Float](repeating: 0, count: features)
+        let x = input.pointer
+        let xhat = normalised.pointer
+        let y = output.pointer
+        let g = gamma.value.pointer
+        let b = beta.value.pointer
+        let mm = movingMean.value.pointer
+        let mv = movingVariance.value.pointer
+        var mean = [Float](repeating: 0, count: features)
+        var variance = [Float](repeating: 0, count: features)
         mean.withUnsafeMutableBufferPointer { mean in
             variance.withUnsafeMutableBufferPointer { variance in
                 if training {
-                    for r in 0..<batch { let row = x + r * features; for j in 0..<features { mean[j] += row[j] } }
+                    for r in 0..<batch {
+                        let row = x + r * features
+                        for j in 0..<features { mean[j] += row[j] }
+                    }
                     for j in 0..<features { mean[j] /= Float(batch) }
-                    for r in 0..<batch { let row = x + r * features; for j in 0..<features { let d = row[j] - mean[j]; variance[j] += d * d } }
+                    for r in 0..<batch {
+                        let row = x + r * features
+                        for j in 0..<features {
+                            let d = row[j] - mean[j]
+                            variance[j] += d * d
+                        }
+                    }
                     for j in 0..<features {
                         variance[j] /= Float(batch)
                         mm[j] = momentum * mm[j] + (1 - momentum) * mean[j]
                         mv[j] = momentum * mv[j] + (1 - momentum) * variance[j]
                     }
                 } else {
-                    for j in 0..<features { mean[j] = mm[j]; variance[j] = mv[j] }
+                    for j in 0..<features {
+                        mean[j] = mm[j]
+                        variance[j] = mv[j]
+                    }
                 }
                 inverseDeviation.withUnsafeMutableBufferPointer { inverse in
                     for j in 0..<features { inverse[j] = 1 / (variance[j] + epsilon).squareRoot() }
                     // Row by row, each element alone: split across threads without changing a bit.
-                    let mean = UnsafePointer(mean.baseAddress!), inverse = UnsafePointer(inverse.baseAddress!)
+                    let mean = UnsafePointer(mean.baseAddress!)
+                    let inverse = UnsafePointer(inverse.baseAddress!)
                     Compute.runner.forEachRange(count: batch, minimumPerPart: 2048) { rows in
                         for r in rows {
-                            let row = x + r * features, n = xhat + r * features, out = y + r * features
+                            let row = x + r * features
+                            let n = xhat + r * features
+                            let out = y + r * features
                             for j in 0..<features {
                                 n[j] = (row[j] - mean[j]) * inverse[j]
                                 out[j] = g[j] * n[j] + b[j]
@@ -110,13 +135,18 @@ public final class BatchNorm: Layer {
     /// the statistics being functions of the batch. After an inference forward the statistics
     /// are constants: dInput = gamma * inv * dy. dGamma = Σ dy * xhat and dBeta = Σ dy in both.
     public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
-        let features = gamma.value.columns, batch = outputGradient.count / features
-        let dy = outputGradient.pointer, xhat = normalised.pointer
-        let dg = gamma.gradient.pointer, db = beta.gradient.pointer, g = gamma.value.pointer
+        let features = gamma.value.columns
+        let batch = outputGradient.count / features
+        let dy = outputGradient.pointer
+        let xhat = normalised.pointer
+        let dg = gamma.gradient.pointer
+        let db = beta.gradient.pointer
+        let g = gamma.value.pointer
         dg.update(repeating: 0, count: features)
         db.update(repeating: 0, count: features)
         for r in 0..<batch {
-            let gy = dy + r * features, n = xhat + r * features
+            let gy = dy + r * features
+            let n = xhat + r * features
             for j in 0..<features {
                 db[j] += gy[j]
                 dg[j] += gy[j] * n[j]
@@ -134,14 +164,17 @@ public final class BatchNorm: Layer {
             let scale = UnsafePointer(scale.baseAddress!)
             guard lastWasTraining else {
                 for r in 0..<batch {
-                    let gy = dy + r * features, out = dx + r * features
+                    let gy = dy + r * features
+                    let out = dx + r * features
                     for j in 0..<features { out[j] = scale[j] * count * gy[j] }
                 }
                 return
             }
             Compute.runner.forEachRange(count: batch, minimumPerPart: 2048) { rows in
                 for r in rows {
-                    let gy = dy + r * features, n = xhat + r * features, out = dx + r * features
+                    let gy = dy + r * features
+                    let n = xhat + r * features
+                    let out = dx + r * features
                     for j in 0..<features { out[j] = scale[j] * (count * gy[j] - db[j] - n[j] * dg[j]) }
                 }
             }

@@ -27,7 +27,10 @@ public final class Conv2D: Layer {
     private let patchGradient = Matrix(rows: 0, columns: 0)
     private let inputGradient = Matrix(rows: 0, columns: 0)
 
-    public init(filters: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .valid, initializer: Initializer = .glorotUniform) {
+    public init(
+        filters: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .valid,
+        initializer: Initializer = .glorotUniform
+    ) {
         self.filters = filters
         self.kernelSize = kernelSize
         self.stride = stride
@@ -36,23 +39,30 @@ public final class Conv2D: Layer {
     }
 
     public var specification: LayerSpecification {
-        LayerSpecification(kind: .conv2D, initializer: initializer == .glorotUniform ? nil : initializer, filters: filters, kernelSize: kernelSize,
-                           stride: stride == 1 ? nil : stride, padding: padding == .valid ? nil : padding)
+        LayerSpecification(
+            kind: .conv2D, initializer: initializer == .glorotUniform ? nil : initializer, filters: filters,
+            kernelSize: kernelSize,
+            stride: stride == 1 ? nil : stride, padding: padding == .valid ? nil : padding)
     }
 
     public var parameters: [Parameter] { [kernel, bias] }
 
     public func build(inputShape shape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
         guard shape.count == 3 else {
-            throw .invalidSpecification("a Conv2D layer needs images [height, width, channels], found the shape \(shape); give the model an input shape")
+            throw .invalidSpecification(
+                "a Conv2D layer needs images [height, width, channels], found the shape \(shape); give the model an input shape"
+            )
         }
         guard filters > 0, kernelSize > 0, stride > 0 else {
-            throw .invalidSpecification("a Conv2D layer needs filters, kernel size and stride above 0, found \(filters), \(kernelSize), \(stride)")
+            throw .invalidSpecification(
+                "a Conv2D layer needs filters, kernel size and stride above 0, found \(filters), \(kernelSize), \(stride)"
+            )
         }
         let (height, heightPad) = padding.geometry(input: shape[0], window: kernelSize, stride: stride)
         let (width, widthPad) = padding.geometry(input: shape[1], window: kernelSize, stride: stride)
         guard height > 0, width > 0 else {
-            throw .invalidSpecification("a \(kernelSize)x\(kernelSize) valid convolution does not fit images of \(shape[0])x\(shape[1])")
+            throw .invalidSpecification(
+                "a \(kernelSize)x\(kernelSize) valid convolution does not fit images of \(shape[0])x\(shape[1])")
         }
         inputShape = shape
         outputShape = [height, width, filters]
@@ -66,7 +76,8 @@ public final class Conv2D: Layer {
     }
 
     public func sharingWeights() -> any Layer {
-        let copy = Conv2D(filters: filters, kernelSize: kernelSize, stride: stride, padding: padding, initializer: initializer)
+        let copy = Conv2D(
+            filters: filters, kernelSize: kernelSize, stride: stride, padding: padding, initializer: initializer)
         copy.kernel = kernel
         copy.bias = bias
         copy.inputShape = inputShape
@@ -79,28 +90,44 @@ public final class Conv2D: Layer {
     var positions: Int { outputShape[0] * outputShape[1] }
 
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
-        let batch = input.rows, depth = kernel.value.rows
+        let batch = input.rows
+        let depth = kernel.value.rows
         patches.resize(rows: batch * positions, columns: depth)
-        let source = input.pointer, target = patches.pointer
+        let source = input.pointer
+        let target = patches.pointer
         Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
-            for b in images { self.gather(image: source + b * self.inputShape.reduce(1, *), into: target + b * self.positions * depth) }
+            for b in images {
+                self.gather(image: source + b * self.inputShape.reduce(1, *), into: target + b * self.positions * depth)
+            }
         }
         output.resize(rows: batch, columns: positions * filters)
         let rows = batch * positions
-        let bias = self.bias.value.pointer, out = output.pointer, filters = filters
+        let bias = self.bias.value.pointer
+        let out = output.pointer
+        let filters = filters
         Compute.runner.forEachRange(count: rows, minimumPerPart: 1024) { part in
-            for row in part { let y = out + row * filters; for o in 0..<filters { y[o] = bias[o] } }
+            for row in part {
+                let y = out + row * filters
+                for o in 0..<filters { y[o] = bias[o] }
+            }
         }
-        MatrixProduct.multiply(transposeA: false, transposeB: false, m: rows, n: filters, k: depth,
-                               a: patches.pointer, lda: depth, b: kernel.value.pointer, ldb: filters, beta: 1, c: output.pointer, ldc: filters)
+        MatrixProduct.multiply(
+            transposeA: false, transposeB: false, m: rows, n: filters, k: depth,
+            a: patches.pointer, lda: depth, b: kernel.value.pointer, ldb: filters, beta: 1, c: output.pointer,
+            ldc: filters)
         return output
     }
 
     public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
-        let batch = outputGradient.rows, depth = kernel.value.rows, rows = batch * positions
-        MatrixProduct.multiply(transposeA: true, transposeB: false, m: depth, n: filters, k: rows,
-                               a: patches.pointer, lda: depth, b: outputGradient.pointer, ldb: filters, beta: 0, c: kernel.gradient.pointer, ldc: filters)
-        let db = bias.gradient.pointer, dy = outputGradient.pointer
+        let batch = outputGradient.rows
+        let depth = kernel.value.rows
+        let rows = batch * positions
+        MatrixProduct.multiply(
+            transposeA: true, transposeB: false, m: depth, n: filters, k: rows,
+            a: patches.pointer, lda: depth, b: outputGradient.pointer, ldb: filters, beta: 0,
+            c: kernel.gradient.pointer, ldc: filters)
+        let db = bias.gradient.pointer
+        let dy = outputGradient.pointer
         db.update(repeating: 0, count: filters)
         for row in 0..<rows {
             let g = dy + row * filters
@@ -108,11 +135,13 @@ public final class Conv2D: Layer {
         }
         guard needsInputGradient else { return nil }
         patchGradient.resize(rows: rows, columns: depth)
-        MatrixProduct.multiply(transposeA: false, transposeB: true, m: rows, n: depth, k: filters,
-                               a: dy, lda: filters, b: kernel.value.pointer, ldb: filters, beta: 0, c: patchGradient.pointer, ldc: depth)
+        MatrixProduct.multiply(
+            transposeA: false, transposeB: true, m: rows, n: depth, k: filters,
+            a: dy, lda: filters, b: kernel.value.pointer, ldb: filters, beta: 0, c: patchGradient.pointer, ldc: depth)
         let imageSize = inputShape.reduce(1, *)
         inputGradient.resize(rows: batch, columns: imageSize)
-        let source = patchGradient.pointer, target = inputGradient.pointer
+        let source = patchGradient.pointer
+        let target = inputGradient.pointer
         Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
             for b in images { self.scatter(patches: source + b * self.positions * depth, into: target + b * imageSize) }
         }
@@ -124,7 +153,9 @@ public final class Conv2D: Layer {
     /// it is copied in one go; only border windows go pixel by pixel.
     func gather(image: UnsafeMutablePointer<Float>, into rows: UnsafeMutablePointer<Float>) {
         let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
-        let k = kernelSize, span = k * channels, depth = k * span
+        let k = kernelSize
+        let span = k * channels
+        let depth = k * span
         for y in 0..<outputShape[0] {
             for x in 0..<outputShape[1] {
                 let row = rows + (y * outputShape[1] + x) * depth
@@ -158,7 +189,9 @@ public final class Conv2D: Layer {
     /// (a window row inside the image is again `kw·c` floats in a row).
     func scatter(patches rows: UnsafeMutablePointer<Float>, into image: UnsafeMutablePointer<Float>) {
         let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
-        let k = kernelSize, span = k * channels, depth = k * span
+        let k = kernelSize
+        let span = k * channels
+        let depth = k * span
         image.update(repeating: 0, count: height * width * channels)
         for y in 0..<outputShape[0] {
             for x in 0..<outputShape[1] {
@@ -173,7 +206,8 @@ public final class Conv2D: Layer {
                         for e in 0..<span { target[e] += source[e] }
                     } else {
                         for j in 0..<k where left + j >= 0 && left + j < width {
-                            let target = image + (sy * width + left + j) * channels, pixel = source + j * channels
+                            let target = image + (sy * width + left + j) * channels
+                            let pixel = source + j * channels
                             for c in 0..<channels { target[c] += pixel[c] }
                         }
                     }

@@ -36,8 +36,11 @@ public final class Dropout: Layer {
         guard lastWasTraining else { return input }
         mask.resize(rows: input.rows, columns: input.columns)
         output.resize(rows: input.rows, columns: input.columns)
-        let keep = 1 - rate, scale = 1 / (1 - rate)
-        let m = mask.pointer, x = input.pointer, y = output.pointer
+        let keep = 1 - rate
+        let scale = 1 / (1 - rate)
+        let m = mask.pointer
+        let x = input.pointer
+        let y = output.pointer
         for i in 0..<input.count {
             m[i] = generator.nextUnitFloat() < keep ? scale : 0
             y[i] = x[i] * m[i]
@@ -49,7 +52,9 @@ public final class Dropout: Layer {
         guard needsInputGradient else { return nil }
         guard lastWasTraining else { return outputGradient }
         inputGradient.resize(rows: outputGradient.rows, columns: outputGradient.columns)
-        let m = mask.pointer, g = outputGradient.pointer, d = inputGradient.pointer
+        let m = mask.pointer
+        let g = outputGradient.pointer
+        let d = inputGradient.pointer
         for i in 0..<outputGradient.count { d[i] = g[i] * m[i] }
         return inputGradient
     }

@@ -6,8 +6,10 @@ import NumericCore
 /// with sqrt(2 / fanIn). The normal ones are truncated at two standard deviations and
 /// rescaled by 1 / 0.87962566 so the spread stays as stated.
 public enum Initializer: String, Codable, Sendable, CaseIterable {
-    case glorotUniform = "glorot_uniform", glorotNormal = "glorot_normal"
-    case heUniform = "he_uniform", heNormal = "he_normal"
+    case glorotUniform = "glorot_uniform"
+    case glorotNormal = "glorot_normal"
+    case heUniform = "he_uniform"
+    case heNormal = "he_normal"
 
     public func fill(_ matrix: Matrix, fanIn: Int, fanOut: Int, generator: inout SeededGenerator) {
         let truncationCorrection: Float = 0.879_625_661_034_239_78

@@ -4,9 +4,16 @@ import NumericCore
 /// into a fresh, unbuilt layer.
 public struct LayerSpecification: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
-        case dense, relu, leakyReLU = "leaky_relu", elu, gelu, tanh, sigmoid, softmax
-        case dropout, batchNorm = "batch_norm", flatten
-        case conv2D = "conv2d", maxPool2D = "max_pool2d", averagePool2D = "avg_pool2d", globalAveragePool = "global_avg_pool"
+        case dense, relu
+        case leakyReLU = "leaky_relu"
+        case elu, gelu, tanh, sigmoid, softmax
+        case dropout
+        case batchNorm = "batch_norm"
+        case flatten
+        case conv2D = "conv2d"
+        case maxPool2D = "max_pool2d"
+        case averagePool2D = "avg_pool2d"
+        case globalAveragePool = "global_avg_pool"
         case residual
     }
 
@@ -34,9 +41,12 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
     /// Batch norm: added to the variance before the square root (default 1e-3, as Keras).
     public var epsilon: Double?
 
-    public init(kind: Kind, units: Int? = nil, rate: Double? = nil, alpha: Double? = nil, initializer: Initializer? = nil,
-                filters: Int? = nil, kernelSize: Int? = nil, stride: Int? = nil, padding: Padding? = nil, layers: [LayerSpecification]? = nil,
-                momentum: Double? = nil, epsilon: Double? = nil) {
+    public init(
+        kind: Kind, units: Int? = nil, rate: Double? = nil, alpha: Double? = nil, initializer: Initializer? = nil,
+        filters: Int? = nil, kernelSize: Int? = nil, stride: Int? = nil, padding: Padding? = nil,
+        layers: [LayerSpecification]? = nil,
+        momentum: Double? = nil, epsilon: Double? = nil
+    ) {
         self.layers = layers
         self.momentum = momentum
         self.epsilon = epsilon
@@ -54,7 +64,9 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
     public func makeLayer() throws(ModelError) -> any Layer {
         switch kind {
         case .dense:
-            guard let units, units > 0 else { throw .invalidSpecification("a dense layer needs units > 0, found \(units.map(String.init) ?? "none")") }
+            guard let units, units > 0 else {
+                throw .invalidSpecification("a dense layer needs units > 0, found \(units.map(String.init) ?? "none")")
+            }
             return Dense(units: units, initializer: initializer ?? .glorotUniform)
         case .relu: return ReLU()
         case .leakyReLU: return LeakyReLU(alpha: Float(alpha ?? 0.3))
@@ -65,21 +77,33 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
         case .softmax: return Softmax()
         case .dropout:
             let rate = rate ?? 0.5
-            guard rate >= 0, rate < 1 else { throw .invalidSpecification("dropout rate must be in [0, 1), found \(rate)") }
+            guard rate >= 0, rate < 1 else {
+                throw .invalidSpecification("dropout rate must be in [0, 1), found \(rate)")
+            }
             return Dropout(rate: Float(rate))
         case .batchNorm: return BatchNorm(momentum: Float(momentum ?? 0.99), epsilon: Float(epsilon ?? 1e-3))
         case .flatten: return Flatten()
         case .conv2D:
-            guard let filters, filters > 0 else { throw .invalidSpecification("a conv2d layer needs filters > 0, found \(filters.map(String.init) ?? "none")") }
-            guard let kernelSize, kernelSize > 0 else {
-                throw .invalidSpecification("a conv2d layer needs kernelSize > 0, found \(kernelSize.map(String.init) ?? "none")")
+            guard let filters, filters > 0 else {
+                throw .invalidSpecification(
+                    "a conv2d layer needs filters > 0, found \(filters.map(String.init) ?? "none")")
             }
-            return Conv2D(filters: filters, kernelSize: kernelSize, stride: stride ?? 1, padding: padding ?? .valid, initializer: initializer ?? .glorotUniform)
+            guard let kernelSize, kernelSize > 0 else {
+                throw .invalidSpecification(
+                    "a conv2d layer needs kernelSize > 0, found \(kernelSize.map(String.init) ?? "none")")
+            }
+            return Conv2D(
+                filters: filters, kernelSize: kernelSize, stride: stride ?? 1, padding: padding ?? .valid,
+                initializer: initializer ?? .glorotUniform)
         case .maxPool2D, .averagePool2D:
-            return Pool2D(kind == .maxPool2D ? .max : .average, poolSize: kernelSize ?? 2, stride: stride, padding: padding ?? .valid)
+            return Pool2D(
+                kind == .maxPool2D ? .max : .average, poolSize: kernelSize ?? 2, stride: stride,
+                padding: padding ?? .valid)
         case .globalAveragePool: return GlobalAveragePool()
         case .residual:
-            guard let layers, !layers.isEmpty else { throw .invalidSpecification("a residual block needs 'layers', at least one") }
+            guard let layers, !layers.isEmpty else {
+                throw .invalidSpecification("a residual block needs 'layers', at least one")
+            }
             var body = [any Layer]()
             for layer in layers { body.append(try layer.makeLayer()) }
             return Residual(layers: body)
@@ -101,7 +125,8 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
         case .batchNorm: return "BatchNorm"
         case .flatten: return "Flatten"
         case .conv2D:
-            return "Conv2D(\(filters ?? 0), \(kernelSize ?? 0)x\(kernelSize ?? 0)\(stride.map { ", stride \($0)" } ?? "")\(padding == .same ? ", same" : ""))"
+            return
+                "Conv2D(\(filters ?? 0), \(kernelSize ?? 0)x\(kernelSize ?? 0)\(stride.map { ", stride \($0)" } ?? "")\(padding == .same ? ", same" : ""))"
         case .maxPool2D, .averagePool2D:
             return (kind == .maxPool2D ? "MaxPool2D" : "AvgPool2D") + "(\(kernelSize ?? 2))"
         case .globalAveragePool: return "GlobalAvgPool"

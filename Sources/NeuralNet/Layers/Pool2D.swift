@@ -28,16 +28,26 @@ public final class Pool2D: Layer {
     }
 
     public var specification: LayerSpecification {
-        LayerSpecification(kind: mode == .max ? .maxPool2D : .averagePool2D, kernelSize: poolSize, stride: stride == poolSize ? nil : stride,
-                           padding: padding == .valid ? nil : padding)
+        LayerSpecification(
+            kind: mode == .max ? .maxPool2D : .averagePool2D, kernelSize: poolSize,
+            stride: stride == poolSize ? nil : stride,
+            padding: padding == .valid ? nil : padding)
     }
 
     public func build(inputShape shape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
-        guard shape.count == 3 else { throw .invalidSpecification("a pooling layer needs images [height, width, channels], found the shape \(shape)") }
-        guard poolSize > 0, stride > 0 else { throw .invalidSpecification("a pooling layer needs a pool size and stride above 0, found \(poolSize), \(stride)") }
+        guard shape.count == 3 else {
+            throw .invalidSpecification(
+                "a pooling layer needs images [height, width, channels], found the shape \(shape)")
+        }
+        guard poolSize > 0, stride > 0 else {
+            throw .invalidSpecification(
+                "a pooling layer needs a pool size and stride above 0, found \(poolSize), \(stride)")
+        }
         let (height, top) = padding.geometry(input: shape[0], window: poolSize, stride: stride)
         let (width, left) = padding.geometry(input: shape[1], window: poolSize, stride: stride)
-        guard height > 0, width > 0 else { throw .invalidSpecification("a \(poolSize)x\(poolSize) pool does not fit images of \(shape[0])x\(shape[1])") }
+        guard height > 0, width > 0 else {
+            throw .invalidSpecification("a \(poolSize)x\(poolSize) pool does not fit images of \(shape[0])x\(shape[1])")
+        }
         inputShape = shape
         outputShape = [height, width, shape[2]]
         padTop = top
@@ -56,16 +66,19 @@ public final class Pool2D: Layer {
 
     /// The rows and columns of window (y, x) that lie inside the image.
     private func window(_ y: Int, _ x: Int) -> (rows: Range<Int>, columns: Range<Int>) {
-        let top = y * stride - padTop, left = x * stride - padLeft
+        let top = y * stride - padTop
+        let left = x * stride - padLeft
         return (max(0, top)..<min(inputShape[0], top + poolSize), max(0, left)..<min(inputShape[1], left + poolSize))
     }
 
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
         self.input = input
         let batch = input.rows
-        let inSize = inputShape.reduce(1, *), outSize = outputShape.reduce(1, *)
+        let inSize = inputShape.reduce(1, *)
+        let outSize = outputShape.reduce(1, *)
         output.resize(rows: batch, columns: outSize)
-        let x = input.pointer, y = output.pointer
+        let x = input.pointer
+        let y = output.pointer
         Compute.runner.forEachRange(count: batch, minimumPerPart: 4) { images in
             for b in images { self.pool(image: x + b * inSize, into: y + b * outSize) }
         }
@@ -75,7 +88,8 @@ public final class Pool2D: Layer {
     /// One image: channels are innermost, so every window is read pixel by pixel, each pixel's
     /// channels side by side (the loops over channels vectorise).
     private func pool(image: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
-        let channels = inputShape[2], width = inputShape[1]
+        let channels = inputShape[2]
+        let width = inputShape[1]
         for oy in 0..<outputShape[0] {
             for ox in 0..<outputShape[1] {
                 let (rows, columns) = window(oy, ox)
@@ -83,10 +97,20 @@ public final class Pool2D: Layer {
                 switch mode {
                 case .max:
                     out.update(repeating: -.infinity, count: channels)
-                    for r in rows { for s in columns { let p = image + (r * width + s) * channels; for c in 0..<channels { out[c] = max(out[c], p[c]) } } }
+                    for r in rows {
+                        for s in columns {
+                            let p = image + (r * width + s) * channels
+                            for c in 0..<channels { out[c] = max(out[c], p[c]) }
+                        }
+                    }
                 case .average:
                     out.update(repeating: 0, count: channels)
-                    for r in rows { for s in columns { let p = image + (r * width + s) * channels; for c in 0..<channels { out[c] += p[c] } } }
+                    for r in rows {
+                        for s in columns {
+                            let p = image + (r * width + s) * channels
+                            for c in 0..<channels { out[c] += p[c] }
+                        }
+                    }
                     let scale = 1 / Float(rows.count * columns.count)
                     for c in 0..<channels { out[c] *= scale }
                 }
@@ -95,21 +119,29 @@ public final class Pool2D: Layer {
     }
 
     /// One image's input gradient; the mode is decided once, outside the loops over pixels.
-    private func poolBackward(gradient g: UnsafeMutablePointer<Float>, pooled: UnsafeMutablePointer<Float>, input source: UnsafeMutablePointer<Float>,
-                              into image: UnsafeMutablePointer<Float>) {
-        let channels = inputShape[2], width = inputShape[1], outHeight = outputShape[0], outWidth = outputShape[1]
+    private func poolBackward(
+        gradient g: UnsafeMutablePointer<Float>, pooled: UnsafeMutablePointer<Float>,
+        input source: UnsafeMutablePointer<Float>,
+        into image: UnsafeMutablePointer<Float>
+    ) {
+        let channels = inputShape[2]
+        let width = inputShape[1]
+        let outHeight = outputShape[0]
+        let outWidth = outputShape[1]
         image.update(repeating: 0, count: inputShape[0] * width * channels)
         let isMax = mode == .max
         for oy in 0..<outHeight {
             for ox in 0..<outWidth {
                 let (rows, columns) = window(oy, ox)
                 let at = (oy * outWidth + ox) * channels
-                let go = g + at, best = pooled + at
+                let go = g + at
+                let best = pooled + at
                 let share = 1 / Float(rows.count * columns.count)
                 for r in rows {
                     for s in columns {
                         let offset = (r * width + s) * channels
-                        let p = image + offset, v = source + offset
+                        let p = image + offset
+                        let v = source + offset
                         if isMax {
                             Kernels.maxPoolBackwardPixel(p, input: v, best: best, gradient: go, count: channels)
                         } else {
@@ -126,12 +158,17 @@ public final class Pool2D: Layer {
     public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
         guard needsInputGradient, let input else { return nil }
         let batch = outputGradient.rows
-        let inSize = inputShape.reduce(1, *), outSize = outputShape.reduce(1, *)
+        let inSize = inputShape.reduce(1, *)
+        let outSize = outputShape.reduce(1, *)
         inputGradient.resize(rows: batch, columns: inSize)
-        let dy = outputGradient.pointer, dx = inputGradient.pointer, x = input.pointer, y = output.pointer
+        let dy = outputGradient.pointer
+        let dx = inputGradient.pointer
+        let x = input.pointer
+        let y = output.pointer
         Compute.runner.forEachRange(count: batch, minimumPerPart: 4) { images in
             for b in images {
-                self.poolBackward(gradient: dy + b * outSize, pooled: y + b * outSize, input: x + b * inSize, into: dx + b * inSize)
+                self.poolBackward(
+                    gradient: dy + b * outSize, pooled: y + b * outSize, input: x + b * inSize, into: dx + b * inSize)
             }
         }
         return inputGradient

@@ -14,7 +14,9 @@ public final class Residual: Layer {
 
     public init(layers: [any Layer]) { body = layers }
 
-    public var specification: LayerSpecification { LayerSpecification(kind: .residual, layers: body.map(\.specification)) }
+    public var specification: LayerSpecification {
+        LayerSpecification(kind: .residual, layers: body.map(\.specification))
+    }
     public var parameters: [Parameter] { body.flatMap(\.parameters) }
     public var state: [Parameter] { body.flatMap(\.state) }
 
@@ -23,7 +25,8 @@ public final class Residual: Layer {
         var shape = inputShape
         for layer in body { shape = try layer.build(inputShape: shape, generator: &generator) }
         guard shape.reduce(1, *) == inputShape.reduce(1, *) else {
-            throw .invalidSpecification("a residual block's layers must keep the shape \(inputShape), but they give \(shape)")
+            throw .invalidSpecification(
+                "a residual block's layers must keep the shape \(inputShape), but they give \(shape)")
         }
         return inputShape
     }
@@ -34,7 +37,9 @@ public final class Residual: Layer {
         var x = input
         for layer in body { x = layer.forward(x, training: training) }
         output.resize(rows: input.rows, columns: input.columns)
-        let a = input.pointer, b = x.pointer, y = output.pointer
+        let a = input.pointer
+        let b = x.pointer
+        let y = output.pointer
         for i in 0..<input.count { y[i] = a[i] + b[i] }
         return output
     }
@@ -47,7 +52,9 @@ public final class Residual: Layer {
         }
         guard needsInputGradient, let bodyGradient = g else { return nil }
         inputGradient.resize(rows: outputGradient.rows, columns: outputGradient.columns)
-        let a = outputGradient.pointer, b = bodyGradient.pointer, d = inputGradient.pointer
+        let a = outputGradient.pointer
+        let b = bodyGradient.pointer
+        let d = inputGradient.pointer
         for i in 0..<outputGradient.count { d[i] = a[i] + b[i] }
         return inputGradient
     }

@@ -14,14 +14,17 @@ public final class Softmax: Layer {
 
     public var specification: LayerSpecification { LayerSpecification(kind: .softmax) }
 
-    public func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] { [inputShape.reduce(1, *)] }
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
+        [inputShape.reduce(1, *)]
+    }
 
     public func sharingWeights() -> any Layer { Softmax() }
 
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
         output.resize(rows: input.rows, columns: input.columns)
         for row in 0..<input.rows {
-            Softmax.softmaxRow(input.pointer + row * input.columns, into: output.pointer + row * input.columns, count: input.columns)
+            Softmax.softmaxRow(
+                input.pointer + row * input.columns, into: output.pointer + row * input.columns, count: input.columns)
         }
         return output
     }
@@ -32,7 +35,8 @@ public final class Softmax: Layer {
         let columns = output.columns
         inputGradient.resize(rows: output.rows, columns: columns)
         for row in 0..<output.rows {
-            let y = output.pointer + row * columns, g = outputGradient.pointer + row * columns
+            let y = output.pointer + row * columns
+            let g = outputGradient.pointer + row * columns
             var dot: Float = 0
             for j in 0..<columns { dot += g[j] * y[j] }
             let d = inputGradient.pointer + row * columns

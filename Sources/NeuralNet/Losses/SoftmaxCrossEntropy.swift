@@ -24,7 +24,8 @@ public final class SoftmaxCrossEntropy: Loss {
     /// Computes the loss of `logits` (`[batch, classes]`) for `labels` (one per row) and, when
     /// `computeGradient`, dLoss/dLogits into `gradient`.
     public func evaluate(logits: Matrix, labels: UnsafeBufferPointer<Int32>, computeGradient: Bool = true) -> Result {
-        let batch = logits.rows, classes = logits.columns
+        let batch = logits.rows
+        let classes = logits.columns
         probabilities.resize(rows: batch, columns: classes)
         if computeGradient { gradient.resize(rows: batch, columns: classes) }
         let off = labelSmoothing / Float(classes)
@@ -37,7 +38,10 @@ public final class SoftmaxCrossEntropy: Loss {
             let p = probabilities.pointer + row * classes
             var maximum = -Float.infinity
             var best = 0
-            for j in 0..<classes where x[j] > maximum { maximum = x[j]; best = j }
+            for j in 0..<classes where x[j] > maximum {
+                maximum = x[j]
+                best = j
+            }
             var sum: Float = 0
             for j in 0..<classes {
                 let e = expf(x[j] - maximum)

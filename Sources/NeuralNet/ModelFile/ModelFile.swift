@@ -20,7 +20,8 @@ public struct ModelFile {
     public let preprocessing: Preprocessing
     public let training: TrainingOptions?
 
-    public init(model: Sequential, classNames: [String], preprocessing: Preprocessing, training: TrainingOptions? = nil) {
+    public init(model: Sequential, classNames: [String], preprocessing: Preprocessing, training: TrainingOptions? = nil)
+    {
         self.model = model
         self.classNames = classNames
         self.preprocessing = preprocessing
@@ -36,7 +37,8 @@ public struct ModelFile {
         }
         var metadata = [
             "format": Self.formatName, "format_version": "1",
-            "architecture": json(model.specification), "class_names": json(classNames), "preprocessing": json(preprocessing),
+            "architecture": json(model.specification), "class_names": json(classNames),
+            "preprocessing": json(preprocessing),
         ]
         if let training { metadata["training"] = json(training) }
         let tensors = model.namedTensors.map {
@@ -58,7 +60,11 @@ public struct ModelFile {
         }
         let (tensors, metadata) = try SafeTensors.decode([UInt8](data), path: path)
         guard metadata["format"] == formatName else {
-            throw .modelFile(path: path, reason: "a safetensors file, but not a fashion model (metadata 'format' is \(metadata["format"].map { "'\($0)'" } ?? "missing"), expected '\(formatName)')")
+            throw .modelFile(
+                path: path,
+                reason:
+                    "a safetensors file, but not a fashion model (metadata 'format' is \(metadata["format"].map { "'\($0)'" } ?? "missing"), expected '\(formatName)')"
+            )
         }
         let decoder = JSONDecoder()
         func decode<T: Decodable>(_ type: T.Type, _ key: String) throws(ModelError) -> T {
@@ -79,19 +85,26 @@ public struct ModelFile {
             throw .modelFile(path: path, reason: "metadata 'preprocessing': \(problem)")
         }
         guard classNames.count == model.outputSize else {
-            throw .modelFile(path: path, reason: "\(classNames.count) class names for a model with \(model.outputSize) outputs")
+            throw .modelFile(
+                path: path, reason: "\(classNames.count) class names for a model with \(model.outputSize) outputs")
         }
         let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let expected = model.namedTensors
         for (name, parameter) in expected {
             guard let tensor = byName[name] else { throw .modelFile(path: path, reason: "tensor '\(name)' is missing") }
             guard tensor.shape == parameter.shape else {
-                throw .modelFile(path: path, reason: "tensor '\(name)' has shape \(tensor.shape); the architecture needs \(parameter.shape)")
+                throw .modelFile(
+                    path: path,
+                    reason: "tensor '\(name)' has shape \(tensor.shape); the architecture needs \(parameter.shape)")
             }
             if let bad = tensor.values.firstIndex(where: { !$0.isFinite }) {
-                throw .modelFile(path: path, reason: "tensor '\(name)' holds \(tensor.values[bad]) at index \(bad); weights must be finite")
+                throw .modelFile(
+                    path: path,
+                    reason: "tensor '\(name)' holds \(tensor.values[bad]) at index \(bad); weights must be finite")
             }
-            tensor.values.withUnsafeBufferPointer { parameter.value.pointer.update(from: $0.baseAddress!, count: tensor.values.count) }
+            tensor.values.withUnsafeBufferPointer {
+                parameter.value.pointer.update(from: $0.baseAddress!, count: tensor.values.count)
+            }
         }
         if let extra = Set(byName.keys).subtracting(expected.map(\.name)).sorted().first {
             throw .modelFile(path: path, reason: "tensor '\(extra)' does not belong to the architecture")

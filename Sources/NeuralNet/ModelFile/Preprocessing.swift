@@ -22,7 +22,8 @@ public struct Preprocessing: Codable, Equatable, Sendable {
 
     /// Why the record cannot be used, naming the field, or nil when it can.
     public func problem(inputSize: Int) -> String? {
-        for (name, value) in [("height", image.height), ("width", image.width)] where !(1...Self.largestSide).contains(value) {
+        for (name, value) in [("height", image.height), ("width", image.width)]
+        where !(1...Self.largestSide).contains(value) {
             return "'\(name)' must be 1...\(Self.largestSide), found \(value)"
         }
         guard [1, 3].contains(image.channels) else { return "'channels' must be 1 or 3, found \(image.channels)" }

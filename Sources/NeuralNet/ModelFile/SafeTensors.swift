@@ -22,11 +22,13 @@ public enum SafeTensors {
         var offset = 0
         for tensor in tensors {
             let size = tensor.values.count * 4
-            header[tensor.name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + size]] as [String: Any]
+            header[tensor.name] =
+                ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + size]] as [String: Any]
             offset += size
         }
         // JSONSerialization cannot fail on strings, numbers, arrays and dictionaries.
-        var json = (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])).map { [UInt8]($0) } ?? []
+        var json =
+            (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])).map { [UInt8]($0) } ?? []
         while json.count % 8 != 0 { json.append(UInt8(ascii: " ")) }
         var bytes = [UInt8]()
         bytes.reserveCapacity(8 + json.count + offset)
@@ -36,14 +38,19 @@ public enum SafeTensors {
         for tensor in tensors {
             for value in tensor.values {
                 let bits = value.bitPattern.littleEndian
-                bytes += [UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8), UInt8(truncatingIfNeeded: bits >> 16), UInt8(truncatingIfNeeded: bits >> 24)]
+                bytes += [
+                    UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8),
+                    UInt8(truncatingIfNeeded: bits >> 16), UInt8(truncatingIfNeeded: bits >> 24),
+                ]
             }
         }
         return bytes
     }
 
     /// Decodes a file's bytes; `path` is named in every error.
-    public static func decode(_ bytes: [UInt8], path: String) throws(ModelError) -> (tensors: [Tensor], metadata: [String: String]) {
+    public static func decode(_ bytes: [UInt8], path: String) throws(ModelError) -> (
+        tensors: [Tensor], metadata: [String: String]
+    ) {
         func fail(_ reason: String) -> ModelError { .modelFile(path: path, reason: reason) }
         guard bytes.count >= 8 else { throw fail("too short for a safetensors file (\(bytes.count) bytes)") }
         var length = 0
@@ -60,19 +67,25 @@ public enum SafeTensors {
         var tensors = [Tensor]()
         for (name, value) in header where name != "__metadata__" {
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
+                let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2
+            else {
                 throw fail("tensor '\(name)' lacks dtype, shape or data_offsets")
             }
             guard dtype == "F32" else { throw fail("tensor '\(name)' has dtype \(dtype); expected F32") }
             let count = shape.reduce(1, *)
             guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] - offsets[0] == count * 4,
-                  dataStart + offsets[1] <= bytes.count else {
-                throw fail("tensor '\(name)' of shape \(shape) has data_offsets \(offsets) that do not fit its size or the file")
+                dataStart + offsets[1] <= bytes.count
+            else {
+                throw fail(
+                    "tensor '\(name)' of shape \(shape) has data_offsets \(offsets) that do not fit its size or the file"
+                )
             }
             var values = [Float](repeating: 0, count: count)
             var p = dataStart + offsets[0]
             for i in 0..<count {
-                let bits = UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24
+                let bits =
+                    UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3])
+                    << 24
                 values[i] = Float(bitPattern: bits)
                 p += 4
             }

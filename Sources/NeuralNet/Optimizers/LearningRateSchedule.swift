@@ -12,7 +12,10 @@ import Foundation
 /// Reduce-on-plateau is not a function of the step; it is a `ReduceOnPlateau` callback that
 /// scales whatever this gives.
 public struct LearningRateSchedule: Codable, Equatable, Sendable {
-    public enum Kind: String, Codable, Sendable, CaseIterable { case constant, step, exponential, cosine, oneCycle = "one_cycle" }
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case constant, step, exponential, cosine
+        case oneCycle = "one_cycle"
+    }
 
     public var kind: Kind
     public var factor: Double?
@@ -20,7 +23,9 @@ public struct LearningRateSchedule: Codable, Equatable, Sendable {
     public var warmupEpochs: Double?
     public var minimum: Double?
 
-    public init(kind: Kind, factor: Double? = nil, every: Int? = nil, warmupEpochs: Double? = nil, minimum: Double? = nil) {
+    public init(
+        kind: Kind, factor: Double? = nil, every: Int? = nil, warmupEpochs: Double? = nil, minimum: Double? = nil
+    ) {
         self.kind = kind
         self.factor = factor
         self.every = every
@@ -34,8 +39,13 @@ public struct LearningRateSchedule: Codable, Equatable, Sendable {
         if let factor, !(factor > 0 && factor <= 1) {
             throw .invalidOption(name: "schedule.factor", reason: "expected a number in (0, 1], found \(factor)")
         }
-        if let every, every < 1 { throw .invalidOption(name: "schedule.every", reason: "expected at least 1 epoch, found \(every)") }
-        if let warmupEpochs, warmupEpochs < 0 { throw .invalidOption(name: "schedule.warmupEpochs", reason: "expected 0 or more epochs, found \(warmupEpochs)") }
+        if let every, every < 1 {
+            throw .invalidOption(name: "schedule.every", reason: "expected at least 1 epoch, found \(every)")
+        }
+        if let warmupEpochs, warmupEpochs < 0 {
+            throw .invalidOption(
+                name: "schedule.warmupEpochs", reason: "expected 0 or more epochs, found \(warmupEpochs)")
+        }
     }
 
     /// The rate at optimizer step `step` (from 0) of a run of `totalSteps`.
@@ -57,8 +67,11 @@ public struct LearningRateSchedule: Codable, Equatable, Sendable {
             return low + (base - low) * 0.5 * (1 + cos(Double.pi * progress))
         case .oneCycle:
             let peakStep = 0.3 * Double(totalSteps) - 1
-            let initial = base / 25, final = initial / 1e4
-            func anneal(_ from: Double, _ to: Double, _ p: Double) -> Double { to + (from - to) / 2 * (1 + cos(Double.pi * p)) }
+            let initial = base / 25
+            let final = initial / 1e4
+            func anneal(_ from: Double, _ to: Double, _ p: Double) -> Double {
+                to + (from - to) / 2 * (1 + cos(Double.pi * p))
+            }
             if Double(step) <= peakStep {
                 return anneal(initial, base, Double(step) / max(1, peakStep))
             }

@@ -21,8 +21,11 @@ public struct OptimizerSpecification: Codable, Equatable, Sendable {
     /// RMSprop: the decay of the squared-gradient average (0.9).
     public var rho: Double?
 
-    public init(kind: Kind, learningRate: Double? = nil, momentum: Double? = nil, nesterov: Bool? = nil,
-                beta1: Double? = nil, beta2: Double? = nil, epsilon: Double? = nil, weightDecay: Double? = nil, rho: Double? = nil) {
+    public init(
+        kind: Kind, learningRate: Double? = nil, momentum: Double? = nil, nesterov: Bool? = nil,
+        beta1: Double? = nil, beta2: Double? = nil, epsilon: Double? = nil, weightDecay: Double? = nil,
+        rho: Double? = nil
+    ) {
         self.kind = kind
         self.learningRate = learningRate ?? (kind == .sgd ? 0.01 : 0.001)
         self.momentum = momentum
@@ -36,15 +39,21 @@ public struct OptimizerSpecification: Codable, Equatable, Sendable {
 
     public func makeOptimizer() throws(ModelError) -> any Optimizer {
         guard learningRate > 0, learningRate.isFinite else {
-            throw .invalidOption(name: "optimizer.learningRate", reason: "expected a positive number, found \(learningRate)")
+            throw .invalidOption(
+                name: "optimizer.learningRate", reason: "expected a positive number, found \(learningRate)")
         }
-        let lr = Float(learningRate), eps = Float(epsilon ?? 1e-7)
+        let lr = Float(learningRate)
+        let eps = Float(epsilon ?? 1e-7)
         switch kind {
         case .sgd: return SGD(learningRate: lr, momentum: Float(momentum ?? 0), nesterov: nesterov ?? false)
-        case .adam: return Adam(learningRate: lr, beta1: Float(beta1 ?? 0.9), beta2: Float(beta2 ?? 0.999), epsilon: eps)
+        case .adam:
+            return Adam(learningRate: lr, beta1: Float(beta1 ?? 0.9), beta2: Float(beta2 ?? 0.999), epsilon: eps)
         case .adamw:
-            return Adam(learningRate: lr, beta1: Float(beta1 ?? 0.9), beta2: Float(beta2 ?? 0.999), epsilon: eps, weightDecay: Float(weightDecay ?? 0.004))
-        case .rmsprop: return RMSprop(learningRate: lr, rho: Float(rho ?? 0.9), momentum: Float(momentum ?? 0), epsilon: eps)
+            return Adam(
+                learningRate: lr, beta1: Float(beta1 ?? 0.9), beta2: Float(beta2 ?? 0.999), epsilon: eps,
+                weightDecay: Float(weightDecay ?? 0.004))
+        case .rmsprop:
+            return RMSprop(learningRate: lr, rho: Float(rho ?? 0.9), momentum: Float(momentum ?? 0), epsilon: eps)
         }
     }
 }

@@ -16,15 +16,22 @@ public final class RMSprop: Optimizer {
     }
 
     public var specification: OptimizerSpecification {
-        OptimizerSpecification(kind: .rmsprop, learningRate: Double(learningRate), momentum: Double(momentum), epsilon: Double(epsilon), rho: Double(rho))
+        OptimizerSpecification(
+            kind: .rmsprop, learningRate: Double(learningRate), momentum: Double(momentum), epsilon: Double(epsilon),
+            rho: Double(rho))
     }
 
     public func step(_ parameters: [Parameter]) {
-        let lr = learningRate, r = rho, mu = momentum, eps = epsilon
+        let lr = learningRate
+        let r = rho
+        let mu = momentum
+        let eps = epsilon
         for parameter in parameters {
             let slots = store.slots(for: parameter, count: 2)
-            let theta = parameter.value.pointer, g = parameter.gradient.pointer
-            let v = slots[0].pointer, s = slots[1].pointer
+            let theta = parameter.value.pointer
+            let g = parameter.gradient.pointer
+            let v = slots[0].pointer
+            let s = slots[1].pointer
             for i in 0..<parameter.value.count {
                 v[i] = r * v[i] + (1 - r) * g[i] * g[i]
                 let increment = lr * g[i] / (v[i] + eps).squareRoot()

@@ -11,7 +11,10 @@ public struct ReduceOnPlateau: Codable, Equatable, Sendable {
     public var cooldown: Int
     public var minimumRate: Double
 
-    public init(monitor: Monitor = .validationLoss, factor: Double = 0.1, patience: Int = 10, minDelta: Double = 1e-4, cooldown: Int = 0, minimumRate: Double = 0) {
+    public init(
+        monitor: Monitor = .validationLoss, factor: Double = 0.1, patience: Int = 10, minDelta: Double = 1e-4,
+        cooldown: Int = 0, minimumRate: Double = 0
+    ) {
         self.monitor = monitor
         self.factor = factor
         self.patience = patience
@@ -34,7 +37,10 @@ public struct PlateauTracker: Sendable {
 
     /// Records one epoch; returns true when the rate was reduced.
     public mutating func record(_ value: Double, currentRate: Double) -> Bool {
-        if cooldownLeft > 0 { cooldownLeft -= 1; wait = 0 }
+        if cooldownLeft > 0 {
+            cooldownLeft -= 1
+            wait = 0
+        }
         if let best, !rule.monitor.isImprovement(value, over: best, minDelta: rule.minDelta) {
             wait += 1
             if wait >= rule.patience && cooldownLeft == 0 {

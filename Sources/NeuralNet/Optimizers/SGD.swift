@@ -16,13 +16,17 @@ public final class SGD: Optimizer {
     }
 
     public var specification: OptimizerSpecification {
-        OptimizerSpecification(kind: .sgd, learningRate: Double(learningRate), momentum: Double(momentum), nesterov: nesterov)
+        OptimizerSpecification(
+            kind: .sgd, learningRate: Double(learningRate), momentum: Double(momentum), nesterov: nesterov)
     }
 
     public func step(_ parameters: [Parameter]) {
-        let lr = learningRate, m = momentum
+        let lr = learningRate
+        let m = momentum
         for parameter in parameters {
-            let theta = parameter.value.pointer, g = parameter.gradient.pointer, n = parameter.value.count
+            let theta = parameter.value.pointer
+            let g = parameter.gradient.pointer
+            let n = parameter.value.count
             if m == 0 {
                 for i in 0..<n { theta[i] -= lr * g[i] }
                 continue

@@ -29,8 +29,12 @@ public struct Augmentation: Codable, Equatable, Sendable {
     public var isIdentity: Bool { cropPadding == 0 && flipProbability == 0 && erasingProbability == 0 }
 
     public func validate() throws(ModelError) {
-        guard cropPadding >= 0 else { throw .invalidOption(name: "augmentation.cropPadding", reason: "expected 0 or more pixels, found \(cropPadding)") }
-        for (name, p) in [("flipProbability", flipProbability), ("erasingProbability", erasingProbability)] where !(0...1).contains(p) {
+        guard cropPadding >= 0 else {
+            throw .invalidOption(
+                name: "augmentation.cropPadding", reason: "expected 0 or more pixels, found \(cropPadding)")
+        }
+        for (name, p) in [("flipProbability", flipProbability), ("erasingProbability", erasingProbability)]
+        where !(0...1).contains(p) {
             throw .invalidOption(name: "augmentation.\(name)", reason: "expected a probability in [0, 1], found \(p)")
         }
     }
@@ -51,7 +55,8 @@ public struct Augmentation: Codable, Equatable, Sendable {
                     for y in 0..<height {
                         for x in 0..<width {
                             // Output (y, x) shows input (y + dy, x + dx), read mirrored when flipped.
-                            let sy = y + dy, sxUnflipped = x + dx
+                            let sy = y + dy
+                            let sxUnflipped = x + dx
                             let target = (y * width + x) * channels
                             guard sy >= 0, sy < height, sxUnflipped >= 0, sxUnflipped < width else {
                                 for c in 0..<channels { out[target + c] = 0 }
@@ -69,8 +74,11 @@ public struct Augmentation: Codable, Equatable, Sendable {
                 let ratio = exp(Double(generator.nextFloat(in: Float(log(0.3)), Float(log(3.3)))))
                 let h = min(height, max(1, Int((area * ratio).squareRoot().rounded())))
                 let w = min(width, max(1, Int((area / ratio).squareRoot().rounded())))
-                let top = generator.nextIndex(below: height - h + 1), left = generator.nextIndex(below: width - w + 1)
-                for y in top..<(top + h) { (image + (y * width + left) * channels).update(repeating: 0, count: w * channels) }
+                let top = generator.nextIndex(below: height - h + 1)
+                let left = generator.nextIndex(below: width - w + 1)
+                for y in top..<(top + h) {
+                    (image + (y * width + left) * channels).update(repeating: 0, count: w * channels)
+                }
             }
         }
     }
@@ -84,7 +92,8 @@ public struct Augmentation: Codable, Equatable, Sendable {
             for y in 0..<height {
                 let line = row * batch.columns + y * width * channels
                 for x in 0..<width {
-                    (output.pointer + line + x * channels).update(from: batch.pointer + line + (width - 1 - x) * channels, count: channels)
+                    (output.pointer + line + x * channels).update(
+                        from: batch.pointer + line + (width - 1 - x) * channels, count: channels)
                 }
             }
         }

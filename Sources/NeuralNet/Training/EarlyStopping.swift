@@ -7,7 +7,9 @@ public struct EarlyStopping: Codable, Equatable, Sendable {
     public var minDelta: Double
     public var restoreBestWeights: Bool
 
-    public init(monitor: Monitor = .validationLoss, patience: Int = 3, minDelta: Double = 0, restoreBestWeights: Bool = true) {
+    public init(
+        monitor: Monitor = .validationLoss, patience: Int = 3, minDelta: Double = 0, restoreBestWeights: Bool = true
+    ) {
         self.monitor = monitor
         self.patience = patience
         self.minDelta = minDelta

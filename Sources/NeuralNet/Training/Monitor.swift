@@ -1,7 +1,8 @@
 /// A named epoch metric watched by early stopping, best-checkpoint keeping and reduce-on-plateau.
 public enum Monitor: String, Codable, Sendable, CaseIterable {
     case loss, accuracy
-    case validationLoss = "val_loss", validationAccuracy = "val_accuracy"
+    case validationLoss = "val_loss"
+    case validationAccuracy = "val_accuracy"
 
     public var needsValidation: Bool { self == .validationLoss || self == .validationAccuracy }
     var higherIsBetter: Bool { self == .accuracy || self == .validationAccuracy }

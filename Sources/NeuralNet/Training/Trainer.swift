@@ -24,11 +24,15 @@ public enum Trainer {
     ) throws(ModelError) -> History {
         try options.validate(hasValidation: validation != nil)
         guard data.featureCount == model.inputSize else {
-            throw .shapeMismatch("the model expects \(model.inputSize) input features but the data has \(data.featureCount)")
+            throw .shapeMismatch(
+                "the model expects \(model.inputSize) input features but the data has \(data.featureCount)")
         }
-        guard data.count > 0 else { throw .invalidOption(name: "data", reason: "expected at least one example, found none") }
+        guard data.count > 0 else {
+            throw .invalidOption(name: "data", reason: "expected at least one example, found none")
+        }
         for i in 0..<data.count where data.label(at: i) < 0 || data.label(at: i) >= model.outputSize {
-            throw .shapeMismatch("label \(data.label(at: i)) of example \(i) is outside the model's \(model.outputSize) classes")
+            throw .shapeMismatch(
+                "label \(data.label(at: i)) of example \(i) is outside the model's \(model.outputSize) classes")
         }
         let optimizer = try options.optimizer.makeOptimizer()
         let loss = options.loss.makeLoss(labelSmoothing: options.labelSmoothing)
@@ -47,10 +51,15 @@ public enum Trainer {
         let augmentation = options.augmentation.flatMap { $0.isIdentity ? nil : $0 }
         let imageShape = model.inputShape.count == 3 ? model.inputShape : data.imageShape
         if augmentation != nil, imageShape == nil || imageShape?.reduce(1, *) != data.featureCount {
-            throw .invalidOption(name: "augmentation", reason: "needs images; the training data has \(data.featureCount) plain features")
+            throw .invalidOption(
+                name: "augmentation", reason: "needs images; the training data has \(data.featureCount) plain features")
         }
         if options.flipAveraging, model.inputShape.count != 3 {
-            throw .invalidOption(name: "flipAveraging", reason: "needs a model of images (an input shape of height, width and channels); this model takes \(model.inputSize) plain features")
+            throw .invalidOption(
+                name: "flipAveraging",
+                reason:
+                    "needs a model of images (an input shape of height, width and channels); this model takes \(model.inputSize) plain features"
+            )
         }
         let average = options.ema.map { WeightAverage(model: model, decay: $0) }
         var plateau = options.reduceOnPlateau.map(PlateauTracker.init)
@@ -66,8 +75,9 @@ public enum Trainer {
         observer?.trainingStarted(epochs: options.epochs, stepsPerEpoch: stepsPerEpoch)
         if options.flipAveraging, (augmentation?.flipProbability ?? 0) == 0 {
             // Measured: cnn-small's validation accuracy fell from 0.930 to 0.897 this way.
-            observer?.note("flip averaging without mirror images in training: a model that never saw a mirrored image "
-                           + "(Fashion-MNIST's shoes all point one way) usually does worse on them; add --flip 0.5")
+            observer?.note(
+                "flip averaging without mirror images in training: a model that never saw a mirrored image "
+                    + "(Fashion-MNIST's shoes all point one way) usually does worse on them; add --flip 0.5")
         }
         for epoch in 1...options.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -80,18 +90,27 @@ public enum Trainer {
                 let lower = batchIndex * batchSize
                 let indices = order[lower..<min(lower + batchSize, data.count)]
                 input.resize(rows: indices.count, columns: data.featureCount)
-                let buffer = input.buffer, features = data.featureCount
+                let buffer = input.buffer
+                let features = data.featureCount
                 runner.forEachRange(count: indices.count, minimumPerPart: 8) { rows in
-                    let part = UnsafeMutableBufferPointer(rebasing: buffer[(rows.lowerBound * features)..<(rows.upperBound * features)])
-                    data.fillBatch(indices: indices[(indices.startIndex + rows.lowerBound)..<(indices.startIndex + rows.upperBound)], into: part)
+                    let part = UnsafeMutableBufferPointer(
+                        rebasing: buffer[(rows.lowerBound * features)..<(rows.upperBound * features)])
+                    data.fillBatch(
+                        indices: indices[
+                            (indices.startIndex + rows.lowerBound)..<(indices.startIndex + rows.upperBound)], into: part
+                    )
                 }
                 for (row, index) in indices.enumerated() { labels[row] = Int32(data.label(at: index)) }
-                if let augmentation, let imageShape { augmentation.apply(to: input, shape: imageShape, generator: &augmentationGenerator) }
+                if let augmentation, let imageShape {
+                    augmentation.apply(to: input, shape: imageShape, generator: &augmentationGenerator)
+                }
 
                 let logits = model.logits(input, training: true, fusing: fused)
                 let result = labels.withUnsafeBufferPointer {
-                    loss.evaluate(logits: logits, targets: LossTargets(classes: UnsafeBufferPointer(rebasing: $0[0..<indices.count])),
-                                  computeGradient: true)
+                    loss.evaluate(
+                        logits: logits,
+                        targets: LossTargets(classes: UnsafeBufferPointer(rebasing: $0[0..<indices.count])),
+                        computeGradient: true)
                 }
                 var batchLoss = result.loss
                 if l2 > 0 { batchLoss += l2 * decaying.reduce(0) { $0 + sumOfSquares($1.value) } }
@@ -99,11 +118,15 @@ public enum Trainer {
                 model.backward(fromLogits: loss.gradient, fusing: fused)
                 if l2 > 0 {
                     for parameter in decaying {
-                        let w = parameter.value.pointer, g = parameter.gradient.pointer
+                        let w = parameter.value.pointer
+                        let g = parameter.gradient.pointer
                         for i in 0..<parameter.value.count { g[i] += 2 * l2 * w[i] }
                     }
                 }
-                rate = options.schedule.rate(base: options.optimizer.learningRate, step: step, stepsPerEpoch: stepsPerEpoch, totalSteps: totalSteps)
+                rate =
+                    options.schedule.rate(
+                        base: options.optimizer.learningRate, step: step, stepsPerEpoch: stepsPerEpoch,
+                        totalSteps: totalSteps)
                     * (plateau?.multiplier ?? 1)
                 optimizer.learningRate = Float(rate)
                 optimizer.step(parameters)
@@ -112,12 +135,16 @@ public enum Trainer {
                 lossSum += Double(batchLoss) * Double(indices.count)
                 correct += result.correct
                 seen += indices.count
-                observer?.batchEnded(epoch: epoch, step: batchIndex + 1, stepsPerEpoch: stepsPerEpoch,
-                                     loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen))
+                observer?.batchEnded(
+                    epoch: epoch, step: batchIndex + 1, stepsPerEpoch: stepsPerEpoch,
+                    loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen))
             }
             var record = EpochRecord(
                 epoch: epoch,
-                metrics: [EpochRecord.Name.loss: lossSum / Double(seen), EpochRecord.Name.accuracy: Double(correct) / Double(seen)],
+                metrics: [
+                    EpochRecord.Name.loss: lossSum / Double(seen),
+                    EpochRecord.Name.accuracy: Double(correct) / Double(seen),
+                ],
                 learningRate: rate, seconds: 0)
             // With a weight average, the epoch's weights are the averaged ones: validation,
             // best-epoch keeping and early stopping see them, and training goes on from the
@@ -128,8 +155,9 @@ public enum Trainer {
                 model.restore(average.averages)
             }
             if let validation {
-                let scores = evaluate(model, on: validation, loss: options.loss, labelSmoothing: options.labelSmoothing,
-                                      flipAveraging: options.flipAveraging)
+                let scores = evaluate(
+                    model, on: validation, loss: options.loss, labelSmoothing: options.labelSmoothing,
+                    flipAveraging: options.flipAveraging)
                 record.metrics[EpochRecord.Name.validationLoss] = scores.loss
                 record.metrics[EpochRecord.Name.validationAccuracy] = scores.accuracy
             }
@@ -138,12 +166,16 @@ public enum Trainer {
             observer?.epochEnded(record, of: options.epochs)
 
             if let monitor = options.keepBest, let value = monitor.value(in: record),
-               best == nil || monitor.isImprovement(value, over: best!.value, minDelta: 0) {
+                best == nil || monitor.isImprovement(value, over: best!.value, minDelta: 0)
+            {
                 best = (value, epoch, model.snapshot())
             }
             if let rule = options.reduceOnPlateau, let value = rule.monitor.value(in: record),
-               plateau?.record(value, currentRate: rate) == true {
-                observer?.note("epoch \(epoch): \(rule.monitor.rawValue) has not improved for \(rule.patience) epochs; learning rate reduced to \(rate * rule.factor)")
+                plateau?.record(value, currentRate: rate) == true
+            {
+                observer?.note(
+                    "epoch \(epoch): \(rule.monitor.rawValue) has not improved for \(rule.patience) epochs; learning rate reduced to \(rate * rule.factor)"
+                )
             }
             if stopping.shouldStop(after: record, model: model) {
                 history.stoppedEarly = true
@@ -173,7 +205,8 @@ public enum Trainer {
     /// Mean loss and accuracy of `model` on `data`, in inference mode; with `flipAveraging`
     /// (models of images), of the mean probabilities of each image and its mirror image.
     public static func evaluate(
-        _ model: Sequential, on data: some TrainingData, loss kind: LossKind = .softmaxCrossEntropy, labelSmoothing: Double = 0,
+        _ model: Sequential, on data: some TrainingData, loss kind: LossKind = .softmaxCrossEntropy,
+        labelSmoothing: Double = 0,
         batchSize: Int = 1000, flipAveraging: Bool = false
     ) -> (loss: Double, accuracy: Double) {
         let loss = kind.makeLoss(labelSmoothing: labelSmoothing)
@@ -193,14 +226,17 @@ public enum Trainer {
                 // The log of the mean probabilities: softmax gives those probabilities back.
                 logits = output(of: model, for: input, flipAveraging: true, mirror: mirror)
                 if model.ends(in: kind.fusedActivation) {
-                    for i in 0..<logits.count { logits.pointer[i] = logf(max(logits.pointer[i], .leastNormalMagnitude)) }
+                    for i in 0..<logits.count {
+                        logits.pointer[i] = logf(max(logits.pointer[i], .leastNormalMagnitude))
+                    }
                 }
             } else {
                 logits = model.logits(input, training: false, fusing: kind.fusedActivation)
             }
             let result = labels.withUnsafeBufferPointer {
-                loss.evaluate(logits: logits, targets: LossTargets(classes: UnsafeBufferPointer(rebasing: $0[0..<indices.count])),
-                              computeGradient: false)
+                loss.evaluate(
+                    logits: logits, targets: LossTargets(classes: UnsafeBufferPointer(rebasing: $0[0..<indices.count])),
+                    computeGradient: false)
             }
             total += Double(result.loss) * Double(indices.count)
             correct += result.correct
@@ -211,7 +247,9 @@ public enum Trainer {
 
     /// Class probabilities for every example: `[count, classes]`, row-major; with
     /// `flipAveraging` (models of images), the mean of each image's and its mirror image's.
-    public static func predict(_ model: Sequential, on data: some TrainingData, batchSize: Int = 1000, flipAveraging: Bool = false) -> [Float] {
+    public static func predict(
+        _ model: Sequential, on data: some TrainingData, batchSize: Int = 1000, flipAveraging: Bool = false
+    ) -> [Float] {
         var result = [Float]()
         result.reserveCapacity(data.count * model.outputSize)
         let input = Matrix(rows: batchSize, columns: data.featureCount)
@@ -221,7 +259,8 @@ public enum Trainer {
             let indices = Array(lower..<min(lower + batchSize, data.count))[...]
             input.resize(rows: indices.count, columns: data.featureCount)
             data.fillBatch(indices: indices, into: input.buffer)
-            result.append(contentsOf: output(of: model, for: input, flipAveraging: flipAveraging, mirror: mirror).buffer)
+            result.append(
+                contentsOf: output(of: model, for: input, flipAveraging: flipAveraging, mirror: mirror).buffer)
             lower += batchSize
         }
         return result

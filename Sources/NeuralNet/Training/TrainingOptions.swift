@@ -28,7 +28,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 
     public init(
         epochs: Int = 10, batchSize: Int = 32, optimizer: OptimizerSpecification = OptimizerSpecification(kind: .adam),
-        schedule: LearningRateSchedule = .constant, reduceOnPlateau: ReduceOnPlateau? = nil, earlyStopping: EarlyStopping? = nil,
+        schedule: LearningRateSchedule = .constant, reduceOnPlateau: ReduceOnPlateau? = nil,
+        earlyStopping: EarlyStopping? = nil,
         keepBest: Monitor? = nil, labelSmoothing: Double = 0, l2: Double = 0, seed: UInt64 = 0, shuffle: Bool = true,
         augmentation: Augmentation? = nil, ema: Double? = nil, flipAveraging: Bool = false,
         loss: LossKind = .softmaxCrossEntropy
@@ -74,16 +75,22 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 
     public func validate(hasValidation: Bool) throws(ModelError) {
         guard epochs >= 1 else { throw .invalidOption(name: "epochs", reason: "expected at least 1, found \(epochs)") }
-        guard batchSize >= 1 else { throw .invalidOption(name: "batchSize", reason: "expected at least 1, found \(batchSize)") }
+        guard batchSize >= 1 else {
+            throw .invalidOption(name: "batchSize", reason: "expected at least 1, found \(batchSize)")
+        }
         guard labelSmoothing >= 0, labelSmoothing < 1 else {
             throw .invalidOption(name: "labelSmoothing", reason: "expected a number in [0, 1), found \(labelSmoothing)")
         }
         guard l2 >= 0 else { throw .invalidOption(name: "l2", reason: "expected 0 or more, found \(l2)") }
         try schedule.validate()
         try augmentation?.validate()
-        if let ema, !(ema > 0 && ema < 1) { throw .invalidOption(name: "ema", reason: "expected a decay in (0, 1) such as 0.999, found \(ema)") }
-        for monitor in [earlyStopping?.monitor, reduceOnPlateau?.monitor, keepBest].compactMap({ $0 }) where monitor.needsValidation && !hasValidation {
-            throw .invalidOption(name: "monitor", reason: "\(monitor.rawValue) needs validation data; give a validation split")
+        if let ema, !(ema > 0 && ema < 1) {
+            throw .invalidOption(name: "ema", reason: "expected a decay in (0, 1) such as 0.999, found \(ema)")
+        }
+        for monitor in [earlyStopping?.monitor, reduceOnPlateau?.monitor, keepBest].compactMap({ $0 })
+        where monitor.needsValidation && !hasValidation {
+            throw .invalidOption(
+                name: "monitor", reason: "\(monitor.rawValue) needs validation data; give a validation split")
         }
     }
 }

@@ -49,19 +49,24 @@ public struct PredictionGrid: Sendable {
     private let positions: [(Int, Int)]
 
     public func render() -> Canvas {
-        let scale = 3, margin = 14
-        let captionWidth = (items.flatMap { [$0.predicted, "true: " + $0.truth] }.map { FixedFont.width(of: $0) }.max() ?? 0)
+        let scale = 3
+        let margin = 14
+        let captionWidth =
+            (items.flatMap { [$0.predicted, "true: " + $0.truth] }.map { FixedFont.width(of: $0) }.max() ?? 0)
         let cellWidth = max(imageColumns * scale + 8, captionWidth + 8)
         let cellHeight = imageRows * scale + 8 + 2 * FixedFont.glyphHeight + 10
         let rows = (positions.map(\.0).max() ?? -1) + 1
         let top = margin + 2 * FixedFont.glyphHeight + 8
-        var canvas = Canvas(width: 2 * margin + columns * cellWidth, height: top + rows * cellHeight + margin, background: .white)
+        var canvas = Canvas(
+            width: 2 * margin + columns * cellWidth, height: top + rows * cellHeight + margin, background: .white)
         canvas.drawText(title, x: margin, y: margin, scale: 2)
         for (index, item) in items.enumerated() {
-            let x = margin + positions[index].1 * cellWidth, y = top + positions[index].0 * cellHeight
+            let x = margin + positions[index].1 * cellWidth
+            let y = top + positions[index].0 * cellHeight
             let imageX = x + (cellWidth - imageColumns * scale) / 2
-            canvas.fill(x: imageX - 3, y: y, width: imageColumns * scale + 6, height: imageRows * scale + 6,
-                        colour: item.isCorrect ? Colour(210, 210, 210) : .wrong)
+            canvas.fill(
+                x: imageX - 3, y: y, width: imageColumns * scale + 6, height: imageRows * scale + 6,
+                colour: item.isCorrect ? Colour(210, 210, 210) : .wrong)
             canvas.drawGrayscale(item.image, rows: imageRows, columns: imageColumns, x: imageX, y: y + 3, scale: scale)
             let captionY = y + imageRows * scale + 10
             canvas.drawText(item.predicted, x: x + 4, y: captionY, colour: item.isCorrect ? .right : .wrong)

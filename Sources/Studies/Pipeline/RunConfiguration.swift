@@ -5,7 +5,9 @@ import RunStore
 extension History {
     /// The epochs as the run store keeps them.
     public var storedEpochs: [StoredEpoch] {
-        epochs.map { StoredEpoch(epoch: $0.epoch, metrics: $0.metrics, learningRate: $0.learningRate, seconds: $0.seconds) }
+        epochs.map {
+            StoredEpoch(epoch: $0.epoch, metrics: $0.metrics, learningRate: $0.learningRate, seconds: $0.seconds)
+        }
     }
 }
 

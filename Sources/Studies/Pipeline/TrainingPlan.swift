@@ -36,8 +36,10 @@ public struct TrainingPlan: Sendable {
     public var extraArtifacts: [StoredArtifact]
 
     public init(
-        kind: Kind, name: String, study: String? = nil, architecture: ModelSpecification, options: TrainingOptions, seed: UInt64,
-        validationSplit: Double, threads: Int, modelFile: URL? = nil, writesHistory: Bool = false, evaluatesOnTest: Bool = false,
+        kind: Kind, name: String, study: String? = nil, architecture: ModelSpecification, options: TrainingOptions,
+        seed: UInt64,
+        validationSplit: Double, threads: Int, modelFile: URL? = nil, writesHistory: Bool = false,
+        evaluatesOnTest: Bool = false,
         extraMetrics: [String: Double] = [:], extraArtifacts: [StoredArtifact] = []
     ) {
         self.kind = kind
@@ -58,8 +60,11 @@ public struct TrainingPlan: Sendable {
     /// Problems a caller can fix, naming the field.
     func validate() throws(StudyError) {
         guard validationSplit >= 0, validationSplit < 1 else {
-            throw .invalidField(name: "validationSplit", reason: "expected a fraction in [0, 1), found \(validationSplit)")
+            throw .invalidField(
+                name: "validationSplit", reason: "expected a fraction in [0, 1), found \(validationSplit)")
         }
-        guard (1...64).contains(threads) else { throw .invalidField(name: "threads", reason: "expected 1...64, found \(threads)") }
+        guard (1...64).contains(threads) else {
+            throw .invalidField(name: "threads", reason: "expected 1...64, found \(threads)")
+        }
     }
 }

@@ -37,7 +37,9 @@ public final class TrainingRun {
         guard model.inputSize == dataset.train.pixelsPerImage else {
             throw StudyError.invalidField(
                 name: "architecture",
-                reason: "the model takes \(model.inputSize) inputs but the images have \(dataset.train.pixelsPerImage) pixels")
+                reason:
+                    "the model takes \(model.inputSize) inputs but the images have \(dataset.train.pixelsPerImage) pixels"
+            )
         }
         guard model.outputSize == dataset.classCount else {
             throw StudyError.invalidField(
@@ -66,28 +68,41 @@ public final class TrainingRun {
         do {
             let history = try Trainer.fit(
                 model, on: train, validation: validation, options: options, threads: plan.threads, observer: observer)
-            let test = plan.evaluatesOnTest
-                ? Trainer.evaluate(model, on: dataset.test, loss: options.loss, flipAveraging: options.flipAveraging) : nil
+            let test =
+                plan.evaluatesOnTest
+                ? Trainer.evaluate(model, on: dataset.test, loss: options.loss, flipAveraging: options.flipAveraging)
+                : nil
             var historyFile: URL?
             if let url = plan.modelFile {
-                try ModelFile(model: model, classNames: dataset.classNames, preprocessing: dataset.preprocessing, training: options)
-                    .write(to: url)
+                try ModelFile(
+                    model: model, classNames: dataset.classNames, preprocessing: dataset.preprocessing,
+                    training: options
+                )
+                .write(to: url)
                 if plan.writesHistory { historyFile = try HistoryFile.write(history, beside: url) }
             }
             if let runID, let store {
                 var metrics = history.epochs.last?.metrics ?? [:]
-                if let test { metrics["test_accuracy"] = test.accuracy; metrics["test_loss"] = test.loss }
+                if let test {
+                    metrics["test_accuracy"] = test.accuracy
+                    metrics["test_loss"] = test.loss
+                }
                 metrics.merge(plan.extraMetrics) { _, extra in extra }
                 var artifacts = [StoredArtifact]()
                 if let url = plan.modelFile { artifacts.append(StoredArtifact(kind: "model", path: url.path)) }
                 if let historyFile { artifacts.append(StoredArtifact(kind: "history", path: historyFile.path)) }
-                try store.finish(runID, epochs: history.storedEpochs, finalMetrics: metrics, artifacts: artifacts + plan.extraArtifacts)
+                try store.finish(
+                    runID, epochs: history.storedEpochs, finalMetrics: metrics,
+                    artifacts: artifacts + plan.extraArtifacts)
             }
             return TrainingOutcome(
-                model: model, history: history, options: options, modelFile: plan.modelFile, historyFile: historyFile, runID: runID,
+                model: model, history: history, options: options, modelFile: plan.modelFile, historyFile: historyFile,
+                runID: runID,
                 test: test)
         } catch {
-            if let runID { try? store?.finish(runID, status: "failed: \(error)", epochs: [], finalMetrics: [:], artifacts: []) }
+            if let runID {
+                try? store?.finish(runID, status: "failed: \(error)", epochs: [], finalMetrics: [:], artifacts: [])
+            }
             throw error
         }
     }

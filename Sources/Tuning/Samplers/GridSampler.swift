@@ -12,7 +12,8 @@ public struct GridSampler: Sampler {
         for parameter in space.parameters {
             let values = try parameter.gridValues()
             results = results.flatMap { partial in
-                parameter.isActive(given: partial) ? values.map { v in partial.merging([parameter.name: v]) { $1 } } : [partial]
+                parameter.isActive(given: partial)
+                    ? values.map { v in partial.merging([parameter.name: v]) { $1 } } : [partial]
             }
         }
         var generator = SeededGenerator(seed: seed)
@@ -36,7 +37,8 @@ struct NumericRange {
         self.high = high
         self.log = log
         self.integer = integer
-        let a = integer ? low.rounded() - 0.5 : low, b = integer ? high.rounded() + 0.5 : high
+        let a = integer ? low.rounded() - 0.5 : low
+        let b = integer ? high.rounded() + 0.5 : high
         lower = log ? Foundation.log(max(a, integer ? 0.5 : a)) : a
         upper = log ? Foundation.log(b) : b
     }

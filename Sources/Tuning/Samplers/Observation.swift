@@ -3,7 +3,8 @@ import NumericCore
 
 /// A finished or running trial as the samplers and pruners see it.
 public struct Observation: Sendable {
-    public enum State: Sendable { case running, complete, pruned, failed
+    public enum State: Sendable {
+        case running, complete, pruned, failed
         /// Its worker died; another trial took over its parameters.
         case interrupted
     }
@@ -17,7 +18,10 @@ public struct Observation: Sendable {
     public var steps: [Int: Double]
     public var seconds: Double?
 
-    public init(number: Int, parameters: Assignment, state: State, value: Double? = nil, steps: [Int: Double] = [:], seconds: Double? = nil) {
+    public init(
+        number: Int, parameters: Assignment, state: State, value: Double? = nil, steps: [Int: Double] = [:],
+        seconds: Double? = nil
+    ) {
         self.seconds = seconds
         self.number = number
         self.parameters = parameters

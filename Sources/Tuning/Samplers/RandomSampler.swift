@@ -17,9 +17,9 @@ public struct RandomSampler: Sampler {
 
     static func draw(_ domain: SearchParameter.Domain, using generator: inout SeededGenerator) -> ParameterValue {
         switch domain {
-        case let .fixed(v): return v
-        case let .choice(values): return values[generator.nextIndex(below: values.count)]
-        case let .range(low, high, log, integer):
+        case .fixed(let v): return v
+        case .choice(let values): return values[generator.nextIndex(below: values.count)]
+        case .range(let low, let high, let log, let integer):
             let bounds = NumericRange(low: low, high: high, log: log, integer: integer)
             return .number(bounds.value(fromInternal: bounds.lower + generator.unit() * (bounds.upper - bounds.lower)))
         }

@@ -38,7 +38,8 @@ extension SeededGenerator {
     mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 
     mutating func gaussian() -> Double {
-        let u = max(unit(), 1e-300), v = unit()
+        let u = max(unit(), 1e-300)
+        let v = unit()
         return (-2 * Foundation.log(u)).squareRoot() * cos(2 * Double.pi * v)
     }
 }

@@ -24,20 +24,24 @@ public struct TPESampler: Sampler {
 
     public func propose(number: Int, history: [Observation]) throws(TuningError) -> Assignment? {
         let ranked = Self.rank(history)
-        guard ranked.count >= startupTrials else { return try RandomSampler(space: space, seed: seed).propose(number: number, history: history) }
+        guard ranked.count >= startupTrials else {
+            return try RandomSampler(space: space, seed: seed).propose(number: number, history: history)
+        }
         let goodCount = min(Int((0.1 * Double(ranked.count)).rounded(.up)), 25)
-        let good = Array(ranked.prefix(goodCount)), bad = Array(ranked.dropFirst(goodCount))
+        let good = Array(ranked.prefix(goodCount))
+        let bad = Array(ranked.dropFirst(goodCount))
         var generator = SeededGenerator.forTrial(number, seed: seed)
         var chosen = Assignment()
         for parameter in space.parameters where parameter.isActive(given: chosen) {
             let goodValues = good.compactMap { $0.parameters[parameter.name] }
             let badValues = bad.compactMap { $0.parameters[parameter.name] }
             switch parameter.domain {
-            case let .fixed(v):
+            case .fixed(let v):
                 chosen[parameter.name] = v
-            case let .choice(values):
-                chosen[parameter.name] = Self.pickCategory(values, good: goodValues, bad: badValues, candidates: candidates, using: &generator)
-            case let .range(low, high, log, integer):
+            case .choice(let values):
+                chosen[parameter.name] = Self.pickCategory(
+                    values, good: goodValues, bad: badValues, candidates: candidates, using: &generator)
+            case .range(let low, let high, let log, let integer):
                 let range = NumericRange(low: low, high: high, log: log, integer: integer)
                 let l = Parzen(range: range, observations: goodValues.compactMap(\.number).map(range.internalValue))
                 let g = Parzen(range: range, observations: badValues.compactMap(\.number).map(range.internalValue))
@@ -55,9 +59,12 @@ public struct TPESampler: Sampler {
 
     /// Complete trials by value (best first), then pruned ones by depth and value.
     static func rank(_ history: [Observation]) -> [Observation] {
-        let complete = history.filter { $0.state == .complete && $0.value != nil }.sorted { ($0.value ?? 0) > ($1.value ?? 0) }
+        let complete = history.filter { $0.state == .complete && $0.value != nil }.sorted {
+            ($0.value ?? 0) > ($1.value ?? 0)
+        }
         let pruned = history.filter { $0.state == .pruned && !$0.steps.isEmpty }.sorted { a, b in
-            let sa = a.steps.keys.max() ?? 0, sb = b.steps.keys.max() ?? 0
+            let sa = a.steps.keys.max() ?? 0
+            let sb = b.steps.keys.max() ?? 0
             return sa != sb ? sa > sb : (a.steps[sa] ?? 0) > (b.steps[sb] ?? 0)
         }
         return complete + pruned
@@ -65,16 +72,20 @@ public struct TPESampler: Sampler {
 
     /// Categorical TPE: each density is the observed counts plus a prior of weight 1 spread
     /// evenly over the choices.
-    static func pickCategory(_ values: [ParameterValue], good: [ParameterValue], bad: [ParameterValue], candidates: Int,
-                             using generator: inout SeededGenerator) -> ParameterValue {
+    static func pickCategory(
+        _ values: [ParameterValue], good: [ParameterValue], bad: [ParameterValue], candidates: Int,
+        using generator: inout SeededGenerator
+    ) -> ParameterValue {
         func probabilities(_ observed: [ParameterValue]) -> [Double] {
             let total = Double(observed.count) + 1
             return values.map { v in (Double(observed.filter { $0 == v }.count) + 1 / Double(values.count)) / total }
         }
-        let l = probabilities(good), g = probabilities(bad)
+        let l = probabilities(good)
+        let g = probabilities(bad)
         var best = (score: -Double.infinity, index: 0)
         for _ in 0..<candidates {
-            var u = generator.unit(), index = 0
+            var u = generator.unit()
+            var index = 0
             while index < values.count - 1, u >= l[index] {
                 u -= l[index]
                 index += 1
@@ -99,7 +110,8 @@ struct Parzen {
         let width = range.upper - range.lower
         let prior = (range.lower + range.upper) / 2
         let sorted = (observations + [prior]).sorted()
-        var means = [Double](), spreads = [Double]()
+        var means = [Double]()
+        var spreads = [Double]()
         let minimum = width / min(100, Double(sorted.count) + 1)
         for (i, mu) in sorted.enumerated() {
             let left = i > 0 ? mu - sorted[i - 1] : mu - range.lower

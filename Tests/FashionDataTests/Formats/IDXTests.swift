@@ -22,7 +22,8 @@ import _TestSupport
         var bytes = IDX.encode(dimensions: [2], values: [0, 1])
         bytes[2] = 0x0D  // float type
         let error = #expect(throws: DataError.self) { try IDX.parse(bytes, path: "labels.idx", expectedDimensions: 1) }
-        #expect(error?.description == "labels.idx: wrong magic number: expected 0x00000801 (idx1 labels), found 0x00000d01")
+        #expect(
+            error?.description == "labels.idx: wrong magic number: expected 0x00000801 (idx1 labels), found 0x00000d01")
     }
 
     @Test func imagesFileGivenAsLabelsIsRejected() {
@@ -66,7 +67,8 @@ import _TestSupport
         let labels = temp.file("labels")
         try Data(IDX.encode(dimensions: [3, 2, 2], values: Array(repeating: 0, count: 12))).write(to: images)
         try Data(IDX.encode(dimensions: [2], values: [0, 1])).write(to: labels)
-        #expect(throws: DataError.countMismatch(images: images.path, imageCount: 3, labels: labels.path, labelCount: 2)) {
+        #expect(throws: DataError.countMismatch(images: images.path, imageCount: 3, labels: labels.path, labelCount: 2))
+        {
             try IDX.read(images: images, labels: labels)
         }
     }
@@ -75,7 +77,9 @@ import _TestSupport
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let file = temp.file("labels.gz")
-        try Data(Array(Fixtures.gzip(IDX.encode(dimensions: [100], values: Array(repeating: 3, count: 100))).prefix(15))).write(to: file)
+        try Data(
+            Array(Fixtures.gzip(IDX.encode(dimensions: [100], values: Array(repeating: 3, count: 100))).prefix(15))
+        ).write(to: file)
         let error = #expect(throws: DataError.self) { try IDX.readLabels(at: file) }
         #expect(error?.description.hasPrefix(file.path + ": corrupt or truncated gzip data") == true)
     }

@@ -1,5 +1,6 @@
-@testable import FashionData
 import Testing
+
+@testable import FashionData
 
 @Suite struct MD5Tests {
     /// The test suite of RFC 1321, appendix A.5.
@@ -10,7 +11,10 @@ import Testing
         ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
         ("abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"),
         ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "d174ab98d277d9f5a5611c2c9f419d9f"),
-        ("12345678901234567890123456789012345678901234567890123456789012345678901234567890", "57edf4a22be3c955ac49da2e2107b67a"),
+        (
+            "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+            "57edf4a22be3c955ac49da2e2107b67a"
+        ),
     ])
     func rfcVectors(input: String, digest: String) {
         #expect(MD5.hex(of: Array(input.utf8)) == digest)
