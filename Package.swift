@@ -89,7 +89,7 @@ let package = Package(
             name: "FashionCLITests",
             dependencies: [
                 "FashionCLI", "fashion", "FashionData", "Studies", "NeuralNet", "Reports", "RunStore", "_SQLiteStore",
-                "Inference",
+                "Inference", "Tuning",
                 "_TestSupport",
             ],
             exclude: ["Snapshots"]),

@@ -2,6 +2,7 @@ import Foundation
 import RunStore
 import Studies
 import Testing
+import Tuning
 import _SQLiteStore
 import _TestSupport
 
@@ -60,6 +61,13 @@ import _TestSupport
         // The best trial is the one with the highest validation accuracy.
         let best = trials.max { ($0.trial.value ?? 0) < ($1.trial.value ?? 0) }
         #expect(result.standardOutput.contains("Best: trial \(best?.trial.number ?? -1), validation accuracy"))
+        // The retrain went through the one training pipeline: a run of kind "tune" with its test figures.
+        let tuning = try JSONDecoder().decode(
+            TuningResult.self, from: Data(contentsOf: out.appendingPathComponent("tuning.json")))
+        let runs = try SQLiteRunStore(url: temp.file("store.sqlite")).runs()
+        #expect(runs.map(\.kind) == ["tune"])
+        #expect(runs.first?.finalMetrics["test_accuracy"] == tuning.final.testAccuracy)
+        #expect(runs.first?.finalMetrics["val_accuracy"] == tuning.final.validationAccuracy)
 
         // Running it again finds the study finished: nothing is trained or tested twice.
         let again = try CommandRunner.run([

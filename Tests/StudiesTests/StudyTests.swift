@@ -7,6 +7,7 @@ import NumericCore
 import Reports
 import Studies
 import Testing
+import _SQLiteStore
 import _TestSupport
 
 @Suite struct StudyTests {
@@ -47,8 +48,16 @@ import _TestSupport
         """.write(to: experimentFile, atomically: true, encoding: .utf8)
         let experiment = try Experiment.read(from: experimentFile)
         let out = temp.file("run")
+        let store = try SQLiteRunStore(url: temp.file("store.sqlite"))
         let result = try StudyRunner.run(
-            experiment, dataset: data, seeds: experiment.seeds, threads: 1, parallelRuns: 2, folder: out)
+            experiment, dataset: data, seeds: experiment.seeds, threads: 1, parallelRuns: 2, folder: out, store: store)
+        // Each run went through the one training pipeline and is recorded with its test accuracy.
+        let runs = try store.runs()
+        #expect(
+            runs.count == 3 && runs.allSatisfy { $0.kind == "study" && $0.study == "tiny" && $0.status == "finished" })
+        #expect(
+            Set(runs.compactMap { $0.finalMetrics["test_accuracy"] })
+                == Set(result.models.flatMap { $0.runs.map(\.testAccuracy) }))
         // The same study one run at a time gives the same numbers.
         let serial = try StudyRunner.run(
             experiment, dataset: data, seeds: experiment.seeds, threads: 1, parallelRuns: 1, folder: temp.file("serial")

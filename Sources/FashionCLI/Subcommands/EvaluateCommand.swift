@@ -44,8 +44,6 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let modelURL = URL(fileURLWithPath: modelPath)
-        let file = try ModelFile.read(from: modelURL)
         let set: LabeledImages
         if let images, let labels {
             set = try IDX.read(images: URL(fileURLWithPath: images), labels: URL(fileURLWithPath: labels))
@@ -54,28 +52,15 @@ struct EvaluateCommand: ParsableCommand {
         } else {
             set = try dataset.load().test
         }
-        let image = file.preprocessing.image
-        guard set.rows == image.height, set.columns == image.width, image.channels == 1 else {
-            throw ValidationError(
-                "the model takes \(image.height)x\(image.width) images; these are \(set.rows)x\(set.columns)")
-        }
-        try set.validateLabels(classCount: file.classNames.count, path: images ?? csv ?? "the test set")
-        // "runs/x/model3/model.safetensors" is called model3.
-        let stem = modelURL.deletingPathExtension().lastPathComponent
-        let name = stem == "model" ? modelURL.deletingLastPathComponent().lastPathComponent : stem
-        let folder =
-            output.map { URL(fileURLWithPath: $0) }
-            ?? modelURL.deletingLastPathComponent().appendingPathComponent("\(name)-evaluation")
-        let evaluation = try Evaluation.run(
-            name: name, model: file.model, classNames: file.classNames, images: set, folder: folder,
-            flipAveraging: flipAveraging.resolved(for: file))
-        let document = try evaluation.write(name: name, imageCount: set.count, to: folder)
+        let result = try ModelEvaluation.run(
+            modelFile: URL(fileURLWithPath: modelPath), images: set, source: images ?? csv ?? "the test set",
+            folder: output.map { URL(fileURLWithPath: $0) }, flipAveraging: flipAveraging.flipAveraging)
         if json {
-            print(String(decoding: document, as: UTF8.self))
+            print(String(decoding: result.document, as: UTF8.self))
         } else {
-            print("\(name) on \(set.count) images:\n")
-            print(evaluation.text)
-            print("\nPictures and report: \(folder.path)")
+            print("\(result.name) on \(set.count) images:\n")
+            print(result.evaluation.text)
+            print("\nPictures and report: \(result.folder.path)")
         }
     }
 }

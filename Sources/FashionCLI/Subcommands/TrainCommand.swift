@@ -80,16 +80,22 @@ struct TrainCommand: ParsableCommand {
         print(Self.header(run, name: name, data: loaded.location.folder.path))
         let database = try store.open()
         let outcome = try FlagNames.translating { try run.execute(store: database, observer: ProgressBar()) }
-        if let id = outcome.runID { print("Recorded as run \(id) in \(database?.location ?? "")") }
+        print(Self.footer(outcome, store: database?.location))
+    }
+
+    /// What training did and where it went.
+    static func footer(_ outcome: TrainingOutcome, store: String?) -> String {
         let history = outcome.history
-        print(
+        var lines = outcome.runID.map { ["Recorded as run \($0) in \(store ?? "")"] } ?? []
+        lines.append(
             String(
                 format: "Trained %d epochs in %.2f s (%.3f s per epoch).", history.epochs.count, history.totalSeconds,
                 history.totalSeconds / Double(max(1, history.epochs.count))))
         if let accuracy = history.epochs.last?.validationAccuracy {
-            print(String(format: "Validation accuracy: %.4f", accuracy))
+            lines.append(String(format: "Validation accuracy: %.4f", accuracy))
         }
-        print("Wrote \(url.path)")
+        if let url = outcome.modelFile { lines.append("Wrote \(url.path)") }
+        return lines.joined(separator: "\n")
     }
 
     /// What is about to train: the model, its options and the data.
