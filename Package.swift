@@ -67,7 +67,8 @@ let package = Package(
         .target(name: "_TestSupport", dependencies: ["FashionData", "NumericCore", "NeuralNet", "_CZlib"]),
 
         .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore", "_TestSupport"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "NumericCore", "_TestSupport"]),
+        .testTarget(
+            name: "NeuralNetTests", dependencies: ["NeuralNet", "NumericCore", "_TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "StudiesTests",
             dependencies: [
@@ -78,7 +79,8 @@ let package = Package(
         .testTarget(
             name: "TuningTests",
             dependencies: ["Tuning", "RunStore", "_SQLiteStore", "NeuralNet", "NumericCore", "_TestSupport"]),
-        .testTarget(name: "RunStoreTests", dependencies: ["RunStore", "_SQLiteStore", "_TestSupport"]),
+        .testTarget(
+            name: "RunStoreTests", dependencies: ["RunStore", "_SQLiteStore", "_TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "InferenceTests",
             dependencies: ["Inference", "NeuralNet", "NumericCore", "FashionData", "_TestSupport"]),

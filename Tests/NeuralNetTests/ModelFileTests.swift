@@ -161,4 +161,19 @@ import _TestSupport
         #expect(tensor?["data_offsets"] as? [Int] == [0, 8])
         #expect(Array(bytes[(8 + length)...]) == [0, 0, 0xC0, 0x3F, 0, 0, 0, 0xC0])  // 1.5 and -2, little-endian
     }
+
+    /// A model file written by the version before the preprocessing record had fields
+    /// (`fashion train --model 784-16-10 --epochs 2 --seed 3`, committed).
+    @Test func aFileOfTheFirstFormatStillLoads() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/model-format-1.safetensors")
+        let file = try ModelFile.read(from: url)
+        #expect(file.preprocessing == Preprocessing(image: ImageShape(height: 28, width: 28, channels: 1)))
+        #expect(file.model.specification == .dense([784, 16, 10]))
+        #expect(file.training?.epochs == 2 && file.training?.seed == 3 && file.training?.loss == .softmaxCrossEntropy)
+        #expect(file.classNames.count == 10 && file.classNames[6] == "Shirt")
+        let probabilities = Trainer.predict(
+            file.model, on: InMemoryData(features: [Float](repeating: 0.5, count: 784), labels: [0], featureCount: 784))
+        #expect(probabilities.count == 10 && abs(probabilities.reduce(0, +) - 1) < 1e-5)
+    }
 }

@@ -168,3 +168,33 @@ struct Backend: CustomTestStringConvertible, Sendable {
         #expect(trials.allSatisfy { $0.trial.status == .complete })
     }
 }
+
+/// A store written by the version before named metrics (schema v1 and v2-tuning, made by
+/// `fashion train` of that version and committed): opening it migrates it in place.
+@Suite struct SQLiteMigrationTests {
+    @Test func aStoreOfTheFixedColumnsGetsItsMetricsByName() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/store-v2.sqlite")
+        let url = temp.file("store.sqlite")
+        try FileManager.default.copyItem(at: fixture, to: url)
+        let store = try SQLiteRunStore(url: url)
+        let details = try store.details(of: 1)
+        #expect(details.run.kind == "train" && details.run.name == "784-16-10" && details.run.seed == 3)
+        #expect(details.epochs.map(\.epoch) == [1, 2])
+        #expect(
+            details.epochs.map { $0.metrics.keys.sorted() } == [
+                ["accuracy", "loss", "val_accuracy", "val_loss"], ["accuracy", "loss", "val_accuracy", "val_loss"],
+            ])
+        #expect(details.epochs[1].metrics["val_accuracy"] == details.run.finalMetrics["val_accuracy"])
+        #expect(details.epochs[0].learningRate == 0.001)
+        // The migrated store takes new runs, and opening it again changes nothing.
+        let id = try store.begin(kind: "train", name: "new", threads: 1, configuration: "{}")
+        try store.finish(
+            id, epochs: [StoredEpoch(epoch: 1, metrics: ["loss": 1], learningRate: 0.1, seconds: 1)], finalMetrics: [:],
+            artifacts: [])
+        #expect(try SQLiteRunStore(url: url).details(of: 1) == details)
+        #expect(try SQLiteRunStore(url: url).details(of: id).epochs.first?.metrics == ["loss": 1])
+    }
+}
