@@ -131,6 +131,27 @@ func smallModel(seed: UInt64) throws -> Sequential {
         #expect(error?.description == "monitor: val_loss needs validation data; give a validation split")
     }
 
+    @Test func monitorsAreMetricsByNameAndUnknownNamesAreRefused() throws {
+        let unknown = #expect(throws: ModelError.self) {
+            try TrainingOptions(keepBest: Monitor("val_f1")).validate(hasValidation: true)
+        }
+        #expect(
+            unknown?.description
+                == "monitor: expected one of loss, accuracy, val_loss, val_accuracy (the metrics of softmax_cross_entropy); found 'val_f1'"
+        )
+        #expect(!Monitor.validationLoss.higherIsBetter && Monitor.validationAccuracy.higherIsBetter)
+        #expect(
+            !Monitor("hamming_loss").higherIsBetter && Monitor("val_f1").higherIsBetter
+                && Monitor("val_f1").needsValidation)
+        // Stored as the bare name, as files written before the names were open say it.
+        #expect(
+            String(decoding: try JSONEncoder().encode(Monitor.validationAccuracy), as: UTF8.self) == #""val_accuracy""#)
+        let early = try JSONDecoder().decode(
+            EarlyStopping.self,
+            from: Data(#"{"monitor": "val_accuracy", "patience": 2, "minDelta": 0, "restoreBestWeights": true}"#.utf8))
+        #expect(early.monitor == .validationAccuracy)
+    }
+
     @Test func summaryCountsParametersAsKeras() throws {
         let model = try Sequential(specification: Preset.named("model3")!.model, seed: 0)
         #expect(model.parameterCount == 784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10)

@@ -121,8 +121,9 @@ struct TrainingArguments: ParsableArguments {
             options.schedule = LearningRateSchedule(
                 kind: kind, factor: scheduleFactor, every: scheduleEvery, warmupEpochs: warmupEpochs)
         }
+        // Any metric name; training checks it against the loss's metrics.
         guard let watched = Monitor(rawValue: monitor) else {
-            throw ValidationError("--monitor: expected val_loss, val_accuracy, loss or accuracy; found '\(monitor)'")
+            throw ValidationError("--monitor: expected a metric name such as val_loss or val_accuracy; found nothing")
         }
         if let plateauPatience {
             options.reduceOnPlateau = ReduceOnPlateau(monitor: .validationLoss, patience: plateauPatience)

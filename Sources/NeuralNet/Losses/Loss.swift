@@ -47,6 +47,14 @@ public enum LossKind: String, Codable, Sendable, CaseIterable {
         }
     }
 
+    /// The metrics each epoch records for this loss, on the training data; with validation data
+    /// each also as `val_<name>`.
+    public var metricNames: [String] {
+        switch self {
+        case .softmaxCrossEntropy: return [EpochRecord.Name.loss, EpochRecord.Name.accuracy]
+        }
+    }
+
     public func makeLoss(labelSmoothing: Double) -> any Loss {
         switch self {
         case .softmaxCrossEntropy: return SoftmaxCrossEntropy(labelSmoothing: Float(labelSmoothing))

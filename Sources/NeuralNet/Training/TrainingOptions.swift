@@ -87,10 +87,19 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         if let ema, !(ema > 0 && ema < 1) {
             throw .invalidOption(name: "ema", reason: "expected a decay in (0, 1) such as 0.999, found \(ema)")
         }
-        for monitor in [earlyStopping?.monitor, reduceOnPlateau?.monitor, keepBest].compactMap({ $0 })
-        where monitor.needsValidation && !hasValidation {
-            throw .invalidOption(
-                name: "monitor", reason: "\(monitor.rawValue) needs validation data; give a validation split")
+        let names = loss.metricNames + loss.metricNames.map { "val_" + $0 }
+        for monitor in [earlyStopping?.monitor, reduceOnPlateau?.monitor, keepBest].compactMap({ $0 }) {
+            guard names.contains(monitor.name) else {
+                throw .invalidOption(
+                    name: "monitor",
+                    reason:
+                        "expected one of \(names.joined(separator: ", ")) (the metrics of \(loss.rawValue)); found '\(monitor.name)'"
+                )
+            }
+            if monitor.needsValidation && !hasValidation {
+                throw .invalidOption(
+                    name: "monitor", reason: "\(monitor.rawValue) needs validation data; give a validation split")
+            }
         }
     }
 }

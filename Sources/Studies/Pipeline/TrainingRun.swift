@@ -28,6 +28,7 @@ public final class TrainingRun {
     /// training set (stratified, from the same seed).
     public init(_ plan: TrainingPlan, dataset: Dataset) throws {
         try plan.validate()
+        try plan.options.validate(hasValidation: plan.validationSplit > 0)
         self.plan = plan
         self.dataset = dataset
         var options = plan.options
