@@ -14,6 +14,8 @@ public struct LabeledImages: Sendable, Equatable {
 
     public var count: Int { labels.count }
     public var pixelsPerImage: Int { rows * columns }
+    /// The shape of each image (grayscale: one channel).
+    public var shape: ImageShape { ImageShape(height: rows, width: columns, channels: 1) }
 
     /// - Precondition: `pixels.count == labels.count * rows * columns` (the readers check
     ///   this for user data and throw before calling).

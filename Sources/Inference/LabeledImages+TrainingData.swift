@@ -1,9 +1,10 @@
 import FashionData
 import NeuralNet
+import NumericCore
 
 /// Image sets train networks directly: pixels become `Float` in [0, 1] batch by batch.
 extension LabeledImages: TrainingData {
-    public var imageShape: [Int]? { [rows, columns, 1] }
+    public var imageShape: ImageShape? { shape }
 
     public var featureCount: Int { pixelsPerImage }
     public func label(at index: Int) -> Int { Int(labels[index]) }

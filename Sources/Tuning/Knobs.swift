@@ -1,4 +1,5 @@
 import NeuralNet
+import NumericCore
 
 /// The parameter names a search space can use, and how a trial's values become a network
 /// and its training options. With `conv_blocks` > 0 the network starts with that many
@@ -49,7 +50,7 @@ public enum Knobs {
     /// The network and training options of one trial.
     /// - Parameter imageShape: `[height, width, channels]` of the images (for convolutions;
     ///   default: square grayscale images of `inputSize` pixels).
-    public static func configuration(_ values: Assignment, inputSize: Int, classes: Int, imageShape: [Int]? = nil)
+    public static func configuration(_ values: Assignment, inputSize: Int, classes: Int, imageShape: ImageShape? = nil)
         throws(TuningError) -> (ModelSpecification, TrainingOptions)
     {
         func number(_ name: String) throws(TuningError) -> Double? {
@@ -118,7 +119,7 @@ public enum Knobs {
         var shape: [Int]?
         if blocks > 0 {
             let side = Int(Double(inputSize).squareRoot())
-            shape = imageShape ?? (side * side == inputSize ? [side, side, 1] : nil)
+            shape = imageShape?.dimensions ?? (side * side == inputSize ? [side, side, 1] : nil)
             guard shape != nil else {
                 throw .space(
                     "parameter 'conv_blocks': convolutions need square images or an image shape; the input has \(inputSize) features"

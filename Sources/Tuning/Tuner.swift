@@ -135,7 +135,7 @@ public enum Tuner {
             var (architecture, options) = try Knobs.configuration(
                 parameters, inputSize: dataset.train.rows * dataset.train.columns,
                 classes: dataset.classCount,
-                imageShape: [dataset.train.rows, dataset.train.columns, 1])
+                imageShape: dataset.train.shape)
             options.seed = settings.seed
             let model = try Sequential(specification: architecture, seed: settings.seed)
             let watcher = PruningWatcher(

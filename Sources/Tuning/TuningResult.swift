@@ -61,7 +61,7 @@ public struct TuningResult: Codable, Sendable {
         }
         let (architecture, options) = try Knobs.configuration(
             best.parameters, inputSize: dataset.train.rows * dataset.train.columns, classes: dataset.classCount,
-            imageShape: [dataset.train.rows, dataset.train.columns, 1])
+            imageShape: dataset.train.shape)
         progress(
             "retraining trial \(best.number) on all \(dataset.train.count) training images for \(options.epochs) epochs, then testing once"
         )

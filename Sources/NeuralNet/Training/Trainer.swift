@@ -49,7 +49,7 @@ public enum Trainer {
         // Augmentation draws from its own stream, so it leaves the shuffles as they were.
         var augmentationGenerator = SeededGenerator(seed: options.seed ^ 0x5DEE_CE66_D1A4_F681)
         let augmentation = options.augmentation.flatMap { $0.isIdentity ? nil : $0 }
-        let imageShape = model.inputShape.count == 3 ? model.inputShape : data.imageShape
+        let imageShape = (model.imageShape ?? data.imageShape)?.dimensions
         if augmentation != nil, imageShape == nil || imageShape?.reduce(1, *) != data.featureCount {
             throw .invalidOption(
                 name: "augmentation", reason: "needs images; the training data has \(data.featureCount) plain features")

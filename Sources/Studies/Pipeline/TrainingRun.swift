@@ -112,6 +112,6 @@ public final class TrainingRun {
 extension Dataset {
     /// How the dataset's pixels become a model's inputs, as the model file records it.
     public var preprocessing: Preprocessing {
-        Preprocessing(image: ImageShape(height: train.rows, width: train.columns, channels: 1))
+        Preprocessing(image: train.shape)
     }
 }
