@@ -1,5 +1,6 @@
 import ArgumentParser
 import FashionData
+import Foundation
 import NeuralNet
 import Studies
 
@@ -18,24 +19,32 @@ enum FlagNames {
         "flipAveraging": "--flip-averaging", "monitor": "--monitor",
     ]
 
-    /// Runs `body`; an error naming a field that has a flag becomes a `ValidationError` naming
-    /// the flag (so the message reads as the user typed it), others pass unchanged.
+    /// Runs `body`; an error naming a field that has a flag becomes a `FlagError` naming the
+    /// flag (so the message reads as the user typed it), others pass unchanged.
     static func translating<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as ModelError {
             if case .invalidOption(let name, let reason) = error, let flag = byField[name] {
-                throw ValidationError("\(flag): \(reason)")
+                throw FlagError(description: "\(flag): \(reason)")
             }
             throw error
         } catch let error as StudyError {
             if case .invalidField(let name, let reason) = error, let flag = byField[name] {
-                throw ValidationError("\(flag): \(reason)")
+                throw FlagError(description: "\(flag): \(reason)")
             }
             throw error
         } catch let error as DataError {
             if case .invalidArgument(let name, let reason) = error, let flag = byField[name] {
-                throw ValidationError("\(flag): \(reason)")
+                throw FlagError(description: "\(flag): \(reason)")
             }
             throw error
         }
     }
+}
+
+/// A value given on the command line that the library refused, named by its flag. Printed as
+/// `Error: --epochs: expected at least 1, found 0` (without the usage text a ValidationError
+/// thrown from `run()` would add, which would be the root command's).
+struct FlagError: Error, CustomStringConvertible, LocalizedError {
+    let description: String
+    var errorDescription: String? { description }
 }
