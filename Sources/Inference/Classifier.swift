@@ -77,15 +77,24 @@ public final class Classifier: Sendable {
     }
 
     /// Probabilities for decoded photos of any size, each prepared as the model file says.
-    public func probabilities(photos: [RasterImage]) -> [Float] {
-        let pixels = photos.flatMap(prepare)
-        return (try? probabilities(pixels: pixels, count: photos.count)) ?? []
+    public func probabilities(photos: [RasterImage]) throws(InferenceError) -> [Float] {
+        var pixels = [UInt8]()
+        for photo in photos { pixels += try prepare(photo) }
+        return try probabilities(pixels: pixels, count: photos.count)
     }
 
     /// A photo brought to the model's image (`preprocessing.photos`), as pixels 0...255.
-    public func prepare(_ photo: RasterImage) -> [UInt8] {
+    public func prepare(_ photo: RasterImage) throws(InferenceError) -> [UInt8] {
         switch preprocessing.photos {
         case .fashionMNIST:
+            // Fashion-MNIST's way makes grayscale images; a colour model needs a fit of its own.
+            guard preprocessing.image.channels == 1 else {
+                throw .badInput(
+                    field: "photos",
+                    reason:
+                        "the model takes \(preprocessing.image) images, but photo fit 'fashion_mnist' makes grayscale ones"
+                )
+            }
             return ImagePreparation.prepare(photo, rows: preprocessing.image.height, columns: preprocessing.image.width)
         }
     }

@@ -55,7 +55,7 @@ public struct Prediction: Codable, Sendable {
         }
         let bytes = [UInt8](data)
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
-            return [classifier.prepare(try PNGDecoder.decode(bytes, path: path))]
+            return [try classifier.prepare(try PNGDecoder.decode(bytes, path: path))]
         }
         let contents = Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, path: path) : bytes
         if contents.count >= 4, contents[0] == 0, contents[1] == 0, contents[2] == 8, contents[3] == 3 {

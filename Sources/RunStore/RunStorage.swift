@@ -13,7 +13,8 @@ public protocol RunStorage: Sendable {
     /// Records the start of a run (status "running") and returns its id.
     func begin(kind: String, name: String, study: String?, seed: UInt64?, threads: Int, configuration: String)
         throws(RunStoreError) -> Int64
-    /// Records a finished run: its epochs, final metrics and files, in one transaction.
+    /// Records a finished run: its epochs, final metrics and files, in one transaction. Metric
+    /// values that are not finite (a diverged loss) are left out.
     func finish(
         _ id: Int64, status: String, epochs: [StoredEpoch], finalMetrics: [String: Double], artifacts: [StoredArtifact]
     ) throws(RunStoreError)

@@ -72,14 +72,15 @@ public final class SQLiteRunStore: RunStorage {
             for epoch in epochs {
                 try EpochRow(runId: id, epoch: epoch.epoch, learningRate: epoch.learningRate, seconds: epoch.seconds)
                     .insert(db)
-                for (name, value) in epoch.metrics.sorted(by: { $0.key < $1.key }) where !value.isNaN {
+                for (name, value) in epoch.metrics.sorted(by: { $0.key < $1.key }) where value.isFinite {
                     try EpochMetricRow(runId: id, epoch: epoch.epoch, name: name, value: value).insert(db)
                 }
             }
             for artifact in artifacts {
                 try ArtifactRow(runId: id, kind: artifact.kind, path: artifact.path).insert(db)
             }
-            let metrics = String(decoding: try JSONEncoder.sorted.encode(finalMetrics), as: UTF8.self)
+            let metrics = String(
+                decoding: try JSONEncoder.sorted.encode(finalMetrics.filter { $0.value.isFinite }), as: UTF8.self)
             try db.execute(
                 sql: "UPDATE run SET endedAt = ?, status = ?, finalMetrics = ? WHERE id = ?",
                 arguments: [Date(), status, metrics, id])

@@ -55,7 +55,12 @@ struct Backend: CustomTestStringConvertible, Sendable {
         // A run that failed says so; an unknown id is an error naming the store.
         let failed = try database.begin(
             kind: "study", name: "m", study: "s", seed: nil, threads: 1, configuration: "{}")
-        try database.finish(failed, status: "failed: diverged", epochs: [], finalMetrics: [:], artifacts: [])
+        try database.finish(
+            failed, status: "failed: diverged",
+            epochs: [StoredEpoch(epoch: 1, metrics: ["loss": .nan, "accuracy": 0.1], learningRate: 1, seconds: 1)],
+            finalMetrics: ["loss": .infinity, "accuracy": 0.1], artifacts: [])
+        #expect(try database.details(of: failed).run.finalMetrics == ["accuracy": 0.1])
+        #expect(try database.details(of: failed).epochs.first?.metrics == ["accuracy": 0.1])
         #expect(try database.runs().map(\.id) == [failed, id])
         #expect(try database.details(of: failed).run.status == "failed: diverged")
         #expect(try database.details(of: failed).run.study == "s")
