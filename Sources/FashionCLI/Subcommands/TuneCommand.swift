@@ -93,49 +93,55 @@ struct TuneCommand: ParsableCommand {
     func run() throws {
         let space = try SearchSpace.read(from: URL(fileURLWithPath: file))
         let loaded = try dataset.load()
-        let settings = TuningSettings(
-            study: study ?? space.name, sampler: sampler ?? space.sampler ?? .tpe,
-            pruner: pruner.map { kind in
-                var p = space.pruner ?? PrunerSettings(kind: kind)
-                p.kind = kind
-                return p
-            } ?? space.pruner ?? PrunerSettings(kind: .median),
-            trials: trials ?? space.trials ?? 30, timeLimit: timeLimit.flatMap(Self.seconds) ?? space.timeLimit,
-            seed: seed ?? space.seed ?? 1, startupTrials: startupTrials)
+        let settings = self.settings(space)
         let database = try StoreOptions.open(store)
         let folder = output.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: "runs/tune-\(settings.study)")
         print(
-            "Tuning \(settings.study): \(settings.trials) trials, sampler \(settings.sampler.rawValue), pruner \(settings.pruner.kind.rawValue), "
-                + "\(workers) at once on \(threads) thread(s) each; store \(database.location)")
+            "Tuning \(settings.study): \(settings.trials) trials, sampler \(settings.sampler.rawValue), "
+                + "pruner \(settings.pruner.kind.rawValue), \(workers) at once on \(threads) thread(s) each; "
+                + "store \(database.location)")
         let start = Date()
         let result = try Tuner.run(
             space: space, settings: settings, dataset: loaded, store: database, workers: workers, threads: threads,
             folder: folder
         ) { line in print("  " + line) }
         guard let result else {
-            if let row = try database.tuningStudy(named: settings.study), row.finalStatus == "done" {
-                print(
-                    "Study \(settings.study) is finished: no trials left to run; its report is in the run folder of the worker that finished it "
-                        + "(default runs/tune-\(settings.study)). For a new search, give another --study name.")
-            } else {
-                print(
-                    "This worker has no trials left to run; another worker is finishing the study and will write its report."
-                )
-            }
+            let finished = try database.tuningStudy(named: settings.study)?.finalStatus == "done"
+            print(Self.nothingLeft(study: settings.study, finished: finished))
             return
         }
-        print("")
-        print(result.leaderboard())
-        print("")
-        print(
-            String(
-                format: "Best: trial %d, validation accuracy %.4f. Retrained on %d images: test accuracy %.4f.",
-                result.final.trial, result.final.validationAccuracy, result.final.trainingImages,
-                result.final.testAccuracy))
-        print(
-            String(
-                format: "Tuning finished in %.1f s. Report: %@", Date().timeIntervalSince(start),
-                folder.appendingPathComponent("report.html").path))
-        print("Run the best configuration again: fashion study \(result.final.experimentFile)")
+        print(Self.summary(result, seconds: Date().timeIntervalSince(start), folder: folder))
+    }
+
+    /// The flags over the space's own settings over the defaults.
+    func settings(_ space: SearchSpace) -> TuningSettings {
+        var prunerSettings = space.pruner ?? PrunerSettings(kind: .median)
+        if let pruner { prunerSettings.kind = pruner }
+        return TuningSettings(
+            study: study ?? space.name, sampler: sampler ?? space.sampler ?? .tpe, pruner: prunerSettings,
+            trials: trials ?? space.trials ?? 30, timeLimit: timeLimit.flatMap(Self.seconds) ?? space.timeLimit,
+            seed: seed ?? space.seed ?? 1, startupTrials: startupTrials)
+    }
+
+    static func nothingLeft(study: String, finished: Bool) -> String {
+        guard finished else {
+            return
+                "This worker has no trials left to run; another worker is finishing the study and will write its report."
+        }
+        return "Study \(study) is finished: no trials left to run; its report is in the run folder of the worker that "
+            + "finished it (default runs/tune-\(study)). For a new search, give another --study name."
+    }
+
+    static func summary(_ result: TuningResult, seconds: Double, folder: URL) -> String {
+        let best = String(
+            format: "Best: trial %d, validation accuracy %.4f. Retrained on %d images: test accuracy %.4f.",
+            result.final.trial, result.final.validationAccuracy, result.final.trainingImages, result.final.testAccuracy)
+        let finished = String(
+            format: "Tuning finished in %.1f s. Report: %@", seconds, folder.appendingPathComponent("report.html").path)
+        return [
+            "", result.leaderboard(), "", best, finished,
+            "Run the best configuration again: fashion study \(result.final.experimentFile)",
+        ]
+        .joined(separator: "\n")
     }
 }
