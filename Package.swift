@@ -32,7 +32,7 @@ let package = Package(
             dependencies: [
                 "FashionData", "Reports", "NumericCore", "NeuralNet", "Metrics", "Studies", "RunStore", "_SQLiteStore",
                 "Tuning",
-                "Inference", "_Files",
+                "Inference", "Export", "_Files",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "Reports", dependencies: ["_Files", "_CZlib"], swiftSettings: optimisedInDebug),
@@ -49,6 +49,7 @@ let package = Package(
         .target(name: "RunStore"),
         .target(name: "_SQLiteStore", dependencies: ["RunStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Inference", dependencies: ["NeuralNet", "FashionData", "NumericCore"]),
+        .target(name: "Export", dependencies: ["NeuralNet", "NumericCore", "FashionData", "_Files"]),
         .target(
             name: "Studies",
             dependencies: [
@@ -81,6 +82,9 @@ let package = Package(
             dependencies: ["Tuning", "RunStore", "_SQLiteStore", "NeuralNet", "NumericCore", "_TestSupport"]),
         .testTarget(
             name: "RunStoreTests", dependencies: ["RunStore", "_SQLiteStore", "_TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ExportTests",
+            dependencies: ["Export", "NeuralNet", "NumericCore", "FashionData", "Inference", "_TestSupport"]),
         .testTarget(
             name: "InferenceTests",
             dependencies: ["Inference", "NeuralNet", "NumericCore", "FashionData", "_TestSupport"]),

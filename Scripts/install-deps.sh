@@ -16,12 +16,14 @@ else
   [ -d /usr/share/datasets/fashion-mnist ] || [ -n "${FASHION_MNIST_DIR:-}" ] || missing+=("Fashion-MNIST data")
 fi
 
-# Python's safetensors library: a test checks that it opens the model files we write.
+# Python's safetensors library (a test checks that it opens the model files we write), and
+# onnx with onnxruntime (the export tests check and run every exported file with them).
 python_packages() {
   command -v python3 >/dev/null 2>&1 || return 0
-  python3 -c "import safetensors, numpy" 2>/dev/null && return 0
-  echo "Installing the Python packages safetensors and numpy with pip"
-  python3 -m pip install --quiet safetensors numpy || echo "warning: pip could not install safetensors; its test will fail" >&2
+  python3 -c "import safetensors, numpy, onnx, onnxruntime" 2>/dev/null && return 0
+  echo "Installing the Python packages safetensors, numpy, onnx and onnxruntime with pip"
+  python3 -m pip install --quiet safetensors numpy onnx onnxruntime \
+    || echo "warning: pip could not install them; the tests that need them will fail or skip" >&2
 }
 
 if [ ${#missing[@]} -eq 0 ]; then python_packages; exit 0; fi

@@ -7,7 +7,7 @@ public enum Padding: String, Codable, Sendable, CaseIterable {
     case valid, same
 
     /// The output size and the padding before the first element, along one axis.
-    func geometry(input: Int, window: Int, stride: Int) -> (output: Int, before: Int) {
+    public func geometry(input: Int, window: Int, stride: Int) -> (output: Int, before: Int) {
         switch self {
         case .valid: return (input >= window ? (input - window) / stride + 1 : 0, 0)
         case .same:

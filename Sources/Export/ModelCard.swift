@@ -1,0 +1,52 @@
+import NeuralNet
+
+/// What a user of an exported file needs to feed it, written beside it as `<file>.onnx.json`.
+public struct ModelCard: Codable, Equatable, Sendable {
+    public struct TensorDescription: Codable, Equatable, Sendable {
+        public let name: String
+        /// Sizes, "N" for the batch.
+        public let shape: [String]
+        public let elementType: String
+        public let meaning: String
+    }
+
+    static let producerVersion = "0.1.0"
+
+    public let format: String
+    public let file: String
+    public let irVersion: Int
+    public let opset: Int
+    public let input: TensorDescription
+    public let output: TensorDescription
+    public let classNames: [String]
+    public let preprocessing: Preprocessing
+    /// The first 12 hex digits of the source model file's MD5.
+    public let version: String
+    public let architecture: String
+    public let testAccuracy: Double?
+
+    init(file model: ModelFile, onnxFile: String, version: String, testAccuracy: Double?) {
+        format = "onnx"
+        file = onnxFile
+        irVersion = ONNXModel.irVersion
+        opset = ONNXModel.opsetVersion
+        let image = model.preprocessing.image
+        let isImage = model.model.imageShape != nil
+        input = TensorDescription(
+            name: "input",
+            shape: ["N"] + (isImage ? image.dimensions.map(String.init) : ["\(model.model.inputSize)"]),
+            elementType: "float32",
+            meaning: isImage
+                ? "images NHWC (\(image)), pixels \(model.preprocessing.scaling.rawValue): 0 black, 1 white; "
+                    + "photos prepared as '\(model.preprocessing.photos.rawValue)' says"
+                : "\(image) images flattened row by row, pixels \(model.preprocessing.scaling.rawValue)")
+        output = TensorDescription(
+            name: "probabilities", shape: ["N", "\(model.classNames.count)"], elementType: "float32",
+            meaning: "class probabilities, in the order of classNames")
+        classNames = model.classNames
+        preprocessing = model.preprocessing
+        self.version = version
+        architecture = model.model.specification.outline
+        self.testAccuracy = testAccuracy
+    }
+}

@@ -1,0 +1,58 @@
+import FashionData
+import Foundation
+import NeuralNet
+import _Files
+
+/// `fashion export --format onnx`: a model file as an ONNX file that onnxruntime (and any
+/// other ONNX runtime) runs, with a model card beside it (`<file>.json`) that says how to feed
+/// it.
+public enum ONNXExport {
+    /// The ONNX bytes of `file`'s model, its class names, preprocessing and `version` in the
+    /// metadata.
+    public static func encode(_ file: ModelFile, version: String) throws(ExportError) -> [UInt8] {
+        let graph = try ONNXExporter.graph(of: file.model)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func json(_ value: some Encodable) -> String {
+            (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        }
+        let model = ONNXModel(
+            producerVersion: ModelCard.producerVersion,
+            docString:
+                "A fashion classifier: \(file.model.specification.outline); input NHWC floats in [0, 1], output class probabilities.",
+            graph: graph,
+            metadata: [
+                ("class_names", json(file.classNames)), ("preprocessing", json(file.preprocessing)),
+                ("version", version),
+                ("input_layout", file.model.imageShape == nil ? "NF" : "NHWC"),
+                ("architecture", json(file.model.specification)),
+            ])
+        return model.encoded()
+    }
+
+    /// Reads the model file at `modelFile`, writes `output` and `<output>.json` (the card),
+    /// atomically, and returns the card.
+    ///
+    /// - Parameter testAccuracy: the model's accuracy on the test set, when known, for the card.
+    @discardableResult
+    public static func write(modelFile: URL, to output: URL, testAccuracy: Double? = nil) throws -> ModelCard {
+        let folder = output.deletingLastPathComponent()
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ExportError.missingFolder(folder.path)
+        }
+        guard let contents = FileManager.default.contents(atPath: modelFile.path) else {
+            throw ModelError.modelFile(path: modelFile.path, reason: "cannot read the file (missing or unreadable)")
+        }
+        let file = try ModelFile.read(from: modelFile)
+        let version = String(MD5.hex(of: [UInt8](contents)).prefix(12))
+        let bytes = try encode(file, version: version)
+        let card = ModelCard(
+            file: file, onnxFile: output.lastPathComponent, version: version, testAccuracy: testAccuracy)
+        try AtomicFile.write(bytes, to: output)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write([UInt8](try encoder.encode(card)), to: URL(fileURLWithPath: output.path + ".json"))
+        return card
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import NeuralNet
+import NumericCore
+
+/// Turns a trained `Sequential` into an ONNX graph that onnxruntime runs to the same
+/// probabilities.
+///
+/// - Input `input`: the model's own input, `[N, height, width, channels]` (NHWC, floats in
+///   [0, 1] as the model file's preprocessing says) for a model of images, `[N, features]`
+///   otherwise. Output `probabilities`: `[N, outputs]`.
+/// - Images: one `Transpose` to NCHW after the input, kernels stored OIHW, and a `Transpose`
+///   back to NHWC before anything flattens, so the dense weights keep their meaning (the
+///   model flattens pixels row by row with their channels side by side).
+/// - Dropout is left out (it is the identity at inference); batch norm is
+///   `BatchNormalization` with the model's own epsilon and moving statistics.
+struct ONNXExporter {
+    /// Where the graph is: a flat `[N, features]` tensor or an NCHW image.
+    private enum Layout: Equatable {
+        case flat(Int)
+        case image(ImageShape)
+
+        var valueCount: Int {
+            switch self {
+            case .flat(let count): return count
+            case .image(let shape): return shape.valueCount
+            }
+        }
+    }
+
+    private var graph = ONNXGraph(name: "fashion")
+    private var counter = 0
+
+    /// The graph of `model`. Throws for a layer it cannot express, naming it.
+    static func graph(of model: Sequential) throws(ExportError) -> ONNXGraph {
+        var exporter = ONNXExporter()
+        return try exporter.build(model)
+    }
+
+    private mutating func build(_ model: Sequential) throws(ExportError) -> ONNXGraph {
+        var current = "input"
+        var layout: Layout
+        if let image = model.imageShape {
+            graph.inputs = [
+                ONNXValueInfo(name: "input", shape: [.parameter("N")] + image.dimensions.map { .value($0) })
+            ]
+            current = node("Transpose", [current], [.ints("perm", [0, 3, 1, 2])])
+            layout = .image(image)
+        } else {
+            graph.inputs = [ONNXValueInfo(name: "input", shape: [.parameter("N"), .value(model.inputSize)])]
+            layout = .flat(model.inputSize)
+        }
+        for (index, layer) in model.layers.enumerated() {
+            (current, layout) = try export(layer, path: "\(index)", input: current, layout: layout)
+        }
+        (current, layout) = flattened(current, layout)
+        let output = node("Identity", [current], [], output: "probabilities")
+        graph.outputs = [ONNXValueInfo(name: output, shape: [.parameter("N"), .value(layout.valueCount)])]
+        return graph
+    }
+
+    /// Adds the nodes of one layer; returns the tensor it ends in and its layout.
+    private mutating func export(_ layer: any Layer, path: String, input: String, layout: Layout)
+        throws(ExportError) -> (String, Layout)
+    {
+        let spec = layer.specification
+        switch layer {
+        case let dense as Dense:
+            let (flat, _) = flattened(input, layout)
+            let kernel = initializer(
+                "\(path).kernel", dense.kernel.value, dimensions: [dense.kernel.value.rows, dense.units])
+            let bias = initializer("\(path).bias", dense.bias.value, dimensions: [dense.units])
+            return (node("Gemm", [flat, kernel, bias], []), .flat(dense.units))
+        case is Dropout:
+            return (input, layout)
+        case is Flatten:
+            return flattened(input, layout)
+        case let norm as BatchNorm:
+            let channels = norm.gamma.value.count
+            let names = [
+                ("gamma", norm.gamma), ("beta", norm.beta), ("moving_mean", norm.movingMean),
+                ("moving_variance", norm.movingVariance),
+            ].map { initializer("\(path).\($0.0)", $0.1.value, dimensions: [channels]) }
+            return (node("BatchNormalization", [input] + names, [.float("epsilon", norm.epsilon)]), layout)
+        case is Softmax:
+            let (flat, flatLayout) = flattened(input, layout)
+            return (node("Softmax", [flat], [.int("axis", -1)]), flatLayout)
+        case let conv as Conv2D:
+            guard case .image(let shape) = layout else {
+                throw .unsupported(layer: path, reason: "a conv2d layer needs images")
+            }
+            let (height, top) = conv.padding.geometry(input: shape.height, window: conv.kernelSize, stride: conv.stride)
+            let (width, left) = conv.padding.geometry(input: shape.width, window: conv.kernelSize, stride: conv.stride)
+            let k = conv.kernelSize
+            let c = shape.channels
+            let f = conv.filters
+            // Ours: [kh, kw, c, o] flattened; ONNX: OIHW.
+            let source = conv.kernel.value.values
+            var oihw = [Float](repeating: 0, count: source.count)
+            for o in 0..<f {
+                for ci in 0..<c {
+                    for i in 0..<k {
+                        for j in 0..<k {
+                            oihw[((o * c + ci) * k + i) * k + j] = source[((i * k + j) * c + ci) * f + o]
+                        }
+                    }
+                }
+            }
+            let kernel = tensor("\(path).kernel", oihw, dimensions: [f, c, k, k])
+            let bias = initializer("\(path).bias", conv.bias.value, dimensions: [f])
+            let pads = padding(
+                input: shape, output: (height, width), before: (top, left), window: k, stride: conv.stride)
+            let out = node(
+                "Conv", [input, kernel, bias],
+                [.ints("kernel_shape", [k, k]), .ints("strides", [conv.stride, conv.stride]), .ints("pads", pads)])
+            return (out, .image(ImageShape(height: height, width: width, channels: f)))
+        case let pool as Pool2D:
+            guard case .image(let shape) = layout else {
+                throw .unsupported(layer: path, reason: "a pooling layer needs images")
+            }
+            let (height, top) = pool.padding.geometry(input: shape.height, window: pool.poolSize, stride: pool.stride)
+            let (width, left) = pool.padding.geometry(input: shape.width, window: pool.poolSize, stride: pool.stride)
+            let pads = padding(
+                input: shape, output: (height, width), before: (top, left), window: pool.poolSize, stride: pool.stride)
+            var attributes: [ONNXAttribute] = [
+                .ints("kernel_shape", [pool.poolSize, pool.poolSize]), .ints("strides", [pool.stride, pool.stride]),
+                .ints("pads", pads),
+            ]
+            // Keras's average over a border window counts only the pixels inside the image.
+            if pool.mode == .average { attributes.append(.int("count_include_pad", 0)) }
+            let out = node(pool.mode == .max ? "MaxPool" : "AveragePool", [input], attributes)
+            return (out, .image(ImageShape(height: height, width: width, channels: shape.channels)))
+        case is GlobalAveragePool:
+            guard case .image(let shape) = layout else {
+                throw .unsupported(layer: path, reason: "global average pooling needs images")
+            }
+            let pooled = node("GlobalAveragePool", [input], [])
+            return (node("Flatten", [pooled], [.int("axis", 1)]), .flat(shape.channels))
+        case let residual as Residual:
+            var current = input
+            var currentLayout = layout
+            for (index, inner) in residual.body.enumerated() {
+                (current, currentLayout) = try export(
+                    inner, path: "\(path).\(index)", input: current, layout: currentLayout)
+            }
+            var shortcut = input
+            var shortcutLayout = layout
+            if currentLayout != shortcutLayout {
+                (current, currentLayout) = flattened(current, currentLayout)
+                (shortcut, shortcutLayout) = flattened(shortcut, shortcutLayout)
+            }
+            return (node("Add", [shortcut, current], []), currentLayout)
+        case is ReLU: return (node("Relu", [input], []), layout)
+        case let leaky as LeakyReLU:
+            return (node("LeakyRelu", [input], [.float("alpha", leaky.function.slope)]), layout)
+        case let elu as ELU: return (node("Elu", [input], [.float("alpha", elu.function.scale)]), layout)
+        case is GELU: return (node("Gelu", [input], [.string("approximate", "none")]), layout)
+        case is Tanh: return (node("Tanh", [input], []), layout)
+        case is Sigmoid: return (node("Sigmoid", [input], []), layout)
+        default:
+            throw .unsupported(
+                layer: path, reason: "no ONNX form for a layer of type \(type(of: layer)) (\(spec.kind.rawValue))")
+        }
+    }
+
+    /// ONNX's `pads` `[top, left, bottom, right]`: what the window reaches past the image.
+    private func padding(input: ImageShape, output: (Int, Int), before: (Int, Int), window: Int, stride: Int) -> [Int] {
+        let bottom = max(0, (output.0 - 1) * stride + window - input.height - before.0)
+        let right = max(0, (output.1 - 1) * stride + window - input.width - before.1)
+        return [before.0, before.1, bottom, right]
+    }
+
+    /// The tensor as `[N, features]` in the model's order (NHWC for images).
+    private mutating func flattened(_ input: String, _ layout: Layout) -> (String, Layout) {
+        guard case .image(let shape) = layout else { return (input, layout) }
+        let nhwc = node("Transpose", [input], [.ints("perm", [0, 2, 3, 1])])
+        return (node("Flatten", [nhwc], [.int("axis", 1)]), .flat(shape.valueCount))
+    }
+
+    private mutating func node(_ op: String, _ inputs: [String], _ attributes: [ONNXAttribute], output: String? = nil)
+        -> String
+    {
+        counter += 1
+        let name = output ?? "t\(counter)"
+        graph.nodes.append(
+            ONNXNode(opType: op, name: "\(op)_\(counter)", inputs: inputs, outputs: [name], attributes: attributes))
+        return name
+    }
+
+    private mutating func initializer(_ name: String, _ matrix: Matrix, dimensions: [Int]) -> String {
+        tensor(name, matrix.values, dimensions: dimensions)
+    }
+
+    private mutating func tensor(_ name: String, _ values: [Float], dimensions: [Int]) -> String {
+        graph.initializers.append(ONNXTensor(name: name, dimensions: dimensions, values: values))
+        return name
+    }
+}
+
+/// What cannot be exported, or written.
+public enum ExportError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    /// A layer with no ONNX form: its index in the model (`2`, or `3.1` inside a residual block).
+    case unsupported(layer: String, reason: String)
+    case unknownFormat(String)
+    case missingFolder(String)
+
+    public var description: String {
+        switch self {
+        case .unsupported(let layer, let reason): return "layer \(layer): \(reason); the model cannot be exported"
+        case .unknownFormat(let format): return "format: expected onnx, found '\(format)'"
+        case .missingFolder(let path): return "output: the folder \(path) does not exist; create it first"
+        }
+    }
+
+    public var errorDescription: String? { description }
+}
