@@ -24,8 +24,11 @@ public struct ModelCard: Codable, Equatable, Sendable {
     public let version: String
     public let architecture: String
     public let testAccuracy: Double?
+    /// Whether the graph averages each image's probabilities with its mirror image's.
+    public let flipAveraging: Bool
 
-    init(file model: ModelFile, onnxFile: String, version: String, testAccuracy: Double?) {
+    init(file model: ModelFile, onnxFile: String, version: String, testAccuracy: Double?, flipAveraging: Bool) {
+        self.flipAveraging = flipAveraging
         format = "onnx"
         file = onnxFile
         irVersion = ONNXModel.irVersion
@@ -36,10 +39,9 @@ public struct ModelCard: Codable, Equatable, Sendable {
             name: "input",
             shape: ["N"] + (isImage ? image.dimensions.map(String.init) : ["\(model.model.inputSize)"]),
             elementType: "float32",
-            meaning: isImage
-                ? "images NHWC (\(image)), pixels \(model.preprocessing.scaling.rawValue): 0 black, 1 white; "
-                    + "photos prepared as '\(model.preprocessing.photos.rawValue)' says"
-                : "\(image) images flattened row by row, pixels \(model.preprocessing.scaling.rawValue)")
+            meaning: (isImage ? "\(image) images, NHWC" : "\(image) images, flattened row by row")
+                + ", each pixel / 255 (0 black, 1 white); photos made into such images as '"
+                + model.preprocessing.photos.rawValue + "' says (see preprocessing)")
         output = TensorDescription(
             name: "probabilities", shape: ["N", "\(model.classNames.count)"], elementType: "float32",
             meaning: "class probabilities, in the order of classNames")

@@ -9,8 +9,14 @@ import _Files
 public enum ONNXExport {
     /// The ONNX bytes of `file`'s model, its class names, preprocessing and `version` in the
     /// metadata.
-    public static func encode(_ file: ModelFile, version: String) throws(ExportError) -> [UInt8] {
-        let graph = try ONNXExporter.graph(of: file.model)
+    ///
+    /// - Parameter flipAveraging: the graph averages each image's probabilities with its mirror
+    ///   image's (default: as the model file's training options say, as `fashion predict` does).
+    public static func encode(_ file: ModelFile, version: String, flipAveraging: Bool? = nil) throws(ExportError)
+        -> [UInt8]
+    {
+        let flip = (flipAveraging ?? file.training?.flipAveraging ?? false) && file.model.imageShape != nil
+        let graph = try ONNXExporter.graph(of: file.model, flipAveraging: flip)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         func json(_ value: some Encodable) -> String {
@@ -25,7 +31,7 @@ public enum ONNXExport {
                 ("class_names", json(file.classNames)), ("preprocessing", json(file.preprocessing)),
                 ("version", version),
                 ("input_layout", file.model.imageShape == nil ? "NF" : "NHWC"),
-                ("architecture", json(file.model.specification)),
+                ("architecture", json(file.model.specification)), ("flip_averaging", flip ? "true" : "false"),
             ])
         return model.encoded()
     }
@@ -35,7 +41,9 @@ public enum ONNXExport {
     ///
     /// - Parameter testAccuracy: the model's accuracy on the test set, when known, for the card.
     @discardableResult
-    public static func write(modelFile: URL, to output: URL, testAccuracy: Double? = nil) throws -> ModelCard {
+    public static func write(
+        modelFile: URL, to output: URL, testAccuracy: Double? = nil, flipAveraging: Bool? = nil
+    ) throws -> ModelCard {
         let folder = output.deletingLastPathComponent()
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
@@ -46,9 +54,11 @@ public enum ONNXExport {
         }
         let file = try ModelFile.read(from: modelFile)
         let version = String(MD5.hex(of: [UInt8](contents)).prefix(12))
-        let bytes = try encode(file, version: version)
+        let flip = (flipAveraging ?? file.training?.flipAveraging ?? false) && file.model.imageShape != nil
+        let bytes = try encode(file, version: version, flipAveraging: flip)
         let card = ModelCard(
-            file: file, onnxFile: output.lastPathComponent, version: version, testAccuracy: testAccuracy)
+            file: file, onnxFile: output.lastPathComponent, version: version, testAccuracy: testAccuracy,
+            flipAveraging: flip)
         try AtomicFile.write(bytes, to: output)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -31,31 +31,54 @@ struct ONNXExporter {
     private var counter = 0
 
     /// The graph of `model`. Throws for a layer it cannot express, naming it.
-    static func graph(of model: Sequential) throws(ExportError) -> ONNXGraph {
+    ///
+    /// - Parameter flipAveraging: the graph averages the probabilities of each image and its
+    ///   mirror image, as `fashion predict` does for a model trained that way (models of images).
+    static func graph(of model: Sequential, flipAveraging: Bool = false) throws(ExportError) -> ONNXGraph {
         var exporter = ONNXExporter()
-        return try exporter.build(model)
+        return try exporter.build(model, flipAveraging: flipAveraging && model.imageShape != nil)
     }
 
-    private mutating func build(_ model: Sequential) throws(ExportError) -> ONNXGraph {
-        var current = "input"
-        var layout: Layout
+    private mutating func build(_ model: Sequential, flipAveraging: Bool) throws(ExportError) -> ONNXGraph {
         if let image = model.imageShape {
             graph.inputs = [
                 ONNXValueInfo(name: "input", shape: [.parameter("N")] + image.dimensions.map { .value($0) })
             ]
+        } else {
+            graph.inputs = [ONNXValueInfo(name: "input", shape: [.parameter("N"), .value(model.inputSize)])]
+        }
+        var (current, count) = try network(model, input: "input")
+        if flipAveraging, let image = model.imageShape {
+            // The mirror image: the columns (NHWC axis 2) in reverse order. Then the mean of the
+            // two outputs, computed as the model computes it: 0.5 * (plain + mirrored).
+            let columns = int64Tensor("mirror_columns", Array((0..<image.width).reversed()), dimensions: [image.width])
+            let mirrored = node("Gather", ["input", columns], [.int("axis", 2)])
+            let (second, _) = try network(model, input: mirrored)
+            let half = tensor("one_half", [0.5], dimensions: [])
+            current = node("Mul", [node("Add", [current, second], []), half], [])
+        }
+        let output = node("Identity", [current], [], output: "probabilities")
+        graph.outputs = [ONNXValueInfo(name: output, shape: [.parameter("N"), .value(count)])]
+        return graph
+    }
+
+    /// The model's layers from `input` (the graph's NHWC or flat input) to a flat output;
+    /// returns its name and feature count. Called twice with flip averaging: the weights are
+    /// added once and shared.
+    private mutating func network(_ model: Sequential, input: String) throws(ExportError) -> (String, Int) {
+        var current = input
+        var layout: Layout
+        if let image = model.imageShape {
             current = node("Transpose", [current], [.ints("perm", [0, 3, 1, 2])])
             layout = .image(image)
         } else {
-            graph.inputs = [ONNXValueInfo(name: "input", shape: [.parameter("N"), .value(model.inputSize)])]
             layout = .flat(model.inputSize)
         }
         for (index, layer) in model.layers.enumerated() {
             (current, layout) = try export(layer, path: "\(index)", input: current, layout: layout)
         }
         (current, layout) = flattened(current, layout)
-        let output = node("Identity", [current], [], output: "probabilities")
-        graph.outputs = [ONNXValueInfo(name: output, shape: [.parameter("N"), .value(layout.valueCount)])]
-        return graph
+        return (current, layout.valueCount)
     }
 
     /// Adds the nodes of one layer; returns the tensor it ends in and its layout.
@@ -191,7 +214,14 @@ struct ONNXExporter {
     }
 
     private mutating func tensor(_ name: String, _ values: [Float], dimensions: [Int]) -> String {
-        graph.initializers.append(ONNXTensor(name: name, dimensions: dimensions, values: values))
+        if !graph.initializers.contains(where: { $0.name == name }) {
+            graph.initializers.append(ONNXTensor(name: name, dimensions: dimensions, values: .float(values)))
+        }
+        return name
+    }
+
+    private mutating func int64Tensor(_ name: String, _ values: [Int], dimensions: [Int]) -> String {
+        graph.initializers.append(ONNXTensor(name: name, dimensions: dimensions, values: .int64(values)))
         return name
     }
 }

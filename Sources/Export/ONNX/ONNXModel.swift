@@ -114,17 +114,29 @@ struct ONNXAttribute {
     }
 }
 
-/// TensorProto: dims=1, data_type=2 (FLOAT=1, INT64=7), name=8, raw_data=9.
+/// TensorProto: dims=1, data_type=2 (FLOAT=1, INT64=7), name=8, raw_data=9 (little-endian).
 struct ONNXTensor {
+    enum Values {
+        case float([Float])
+        case int64([Int])
+    }
+
     var name: String
     var dimensions: [Int]
-    var values: [Float]
+    var values: Values
 
     func encode(into w: inout ProtobufWriter) {
         for d in dimensions { w.integer(1, d) }
-        w.integer(2, 1)
-        w.string(8, name)
-        w.bytes(9, ProtobufWriter.rawFloats(values))
+        switch values {
+        case .float(let floats):
+            w.integer(2, 1)
+            w.string(8, name)
+            w.bytes(9, ProtobufWriter.rawFloats(floats))
+        case .int64(let integers):
+            w.integer(2, 7)
+            w.string(8, name)
+            w.bytes(9, ProtobufWriter.rawInt64s(integers))
+        }
     }
 }
 

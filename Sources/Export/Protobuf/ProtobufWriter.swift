@@ -75,6 +75,19 @@ struct ProtobufWriter {
         return writer.bytes
     }
 
+    /// `values` as raw little-endian int64 bytes.
+    static func rawInt64s(_ values: [Int]) -> [UInt8] {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(values.count * 8)
+        for value in values {
+            let bits = UInt64(bitPattern: Int64(value))
+            for shift in stride(from: 0, to: 64, by: 8) {
+                bytes.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift)))
+            }
+        }
+        return bytes
+    }
+
     private mutating func appendLittleEndian(_ value: UInt32) {
         for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
     }

@@ -38,9 +38,13 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
+    @OptionGroup var flipAveraging: FlipAveragingOption
+
     func run() throws {
         let url = URL(fileURLWithPath: output)
-        let card = try ONNXExport.write(modelFile: URL(fileURLWithPath: modelPath), to: url, testAccuracy: testAccuracy)
+        let card = try ONNXExport.write(
+            modelFile: URL(fileURLWithPath: modelPath), to: url, testAccuracy: testAccuracy,
+            flipAveraging: flipAveraging.flipAveraging)
         print("Wrote \(url.path) (ONNX IR \(card.irVersion), opset \(card.opset)) and \(url.path).json")
         print(
             "Input '\(card.input.name)' [\(card.input.shape.joined(separator: ", "))] \(card.input.elementType): \(card.input.meaning)"
