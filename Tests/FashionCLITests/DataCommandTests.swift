@@ -136,7 +136,7 @@ import _TestSupport
         ("help-root", ["--help"]),
         ("help-data", ["data", "--help"]),
         ("help-data-show", ["data", "show", "--help"]),
-        ("help-tune", ["tune", "--help"]),
+        ("help-tune", ["tune", "--help"]), ("help-export", ["export", "--help"]),
     ])
     func helpReadsWell(name: String, arguments: [String]) throws {
         let result = try CommandRunner.run(arguments, environment: environment())

@@ -6,7 +6,7 @@ import NeuralNet
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write a model file as ONNX, for onnxruntime and other engines, with a model card beside it.",
+        abstract: "Write a model file as ONNX (for onnxruntime and others) with a model card.",
         discussion: """
             The ONNX file (IR 10, opset 21) takes the model's own input, [N, height, width, channels] \
             floats in [0, 1] (NHWC) for a model of images, [N, features] otherwise, and returns \
