@@ -32,7 +32,7 @@ let package = Package(
             dependencies: [
                 "FashionData", "Reports", "NumericCore", "NeuralNet", "Metrics", "Studies", "RunStore", "_SQLiteStore",
                 "Tuning",
-                "Inference", "Export", "_Files",
+                "Inference", "Export", "Explain", "_Files",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "Reports", dependencies: ["_Files", "_CZlib"], swiftSettings: optimisedInDebug),
@@ -50,10 +50,12 @@ let package = Package(
         .target(name: "_SQLiteStore", dependencies: ["RunStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Inference", dependencies: ["NeuralNet", "FashionData", "NumericCore"]),
         .target(name: "Export", dependencies: ["NeuralNet", "NumericCore", "FashionData", "_Files"]),
+        .target(name: "Explain", dependencies: ["NeuralNet", "NumericCore"]),
         .target(
             name: "Studies",
             dependencies: [
-                "Inference", "FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "RunStore", "_Files",
+                "Inference", "Explain", "FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "RunStore",
+                "_Files",
             ]),
         .target(
             name: "Tuning",
@@ -82,6 +84,9 @@ let package = Package(
             dependencies: ["Tuning", "RunStore", "_SQLiteStore", "NeuralNet", "NumericCore", "_TestSupport"]),
         .testTarget(
             name: "RunStoreTests", dependencies: ["RunStore", "_SQLiteStore", "_TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ExplainTests",
+            dependencies: ["Explain", "NeuralNet", "NumericCore", "FashionData", "Inference", "_TestSupport"]),
         .testTarget(
             name: "ExportTests",
             dependencies: ["Export", "NeuralNet", "NumericCore", "FashionData", "Inference", "_TestSupport"]),

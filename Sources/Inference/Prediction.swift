@@ -47,6 +47,14 @@ public struct Prediction: Codable, Sendable {
         return Prediction(predictions: items, failures: failures)
     }
 
+    /// The images of one input file as the classifier takes them: a PNG photo prepared (one
+    /// image), or every image of an IDX or CSV batch (which must have the model's size).
+    public static func images(in path: String, for classifier: Classifier) throws -> [[UInt8]] {
+        try load(
+            path, classifier: classifier, rows: classifier.preprocessing.image.height,
+            columns: classifier.preprocessing.image.width)
+    }
+
     /// The images of one input file, each `rows * columns` bytes.
     static func load(_ path: String, classifier: Classifier, rows: Int, columns: Int) throws -> [[UInt8]] {
         let url = URL(fileURLWithPath: path)

@@ -62,6 +62,9 @@ public final class Sequential {
         try self.init(inputShape: specification.inputShape ?? [specification.inputSize], seed: seed) { layers }
     }
 
+    /// The output shape of each layer, in order (`[features]` or `[height, width, channels]`).
+    public var layerOutputShapes: [[Int]] { outputShapes }
+
     /// The same model, its parameters shared (not copied), with buffers of its own: one for
     /// each thread that runs the model in inference mode at the same time as the others.
     public func sharingWeights() -> Sequential { Sequential(sharing: self) }

@@ -16,7 +16,8 @@ enum FlagNames {
         "schedule.warmupEpochs": "--warmup-epochs",
         "optimizer.learningRate": "--learning-rate", "augmentation.cropPadding": "--crop-padding",
         "augmentation.flipProbability": "--flip", "augmentation.erasingProbability": "--erasing",
-        "flipAveraging": "--flip-averaging", "monitor": "--monitor",
+        "flipAveraging": "--flip-averaging", "monitor": "--monitor", "class": "--class", "steps": "--steps",
+        "window": "--window", "layer": "--layer", "indices": "--indices", "method": "--method",
     ]
 
     /// Runs `body`; an error naming a field that has a flag becomes a `FlagError` naming the
