@@ -25,7 +25,9 @@ let package = Package(
         .executableTarget(name: "fashion", dependencies: ["FashionCLI"]),
         .executableTarget(
             name: "fashion-bench",
-            dependencies: ["Studies", "Tuning", "RunStore", "_SQLiteStore", "FashionData", "NeuralNet", "NumericCore"],
+            dependencies: [
+                "Studies", "Tuning", "RunStore", "_SQLiteStore", "FashionData", "NeuralNet", "NumericCore", "Explain",
+            ],
             path: "Benchmarks/FashionBench"),
         .target(
             name: "FashionCLI",

@@ -137,6 +137,12 @@ do {
             for _ in 0..<938 { augmentation.apply(to: batch, shape: [28, 28, 1], generator: &generator) }
         }
         print("augment-epoch\t\(median(times))\t938 batches of 64")
+    case "explain-checks":
+        guard let model = arguments.dropFirst().first else {
+            print("usage: fashion-bench explain-checks MODEL [IMAGES]")
+            exit(2)
+        }
+        try ExplainChecks.run(modelPath: model, count: arguments.dropFirst(2).first.flatMap { Int($0) } ?? 500)
     case "tune-compare":
         // tune-compare SPACE REPETITIONS TRIALS EPOCHS: TPE against random search, same budget,
         // same seed per repetition (so the same validation split and initial weights); prints

@@ -1,0 +1,197 @@
+import Foundation
+import NeuralNet
+import NumericCore
+import Testing
+import _TestSupport
+
+@testable import Explain
+
+/// The saliency methods against hand computations and central differences, and the sanity
+/// checks that say a map depends on what the model learnt.
+@Suite struct ExplainerTests {
+    /// A smooth image model (tanh, GELU, average pooling), so central differences and
+    /// integrated gradients' quadrature behave as the textbook says.
+    static func imageModel(seed: UInt64 = 3) throws -> Sequential {
+        try Sequential(inputShape: [6, 6, 1], seed: seed) {
+            Conv2D(filters: 3, kernelSize: 3, padding: .same)
+            BatchNorm()
+            Tanh()
+            Pool2D(.average)
+            Flatten()
+            Dense(units: 5)
+            GELU()
+            Dense(units: 3)
+            Softmax()
+        }
+    }
+
+    static func inputs(count: Int, size: Int, seed: UInt64) -> [Float] {
+        var generator = SeededGenerator(seed: seed)
+        return (0..<(count * size)).map { _ in generator.nextUnitFloat() }
+    }
+
+    @Test(arguments: [false, true]) func theGradientIsTheLogitsDerivative(image: Bool) throws {
+        let model =
+            image
+            ? try Self.imageModel()
+            : try Sequential(inputSize: 6, seed: 2) {
+                Dense(units: 4)
+                Tanh()
+                Dense(units: 3)
+                Softmax()
+            }
+        let explainer = Explainer(model: model)
+        let x = Self.inputs(count: 2, size: model.inputSize, seed: 4)
+        let classes = [2, 0]
+        let analytic = explainer.gradient(x, classes: classes)
+        var worst = 0.0
+        for i in 0..<x.count {
+            let row = i / model.inputSize
+            var up = x
+            var down = x
+            up[i] += 1e-2
+            down[i] -= 1e-2
+            let numeric =
+                (Double(explainer.scores(up, count: 2)[row * 3 + classes[row]])
+                    - Double(explainer.scores(down, count: 2)[row * 3 + classes[row]])) / 2e-2
+            worst = max(worst, abs(numeric - Double(analytic[i])) / max(1, abs(numeric)))
+        }
+        #expect(worst < 1e-2, "worst relative error \(worst)")
+        // Gradient x input is the product, elementwise.
+        #expect(explainer.gradientTimesInput(x, classes: classes) == zip(analytic, x).map { $0 * $1 })
+    }
+
+    @Test func integratedGradientsAreComplete() throws {
+        let model = try Self.imageModel()
+        let explainer = Explainer(model: model)
+        let x = Self.inputs(count: 3, size: 36, seed: 5)
+        let base = [Float](repeating: 0, count: x.count)
+        let (maps, deltas) = explainer.integratedGradients(x, baselines: base, classes: [0, 1, 2], steps: 64)
+        let scores = explainer.scores(x + base, count: 6)
+        for i in 0..<3 {
+            let sum = maps[(i * 36)..<((i + 1) * 36)].reduce(0.0) { $0 + Double($1) }
+            let difference = Double(scores[i * 3 + i]) - Double(scores[(3 + i) * 3 + i])
+            #expect(abs(sum - difference) <= 0.01 * abs(difference), "image \(i): \(sum) against \(difference)")
+            #expect(abs(deltas[i] - abs(sum - difference)) < 1e-4)
+        }
+        // Gauss-Legendre: the weights sum to 1 and x⁵ integrates exactly with three points.
+        let (nodes, weights) = Explainer.gaussLegendre(3)
+        #expect(abs(weights.reduce(0, +) - 1) < 1e-12)
+        #expect(abs(zip(nodes, weights).reduce(0) { $0 + $1.1 * pow($1.0, 5) } - 1.0 / 6) < 1e-12)
+    }
+
+    @Test func occlusionIsTheMeanDropInProbability() throws {
+        // 2x2 images, one dense layer: the probabilities can be computed by hand.
+        let model = try Sequential(inputShape: [2, 2, 1], seed: 1) {
+            Flatten()
+            Dense(units: 2)
+            Softmax()
+        }
+        let dense = model.layers[1] as! Dense
+        for (i, w) in [1, -1, 2, 0.5, -1, 1, 0, 3].enumerated() { dense.kernel.value.pointer[i] = Float(w) }
+        dense.bias.value.pointer[0] = 0.1
+        dense.bias.value.pointer[1] = -0.2
+        let x: [Float] = [0.5, 1, 0.25, 0.75]
+        func probability(_ v: [Float]) -> Float {
+            let z0 = v[0] * 1 + v[1] * 2 + v[2] * -1 + v[3] * 0 + 0.1
+            let z1 = v[0] * -1 + v[1] * 0.5 + v[2] * 1 + v[3] * 3 - 0.2
+            return exp(z0) / (exp(z0) + exp(z1))
+        }
+        let map = Explainer(model: model).occlusion(
+            x, classes: [0], shape: ImageShape(height: 2, width: 2), window: 1, stride: 1)
+        for p in 0..<4 {
+            var occluded = x
+            occluded[p] = 0
+            #expect(abs(map[p] - (probability(x) - probability(occluded))) < 1e-5, "pixel \(p)")
+        }
+        // A 2x2 window covers everything once: every pixel gets the one drop.
+        let whole = Explainer(model: model).occlusion(
+            x, classes: [0], shape: ImageShape(height: 2, width: 2), window: 2, stride: 1)
+        #expect(whole.allSatisfy { abs($0 - (probability(x) - probability([0, 0, 0, 0]))) < 1e-5 })
+    }
+
+    @Test func gradCAMWeighsTheChannelsByTheirMeanGradient() throws {
+        // A 1x1 convolution (two channels) then a dense layer: dScore/dA is the dense kernel.
+        let model = try Sequential(inputShape: [2, 2, 1], seed: 1) {
+            Conv2D(filters: 2, kernelSize: 1)
+            Flatten()
+            Dense(units: 2)
+            Softmax()
+        }
+        let conv = model.layers[0] as! Conv2D
+        let dense = model.layers[2] as! Dense
+        conv.kernel.value.pointer[0] = 1
+        conv.kernel.value.pointer[1] = -2
+        conv.bias.value.pointer[0] = 0.5
+        conv.bias.value.pointer[1] = 0
+        for i in 0..<16 { dense.kernel.value.pointer[i] = Float(i % 5) - 1.5 }
+        let x: [Float] = [0.2, 0.9, 0.4, 0.1]
+        let cam = try Explainer(model: model).gradCAM(x, classes: [1], layer: 0)
+        // By hand: A[p][k] = w_k x_p + b_k; dScore/dA[p][k] = kernel[(p·2 + k), 1].
+        let w: [Float] = [1, -2]
+        let b: [Float] = [0.5, 0]
+        let alpha = (0..<2).map { k in (0..<4).reduce(Float(0)) { $0 + dense.kernel.value[$1 * 2 + k, 1] } / 4 }
+        for p in 0..<4 {
+            let value = max(0, (0..<2).reduce(Float(0)) { $0 + alpha[$1] * (w[$1] * x[p] + b[$1]) })
+            #expect(abs(cam[p] - value) < 1e-5, "pixel \(p)")
+        }
+        let explainer = Explainer(model: model)
+        #expect(explainer.imageLayers == [0] && explainer.lastImageLayer == 0)
+        let badLayer = #expect(throws: ExplainError.self) { try explainer.gradCAM(x, classes: [1], layer: 2) }
+        #expect(badLayer?.description == "layer: expected a layer whose output is an image: 0; found 2")
+        let dense2 = Explainer(
+            model: try Sequential(inputSize: 4, seed: 1) {
+                Dense(units: 2)
+                Softmax()
+            })
+        let denseError = #expect(throws: ExplainError.self) { try dense2.gradCAM(x, classes: [0], layer: 0) }
+        #expect(denseError?.description.hasPrefix("method: grad-cam needs a model of images") == true)
+    }
+
+    @Test func mapsOfARandomisedModelRankUnlikeTheTrainedOnes() throws {
+        // Train a little so the top layers hold something, then randomise them.
+        let images = Fixtures.images(count: 120, rows: 6, columns: 6, classCount: 3)
+        let model = try Self.imageModel()
+        _ = try Trainer.fit(
+            model,
+            on: InMemoryData(
+                features: images.pixels.map { Float($0) / 255 }, labels: images.labels.map(Int.init), featureCount: 36),
+            options: TrainingOptions(epochs: 3, batchSize: 16), threads: 1)
+        let x = images.pixels.prefix(4 * 36).map { Float($0) / 255 }
+        let trained = Explainer(model: model).gradient(Array(x), classes: [0, 1, 2, 0])
+        let again = Explainer(model: model).gradient(Array(x), classes: [0, 1, 2, 0])
+        let randomised = try SaliencyChecks.randomisingTop(model, layers: 4, seed: 42)
+        #expect(
+            randomised.layers[0].parameters[0].value.values == model.layers[0].parameters[0].value.values,
+            "bottom layers kept")
+        #expect(
+            randomised.layers[5].parameters[0].value.values != model.layers[5].parameters[0].value.values,
+            "top layers fresh")
+        let other = Explainer(model: randomised).gradient(Array(x), classes: [0, 1, 2, 0])
+        for i in 0..<4 {
+            let range = (i * 36)..<((i + 1) * 36)
+            #expect(SaliencyChecks.spearman(Array(trained[range]), Array(again[range])) == 1)
+            #expect(SaliencyChecks.spearman(Array(trained[range]), Array(other[range])) < 0.9)
+        }
+        // Spearman by hand: a reversed order is -1, ties take their mean rank.
+        #expect(SaliencyChecks.spearman([1, 2, 3, 4], [8, 6, 4, 2]) == -1)
+        #expect(SaliencyChecks.ranks([3, 1, 3, 2]) == [3.5, 1, 3.5, 2])
+    }
+
+    @Test func deletionRemovesPixelsInTheGivenOrder() throws {
+        let model = try Sequential(inputShape: [2, 2, 1], seed: 1) {
+            Flatten()
+            Dense(units: 2)
+            Softmax()
+        }
+        let explainer = Explainer(model: model)
+        let curve = SaliencyChecks.deletionCurve(
+            explainer: explainer, image: [1, 1, 1, 1], classIndex: 0, order: [3, 2, 1, 0], channels: 1, steps: 4)
+        #expect(curve.count == 5)
+        let expected = [[1, 1, 1, 1], [1, 1, 1, 0], [1, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0]].map { v -> Double in
+            Double(explainer.probabilities(v.map(Float.init), count: 1)[0])
+        }
+        #expect(curve == expected)
+        #expect(SaliencyChecks.order(byMap: [0.1, 0.9, 0.5, 0.9], channels: 1) == [1, 3, 2, 0])
+    }
+}
