@@ -36,8 +36,9 @@ enum ExplainChecks {
         let ig = explainer.integratedGradients(
             inputs, baselines: [Float](repeating: 0, count: inputs.count), classes: classes, steps: 64)
         let occlusion = explainer.occlusion(inputs, classes: classes, shape: shape, window: 4, stride: 2)
+        let gradients = explainer.gradientTimesInput(inputs, classes: classes)
         var generator = SeededGenerator(seed: 7)
-        var areas = (ig: 0.0, occlusion: 0.0, random: 0.0)
+        var areas = (ig: 0.0, occlusion: 0.0, random: 0.0, gradient: 0.0)
         var relativeDeltas = [Double]()
         for i in 0..<count {
             let image = Array(inputs[(i * size)..<((i + 1) * size)])
@@ -49,6 +50,8 @@ enum ExplainChecks {
             }
             areas.ig += area(
                 SaliencyChecks.order(byMap: Array(ig.maps[(i * size)..<((i + 1) * size)]), channels: shape.channels))
+            areas.gradient += area(
+                SaliencyChecks.order(byMap: Array(gradients[(i * size)..<((i + 1) * size)]), channels: shape.channels))
             areas.occlusion += area(
                 SaliencyChecks.order(byMap: Array(occlusion[(i * size)..<((i + 1) * size)]), channels: shape.channels))
             var random = Array(0..<shape.pixelCount)
@@ -90,6 +93,7 @@ enum ExplainChecks {
             String(
                 format: "ratio to random: integrated gradients %.3f, occlusion %.3f", areas.ig / areas.random,
                 areas.occlusion / areas.random))
+        print(String(format: "ratio to random: gradient x input %.3f", areas.gradient / areas.random))
         for (label, absolute, signed) in correlations {
             print(
                 String(

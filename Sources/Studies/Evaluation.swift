@@ -1,3 +1,4 @@
+import Explain
 import FashionData
 import Foundation
 import Inference
@@ -20,7 +21,9 @@ public struct Evaluation: Codable, Sendable {
     /// Picture file names (relative to the folder they were written to), by kind.
     public var pictures: [String: String]
 
-    public static let pictureOrder = ["curves", "confusion", "predictions", "mistakes", "calibration", "weights"]
+    public static let pictureOrder = [
+        "curves", "confusion", "predictions", "mistakes", "explanations", "calibration", "weights",
+    ]
 
     public static func run(
         name: String, model: Sequential, classNames: [String], images: LabeledImages, folder: URL?,
@@ -66,6 +69,11 @@ public struct Evaluation: Codable, Sendable {
                     imageRows: images.rows, imageColumns: images.columns
                 ).render(), "mistakes")
             try save(
+                Self.explanations(
+                    name: name, model: model, classNames: classNames, images: images,
+                    mistakes: byClass.compactMap(\.first), predictions: predictions, probabilities: probabilities),
+                "explanations")
+            try save(
                 ReliabilityDiagram(
                     title: "\(name): reliability (ECE \(String(format: "%.4f", calibration.expectedCalibrationError)))",
                     bins: calibration.bins.map { ($0.lower, $0.upper, $0.count, $0.accuracy) }
@@ -86,6 +94,34 @@ public struct Evaluation: Codable, Sendable {
             expectedCalibrationError: calibration.expectedCalibrationError,
             report: ClassificationReport(confusion: confusion, classNames: classNames),
             confusion: confusion, calibration: calibration.bins, pictures: pictures)
+    }
+
+    /// What the model looked at in each class's most confident mistake: integrated gradients
+    /// (zero baseline, 32 points) for the class it chose, beside each image.
+    static func explanations(
+        name: String, model: Sequential, classNames: [String], images: LabeledImages, mistakes: [Int],
+        predictions: [Int],
+        probabilities: [Float]
+    ) -> Canvas {
+        let explainer = Explainer(model: model)
+        let size = images.pixelsPerImage
+        let pixels = mistakes.map { Array(images.image(at: $0)) }
+        let inputs = pixels.flatMap { $0.map { Float($0) / 255 } }
+        let chosen = mistakes.map { predictions[$0] }
+        let maps = explainer.integratedGradients(
+            inputs, baselines: [Float](repeating: 0, count: inputs.count), classes: chosen, steps: 32
+        ).maps
+        let rows = mistakes.enumerated().map { row, index in
+            SaliencyPicture.Row(
+                image: pixels[row], map: Array(maps[(row * size)..<((row + 1) * size)]),
+                caption: String(
+                    format: "%@ taken for %@ %.2f", classNames[Int(images.labels[index])], classNames[chosen[row]],
+                    probabilities[index * classNames.count + chosen[row]]))
+        }
+        return SaliencyPicture(
+            title: "\(name): why each class's most confident mistake (integrated gradients)", rows: rows,
+            height: images.rows, width: images.columns, scale: 3
+        ).render()
     }
 
     /// Writes `evaluation.json` and `evaluation.md` (the metrics and the pictures) into

@@ -37,7 +37,8 @@ import _TestSupport
         #expect(evaluation.top2Accuracy >= evaluation.accuracy)
         let folder = temp.file("m1-evaluation")
         for name in [
-            "confusion.png", "predictions.png", "mistakes.png", "calibration.png", "weights.png", "evaluation.json",
+            "confusion.png", "predictions.png", "mistakes.png", "explanations.png", "calibration.png", "weights.png",
+            "evaluation.json",
             "evaluation.md",
         ] {
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)")

@@ -170,7 +170,8 @@ import _TestSupport
         #expect(dom.status == 0, Comment(rawValue: dom.standardError))
         #expect(dom.standardOutput.contains("<h2>Comparison</h2>"))
         #expect(dom.standardOutput.contains("<section id=\"model-tiny\"><h2>tiny</h2>"))
-        #expect(dom.standardOutput.components(separatedBy: "<img ").count - 1 == 6)
+        // Curves, confusion, predictions, mistakes, their explanations, calibration, weights.
+        #expect(dom.standardOutput.components(separatedBy: "<img ").count - 1 == 7)
 
         let screenshot = temp.file("page.png")
         let shot = try CommandRunner.run(
