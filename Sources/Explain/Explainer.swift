@@ -131,6 +131,8 @@ public final class Explainer {
         _ inputs: [Float], classes: [Int], shape: ImageShape, window: Int, stride: Int, value: Float = 0
     ) -> [Float] {
         let size = inputSize
+        let window = max(1, window)
+        let stride = max(1, stride)
         var maps = [Float](repeating: 0, count: inputs.count)
         let tops = Array(Swift.stride(from: 0, through: max(0, shape.height - window), by: stride))
         let lefts = Array(Swift.stride(from: 0, through: max(0, shape.width - window), by: stride))

@@ -34,6 +34,7 @@ public final class Sequential {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
             throw .invalidSpecification("the input shape must be positive sizes, found \(inputShape)")
         }
+        _ = try ModelLimits.values(inputShape, of: "the model's input")
         var generator = SeededGenerator(seed: seed)
         var shape = inputShape
         var shapes = [[Int]]()

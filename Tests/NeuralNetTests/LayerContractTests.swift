@@ -166,3 +166,27 @@ import _TestSupport
         #expect(old.momentum == 0.99 && old.epsilon == 1e-3)
     }
 }
+
+/// Sizes read from a file are checked before anything is allocated.
+@Suite struct ModelLimitTests {
+    @Test func oversizedLayersAndInputsAreRefusedBeforeAllocating() throws {
+        let huge = ModelSpecification.dense([784, 10_000_000, 10])
+        let dense = #expect(throws: ModelError.self) { try Sequential(specification: huge, seed: 1) }
+        #expect(
+            dense?.description
+                == "invalid model: a dense layer's kernel of 784 x 10000000 values is over the limit of 134217728 values a tensor (ModelLimits.maximumTensorValues)"
+        )
+        let input = ModelSpecification(
+            inputSize: 1, inputShape: [100_000, 100_000, 100_000], layers: [LayerSpecification(kind: .flatten)])
+        let overflow = #expect(throws: ModelError.self) { try Sequential(specification: input, seed: 1) }
+        #expect(
+            overflow?.description.contains("the model's input of 100000 x 100000 x 100000 values is over the limit")
+                == true)
+        let conv = ModelSpecification(
+            inputSize: 784, inputShape: [28, 28, 1],
+            layers: [LayerSpecification(kind: .conv2D, filters: 1_000_000_000, kernelSize: 3)])
+        #expect(throws: ModelError.self) { try Sequential(specification: conv, seed: 1) }
+        // The presets are far inside.
+        for preset in Preset.all { _ = try Sequential(specification: preset.model, seed: 1) }
+    }
+}

@@ -68,7 +68,9 @@ public final class Conv2D: Layer {
         outputShape = [height, width, filters]
         padTop = heightPad
         padLeft = widthPad
-        let depth = kernelSize * kernelSize * shape[2]
+        let depth = try ModelLimits.values([kernelSize, kernelSize, shape[2]], of: "a Conv2D window")
+        _ = try ModelLimits.values([depth, filters], of: "a Conv2D kernel")
+        _ = try ModelLimits.values([height, width, filters], of: "a Conv2D output image")
         kernel = Parameter(name: "kernel", rows: depth, columns: filters, decays: true)
         bias = Parameter(name: "bias", rows: 1, columns: filters, decays: false)
         initializer.fill(kernel.value, fanIn: depth, fanOut: kernelSize * kernelSize * filters, generator: &generator)

@@ -29,8 +29,9 @@ public final class Dense: Layer {
 
     /// Images are taken flat (`[height·width·channels]` features).
     public func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
-        let inputSize = inputShape.reduce(1, *)
+        let inputSize = try ModelLimits.values(inputShape, of: "a dense layer's input")
         guard inputSize > 0 else { throw .invalidSpecification("a dense layer needs at least one input feature") }
+        _ = try ModelLimits.values([inputSize, units], of: "a dense layer's kernel")
         kernel = Parameter(name: "kernel", rows: inputSize, columns: units, decays: true)
         bias = Parameter(name: "bias", rows: 1, columns: units, decays: false)
         initializer.fill(kernel.value, fanIn: inputSize, fanOut: units, generator: &generator)
