@@ -20,6 +20,9 @@ public struct ModelEvaluation {
     public static func run(
         modelFile: URL, images: LabeledImages, source: String, folder: URL? = nil, flipAveraging: Bool? = nil
     ) throws -> ModelEvaluation {
+        guard images.count > 0 else {
+            throw StudyError.invalidField(name: "images", reason: "\(source) has no images; nothing to evaluate")
+        }
         let file = try ModelFile.read(from: modelFile)
         let image = file.preprocessing.image
         guard images.rows == image.height, images.columns == image.width, image.channels == 1 else {

@@ -21,6 +21,21 @@ public enum StudyRunner {
     ) throws -> StudyResult {
         let start = Date()
         let entries = try experiment.models.map { entry in (entry, try experiment.resolve(entry)) }
+        // Every entry is checked before anything trains: an invalid one after a long one would
+        // otherwise be found only when its turn comes, many minutes in.
+        for (entry, (architecture, options)) in entries {
+            do {
+                try options.validate(hasValidation: experiment.validationSplit > 0, imageShape: dataset.train.shape)
+                let probe = try Sequential(specification: architecture, seed: 0)
+                guard probe.inputSize == dataset.train.pixelsPerImage, probe.outputSize == dataset.classCount else {
+                    throw StudyError.failed(
+                        "the model takes \(probe.inputSize) inputs and has \(probe.outputSize) outputs; the images have "
+                            + "\(dataset.train.pixelsPerImage) pixels and the dataset \(dataset.classCount) classes")
+                }
+            } catch {
+                throw StudyError.experimentFile(path: experiment.name, reason: "model '\(entry.name)': \(error)")
+            }
+        }
         let jobs = entries.indices.flatMap { e in
             seeds.prefix(entries[e].0.seedCount ?? seeds.count).map { (entry: e, seed: $0) }
         }

@@ -176,4 +176,37 @@ import _TestSupport
             file.model, on: InMemoryData(features: [Float](repeating: 0.5, count: 784), labels: [0], featureCount: 784))
         #expect(probabilities.count == 10 && abs(probabilities.reduce(0, +) - 1) < 1e-5)
     }
+
+    /// As Python's safetensors: tensors tile the data, in order, without gaps or overlaps, and
+    /// a shape whose product overflows is an error, not a trap.
+    @Test func overlappingOrOversizedTensorsAreRefused() throws {
+        func file(_ header: String, data: Int) -> [UInt8] {
+            var json = Array(header.utf8)
+            while json.count % 8 != 0 { json.append(0x20) }
+            var bytes = (0..<8).map { UInt8(truncatingIfNeeded: json.count >> (8 * $0)) }
+            bytes += json
+            bytes += [UInt8](repeating: 0, count: data)
+            return bytes
+        }
+        func error(_ bytes: [UInt8]) -> String {
+            do {
+                _ = try SafeTensors.decode(bytes, path: "t.safetensors")
+                return "no error"
+            } catch { return error.description }
+        }
+        let good = file(
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#,
+            data: 12)
+        #expect(error(good) == "no error")
+        let overlap = file(
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+            data: 8)
+        #expect(error(overlap).contains("tensor 'b' starts at byte 4 of the data, expected 8"))
+        let gap = file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: 8)
+        #expect(error(gap).contains("tensor 'a' starts at byte 4 of the data, expected 0"))
+        let trailing = file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: 8)
+        #expect(error(trailing).contains("the tensors end at byte 4 of the data, but the file has 8 bytes"))
+        let huge = file(#"{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}}"#, data: 4)
+        #expect(error(huge).contains("more values than the file holds"))
+    }
 }

@@ -131,6 +131,18 @@ func smallModel(seed: UInt64) throws -> Sequential {
         #expect(error?.description == "monitor: val_loss needs validation data; give a validation split")
     }
 
+    @Test func augmentationMustFitTheImages() throws {
+        var options = TrainingOptions(augmentation: Augmentation(cropPadding: 1000))
+        let error = #expect(throws: ModelError.self) {
+            try options.validate(hasValidation: false, imageShape: ImageShape(height: 28, width: 28))
+        }
+        #expect(
+            error?.description
+                == "augmentation.cropPadding: expected fewer pixels than the image's side (28), found 1000")
+        options.augmentation = Augmentation(cropPadding: 4)
+        try options.validate(hasValidation: false, imageShape: ImageShape(height: 28, width: 28))
+    }
+
     @Test func monitorsAreMetricsByNameAndUnknownNamesAreRefused() throws {
         let unknown = #expect(throws: ModelError.self) {
             try TrainingOptions(keepBest: Monitor("val_f1")).validate(hasValidation: true)

@@ -83,6 +83,17 @@ import _TestSupport
         let error = #expect(throws: DataError.self) { try PNGDecoder.decode(file, path: "i.png") }
         #expect(error?.description.contains("interlaced (Adam7) PNG files are not supported") == true)
     }
+
+    @Test(arguments: [(10, 8), (11, 1)])
+    func headersWithAnUndefinedMethodAreRefused(byte: Int, value: UInt8) throws {
+        var file = PNGEncoder.encode(width: 2, height: 2, colourType: .grayscale, pixels: [1, 2, 3, 4])
+        // IHDR's data starts at byte 16; its CRC covers the type and data (bytes 12..<29).
+        file[16 + byte] = value
+        let crc = Checksums.crc32(Array(file[12..<29]))
+        for i in 0..<4 { file[29 + i] = UInt8(truncatingIfNeeded: crc >> (24 - 8 * UInt32(i))) }
+        let error = #expect(throws: DataError.self) { try PNGDecoder.decode(file, path: "m.png") }
+        #expect(error?.description.contains("PNG defines only 0 for both") == true)
+    }
 }
 
 /// Assembles PNG files from already filtered rows, to test the decoder on what the encoder

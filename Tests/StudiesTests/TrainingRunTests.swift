@@ -98,4 +98,38 @@ import _TestSupport
         let shape = #expect(throws: StudyError.self) { try TrainingRun(wrongModel, dataset: data) }
         #expect(shape?.description == "architecture: the model takes 10 inputs but the images have 16 pixels")
     }
+
+    @Test func aStudyChecksEveryEntryBeforeTrainingAny() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let data = try dataset(in: temp)
+        let store = try SQLiteRunStore(url: temp.file("store.sqlite"))
+        let experiment = Experiment(
+            name: "late", validationSplit: 0.2, seeds: [1],
+            models: [
+                .init(name: "long", architecture: Self.architecture, training: TrainingOptions(epochs: 500)),
+                .init(name: "broken", architecture: Self.architecture, training: TrainingOptions(epochs: 0)),
+            ])
+        let error = #expect(throws: StudyError.self) {
+            try StudyRunner.run(
+                experiment, dataset: data, seeds: [1], threads: 1, folder: temp.file("out"), store: store)
+        }
+        #expect(error?.description == "late: model 'broken': epochs: expected at least 1, found 0")
+        #expect(try store.runs().isEmpty, "nothing trained")
+    }
+
+    @Test func evaluatingNoImagesIsAnError() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let data = try dataset(in: temp)
+        let plan = TrainingPlan(
+            kind: .train, name: "m", architecture: Self.architecture, options: TrainingOptions(epochs: 1),
+            seed: 1, validationSplit: 0, threads: 1, modelFile: temp.file("m.safetensors"))
+        _ = try TrainingRun(plan, dataset: data).execute(store: nil)
+        let empty = LabeledImages(pixels: [], labels: [], rows: 4, columns: 4)
+        let error = #expect(throws: StudyError.self) {
+            try ModelEvaluation.run(modelFile: temp.file("m.safetensors"), images: empty, source: "empty.csv")
+        }
+        #expect(error?.description == "images: empty.csv has no images; nothing to evaluate")
+    }
 }

@@ -81,6 +81,10 @@ public enum CSV {
                 throw .csvColumns(path: path, line: lineNumber, expected: columnCount, found: column)
             }
         }
+        guard !labels.isEmpty else {
+            throw .dimensionMismatch(
+                path: path, reason: "a header and no images: expected at least one row of label and pixels")
+        }
         return LabeledImages(pixels: pixels, labels: labels, rows: height, columns: width)
     }
 

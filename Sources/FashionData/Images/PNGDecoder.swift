@@ -53,6 +53,13 @@ public enum PNGDecoder {
                     "expected a size between 1x1 and 32768x32768 with at most 67 million pixels, found \(width)x\(height)"
             )
         }
+        guard header[10] == 0, header[11] == 0 else {
+            throw .invalidImage(
+                path: path,
+                reason:
+                    "compression method \(header[10]) and filter method \(header[11]) in the header; PNG defines only 0 for both"
+            )
+        }
         guard header[12] == 0 else {
             throw .invalidImage(
                 path: path, reason: "interlaced (Adam7) PNG files are not supported; save it without interlacing")

@@ -65,6 +65,7 @@ public enum SafeTensors {
         let metadata = (header["__metadata__"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
         let dataStart = 8 + length
         var tensors = [Tensor]()
+        var spans = [(name: String, begin: Int, end: Int)]()
         for (name, value) in header where name != "__metadata__" {
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
                 let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2
@@ -72,9 +73,17 @@ public enum SafeTensors {
                 throw fail("tensor '\(name)' lacks dtype, shape or data_offsets")
             }
             guard dtype == "F32" else { throw fail("tensor '\(name)' has dtype \(dtype); expected F32") }
-            let count = shape.reduce(1, *)
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] - offsets[0] == count * 4,
-                dataStart + offsets[1] <= bytes.count
+            // Checked products: a shape read from the file must not overflow (or trap).
+            var count = 1
+            for size in shape {
+                let (next, overflow) = count.multipliedReportingOverflow(by: size)
+                guard size >= 0, !overflow, next <= bytes.count else {
+                    throw fail("tensor '\(name)' has shape \(shape), more values than the file holds")
+                }
+                count = next
+            }
+            guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == count * 4,
+                offsets[1] <= bytes.count - dataStart
             else {
                 throw fail(
                     "tensor '\(name)' of shape \(shape) has data_offsets \(offsets) that do not fit its size or the file"
@@ -90,6 +99,22 @@ public enum SafeTensors {
                 p += 4
             }
             tensors.append(Tensor(name: name, shape: shape, values: values))
+            spans.append((name, offsets[0], offsets[1]))
+        }
+        // As Python's safetensors: the tensors tile the data buffer, in order, with no gap or overlap.
+        var end = 0
+        for span in spans.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
+            guard span.begin == end else {
+                throw fail(
+                    "tensor '\(span.name)' starts at byte \(span.begin) of the data, expected \(end): tensors must follow "
+                        + "each other without gaps or overlaps")
+            }
+            end = span.end
+        }
+        guard end == bytes.count - dataStart else {
+            throw fail(
+                "the tensors end at byte \(end) of the data, but the file has \(bytes.count - dataStart) bytes after the header"
+            )
         }
         return (tensors.sorted { $0.name < $1.name }, metadata)
     }

@@ -22,7 +22,7 @@ public enum Trainer {
         _ model: Sequential, on data: some TrainingData, validation: (some TrainingData)? = nil as InMemoryData?,
         options: TrainingOptions, threads: Int = 1, observer: (any TrainingObserver)? = nil
     ) throws(ModelError) -> History {
-        try options.validate(hasValidation: validation != nil)
+        try options.validate(hasValidation: validation != nil, imageShape: model.imageShape ?? data.imageShape)
         guard data.featureCount == model.inputSize else {
             throw .shapeMismatch(
                 "the model expects \(model.inputSize) input features but the data has \(data.featureCount)")

@@ -1,3 +1,5 @@
+import NumericCore
+
 /// Everything `fit` needs to know besides the model and the data.
 public struct TrainingOptions: Codable, Equatable, Sendable {
     public var epochs: Int
@@ -73,7 +75,15 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         loss = try c.decodeIfPresent(LossKind.self, forKey: .loss) ?? d.loss
     }
 
-    public func validate(hasValidation: Bool) throws(ModelError) {
+    /// - Parameter imageShape: the images trained on, when known: augmentation must fit them.
+    public func validate(hasValidation: Bool, imageShape: ImageShape? = nil) throws(ModelError) {
+        if let augmentation, let imageShape, augmentation.cropPadding >= min(imageShape.height, imageShape.width) {
+            throw .invalidOption(
+                name: "augmentation.cropPadding",
+                reason:
+                    "expected fewer pixels than the image's side (\(min(imageShape.height, imageShape.width))), found \(augmentation.cropPadding)"
+            )
+        }
         guard epochs >= 1 else { throw .invalidOption(name: "epochs", reason: "expected at least 1, found \(epochs)") }
         guard batchSize >= 1 else {
             throw .invalidOption(name: "batchSize", reason: "expected at least 1, found \(batchSize)")

@@ -28,7 +28,7 @@ public final class TrainingRun {
     /// training set (stratified, from the same seed).
     public init(_ plan: TrainingPlan, dataset: Dataset) throws {
         try plan.validate()
-        try plan.options.validate(hasValidation: plan.validationSplit > 0)
+        try plan.options.validate(hasValidation: plan.validationSplit > 0, imageShape: dataset.train.shape)
         self.plan = plan
         self.dataset = dataset
         var options = plan.options

@@ -18,6 +18,11 @@ import _TestSupport
         #expect(parsed.rows == 2 && parsed.columns == 2)
     }
 
+    @Test func aHeaderWithoutRowsIsNoDataset() {
+        let error = #expect(throws: DataError.self) { try CSV.parse(Array("label,p1,p2,p3,p4\n".utf8), path: "t.csv") }
+        #expect(error?.description == "t.csv: a header and no images: expected at least one row of label and pixels")
+    }
+
     @Test func rowWithTooFewColumnsNamesTheLine() {
         let text = "label,p1,p2,p3,p4\n1,0,255,3,4\n0,9,8\n"
         #expect(throws: DataError.csvColumns(path: "t.csv", line: 3, expected: 5, found: 3)) {
