@@ -143,6 +143,17 @@ func smallModel(seed: UInt64) throws -> Sequential {
         try options.validate(hasValidation: false, imageShape: ImageShape(height: 28, width: 28))
     }
 
+    @Test func epochsOfTheFixedFieldsStillDecode() throws {
+        // A history.json written before metrics had names.
+        let old =
+            #"{"epoch": 2, "loss": 0.4, "accuracy": 0.85, "validationLoss": 0.45, "learningRate": 0.001, "seconds": 0.2}"#
+        let record = try JSONDecoder().decode(EpochRecord.self, from: Data(old.utf8))
+        #expect(record.metrics == ["loss": 0.4, "accuracy": 0.85, "val_loss": 0.45])
+        #expect(record.validationAccuracy == nil && record.validationLoss == 0.45 && record.epoch == 2)
+        let again = try JSONDecoder().decode(EpochRecord.self, from: JSONEncoder().encode(record))
+        #expect(again == record)
+    }
+
     @Test func monitorsAreMetricsByNameAndUnknownNamesAreRefused() throws {
         let unknown = #expect(throws: ModelError.self) {
             try TrainingOptions(keepBest: Monitor("val_f1")).validate(hasValidation: true)
