@@ -18,7 +18,8 @@ public protocol RunStorage: Sendable {
     func finish(
         _ id: Int64, status: String, epochs: [StoredEpoch], finalMetrics: [String: Double], artifacts: [StoredArtifact]
     ) throws(RunStoreError)
-    /// Every run, newest first.
+    /// Every run, newest first. A run whose recording process has died is "interrupted", not
+    /// "running" (as far as the backend can tell: SQLite asks the processes of its own host).
     func runs() throws(RunStoreError) -> [StoredRun]
     /// One run with its epochs (in order) and artifacts.
     func details(of id: Int64) throws(RunStoreError) -> RunDetails

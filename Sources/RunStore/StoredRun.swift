@@ -10,7 +10,7 @@ public struct StoredRun: Codable, Equatable, Sendable {
     public var seed: UInt64?
     public var startedAt: Date
     public var endedAt: Date?
-    /// "running", "finished" or "failed: <reason>".
+    /// "running", "finished", "failed: <reason>", or "interrupted" (its process died).
     public var status: String
     public var codeVersion: String
     public var threads: Int

@@ -108,6 +108,10 @@ enum Migrations {
             }
             try db.drop(table: "epochOld")
         }
+        // Who records a run, so a run whose process died can be told from one still training.
+        migrator.registerMigration("v4-run-worker") { db in
+            try db.alter(table: "run") { t in t.add(column: "worker", .text) }
+        }
         return migrator
     }
 }

@@ -18,6 +18,8 @@ struct RunRow: Codable, FetchableRecord, MutablePersistableRecord {
     var threads: Int
     var configuration: String
     var finalMetrics: String?
+    /// `host:pid` of the process that recorded the run (nil in stores of before v4).
+    var worker: String?
 
     static let databaseTableName = "run"
 

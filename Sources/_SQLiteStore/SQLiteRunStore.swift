@@ -59,7 +59,7 @@ public final class SQLiteRunStore: RunStorage {
                 id: nil, kind: kind, name: name, study: study, seed: seed.map { Int64(bitPattern: $0) },
                 startedAt: Date(),
                 endedAt: nil, status: "running", codeVersion: CodeVersion.current, threads: threads,
-                configuration: configuration, finalMetrics: nil)
+                configuration: configuration, finalMetrics: nil, worker: Self.worker)
             try run.insert(db)
             return run.id ?? 0
         }
@@ -88,11 +88,13 @@ public final class SQLiteRunStore: RunStorage {
     }
 
     public func runs() throws(RunStoreError) -> [StoredRun] {
-        try read { db in try RunRow.order(Column("id").desc).fetchAll(db).map(\.record) }
+        try markInterruptedRuns()
+        return try read { db in try RunRow.order(Column("id").desc).fetchAll(db).map(\.record) }
     }
 
     public func details(of id: Int64) throws(RunStoreError) -> RunDetails {
-        try read { db in
+        try markInterruptedRuns()
+        return try read { db in
             guard let run = try RunRow.fetchOne(db, key: id) else {
                 throw RunStoreError(location: path, reason: "no run with id \(id)")
             }
@@ -110,6 +112,31 @@ public final class SQLiteRunStore: RunStorage {
                 StoredArtifact(kind: $0.kind, path: $0.path)
             }
             return RunDetails(run: run.record, epochs: epochs, artifacts: artifacts)
+        }
+    }
+
+    /// This process, as `host:pid`.
+    static let worker: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count - 1)
+        return "\(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)):\(getpid())"
+    }()
+
+    /// Runs still "running" whose process on this host has died (killed, crashed) become
+    /// "interrupted". A run recorded on another host is left as it is: nothing here can tell.
+    func markInterruptedRuns() throws(RunStoreError) {
+        let host = Self.worker.split(separator: ":").first.map(String.init) ?? ""
+        try write { db in
+            let running = try RunRow.filter(Column("status") == "running").fetchAll(db)
+            for run in running {
+                guard let worker = run.worker, let id = run.id else { continue }
+                let parts = worker.split(separator: ":")
+                guard parts.count == 2, String(parts[0]) == host, let pid = pid_t(parts[1]) else { continue }
+                guard kill(pid, 0) != 0, errno == ESRCH else { continue }
+                try db.execute(
+                    sql: "UPDATE run SET status = 'interrupted', endedAt = ? WHERE id = ? AND status = 'running'",
+                    arguments: [Date(), id])
+            }
         }
     }
 

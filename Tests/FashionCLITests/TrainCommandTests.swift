@@ -4,6 +4,7 @@ import Inference
 import NeuralNet
 import Studies
 import Testing
+import _SQLiteStore
 import _TestSupport
 
 /// Training on the real Fashion-MNIST data.
@@ -141,5 +142,32 @@ import _TestSupport
         let missing = try CommandRunner.run(["runs", "show", "9", "--store", store])
         #expect(missing.status != 0)
         #expect(missing.standardError.contains("\(store): no run with id 9"))
+    }
+
+    /// A run whose process is killed while it trains is listed as interrupted, not running forever.
+    @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
+    func aKilledTrainingIsRecordedAsInterrupted() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let store = temp.file("store.sqlite")
+        let child = try ChildProcess([
+            CommandRunner.executable.path, "train", "--preset", "model3", "--threads", "1", "--data",
+            RealData.folder.path,
+            "--store", store.path, "-o", temp.file("m.safetensors").path,
+        ])
+        let deadline = Date().addingTimeInterval(120)
+        var seen = false
+        while Date() < deadline, !seen {
+            seen = (try? SQLiteRunStore(url: store).runs().first?.status) == "running"
+            if !seen { usleep(20_000) }
+        }
+        try #require(seen, "the run never showed as running")
+        child.killNow()
+        let runs = try SQLiteRunStore(url: store).runs()
+        #expect(runs.map(\.status) == ["interrupted"])
+        #expect(runs.first?.endedAt != nil)
+        let list = try CommandRunner.run(["runs", "list", "--store", store.path])
+        #expect(list.standardOutput.contains("interrupted  train model3"), Comment(rawValue: list.standardOutput))
+        #expect(!FileManager.default.fileExists(atPath: temp.file("m.safetensors").path))
     }
 }
