@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "Metrics"),
         .target(name: "RunStore"),
         .target(name: "_SQLiteStore", dependencies: ["RunStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Inference", dependencies: ["NeuralNet", "FashionData", "NumericCore"]),
+        .target(name: "Inference", dependencies: ["NeuralNet", "FashionData", "NumericCore", "_Files"]),
         .target(name: "Export", dependencies: ["NeuralNet", "NumericCore", "FashionData", "_Files"]),
         .target(name: "Explain", dependencies: ["NeuralNet", "NumericCore"]),
         .target(

@@ -1,5 +1,6 @@
 import FashionData
 import Foundation
+import _Files
 
 /// Classifies pictures and image batches with a model, one result per image; an input that
 /// cannot be read becomes a failure with its message while the others are still classified.
@@ -35,7 +36,10 @@ public struct Prediction: Codable, Sendable {
                     pixels.append(contentsOf: image)
                 }
             } catch {
-                failures.append(Failure(input: input, message: "\(error)"))
+                // The input is named once: an error that starts with its path loses that part.
+                let text = "\(error)"
+                let message = text.hasPrefix(input + ": ") ? String(text.dropFirst(input.count + 2)) : text
+                failures.append(Failure(input: input, message: message))
             }
         }
         let probabilities: [Float]
@@ -58,6 +62,9 @@ public struct Prediction: Codable, Sendable {
     /// The images of one input file, each `rows * columns` bytes.
     static func load(_ path: String, classifier: Classifier, rows: Int, columns: Int) throws -> [[UInt8]] {
         let url = URL(fileURLWithPath: path)
+        if let problem = FileReading.problem(atPath: path), problem != "file not found" {
+            throw DataError.unreadable(path: path, reason: problem)
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError.fileMissing(path: path, hint: "")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNet
+import _Files
 
 /// An experiment file: models to train and compare on one dataset, each with several seeds.
 /// A model is a preset of the seed study, or an architecture with its training options.
@@ -44,6 +45,9 @@ public struct Experiment: Codable, Sendable {
     }
 
     public static func read(from url: URL) throws(StudyError) -> Experiment {
+        if let problem = FileReading.problem(atPath: url.path), problem != "file not found" {
+            throw .experimentFile(path: url.path, reason: problem)
+        }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw .experimentFile(path: url.path, reason: "cannot read the file (missing or unreadable)")
         }

@@ -113,3 +113,33 @@ import _TestSupport
         #expect(text.standardError.contains("error: \(bad.path): "))
     }
 }
+
+/// Inputs that are not regular files get a plain message, never a hang or Foundation's codes.
+@Suite struct NotAFileTests {
+    @Test func foldersAndFIFOsAreNamedForWhatTheyAre() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let fifo = temp.file("pipe.csv")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        try FileManager.default.createDirectory(at: temp.file("folder.csv"), withIntermediateDirectories: true)
+        let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("NeuralNetTests/Fixtures/model-format-1.safetensors")
+        let pipe = try CommandRunner.run([
+            "evaluate", "--model", model.path, "--csv", fifo.path, "-o", temp.file("e").path,
+        ])
+        #expect(
+            pipe.status != 0
+                && pipe.standardError.contains("\(fifo.path): cannot read the file: is a FIFO (named pipe), not a file")
+        )
+        let folder = try CommandRunner.run(["evaluate", "--model", model.path, "--csv", temp.file("folder.csv").path])
+        #expect(folder.status != 0 && folder.standardError.contains("is a folder, not a file"))
+        let asModel = try CommandRunner.run(["predict", "--model", temp.file("folder.csv").path, fifo.path])
+        #expect(asModel.status != 0 && asModel.standardError.contains("folder.csv: is a folder, not a file"))
+        // predict names a bad input once.
+        let bad = temp.file("notes.png")
+        try "not a picture".write(to: bad, atomically: true, encoding: .utf8)
+        let predicted = try CommandRunner.run(["predict", "--model", model.path, bad.path])
+        #expect(predicted.standardError.contains("error: \(bad.path): not a usable image: expected a PNG picture"))
+        #expect(!predicted.standardError.contains("\(bad.path): \(bad.path)"))
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import _Files
 
 /// Class names from a text file: one name a line, in label order; blank lines and lines
 /// starting with `#` are skipped.
@@ -10,6 +11,7 @@ public enum ClassNames {
         guard FileManager.default.fileExists(atPath: path) else {
             throw .fileMissing(path: path, hint: "A class-names file lists one class name a line, in label order.")
         }
+        if let problem = FileReading.problem(atPath: path) { throw .classNames(path: path, reason: problem) }
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw .classNames(path: path, reason: "cannot read it as UTF-8 text: \(error.localizedDescription)")

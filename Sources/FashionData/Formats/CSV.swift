@@ -1,4 +1,5 @@
 import Foundation
+import _Files
 
 /// Reader for the CSV form of MNIST-style datasets that Kaggle distributes
 /// (`fashion-mnist_train.csv`): a header row `label,pixel1,...,pixelN`, then one image a row,
@@ -8,11 +9,8 @@ public enum CSV {
     public static func read(at url: URL, rows: Int? = nil, columns: Int? = nil) throws(DataError) -> LabeledImages {
         let path = url.path
         guard FileManager.default.fileExists(atPath: path) else { throw .fileMissing(path: path, hint: "") }
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw .unreadable(path: path, reason: error.localizedDescription)
-        }
-        var bytes = [UInt8](data)
+        var bytes: [UInt8]
+        do { bytes = try FileReading.bytes(atPath: path) } catch { throw .unreadable(path: path, reason: error.reason) }
         if Gzip.isGzip(bytes) { bytes = try Gzip.decompress(bytes, path: path) }
         return try parse(bytes, path: path, rows: rows, columns: columns)
     }

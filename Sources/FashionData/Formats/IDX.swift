@@ -1,4 +1,5 @@
 import Foundation
+import _Files
 
 /// Reader for the IDX format of MNIST-style datasets: a 4-byte magic number (two zero bytes,
 /// a type code, the number of dimensions), one big-endian `UInt32` per dimension, then the
@@ -18,11 +19,8 @@ public enum IDX {
         guard FileManager.default.fileExists(atPath: path) else {
             throw .fileMissing(path: path, hint: "")
         }
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw .unreadable(path: path, reason: error.localizedDescription)
-        }
-        let bytes = [UInt8](data)
+        let bytes: [UInt8]
+        do { bytes = try FileReading.bytes(atPath: path) } catch { throw .unreadable(path: path, reason: error.reason) }
         return Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, path: path) : bytes
     }
 

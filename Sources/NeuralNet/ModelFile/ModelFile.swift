@@ -55,6 +55,9 @@ public struct ModelFile {
     /// with the shape its architecture needs.
     public static func read(from url: URL) throws(ModelError) -> ModelFile {
         let path = url.path
+        if let problem = FileReading.problem(atPath: path), problem != "file not found" {
+            throw .modelFile(path: path, reason: problem)
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .modelFile(path: path, reason: "cannot read the file (missing or unreadable)")
         }
