@@ -113,13 +113,14 @@ import _TestSupport
             ["data", "fetch", "--mirror", server.baseURL.absoluteString, "--into", into.url.path],
             environment: environment())
         #expect(again.standardOutput.components(separatedBy: "already present").count == 5)
-        // The cache folder is found without naming it.
-        let cacheHome = into.url.deletingLastPathComponent()
+        // The cache folder is found without naming it (a cache home of this test's own: a shared
+        // one such as /tmp/fashion raced with another test run on the same machine).
+        let cacheFolder = try TemporaryFolder()
+        defer { cacheFolder.remove() }
+        let cacheHome = cacheFolder.url
         let moved = cacheHome.appendingPathComponent("fashion")
-        try? FileManager.default.removeItem(at: moved)
         try FileManager.default.createDirectory(at: moved, withIntermediateDirectories: true)
         try FileManager.default.moveItem(at: into.url, to: moved.appendingPathComponent("fashion-mnist"))
-        defer { try? FileManager.default.removeItem(at: moved) }
         let info = try CommandRunner.run(
             ["data", "info"], environment: environment(["XDG_CACHE_HOME": cacheHome.path]))
         #expect(
