@@ -81,9 +81,8 @@ do {
                     }
                 }
                 let seconds = median(t) / Double(reps)
-                print(
-                    "gemm \(name) \(backend)\t\(seconds)\t\(String(format: "%.1f GFLOP/s", 2 * Double(m * n * k) / seconds / 1e9))"
-                )
+                let rate = String(format: "%.1f GFLOP/s", 2 * Double(m * n * k) / seconds / 1e9)
+                print("gemm \(name) \(backend)\t\(seconds)\t\(rate)")
             }
         }
     case "peak":
@@ -126,7 +125,8 @@ do {
         FileHandle.standardError.write(
             Data((history.epochs.map { String(format: "%.2f", $0.seconds) }.joined(separator: " ") + "\n").utf8))
         print(
-            "\(which)-\(preset.name)-\(threads)t\t\(median(history.epochs.map(\.seconds)))\t\(epochs)\taccuracy \(accuracy)"
+            "\(which)-\(preset.name)-\(threads)t\t\(median(history.epochs.map(\.seconds)))\t\(epochs)\taccuracy "
+                + "\(accuracy)"
         )
     case "augment":
         // augment: seconds to augment one epoch's batches (60,000 images, batch 64) on one thread.

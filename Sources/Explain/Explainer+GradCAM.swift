@@ -24,7 +24,8 @@ extension Explainer {
             throw .invalid(
                 field: "layer",
                 reason:
-                    "expected a layer whose output is an image: \(imageLayers.map(String.init).joined(separator: ", ")); found \(layer)"
+                    "expected a layer whose output is an image: "
+                    + "\(imageLayers.map(String.init).joined(separator: ", ")); found \(layer)"
             )
         }
         let shape = ImageShape(model.layerOutputShapes[layer])!

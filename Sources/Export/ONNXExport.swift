@@ -25,7 +25,8 @@ public enum ONNXExport {
         let model = ONNXModel(
             producerVersion: ModelCard.producerVersion,
             docString:
-                "A fashion classifier: \(file.model.specification.outline); input NHWC floats in [0, 1], output class probabilities.",
+                "A fashion classifier: \(file.model.specification.outline); input NHWC floats in [0, 1], output "
+                + "class probabilities.",
             graph: graph,
             metadata: [
                 ("class_names", json(file.classNames)), ("preprocessing", json(file.preprocessing)),

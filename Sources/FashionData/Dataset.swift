@@ -47,7 +47,8 @@ public struct Dataset: Sendable {
             throw .dimensionMismatch(
                 path: location.folder.path,
                 reason:
-                    "training images are \(train.rows)x\(train.columns) but test images are \(test.rows)x\(test.columns)"
+                    "training images are \(train.rows)x\(train.columns) but test images are "
+                    + "\(test.rows)x\(test.columns)"
             )
         }
         try train.validateLabels(classCount: classNames.count, path: trainPath)

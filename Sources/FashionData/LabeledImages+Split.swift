@@ -29,7 +29,8 @@ extension LabeledImages {
             throw .invalidArgument(
                 name: "validationFraction",
                 reason:
-                    "a fraction of \(validationFraction) of \(count) images leaves \(trainIndices.count) for training and \(validationIndices.count) for validation; both need at least one"
+                    "a fraction of \(validationFraction) of \(count) images leaves \(trainIndices.count) for "
+                    + "training and \(validationIndices.count) for validation; both need at least one"
             )
         }
         return (subset(trainIndices), subset(validationIndices))

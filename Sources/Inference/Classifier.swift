@@ -92,7 +92,8 @@ public final class Classifier: Sendable {
                 throw .badInput(
                     field: "photos",
                     reason:
-                        "the model takes \(preprocessing.image) images, but photo fit 'fashion_mnist' makes grayscale ones"
+                        "the model takes \(preprocessing.image) images, but photo fit 'fashion_mnist' makes "
+                        + "grayscale ones"
                 )
             }
             return ImagePreparation.prepare(photo, rows: preprocessing.image.height, columns: preprocessing.image.width)
@@ -117,7 +118,8 @@ public final class Classifier: Sendable {
             throw .badInput(
                 field: field,
                 reason:
-                    "expected \(count) images of \(preprocessing.image) (\(count) x \(inputSize) values), found \(values) values"
+                    "expected \(count) images of \(preprocessing.image) (\(count) x \(inputSize) values), found "
+                    + "\(values) values"
             )
         }
     }

@@ -117,8 +117,8 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
             switch layer.kind {
             case .dense: return "\(layer.units ?? 0)"
             case .conv2D:
-                return
-                    "C\(layer.filters ?? 0)k\(layer.kernelSize ?? 0)\(layer.stride.map { "s\($0)" } ?? "")\(layer.padding == .same ? "same" : "")"
+                let stride = layer.stride.map { "s\($0)" } ?? ""
+                return "C\(layer.filters ?? 0)k\(layer.kernelSize ?? 0)\(stride)\(layer.padding == .same ? "same" : "")"
             case .maxPool2D, .averagePool2D: return "P\(layer.kernelSize ?? 2)"
             case .globalAveragePool: return "GAP"
             case .residual: return "R[" + (layer.layers ?? []).compactMap(code).joined(separator: "-") + "]"

@@ -20,12 +20,14 @@ public struct Preset: Sendable {
         Preset(
             name: "cnn-reference",
             summary:
-                "Conv 32 3x3, ReLU, MaxPool 2, Conv 64 3x3, ReLU, MaxPool 2, Dense 128, ReLU, Dropout 0.5, Dense 10; Adam 0.001, batch 64, 10 epochs",
+                "Conv 32 3x3, ReLU, MaxPool 2, Conv 64 3x3, ReLU, MaxPool 2, Dense 128, ReLU, Dropout 0.5, Dense 10; "
+                + "Adam 0.001, batch 64, 10 epochs",
             model: .referenceCNN, options: TrainingOptions(epochs: 10, batchSize: 64)),
         Preset(
             name: "strong-mlp",
             summary:
-                "784-512-256-10 with batch norm and dropout 0.3; Adam with a one-cycle schedule to 0.01, label smoothing 0.1, batch 256, 30 epochs",
+                "784-512-256-10 with batch norm and dropout 0.3; Adam with a one-cycle schedule to 0.01, label "
+                + "smoothing 0.1, batch 256, 30 epochs",
             model: .strongMLP,
             options: TrainingOptions(
                 epochs: 30, batchSize: 256, optimizer: OptimizerSpecification(kind: .adam, learningRate: 0.01),
@@ -33,7 +35,8 @@ public struct Preset: Sendable {
         Preset(
             name: "cnn-small",
             summary:
-                "two 3x3 same-padded convolutions (32, 64), each with max pooling then batch norm, Dense 128, dropout 0.4; one-cycle to 0.005, label smoothing 0.1, batch 64, 7 epochs",
+                "two 3x3 same-padded convolutions (32, 64), each with max pooling then batch norm, Dense 128, "
+                + "dropout 0.4; one-cycle to 0.005, label smoothing 0.1, batch 64, 7 epochs",
             model: .smallCNN,
             options: TrainingOptions(
                 epochs: 7, batchSize: 64, optimizer: OptimizerSpecification(kind: .adam, learningRate: 0.005),
@@ -41,7 +44,9 @@ public struct Preset: Sendable {
         Preset(
             name: "cnn-best",
             summary:
-                "four 3x3 same-padded convolutions (32, 64, 64, 128) with batch norm and three max poolings, Dense 256, dropout 0.4; random 2-pixel crops and mirror images, one-cycle to 0.006, label smoothing 0.1, batch 128, weight average 0.998, flip averaging, 24 epochs",
+                "four 3x3 same-padded convolutions (32, 64, 64, 128) with batch norm and three max poolings, Dense "
+                + "256, dropout 0.4; random 2-pixel crops and mirror images, one-cycle to 0.006, label smoothing "
+                + "0.1, batch 128, weight average 0.998, flip averaging, 24 epochs",
             model: .bestCNN,
             options: TrainingOptions(
                 epochs: 24, batchSize: 128, optimizer: OptimizerSpecification(kind: .adam, learningRate: 0.006),

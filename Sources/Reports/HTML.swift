@@ -13,8 +13,10 @@ public enum HTML {
         <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
         <style>
         body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
-        table { border-collapse: collapse; margin: 1em 0; } th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }
-        th:first-child, td:first-child { text-align: left; } pre { background: #f6f6f3; padding: 1em; overflow-x: auto; }
+        table { border-collapse: collapse; margin: 1em 0; } th, td { border: 1px solid #ccc; padding: 4px 8px; \
+        text-align: right; }
+        th:first-child, td:first-child { text-align: left; } pre { background: #f6f6f3; padding: 1em; overflow-x: \
+        auto; }
         \(style)
         </style></head><body>
 

@@ -91,7 +91,8 @@ public struct Experiment: Codable, Sendable {
                 throw .experimentFile(
                     path: path,
                     reason:
-                        "model '\(entry.name)': unknown preset '\(presetName)'; known: \(Preset.all.map(\.name).joined(separator: ", "))"
+                        "model '\(entry.name)': unknown preset '\(presetName)'; known: "
+                        + "\(Preset.all.map(\.name).joined(separator: ", "))"
                 )
             }
             return (entry.architecture ?? preset.model, entry.training ?? preset.options)

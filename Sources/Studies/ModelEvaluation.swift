@@ -29,7 +29,8 @@ public struct ModelEvaluation {
             throw StudyError.invalidField(
                 name: "images",
                 reason:
-                    "the model takes \(image.height)x\(image.width) images; \(source) has \(images.rows)x\(images.columns)"
+                    "the model takes \(image.height)x\(image.width) images; \(source) has "
+                    + "\(images.rows)x\(images.columns)"
             )
         }
         try images.validateLabels(classCount: file.classNames.count, path: source)

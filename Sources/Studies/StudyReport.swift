@@ -79,7 +79,8 @@ public struct StudyReport {
                 format: "%.0f%% of the training set held out for validation (stratified)", result.validationSplit * 100)
             : "no validation split"
         return "Data: \(result.dataset); \(split); each run evaluated once on the 10,000 test images. "
-            + "Seeds: \(result.seeds.map(String.init).joined(separator: ", ")). \(result.parallelRuns) run(s) at once, \(result.threads) thread(s) each. "
+            + "Seeds: \(result.seeds.map(String.init).joined(separator: ", ")). \(result.parallelRuns) run(s) at "
+            + "once, \(result.threads) thread(s) each. "
             + String(format: "Wall time of the study: %.1f s.", result.totalSeconds)
     }
 
@@ -123,7 +124,8 @@ public struct StudyReport {
             let url = folder.appendingPathComponent(model).appendingPathComponent(file)
             guard let data = FileManager.default.contents(atPath: url.path) else { return "" }
             return
-                "<figure><img alt=\"\(escape(alt))\" src=\"data:image/png;base64,\(data.base64EncodedString())\"></figure>\n"
+                "<figure><img alt=\"\(escape(alt))\" "
+                + "src=\"data:image/png;base64,\(data.base64EncodedString())\"></figure>\n"
         }
         var h =
             HTML.pageStart(

@@ -29,7 +29,8 @@ public enum StudyRunner {
                 let probe = try Sequential(specification: architecture, seed: 0)
                 guard probe.inputSize == dataset.train.pixelsPerImage, probe.outputSize == dataset.classCount else {
                     throw StudyError.failed(
-                        "the model takes \(probe.inputSize) inputs and has \(probe.outputSize) outputs; the images have "
+                        "the model takes \(probe.inputSize) inputs and has \(probe.outputSize) outputs; the images "
+                            + "have "
                             + "\(dataset.train.pixelsPerImage) pixels and the dataset \(dataset.classCount) classes")
                 }
             } catch {

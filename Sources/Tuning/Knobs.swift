@@ -62,7 +62,8 @@ public enum Knobs {
             guard let n = try number(name) else { return nil }
             guard n == n.rounded(), n >= Double(minimum), n <= 1e6 else {
                 throw .space(
-                    "parameter '\(name)': expected a whole number of at least \(minimum), found \(ParameterValue.number(n))"
+                    "parameter '\(name)': expected a whole number of at least \(minimum), found "
+                        + "\(ParameterValue.number(n))"
                 )
             }
             return Int(n)
@@ -102,7 +103,8 @@ public enum Knobs {
         let activation = try word("activation", LayerSpecification.Kind.self) ?? .relu
         guard [.relu, .gelu, .elu, .leakyReLU, .tanh, .sigmoid].contains(activation) else {
             throw .space(
-                "parameter 'activation': expected relu, gelu, elu, leaky_relu, tanh or sigmoid, found \(activation.rawValue)"
+                "parameter 'activation': expected relu, gelu, elu, leaky_relu, tanh or sigmoid, found "
+                    + "\(activation.rawValue)"
             )
         }
         let dropout = try fraction("dropout") ?? 0
@@ -122,7 +124,8 @@ public enum Knobs {
             shape = imageShape?.dimensions ?? (side * side == inputSize ? [side, side, 1] : nil)
             guard shape != nil else {
                 throw .space(
-                    "parameter 'conv_blocks': convolutions need square images or an image shape; the input has \(inputSize) features"
+                    "parameter 'conv_blocks': convolutions need square images or an image shape; the input has "
+                        + "\(inputSize) features"
                 )
             }
             for i in 1...blocks {

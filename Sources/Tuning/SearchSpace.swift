@@ -46,7 +46,8 @@ public struct SearchSpace: Codable, Equatable, Sendable {
         guard !parameters.isEmpty else { throw .space("'parameters' is empty; list at least one") }
         guard validationSplit > 0, validationSplit < 1 else {
             throw .space(
-                "'validationSplit' must be in (0, 1): every decision is made on validation data; found \(validationSplit)"
+                "'validationSplit' must be in (0, 1): every decision is made on validation data; found "
+                    + "\(validationSplit)"
             )
         }
         if let trials, trials < 1 { throw .space("'trials' must be at least 1, found \(trials)") }
@@ -63,7 +64,8 @@ public struct SearchSpace: Codable, Equatable, Sendable {
             if case .range(let low, let high, let log, _) = p.domain {
                 guard p.low != nil, p.high != nil, low.isFinite, high.isFinite, low < high else {
                     throw .space(
-                        "parameter '\(p.name)': expected 'low' < 'high', found \(p.low.map { "\($0)" } ?? "none") and \(p.high.map { "\($0)" } ?? "none")"
+                        "parameter '\(p.name)': expected 'low' < 'high', found \(p.low.map { "\($0)" } ?? "none") "
+                            + "and \(p.high.map { "\($0)" } ?? "none")"
                     )
                 }
                 if log, low <= 0 { throw .space("parameter '\(p.name)': a log range needs 'low' > 0, found \(low)") }
@@ -71,14 +73,16 @@ public struct SearchSpace: Codable, Equatable, Sendable {
             for (parent, allowed) in p.when ?? [:] {
                 guard let parentParameter = seen[parent] else {
                     throw .space(
-                        "parameter '\(p.name)': its condition names '\(parent)', which must be a parameter listed before it"
+                        "parameter '\(p.name)': its condition names '\(parent)', which must be a parameter listed "
+                            + "before it"
                     )
                 }
                 if case .choice(let values) = parentParameter.domain,
                     let stray = allowed.first(where: { !values.contains($0) })
                 {
                     throw .space(
-                        "parameter '\(p.name)': its condition on '\(parent)' lists \(stray), which is not one of \(parent)'s values"
+                        "parameter '\(p.name)': its condition on '\(parent)' lists \(stray), which is not one of "
+                            + "\(parent)'s values"
                     )
                 }
             }

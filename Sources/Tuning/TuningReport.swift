@@ -25,7 +25,8 @@ public struct TuningReport {
             return .init(
                 x: Double(t.number), y: v, colour: Self.colours[t.state] ?? "#333",
                 tooltip:
-                    "trial \(t.number) (\(t.state)): \(String(format: "%.4f", v))  \(TuningResult.describe(t.parameters))"
+                    "trial \(t.number) (\(t.state)): \(String(format: "%.4f", v))  "
+                    + "\(TuningResult.describe(t.parameters))"
             )
         }
         return ScatterPlot(
@@ -65,55 +66,70 @@ public struct TuningReport {
     public var html: String {
         let e = HTML.escape
         let f = result.final
+        let settings = result.settings
+        let split = Int((result.space.validationSplit * 100).rounded())
+        let (validation, test) = (String(format: "%.4f", f.validationAccuracy), String(format: "%.4f", f.testAccuracy))
+        let (seconds, testLoss) = (String(format: "%.1f", f.trainingSeconds), String(format: "%.4f", f.testLoss))
         var h =
             HTML.pageStart(
                 title: "Tuning \(result.study)",
                 style: """
                     td.params, th.params { text-align: left; font-family: monospace; }
-                    .plots { display: flex; flex-wrap: wrap; gap: 8px; } .bar { background: #1f77b4; height: 12px; display: inline-block; }
+                    .plots { display: flex; flex-wrap: wrap; gap: 8px; } \
+                    .bar { background: #1f77b4; height: 12px; display: inline-block; }
                     """) + """
                 <h1>Tuning study \(e(result.study))</h1>
                 <p>\(e(result.space.description ?? ""))</p>
-                <p>Sampler \(result.settings.sampler.rawValue), pruner \(result.settings.pruner.kind.rawValue), \(result.trials.count) trials; \
-                every decision on a \(Int((result.space.validationSplit * 100).rounded()))% stratified validation split (seed \(result.settings.seed)).</p>
+                <p>Sampler \(settings.sampler.rawValue), pruner \(settings.pruner.kind.rawValue), \
+                \(result.trials.count) trials; \
+                every decision on a \(split)% stratified validation split (seed \(settings.seed)).</p>
                 <section id="final"><h2>Result</h2>
-                <p>The best trial, \(f.trial), reached validation accuracy \(String(format: "%.4f", f.validationAccuracy)). Its configuration, \
-                retrained on all \(f.trainingImages) training images for \(f.epochs) epochs (\(String(format: "%.1f", f.trainingSeconds)) s), \
-                scores <strong>\(String(format: "%.4f", f.testAccuracy))</strong> test accuracy (test loss \(String(format: "%.4f", f.testLoss))); \
+                <p>The best trial, \(f.trial), reached validation accuracy \(validation). Its configuration, \
+                retrained on all \(f.trainingImages) training images for \(f.epochs) epochs (\(seconds) s), \
+                scores <strong>\(test)</strong> test accuracy (test loss \(testLoss)); \
                 the test set was used this once.</p>
-                <p>Model file: <code>\(e(f.modelFile))</code>. Experiment file for <code>fashion study</code>: <code>\(e(f.experimentFile))</code>.</p>
+                <p>Model file: <code>\(e(f.modelFile))</code>. \
+                Experiment file for <code>fashion study</code>: <code>\(e(f.experimentFile))</code>.</p>
                 </section>
                 <section id="leaderboard"><h2>Leaderboard</h2>
-                <table><tr><th>rank</th><th>trial</th><th>validation accuracy</th><th>epochs</th><th>seconds</th><th class="params">parameters</th></tr>
+                <table><tr><th>rank</th><th>trial</th><th>validation accuracy</th><th>epochs</th><th>seconds</th>\
+                <th class="params">parameters</th></tr>
 
                 """
         let ranked = result.trials.filter { $0.state == "complete" }.sorted { ($0.value ?? 0) > ($1.value ?? 0) }
         for (i, t) in ranked.enumerated() {
             h +=
-                "<tr><td>\(i + 1)</td><td>\(t.number)</td><td>\(String(format: "%.4f", t.value ?? 0))</td><td>\(t.epochs)</td>"
-                + "<td>\(t.seconds.map { String(format: "%.1f", $0) } ?? "")</td><td class=\"params\">\(e(TuningResult.describe(t.parameters)))</td></tr>\n"
+                "<tr><td>\(i + 1)</td><td>\(t.number)</td><td>\(String(format: "%.4f", t.value ?? 0))</td>"
+                + "<td>\(t.epochs)</td>"
+                + "<td>\(t.seconds.map { String(format: "%.1f", $0) } ?? "")</td><td "
+                + "class=\"params\">\(e(TuningResult.describe(t.parameters)))</td></tr>\n"
         }
         let others = result.trials.filter { $0.state != "complete" }
         h +=
             "</table>\n<p>\(others.count) trial(s) did not complete: "
             + e(
                 others.map {
-                    "\($0.number) \($0.state)\($0.value.map { String(format: " at %.4f", $0) } ?? "") after \($0.epochs) epochs"
+                    "\($0.number) \($0.state)\($0.value.map { String(format: " at %.4f", $0) } ?? "") after "
+                        + "\($0.epochs) epochs"
                 }.joined(separator: "; "))
             + ".</p></section>\n"
         h +=
-            "<section id=\"history\"><h2>Optimisation history</h2>\n<p>Blue: complete; grey: pruned (at the last value reported); red line: best so far.</p>\n"
+            "<section id=\"history\"><h2>Optimisation history</h2>\n<p>Blue: complete; grey: pruned (at the last "
+            + "value reported); red line: best so far.</p>\n"
             + history.svg + "\n</section>\n"
         h +=
             "<section id=\"parameters\"><h2>Parameters against validation accuracy</h2>\n<div class=\"plots\">\n"
             + parameterPlots.map(\.svg).joined(separator: "\n") + "\n</div></section>\n"
         h +=
-            "<section id=\"importance\"><h2>Parameter importance</h2>\n<p>The share of the variance of validation accuracy among "
-            + "complete trials that each parameter explains on its own (η²; numeric ranges grouped in quartiles). With few trials this is a rough guide.</p>\n<table>\n"
+            "<section id=\"importance\"><h2>Parameter importance</h2>\n<p>The share of the variance of validation "
+            + "accuracy among "
+            + "complete trials that each parameter explains on its own (η²; numeric ranges grouped in quartiles). "
+            + "With few trials this is a rough guide.</p>\n<table>\n"
         for item in result.importance {
             h +=
                 "<tr><td class=\"params\">\(e(item.parameter))</td><td>\(String(format: "%.3f", item.etaSquared))</td>"
-                + "<td class=\"params\"><span class=\"bar\" style=\"width: \(Int(item.etaSquared * 300))px\"></span></td></tr>\n"
+                + "<td class=\"params\"><span class=\"bar\" style=\"width: "
+                + "\(Int(item.etaSquared * 300))px\"></span></td></tr>\n"
         }
         return h + "</table></section>\n</body></html>\n"
     }

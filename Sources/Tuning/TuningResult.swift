@@ -56,14 +56,16 @@ public struct TuningResult: Codable, Sendable {
             let counts = Dictionary(grouping: observations, by: { "\($0.state)" }).map { "\($0.value.count) \($0.key)" }
                 .sorted()
             throw TuningError.failed(
-                "no trial of study '\(settings.study)' completed (\(counts.joined(separator: ", "))); nothing to retrain"
+                "no trial of study '\(settings.study)' completed (\(counts.joined(separator: ", "))); nothing to "
+                    + "retrain"
             )
         }
         let (architecture, options) = try Knobs.configuration(
             best.parameters, inputSize: dataset.train.rows * dataset.train.columns, classes: dataset.classCount,
             imageShape: dataset.train.shape)
         progress(
-            "retraining trial \(best.number) on all \(dataset.train.count) training images for \(options.epochs) epochs, then testing once"
+            "retraining trial \(best.number) on all \(dataset.train.count) training images for \(options.epochs) "
+                + "epochs, then testing once"
         )
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let modelURL = folder.appendingPathComponent("best-model.safetensors")
@@ -86,7 +88,8 @@ public struct TuningResult: Codable, Sendable {
         let experiment = Experiment(
             name: "\(settings.study)-best",
             description:
-                "The best configuration of tuning study '\(settings.study)' (trial \(best.number)), found on a \(Int(space.validationSplit * 100))% validation split.",
+                "The best configuration of tuning study '\(settings.study)' (trial \(best.number)), found on a "
+                + "\(Int(space.validationSplit * 100))% validation split.",
             validationSplit: space.validationSplit, seeds: [1, 2, 3],
             models: [
                 .init(

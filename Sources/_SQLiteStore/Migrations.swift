@@ -86,7 +86,8 @@ enum Migrations {
             }
             try db.execute(
                 sql:
-                    "INSERT INTO epoch (runId, epoch, learningRate, seconds) SELECT runId, epoch, learningRate, seconds FROM epochOld"
+                    "INSERT INTO epoch (runId, epoch, learningRate, seconds) SELECT runId, epoch, learningRate, "
+                    + "seconds FROM epochOld"
             )
             try db.create(table: "epochMetric") { t in
                 t.column("runId", .integer).notNull()

@@ -11,7 +11,8 @@ public enum RealData {
     }
 
     public static let missingMessage =
-        "The real Fashion-MNIST data is missing: run `make test` (it installs Debian's dataset-fashion-mnist) or set FASHION_MNIST_DIR."
+        "The real Fashion-MNIST data is missing: run `make test` (it installs Debian's dataset-fashion-mnist) or set "
+        + "FASHION_MNIST_DIR."
 
     public static var isPresent: Bool {
         FileManager.default.fileExists(atPath: folder.appendingPathComponent("train-images-idx3-ubyte.gz").path)

@@ -57,7 +57,8 @@ import _TestSupport
             from safetensors import safe_open
             with safe_open(sys.argv[1], framework="numpy") as f:
                 meta = f.metadata()
-                print(" ".join(sorted(f.keys())), f.get_tensor("0.kernel").shape, meta["format"], json.loads(meta["class_names"])[9])
+                print(" ".join(sorted(f.keys())), f.get_tensor("0.kernel").shape, meta["format"], \
+                json.loads(meta["class_names"])[9])
             """
         let python = try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, file.path])
         #expect(python.status == 0, Comment(rawValue: python.standardError))
@@ -72,7 +73,8 @@ import _TestSupport
         #expect(preset.status != 0)
         #expect(
             preset.standardError.contains(
-                "--preset: expected one of model1, model2, model3, cnn-reference, strong-mlp, cnn-small, cnn-best, found 'model9'"
+                "--preset: expected one of model1, model2, model3, cnn-reference, strong-mlp, cnn-small, cnn-best, "
+                    + "found 'model9'"
             ))
         let classes = try CommandRunner.run(
             ["train", "--model", "784-32-5", "--epochs", "1", "--data", folder, "--no-store"],

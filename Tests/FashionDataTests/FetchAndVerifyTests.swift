@@ -86,7 +86,8 @@ import _TestSupport
         let error = await #expect(throws: DataError.self) { try await fetcher.fetchAll() }
         #expect(
             error?.description
-                == "download of \(server.baseURL.absoluteString)train-images-idx3-ubyte.gz failed: the server answered HTTP 404"
+                == "download of \(server.baseURL.absoluteString)train-images-idx3-ubyte.gz failed: the server "
+                + "answered HTTP 404"
         )
         #expect(try FileManager.default.contentsOfDirectory(atPath: destination.url.path).isEmpty)
     }

@@ -114,7 +114,8 @@ import _TestSupport
                 Conv2D(filters: 2, kernelSize: 3, padding: .same)
             }, shape: [4, 4, 2])
         #expect(shape == [4, 4, 2] && block.parameters.count == 6)
-        // Tanh, not ReLU, in the body: batch norm puts many values near 0, where a ReLU kink would spoil central differences.
+        // Tanh, not ReLU, in the body: batch norm puts many values near 0, where a ReLU kink would spoil
+        // central differences.
         let outcome = GradientCheck.check(block, input: GradientCheck.randomInput(rows: 2, columns: 32, seed: 17))
         #expect(outcome.passes(tolerance: Self.tolerance), "worst \(outcome.worstError) at \(outcome.worstName)")
         // output = input + body(input): with a body that outputs zeros, the block is the identity.

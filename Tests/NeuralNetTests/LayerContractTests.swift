@@ -174,7 +174,8 @@ import _TestSupport
         let dense = #expect(throws: ModelError.self) { try Sequential(specification: huge, seed: 1) }
         #expect(
             dense?.description
-                == "invalid model: a dense layer's kernel of 784 x 10000000 values is over the limit of 134217728 values a tensor (ModelLimits.maximumTensorValues)"
+                == "invalid model: a dense layer's kernel of 784 x 10000000 values is over the limit of 134217728 "
+                + "values a tensor (ModelLimits.maximumTensorValues)"
         )
         let input = ModelSpecification(
             inputSize: 1, inputShape: [100_000, 100_000, 100_000], layers: [LayerSpecification(kind: .flatten)])

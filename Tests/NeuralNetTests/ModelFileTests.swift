@@ -195,11 +195,13 @@ import _TestSupport
             } catch { return error.description }
         }
         let good = file(
-            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#,
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"#
+                + #""data_offsets":[8,12]}}"#,
             data: 12)
         #expect(error(good) == "no error")
         let overlap = file(
-            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"#
+                + #""data_offsets":[4,8]}}"#,
             data: 8)
         #expect(error(overlap).contains("tensor 'b' starts at byte 4 of the data, expected 8"))
         let gap = file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: 8)

@@ -146,7 +146,8 @@ func smallModel(seed: UInt64) throws -> Sequential {
     @Test func epochsOfTheFixedFieldsStillDecode() throws {
         // A history.json written before metrics had names.
         let old =
-            #"{"epoch": 2, "loss": 0.4, "accuracy": 0.85, "validationLoss": 0.45, "learningRate": 0.001, "seconds": 0.2}"#
+            #"{"epoch": 2, "loss": 0.4, "accuracy": 0.85, "validationLoss": 0.45, "learningRate": 0.001,"#
+            + #" "seconds": 0.2}"#
         let record = try JSONDecoder().decode(EpochRecord.self, from: Data(old.utf8))
         #expect(record.metrics == ["loss": 0.4, "accuracy": 0.85, "val_loss": 0.45])
         #expect(record.validationAccuracy == nil && record.validationLoss == 0.45 && record.epoch == 2)
@@ -160,7 +161,8 @@ func smallModel(seed: UInt64) throws -> Sequential {
         }
         #expect(
             unknown?.description
-                == "monitor: expected one of loss, accuracy, val_loss, val_accuracy (the metrics of softmax_cross_entropy); found 'val_f1'"
+                == "monitor: expected one of loss, accuracy, val_loss, val_accuracy (the metrics of "
+                + "softmax_cross_entropy); found 'val_f1'"
         )
         #expect(!Monitor.validationLoss.higherIsBetter && Monitor.validationAccuracy.higherIsBetter)
         #expect(

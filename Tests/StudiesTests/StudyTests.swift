@@ -40,10 +40,13 @@ import _TestSupport
         try """
         {"name": "tiny", "validationSplit": 0.2, "seeds": [1, 2],
          "models": [
-           {"name": "small", "architecture": {"inputSize": 16, "layers": [{"kind": "dense", "units": 3}, {"kind": "softmax"}]},
+           {"name": "small", "architecture": {"inputSize": 16, "layers": [{"kind": "dense", "units": 3}, {"kind": \
+           "softmax"}]},
             "training": {"epochs": 3, "optimizer": {"kind": "adam", "learningRate": 0.01}}, "seedCount": 1},
-           {"name": "wide", "architecture": {"inputSize": 16, "layers": [{"kind": "dense", "units": 16}, {"kind": "relu"},
-            {"kind": "dense", "units": 3}, {"kind": "softmax"}]}, "training": {"epochs": 6, "optimizer": {"kind": "adam", "learningRate": 0.01}}}
+           {"name": "wide", "architecture": {"inputSize": 16, "layers": [{"kind": "dense", "units": 16}, {"kind": \
+           "relu"},
+            {"kind": "dense", "units": 3}, {"kind": "softmax"}]}, "training": {"epochs": 6, "optimizer": {"kind": \
+            "adam", "learningRate": 0.01}}}
          ]}
         """.write(to: experimentFile, atomically: true, encoding: .utf8)
         let experiment = try Experiment.read(from: experimentFile)
@@ -111,7 +114,8 @@ import _TestSupport
                 #"{"name": "x", "validationSplit": 0.1, "seeds": [1], "models": [{"name": "m", "preset": "model7"}]}"#
             )
             .contains(
-                "model 'm': unknown preset 'model7'; known: model1, model2, model3, cnn-reference, strong-mlp, cnn-small, cnn-best"
+                "model 'm': unknown preset 'model7'; known: model1, model2, model3, cnn-reference, strong-mlp, "
+                    + "cnn-small, cnn-best"
             ))
         #expect(
             try error(
@@ -123,7 +127,8 @@ import _TestSupport
                 .contains("model 'm' needs a 'preset' or an 'architecture'"))
         #expect(
             try error(
-                #"{"name": "x", "validationSplit": 0, "seeds": [1], "models": [{"name": "m", "preset": "model1", "seedCount": 0}]}"#
+                #"{"name": "x", "validationSplit": 0, "seeds": [1], "models": [{"name": "m", "preset": "model1","#
+                    + #" "seedCount": 0}]}"#
             )
             .contains("model 'm': 'seedCount' must be at least 1, found 0"))
         #expect(try error("not json").hasPrefix(temp.file("e.json").path + ": not a valid experiment file"))

@@ -103,15 +103,18 @@ func trial(_ number: Int, _ values: [Double], state: Observation.State = .comple
         #expect(
             reason(
                 space(
-                    #"{"name": "momentum", "low": 0.8, "high": 0.9, "when": {"optimizer": ["sgd"]}}, {"name": "optimizer", "values": ["sgd"]}"#
+                    #"{"name": "momentum", "low": 0.8, "high": 0.9, "when": {"optimizer": ["sgd"]}},"#
+                        + #" {"name": "optimizer", "values": ["sgd"]}"#
                 ))
                 == "parameter 'momentum': its condition names 'optimizer', which must be a parameter listed before it")
         #expect(
             reason(
                 space(
-                    #"{"name": "optimizer", "values": ["adam"]}, {"name": "momentum", "low": 0.8, "high": 0.9, "when": {"optimizer": ["sgd"]}}"#
+                    #"{"name": "optimizer", "values": ["adam"]}, {"name": "momentum", "low": 0.8, "high": 0.9,"#
+                        + #" "when": {"optimizer": ["sgd"]}}"#
                 ))
-                == "parameter 'momentum': its condition on 'optimizer' lists sgd, which is not one of optimizer's values"
+                == "parameter 'momentum': its condition on 'optimizer' lists sgd, which is not one of optimizer's "
+                + "values"
         )
         #expect(
             reason(space(#"{"name": "units", "values": [64], "low": 1}"#))

@@ -29,13 +29,15 @@ final class ProgressBar: TrainingObserver {
             + String(repeating: ".", count: width - done)
         let seconds = Double(now - epochStart) / 1e9
         let text =
-            "\r\(step)/\(stepsPerEpoch) [\(bar)] - \(String(format: "%.1fs", seconds)) - loss: \(f4(loss)) - accuracy: \(f4(accuracy))"
+            "\r\(step)/\(stepsPerEpoch) [\(bar)] - \(String(format: "%.1fs", seconds)) - loss: \(f4(loss)) - "
+            + "accuracy: \(f4(accuracy))"
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
     func epochEnded(_ record: EpochRecord, of epochs: Int) {
         var text =
-            "Epoch \(record.epoch)/\(epochs) - \(String(format: "%.2fs", record.seconds)) - loss: \(f4(record.loss)) - accuracy: \(f4(record.accuracy))"
+            "Epoch \(record.epoch)/\(epochs) - \(String(format: "%.2fs", record.seconds)) - loss: \(f4(record.loss)) "
+            + "- accuracy: \(f4(record.accuracy))"
         if let l = record.validationLoss, let a = record.validationAccuracy {
             text += " - val_loss: \(f4(l)) - val_accuracy: \(f4(a))"
         }

@@ -94,8 +94,9 @@ struct TrainingArguments: ParsableArguments {
 
     @Flag(
         name: .customLong("flip-averaging"), inversion: .prefixedNo,
-        help:
-            "Judge each image by the mean probabilities of it and its mirror image (validation here; evaluate and predict follow the model file)."
+        help: ArgumentHelp(
+            "Judge each image by the mean probabilities of it and its mirror image (validation here; evaluate and "
+                + "predict follow the model file).")
     )
     var flipAveraging: Bool?
 

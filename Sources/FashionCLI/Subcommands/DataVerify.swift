@@ -28,7 +28,8 @@ struct DataVerify: ParsableCommand {
             print("  FAIL  structure: \(error)")
         } else if let loaded = report.dataset {
             print(
-                "  ok    structure: \(loaded.train.count) training and \(loaded.test.count) test images of \(loaded.train.rows)x\(loaded.train.columns), labels within \(loaded.classCount) classes"
+                "  ok    structure: \(loaded.train.count) training and \(loaded.test.count) test images of "
+                    + "\(loaded.train.rows)x\(loaded.train.columns), labels within \(loaded.classCount) classes"
             )
         }
         print(report.passed ? "All checks passed." : "Verification FAILED.")

@@ -47,7 +47,8 @@ struct ExportCommand: ParsableCommand {
             flipAveraging: flipAveraging.flipAveraging)
         print("Wrote \(url.path) (ONNX IR \(card.irVersion), opset \(card.opset)) and \(url.path).json")
         print(
-            "Input '\(card.input.name)' [\(card.input.shape.joined(separator: ", "))] \(card.input.elementType): \(card.input.meaning)"
+            "Input '\(card.input.name)' [\(card.input.shape.joined(separator: ", "))] \(card.input.elementType): "
+                + "\(card.input.meaning)"
         )
         print("Output '\(card.output.name)' [\(card.output.shape.joined(separator: ", "))]: \(card.output.meaning)")
     }

@@ -18,10 +18,12 @@ struct RunsShow: ParsableCommand {
         }
         let run = details.run
         print(
-            "Run \(id): \(run.kind) \(run.name)\(run.study.map { " (study \($0))" } ?? "")\(run.seed.map { ", seed \($0)" } ?? "")"
+            "Run \(id): \(run.kind) "
+                + "\(run.name)\(run.study.map { " (study \($0))" } ?? "")\(run.seed.map { ", seed \($0)" } ?? "")"
         )
         print(
-            "Started \(format(run.startedAt)), ended \(format(run.endedAt)), \(run.status); code \(run.codeVersion), \(run.threads) thread(s)"
+            "Started \(format(run.startedAt)), ended \(format(run.endedAt)), \(run.status); code \(run.codeVersion), "
+                + "\(run.threads) thread(s)"
         )
         print("Configuration: \(run.configuration)")
         print("Final metrics: \(metricsText(run.finalMetrics))")

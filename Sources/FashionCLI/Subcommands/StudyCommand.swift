@@ -53,7 +53,9 @@ struct StudyCommand: ParsableCommand {
         let folder = output.map { URL(fileURLWithPath: $0) } ?? TrainCommand.defaultRunFolder(name: experiment.name)
         if !json {
             print(
-                "Study \(experiment.name): \(experiment.models.count) models x \(seedList.count) seeds, \(parallelRuns) runs at once on \(threads) thread(s) each, data from \(loaded.location.folder.path)"
+                "Study \(experiment.name): \(experiment.models.count) models x \(seedList.count) seeds, "
+                    + "\(parallelRuns) runs at once on \(threads) thread(s) each, data from "
+                    + "\(loaded.location.folder.path)"
             )
         }
         let json = json

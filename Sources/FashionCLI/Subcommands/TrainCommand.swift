@@ -10,7 +10,8 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a classifier and write it as a model file.",
         discussion: """
-            The architecture is a preset (the seed study's model1, model2, model3, and the benchmark's cnn-reference), a compact \
+            The architecture is a preset (the seed study's model1, model2, model3, and the benchmark's \
+            cnn-reference), a compact \
             dense spec such as 784-128-64-10, or a JSON model file ({"inputSize": 784, \
             "layers": [{"kind": "dense", "units": 128}, {"kind": "relu"}, ...]}). A preset brings \
             its own epochs and learning rate; options given here override them. The test set \
@@ -103,8 +104,10 @@ struct TrainCommand: ParsableCommand {
         let options = run.options
         let plan = run.plan
         return """
-            Model \(name): \(plan.architecture.compact ?? "custom"), \(options.epochs) epochs, batch \(options.batchSize), \
-            \(options.optimizer.kind.rawValue) \(options.optimizer.learningRate), seed \(plan.seed), \(plan.threads) thread(s)
+            Model \(name): \(plan.architecture.compact ?? "custom"), \(options.epochs) epochs, batch \
+            \(options.batchSize), \
+            \(options.optimizer.kind.rawValue) \(options.optimizer.learningRate), seed \(plan.seed), \(plan.threads) \
+            thread(s)
             Data: \(run.train.count) training, \(run.validation?.count ?? 0) validation images from \(data)
             \(run.model.summary)
             """

@@ -76,7 +76,8 @@ struct TuneCommand: ParsableCommand {
         guard (1...64).contains(threads) else { throw ValidationError("--threads: expected 1...64, found \(threads)") }
         if let timeLimit, Self.seconds(timeLimit) == nil {
             throw ValidationError(
-                "--time-limit: expected seconds or a number with s, m or h (such as 90, 10m, 1.5h), found '\(timeLimit)'"
+                "--time-limit: expected seconds or a number with s, m or h (such as 90, 10m, 1.5h), found "
+                    + "'\(timeLimit)'"
             )
         }
     }
@@ -126,7 +127,8 @@ struct TuneCommand: ParsableCommand {
     static func nothingLeft(study: String, finished: Bool) -> String {
         guard finished else {
             return
-                "This worker has no trials left to run; another worker is finishing the study and will write its report."
+                "This worker has no trials left to run; another worker is finishing the study and will write its "
+                + "report."
         }
         return "Study \(study) is finished: no trials left to run; its report is in the run folder of the worker that "
             + "finished it (default runs/tune-\(study)). For a new search, give another --study name."

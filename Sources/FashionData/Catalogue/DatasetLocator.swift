@@ -24,7 +24,8 @@ public enum DatasetLocator {
     public static func installHint(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         "Get Fashion-MNIST with `fashion data fetch` (downloads into \(cacheFolder(environment: environment).path)), "
             + "or install Debian's package (`sudo apt-get install dataset-fashion-mnist`), "
-            + "or point --data or \(environmentVariable) at a folder holding the four IDX files or train/test CSV files."
+            + "or point --data or \(environmentVariable) at a folder holding the four IDX files or train/test CSV "
+            + "files."
     }
 
     public static func locate(
@@ -64,7 +65,8 @@ public enum DatasetLocator {
         throw .fileMissing(
             path: folder.path,
             hint:
-                "The folder given by \(origin.rawValue) lacks \(missing.joined(separator: ", ")) (and holds no *train.csv and *test.csv pair). "
+                "The folder given by \(origin.rawValue) lacks \(missing.joined(separator: ", ")) (and holds no "
+                + "*train.csv and *test.csv pair). "
                 + installHint(environment: environment))
     }
 

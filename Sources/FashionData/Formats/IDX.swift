@@ -62,7 +62,8 @@ public enum IDX {
             throw .dimensionMismatch(
                 path: path,
                 reason:
-                    "dimensions \(shape) need \(headerSize + total) bytes but the file holds \(bytes.count) (\(payload - total) bytes too many)"
+                    "dimensions \(shape) need \(headerSize + total) bytes but the file holds \(bytes.count) "
+                    + "(\(payload - total) bytes too many)"
             )
         }
         return Contents(dimensions: dimensions, values: Array(bytes[headerSize...]))

@@ -50,14 +50,16 @@ public enum PNGDecoder {
             throw .invalidImage(
                 path: path,
                 reason:
-                    "expected a size between 1x1 and 32768x32768 with at most 67 million pixels, found \(width)x\(height)"
+                    "expected a size between 1x1 and 32768x32768 with at most 67 million pixels, found "
+                    + "\(width)x\(height)"
             )
         }
         guard header[10] == 0, header[11] == 0 else {
             throw .invalidImage(
                 path: path,
                 reason:
-                    "compression method \(header[10]) and filter method \(header[11]) in the header; PNG defines only 0 for both"
+                    "compression method \(header[10]) and filter method \(header[11]) in the header; PNG defines "
+                    + "only 0 for both"
             )
         }
         guard header[12] == 0 else {

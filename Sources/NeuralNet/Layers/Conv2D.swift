@@ -50,12 +50,14 @@ public final class Conv2D: Layer {
     public func build(inputShape shape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
         guard shape.count == 3 else {
             throw .invalidSpecification(
-                "a Conv2D layer needs images [height, width, channels], found the shape \(shape); give the model an input shape"
+                "a Conv2D layer needs images [height, width, channels], found the shape \(shape); give the model an "
+                    + "input shape"
             )
         }
         guard filters > 0, kernelSize > 0, stride > 0 else {
             throw .invalidSpecification(
-                "a Conv2D layer needs filters, kernel size and stride above 0, found \(filters), \(kernelSize), \(stride)"
+                "a Conv2D layer needs filters, kernel size and stride above 0, found \(filters), \(kernelSize), "
+                    + "\(stride)"
             )
         }
         let (height, heightPad) = padding.geometry(input: shape[0], window: kernelSize, stride: stride)

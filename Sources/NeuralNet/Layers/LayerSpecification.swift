@@ -125,8 +125,9 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
         case .batchNorm: return "BatchNorm"
         case .flatten: return "Flatten"
         case .conv2D:
+            let strideText = (stride.map { ", stride \($0)" } ?? "") + (padding == .same ? ", same" : "")
             return
-                "Conv2D(\(filters ?? 0), \(kernelSize ?? 0)x\(kernelSize ?? 0)\(stride.map { ", stride \($0)" } ?? "")\(padding == .same ? ", same" : ""))"
+                "Conv2D(\(filters ?? 0), \(kernelSize ?? 0)x\(kernelSize ?? 0)\(strideText))"
         case .maxPool2D, .averagePool2D:
             return (kind == .maxPool2D ? "MaxPool2D" : "AvgPool2D") + "(\(kernelSize ?? 2))"
         case .globalAveragePool: return "GlobalAvgPool"

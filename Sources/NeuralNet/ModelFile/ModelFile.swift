@@ -66,7 +66,8 @@ public struct ModelFile {
             throw .modelFile(
                 path: path,
                 reason:
-                    "a safetensors file, but not a fashion model (metadata 'format' is \(metadata["format"].map { "'\($0)'" } ?? "missing"), expected '\(formatName)')"
+                    "a safetensors file, but not a fashion model (metadata 'format' is "
+                    + "\(metadata["format"].map { "'\($0)'" } ?? "missing"), expected '\(formatName)')"
             )
         }
         let decoder = JSONDecoder()

@@ -86,7 +86,8 @@ public enum SafeTensors {
                 offsets[1] <= bytes.count - dataStart
             else {
                 throw fail(
-                    "tensor '\(name)' of shape \(shape) has data_offsets \(offsets) that do not fit its size or the file"
+                    "tensor '\(name)' of shape \(shape) has data_offsets \(offsets) that do not fit its size or the "
+                        + "file"
                 )
             }
             var values = [Float](repeating: 0, count: count)
@@ -106,14 +107,16 @@ public enum SafeTensors {
         for span in spans.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
             guard span.begin == end else {
                 throw fail(
-                    "tensor '\(span.name)' starts at byte \(span.begin) of the data, expected \(end): tensors must follow "
+                    "tensor '\(span.name)' starts at byte \(span.begin) of the data, expected \(end): tensors must "
+                        + "follow "
                         + "each other without gaps or overlaps")
             }
             end = span.end
         }
         guard end == bytes.count - dataStart else {
             throw fail(
-                "the tensors end at byte \(end) of the data, but the file has \(bytes.count - dataStart) bytes after the header"
+                "the tensors end at byte \(end) of the data, but the file has \(bytes.count - dataStart) bytes after "
+                    + "the header"
             )
         }
         return (tensors.sorted { $0.name < $1.name }, metadata)

@@ -58,7 +58,8 @@ public enum Trainer {
             throw .invalidOption(
                 name: "flipAveraging",
                 reason:
-                    "needs a model of images (an input shape of height, width and channels); this model takes \(model.inputSize) plain features"
+                    "needs a model of images (an input shape of height, width and channels); this model takes "
+                    + "\(model.inputSize) plain features"
             )
         }
         let average = options.ema.map { WeightAverage(model: model, decay: $0) }
@@ -174,7 +175,8 @@ public enum Trainer {
                 plateau?.record(value, currentRate: rate) == true
             {
                 observer?.note(
-                    "epoch \(epoch): \(rule.monitor.rawValue) has not improved for \(rule.patience) epochs; learning rate reduced to \(rate * rule.factor)"
+                    "epoch \(epoch): \(rule.monitor.rawValue) has not improved for \(rule.patience) epochs; learning "
+                        + "rate reduced to \(rate * rule.factor)"
                 )
             }
             if stopping.shouldStop(after: record, model: model) {

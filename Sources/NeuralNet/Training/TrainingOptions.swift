@@ -81,7 +81,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
             throw .invalidOption(
                 name: "augmentation.cropPadding",
                 reason:
-                    "expected fewer pixels than the image's side (\(min(imageShape.height, imageShape.width))), found \(augmentation.cropPadding)"
+                    "expected fewer pixels than the image's side (\(min(imageShape.height, imageShape.width))), "
+                    + "found \(augmentation.cropPadding)"
             )
         }
         guard epochs >= 1 else { throw .invalidOption(name: "epochs", reason: "expected at least 1, found \(epochs)") }
@@ -103,7 +104,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
                 throw .invalidOption(
                     name: "monitor",
                     reason:
-                        "expected one of \(names.joined(separator: ", ")) (the metrics of \(loss.rawValue)); found '\(monitor.name)'"
+                        "expected one of \(names.joined(separator: ", ")) (the metrics of \(loss.rawValue)); found "
+                        + "'\(monitor.name)'"
                 )
             }
             if monitor.needsValidation && !hasValidation {

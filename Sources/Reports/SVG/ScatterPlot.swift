@@ -72,29 +72,36 @@ public struct ScatterPlot: Sendable {
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
 
         var s =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" "
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 "
+            + "\(width) \(height)\" "
             + "font-family=\"sans-serif\" font-size=\"11\" role=\"img\" aria-label=\"\(HTML.escape(title))\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         s += "<text x=\"\(f(left))\" y=\"18\" font-size=\"13\" font-weight=\"bold\">\(HTML.escape(title))</text>\n"
         s +=
-            "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"none\" stroke=\"#999\"/>\n"
+            "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" "
+            + "fill=\"none\" stroke=\"#999\"/>\n"
         for i in 0...4 {
             let y = y0 + (y1 - y0) * Double(i) / 4
             s += "<line x1=\"\(f(left - 4))\" x2=\"\(f(left))\" y1=\"\(f(py(y)))\" y2=\"\(f(py(y)))\" stroke=\"#999\"/>"
             s +=
-                "<text x=\"\(f(left - 6))\" y=\"\(f(py(y) + 4))\" text-anchor=\"end\">\(String(format: "%.3f", y))</text>\n"
+                "<text x=\"\(f(left - 6))\" y=\"\(f(py(y) + 4))\" "
+                + "text-anchor=\"end\">\(String(format: "%.3f", y))</text>\n"
         }
         for (x, label) in xTicks(x0, x1) {
             let p = left + (x - x0) / (x1 - x0) * plotWidth
             s +=
-                "<line x1=\"\(f(p))\" x2=\"\(f(p))\" y1=\"\(f(top + plotHeight))\" y2=\"\(f(top + plotHeight + 4))\" stroke=\"#999\"/>"
+                "<line x1=\"\(f(p))\" x2=\"\(f(p))\" y1=\"\(f(top + plotHeight))\" y2=\"\(f(top + plotHeight + 4))\" "
+                + "stroke=\"#999\"/>"
             s +=
-                "<text x=\"\(f(p))\" y=\"\(f(top + plotHeight + 16))\" text-anchor=\"middle\">\(HTML.escape(label))</text>\n"
+                "<text x=\"\(f(p))\" y=\"\(f(top + plotHeight + 16))\" "
+                + "text-anchor=\"middle\">\(HTML.escape(label))</text>\n"
         }
         s +=
-            "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(height - 6)\" text-anchor=\"middle\">\(HTML.escape(xLabel))</text>\n"
+            "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(height - 6)\" "
+            + "text-anchor=\"middle\">\(HTML.escape(xLabel))</text>\n"
         s +=
-            "<text x=\"12\" y=\"\(f(top + plotHeight / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 12 \(f(top + plotHeight / 2)))\">\(HTML.escape(yLabel))</text>\n"
+            "<text x=\"12\" y=\"\(f(top + plotHeight / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 12 "
+            + "\(f(top + plotHeight / 2)))\">\(HTML.escape(yLabel))</text>\n"
         if line.count > 1 {
             s +=
                 "<polyline fill=\"none\" stroke=\"#d62728\" stroke-width=\"1.5\" points=\""
@@ -102,7 +109,8 @@ public struct ScatterPlot: Sendable {
         }
         for p in points {
             s +=
-                "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"4\" fill=\"\(p.colour)\" fill-opacity=\"0.8\"><title>\(HTML.escape(p.tooltip))</title></circle>\n"
+                "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"4\" fill=\"\(p.colour)\" "
+                + "fill-opacity=\"0.8\"><title>\(HTML.escape(p.tooltip))</title></circle>\n"
         }
         return s + "</svg>"
     }

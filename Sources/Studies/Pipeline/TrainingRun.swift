@@ -39,7 +39,8 @@ public final class TrainingRun {
             throw StudyError.invalidField(
                 name: "architecture",
                 reason:
-                    "the model takes \(model.inputSize) inputs but the images have \(dataset.train.pixelsPerImage) pixels"
+                    "the model takes \(model.inputSize) inputs but the images have \(dataset.train.pixelsPerImage) "
+                    + "pixels"
             )
         }
         guard model.outputSize == dataset.classCount else {
