@@ -15,7 +15,7 @@ public enum ONNXExport {
     public static func encode(_ file: ModelFile, version: String, flipAveraging: Bool? = nil) throws(ExportError)
         -> [UInt8]
     {
-        let flip = (flipAveraging ?? file.training?.flipAveraging ?? false) && file.model.imageShape != nil
+        let flip = file.flipAveraging(overriding: flipAveraging)
         let graph = try ONNXExporter.graph(of: file.model, flipAveraging: flip)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -50,17 +50,21 @@ public enum ONNXExport {
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw ExportError.missingFolder(folder.path)
         }
-        guard let contents = FileManager.default.contents(atPath: modelFile.path) else {
-            throw ModelError.modelFile(path: modelFile.path, reason: "cannot read the file (missing or unreadable)")
+        let path = modelFile.path
+        if let problem = FileReading.notAFile(atPath: path) { throw ModelError.modelFile(path: path, reason: problem) }
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            throw ModelError.modelFile(path: path, reason: "cannot read the file (missing or unreadable)")
         }
-        let file = try ModelFile.read(from: modelFile)
-        let version = String(MD5.hex(of: [UInt8](contents)).prefix(12))
-        let flip = (flipAveraging ?? file.training?.flipAveraging ?? false) && file.model.imageShape != nil
-        let bytes = try encode(file, version: version, flipAveraging: flip)
+        // Read once: the same bytes give the model and its version.
+        let bytes = [UInt8](contents)
+        let file = try ModelFile.decode(bytes, path: path)
+        let version = String(MD5.hex(of: bytes).prefix(12))
+        let flip = file.flipAveraging(overriding: flipAveraging)
+        let onnx = try encode(file, version: version, flipAveraging: flip)
         let card = ModelCard(
             file: file, onnxFile: output.lastPathComponent, version: version, testAccuracy: testAccuracy,
             flipAveraging: flip)
-        try AtomicFile.write(bytes, to: output)
+        try AtomicFile.write(onnx, to: output)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write([UInt8](try encoder.encode(card)), to: URL(fileURLWithPath: output.path + ".json"))

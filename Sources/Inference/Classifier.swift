@@ -36,7 +36,7 @@ public final class Classifier: Sendable {
         classNames = file.classNames
         preprocessing = file.preprocessing
         self.flipAveraging =
-            (flipAveraging ?? file.training?.flipAveraging ?? false) && file.model.inputShape.count == 3
+            file.flipAveraging(overriding: flipAveraging)
         specification = file.model.specification
         parameterCount = file.model.parameterCount
         training = file.training

@@ -62,7 +62,7 @@ public struct Prediction: Codable, Sendable {
     /// The images of one input file, each `rows * columns` bytes.
     static func load(_ path: String, classifier: Classifier, rows: Int, columns: Int) throws -> [[UInt8]] {
         let url = URL(fileURLWithPath: path)
-        if let problem = FileReading.problem(atPath: path), problem != "file not found" {
+        if let problem = FileReading.notAFile(atPath: path) {
             throw DataError.unreadable(path: path, reason: problem)
         }
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -21,6 +21,8 @@ public final class Sequential {
     public let layers: [any Layer]
     public let outputSize: Int
     private let outputShapes: [[Int]]
+    /// The kind of the last layer, read once: training asks for it every batch.
+    private let lastKind: LayerSpecification.Kind?
 
     public convenience init(inputSize: Int, seed: UInt64, @LayerBuilder layers build: () -> [any Layer])
         throws(ModelError)
@@ -47,6 +49,7 @@ public final class Sequential {
         self.layers = layers
         self.outputShapes = shapes
         self.outputSize = shape.reduce(1, *)
+        lastKind = layers.last?.specification.kind
     }
 
     private init(sharing model: Sequential) {
@@ -55,6 +58,7 @@ public final class Sequential {
         layers = model.layers.map { $0.sharingWeights() }
         outputShapes = model.outputShapes
         outputSize = model.outputSize
+        lastKind = model.lastKind
     }
 
     public convenience init(specification: ModelSpecification, seed: UInt64) throws(ModelError) {
@@ -90,7 +94,7 @@ public final class Sequential {
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
     /// Whether the last layer is of `kind` (a loss fused with it then trains on the logits).
-    public func ends(in kind: LayerSpecification.Kind) -> Bool { layers.last?.specification.kind == kind }
+    public func ends(in kind: LayerSpecification.Kind) -> Bool { lastKind == kind }
 
     /// Whether the last layer is Softmax, so training can use the fused loss on the logits.
     public var endsInSoftmax: Bool { ends(in: .softmax) }

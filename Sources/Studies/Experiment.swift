@@ -45,7 +45,7 @@ public struct Experiment: Codable, Sendable {
     }
 
     public static func read(from url: URL) throws(StudyError) -> Experiment {
-        if let problem = FileReading.problem(atPath: url.path), problem != "file not found" {
+        if let problem = FileReading.notAFile(atPath: url.path) {
             throw .experimentFile(path: url.path, reason: problem)
         }
         guard let data = FileManager.default.contents(atPath: url.path) else {

@@ -39,7 +39,7 @@ public struct ModelEvaluation {
         let folder = folder ?? modelFile.deletingLastPathComponent().appendingPathComponent("\(name)-evaluation")
         let evaluation = try Evaluation.run(
             name: name, model: file.model, classNames: file.classNames, images: images, folder: folder,
-            flipAveraging: flipAveraging ?? file.training?.flipAveraging ?? false)
+            flipAveraging: file.flipAveraging(overriding: flipAveraging))
         let document = try evaluation.write(name: name, imageCount: images.count, to: folder)
         return ModelEvaluation(
             name: name, folder: folder, imageCount: images.count, evaluation: evaluation, document: document)

@@ -5,10 +5,6 @@ import NeuralNet
 import RunStore
 import Studies
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// What one trial did, for the progress lines.
 public struct TrialOutcome: Sendable {
     public let number: Int
@@ -27,24 +23,10 @@ public struct TrialOutcome: Sendable {
 /// by the next worker. When every trial has ended, one worker retrains the best configuration
 /// on the whole training set, evaluates it once on the test set and writes the report.
 public enum Tuner {
-    /// Who a worker is: host and process id (all of a process's workers share it).
-    public static let workerName: String = {
-        var name = [CChar](repeating: 0, count: 256)
-        gethostname(&name, name.count - 1)
-        return "\(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)):\(getpid())"
-    }()
-
     /// Whether the worker that holds a trial is still running: a process on this host is
     /// asked directly; on another host, a heartbeat in the last ten minutes counts.
     static func isAlive(worker: String, heartbeat: Date = Date()) -> Bool {
-        let me = workerName
-        guard worker != me else { return true }
-        let parts = worker.split(separator: ":")
-        let myHost = me.split(separator: ":").first
-        if parts.count == 2, parts[0] == myHost, let pid = pid_t(parts[1]) {
-            return kill(pid, 0) == 0 || errno == EPERM
-        }
-        return Date().timeIntervalSince(heartbeat) < 600
+        Worker.isRunningOnThisHost(worker) ?? (Date().timeIntervalSince(heartbeat) < 600)
     }
 
     public static func run(
@@ -67,7 +49,7 @@ public enum Tuner {
         let sampler = settings.sampler.makeSampler(
             space: space, seed: settings.seed, startupTrials: settings.startupTrials)
         let deadline = settings.timeLimit.map { start.addingTimeInterval($0) } ?? .distantFuture
-        let worker = workerName
+        let worker = Worker.current
         let failure = Slots<Error>(count: 1)
 
         DispatchQueue.concurrentPerform(iterations: max(1, workers)) { _ in

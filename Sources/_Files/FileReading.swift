@@ -22,6 +22,14 @@ public enum FileReading {
         }
     }
 
+    /// Why `path`, which exists, is not a file to read ("is a folder, not a file"); nil when it is
+    /// a regular file or does not exist (the caller says how to get a missing one).
+    public static func notAFile(atPath path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return problem(atPath: path)
+    }
+
     /// The bytes of the regular file at `path`; the error says what is wrong.
     public static func bytes(atPath path: String) throws(FileReadError) -> [UInt8] {
         if let problem = problem(atPath: path) { throw FileReadError(path: path, reason: problem) }

@@ -59,7 +59,7 @@ public final class SQLiteRunStore: RunStorage {
                 id: nil, kind: kind, name: name, study: study, seed: seed.map { Int64(bitPattern: $0) },
                 startedAt: Date(),
                 endedAt: nil, status: "running", codeVersion: CodeVersion.current, threads: threads,
-                configuration: configuration, finalMetrics: nil, worker: Self.worker)
+                configuration: configuration, finalMetrics: nil, worker: Worker.current)
             try run.insert(db)
             return run.id ?? 0
         }
@@ -115,24 +115,15 @@ public final class SQLiteRunStore: RunStorage {
         }
     }
 
-    /// This process, as `host:pid`.
-    static let worker: String = {
-        var name = [CChar](repeating: 0, count: 256)
-        gethostname(&name, name.count - 1)
-        return "\(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)):\(getpid())"
-    }()
-
     /// Runs still "running" whose process on this host has died (killed, crashed) become
     /// "interrupted". A run recorded on another host is left as it is: nothing here can tell.
     func markInterruptedRuns() throws(RunStoreError) {
-        let host = Self.worker.split(separator: ":").first.map(String.init) ?? ""
         try write { db in
             let running = try RunRow.filter(Column("status") == "running").fetchAll(db)
             for run in running {
-                guard let worker = run.worker, let id = run.id else { continue }
-                let parts = worker.split(separator: ":")
-                guard parts.count == 2, String(parts[0]) == host, let pid = pid_t(parts[1]) else { continue }
-                guard kill(pid, 0) != 0, errno == ESRCH else { continue }
+                guard let worker = run.worker, let id = run.id, Worker.isRunningOnThisHost(worker) == false else {
+                    continue
+                }
                 try db.execute(
                     sql: "UPDATE run SET status = 'interrupted', endedAt = ? WHERE id = ? AND status = 'running'",
                     arguments: [Date(), id])

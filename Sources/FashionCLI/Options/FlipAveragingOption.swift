@@ -9,5 +9,5 @@ struct FlipAveragingOption: ParsableArguments {
         help: "Average each image's probabilities with its mirror image's (default: as the model was trained).")
     var flipAveraging: Bool?
 
-    func resolved(for file: ModelFile) -> Bool { flipAveraging ?? file.training?.flipAveraging ?? false }
+    func resolved(for file: ModelFile) -> Bool { file.flipAveraging(overriding: flipAveraging) }
 }

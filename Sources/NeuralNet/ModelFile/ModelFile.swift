@@ -28,6 +28,12 @@ public struct ModelFile {
         self.training = training
     }
 
+    /// Whether the model's images are judged with their mirror images too: `override` when given,
+    /// else as the model was trained; never for a model of plain features.
+    public func flipAveraging(overriding override: Bool? = nil) -> Bool {
+        (override ?? training?.flipAveraging ?? false) && model.imageShape != nil
+    }
+
     /// Writes the file atomically (temporary file, then rename).
     public func write(to url: URL) throws(ModelError) {
         let encoder = JSONEncoder()
@@ -55,13 +61,18 @@ public struct ModelFile {
     /// with the shape its architecture needs.
     public static func read(from url: URL) throws(ModelError) -> ModelFile {
         let path = url.path
-        if let problem = FileReading.problem(atPath: path), problem != "file not found" {
+        if let problem = FileReading.notAFile(atPath: path) {
             throw .modelFile(path: path, reason: problem)
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .modelFile(path: path, reason: "cannot read the file (missing or unreadable)")
         }
-        let (tensors, metadata) = try SafeTensors.decode([UInt8](data), path: path)
+        return try decode([UInt8](data), path: path)
+    }
+
+    /// A model file from its bytes (read from `path`, which messages name).
+    public static func decode(_ bytes: [UInt8], path: String) throws(ModelError) -> ModelFile {
+        let (tensors, metadata) = try SafeTensors.decode(bytes, path: path)
         guard metadata["format"] == formatName else {
             throw .modelFile(
                 path: path,

@@ -270,7 +270,7 @@ public enum Trainer {
 
     /// The model's output in inference mode; with `flipAveraging` and a model of images, the
     /// mean of the outputs for the images and for their mirror images (written to `mirror`).
-    static func output(of model: Sequential, for input: Matrix, flipAveraging: Bool, mirror: Matrix) -> Matrix {
+    public static func output(of model: Sequential, for input: Matrix, flipAveraging: Bool, mirror: Matrix) -> Matrix {
         let plain = model(input)
         guard flipAveraging, model.inputShape.count == 3 else { return plain }
         let first = plain.values
