@@ -20,11 +20,6 @@ public final class Classifier: Sendable {
     public let preprocessing: Preprocessing
     /// Whether each image's probabilities are averaged with its mirror image's.
     public let flipAveraging: Bool
-    /// The model's architecture, for metadata (`specification.layers`, parameter counts).
-    public let specification: ModelSpecification
-    public let parameterCount: Int
-    /// The training options the model file recorded, when it did.
-    public let training: TrainingOptions?
     /// Images run through one workspace at a time: bounds a call's memory for any batch.
     public static let chunkSize = 256
 
@@ -35,11 +30,7 @@ public final class Classifier: Sendable {
     public init(file: ModelFile, flipAveraging: Bool? = nil) {
         classNames = file.classNames
         preprocessing = file.preprocessing
-        self.flipAveraging =
-            file.flipAveraging(overriding: flipAveraging)
-        specification = file.model.specification
-        parameterCount = file.model.parameterCount
-        training = file.training
+        self.flipAveraging = file.flipAveraging(overriding: flipAveraging)
         template = Workspace(model: file.model)
         workspaces = Mutex([])
     }

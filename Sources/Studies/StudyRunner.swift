@@ -25,14 +25,9 @@ public enum StudyRunner {
         // otherwise be found only when its turn comes, many minutes in.
         for (entry, (architecture, options)) in entries {
             do {
-                try options.validate(hasValidation: experiment.validationSplit > 0, imageShape: dataset.train.shape)
-                let probe = try Sequential(specification: architecture, seed: 0)
-                guard probe.inputSize == dataset.train.pixelsPerImage, probe.outputSize == dataset.classCount else {
-                    throw StudyError.failed(
-                        "the model takes \(probe.inputSize) inputs and has \(probe.outputSize) outputs; the images "
-                            + "have "
-                            + "\(dataset.train.pixelsPerImage) pixels and the dataset \(dataset.classCount) classes")
-                }
+                _ = try TrainingRun.checkedModel(
+                    architecture, options: options, validationSplit: experiment.validationSplit, dataset: dataset,
+                    seed: 0)
             } catch {
                 throw StudyError.experimentFile(path: experiment.name, reason: "model '\(entry.name)': \(error)")
             }

@@ -53,20 +53,6 @@ struct ProtobufWriter {
         bytes(field, nested.bytes)
     }
 
-    /// A packed repeated int64 field.
-    mutating func packedIntegers(_ field: Int, _ values: [Int]) {
-        var payload = ProtobufWriter()
-        for value in values { payload.varint(UInt64(bitPattern: Int64(value))) }
-        bytes(field, payload.bytes)
-    }
-
-    /// A packed repeated float field.
-    mutating func packedFloats(_ field: Int, _ values: [Float]) {
-        var payload = ProtobufWriter()
-        for value in values { payload.appendLittleEndian(value.bitPattern) }
-        bytes(field, payload.bytes)
-    }
-
     /// `values` as raw little-endian float32 bytes (TensorProto's `raw_data`).
     static func rawFloats(_ values: [Float]) -> [UInt8] {
         var writer = ProtobufWriter()

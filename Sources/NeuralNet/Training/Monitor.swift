@@ -18,8 +18,6 @@ public struct Monitor: Codable, Hashable, Sendable, RawRepresentable, CustomStri
 
     public var rawValue: String { name }
     public var description: String { name }
-    /// The metric's name in an epoch's record ("val_loss").
-    public var metricName: String { name }
 
     /// Validation metrics are named `val_...`, as Keras names them.
     public var needsValidation: Bool { name.hasPrefix("val_") }

@@ -28,26 +28,14 @@ public final class TrainingRun {
     /// training set (stratified, from the same seed).
     public init(_ plan: TrainingPlan, dataset: Dataset) throws {
         try plan.validate()
-        try plan.options.validate(hasValidation: plan.validationSplit > 0, imageShape: dataset.train.shape)
         self.plan = plan
         self.dataset = dataset
         var options = plan.options
         options.seed = plan.seed
         self.options = options
-        model = try Sequential(specification: plan.architecture, seed: plan.seed)
-        guard model.inputSize == dataset.train.pixelsPerImage else {
-            throw StudyError.invalidField(
-                name: "architecture",
-                reason:
-                    "the model takes \(model.inputSize) inputs but the images have \(dataset.train.pixelsPerImage) "
-                    + "pixels"
-            )
-        }
-        guard model.outputSize == dataset.classCount else {
-            throw StudyError.invalidField(
-                name: "architecture",
-                reason: "the model has \(model.outputSize) outputs but the dataset has \(dataset.classCount) classes")
-        }
+        model = try Self.checkedModel(
+            plan.architecture, options: plan.options, validationSplit: plan.validationSplit, dataset: dataset,
+            seed: plan.seed)
         if plan.validationSplit > 0 {
             let parts = try dataset.train.stratifiedSplit(validationFraction: plan.validationSplit, seed: plan.seed)
             train = parts.train
@@ -56,6 +44,29 @@ public final class TrainingRun {
             train = dataset.train
             validation = nil
         }
+    }
+
+    /// The model of `architecture` built from `seed`, once the options are known to suit it and
+    /// the data (the study checks every entry this way before it trains any).
+    public static func checkedModel(
+        _ architecture: ModelSpecification, options: TrainingOptions, validationSplit: Double, dataset: Dataset,
+        seed: UInt64
+    ) throws -> Sequential {
+        try options.validate(hasValidation: validationSplit > 0, imageShape: dataset.train.shape)
+        let model = try Sequential(specification: architecture, seed: seed)
+        guard model.inputSize == dataset.train.pixelsPerImage else {
+            throw StudyError.invalidField(
+                name: "architecture",
+                reason:
+                    "the model takes \(model.inputSize) inputs but the images have \(dataset.train.pixelsPerImage) "
+                    + "pixels")
+        }
+        guard model.outputSize == dataset.classCount else {
+            throw StudyError.invalidField(
+                name: "architecture",
+                reason: "the model has \(model.outputSize) outputs but the dataset has \(dataset.classCount) classes")
+        }
+        return model
     }
 
     /// Trains, records the run in `store` (a failed run as failed), evaluates on the test set
