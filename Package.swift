@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 // Hot loops (hashing, decoding, later the numeric kernels) are compiled with -O even in
@@ -20,6 +20,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The HTTP server of `fashion serve`, only in the Serving target. Its default traits
+        // (swift-configuration support, full Foundation) are not needed and cost build time.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .executableTarget(name: "fashion", dependencies: ["FashionCLI"]),
@@ -32,9 +38,10 @@ let package = Package(
         .target(
             name: "FashionCLI",
             dependencies: [
-                "FashionData", "Reports", "NumericCore", "NeuralNet", "Metrics", "Studies", "RunStore", "_SQLiteStore",
+                "FashionData", "Reports", "NumericCore", "NeuralNet", "ClassificationMetrics", "Studies", "RunStore",
+                "_SQLiteStore",
                 "Tuning",
-                "Inference", "Export", "Explain", "_Files",
+                "Inference", "Export", "Explain", "Serving", "_Files",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "Reports", dependencies: ["_Files", "_CZlib"], swiftSettings: optimisedInDebug),
@@ -47,16 +54,26 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["NumericCore", "_Files"], swiftSettings: optimisedInDebug),
         .target(name: "_CFloatEnvironment"),
         .target(name: "_Kernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno"])]),
-        .target(name: "Metrics"),
+        .target(name: "ClassificationMetrics"),
         .target(name: "RunStore"),
         .target(name: "_SQLiteStore", dependencies: ["RunStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Inference", dependencies: ["NeuralNet", "FashionData", "NumericCore", "_Files"]),
         .target(name: "Export", dependencies: ["NeuralNet", "NumericCore", "FashionData", "_Files"]),
+        .target(
+            name: "Serving",
+            dependencies: [
+                "Inference", "NeuralNet", "FashionData", "NumericCore", "_Files",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
         .target(name: "Explain", dependencies: ["NeuralNet", "NumericCore"]),
         .target(
             name: "Studies",
             dependencies: [
-                "Inference", "Explain", "FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "RunStore",
+                "Inference", "Explain", "FashionData", "NeuralNet", "NumericCore", "ClassificationMetrics", "Reports",
+                "RunStore",
                 "_Files",
             ]),
         .target(
@@ -77,7 +94,8 @@ let package = Package(
         .testTarget(
             name: "StudiesTests",
             dependencies: [
-                "Studies", "FashionData", "NeuralNet", "NumericCore", "Metrics", "Reports", "RunStore", "_SQLiteStore",
+                "Studies", "FashionData", "NeuralNet", "NumericCore", "ClassificationMetrics", "Reports", "RunStore",
+                "_SQLiteStore",
                 "_TestSupport",
             ],
             exclude: ["Fixtures", "Snapshots"]),
@@ -93,9 +111,14 @@ let package = Package(
             name: "ExportTests",
             dependencies: ["Export", "NeuralNet", "NumericCore", "FashionData", "Inference", "_TestSupport"]),
         .testTarget(
+            name: "ServingTests",
+            dependencies: ["Serving", "Inference", "NeuralNet", "NumericCore", "FashionData", "_TestSupport"]),
+        .testTarget(
             name: "InferenceTests",
             dependencies: ["Inference", "NeuralNet", "NumericCore", "FashionData", "_TestSupport"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "_TestSupport"], exclude: ["Snapshots"]),
+        .testTarget(
+            name: "ClassificationMetricsTests", dependencies: ["ClassificationMetrics", "_TestSupport"],
+            exclude: ["Snapshots"]),
         .testTarget(name: "FashionDataTests", dependencies: ["FashionData", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "FashionData", "_TestSupport"]),
         .testTarget(

@@ -11,7 +11,7 @@ public struct FashionCommand: AsyncParsableCommand {
             """,
         subcommands: [
             DataCommand.self, TrainCommand.self, StudyCommand.self, TuneCommand.self, EvaluateCommand.self,
-            PredictCommand.self, ExplainCommand.self, ExportCommand.self, RunsCommand.self,
+            PredictCommand.self, ExplainCommand.self, ExportCommand.self, ServeCommand.self, RunsCommand.self,
         ])
 
     public init() {}

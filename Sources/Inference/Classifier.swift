@@ -20,6 +20,9 @@ public final class Classifier: Sendable {
     public let preprocessing: Preprocessing
     /// Whether each image's probabilities are averaged with its mirror image's.
     public let flipAveraging: Bool
+    /// Whether the model takes images (`[N, height, width, channels]`) rather than flat
+    /// vectors (`[N, values]`); the values are in the same order either way.
+    public let isImageModel: Bool
     /// Images run through one workspace at a time: bounds a call's memory for any batch.
     public static let chunkSize = 256
 
@@ -32,6 +35,7 @@ public final class Classifier: Sendable {
         preprocessing = file.preprocessing
         self.flipAveraging = file.flipAveraging(overriding: flipAveraging)
         template = Workspace(model: file.model)
+        isImageModel = file.model.imageShape != nil
         workspaces = Mutex([])
     }
 

@@ -1,8 +1,8 @@
+import ClassificationMetrics
 import Explain
 import FashionData
 import Foundation
 import Inference
-import Metrics
 import NeuralNet
 import Reports
 import _Files

@@ -1,6 +1,6 @@
+import ClassificationMetrics
 import FashionData
 import Foundation
-import Metrics
 import NeuralNet
 import Reports
 import RunStore

@@ -1,7 +1,7 @@
+import ClassificationMetrics
 import FashionData
 import Foundation
 import Inference
-import Metrics
 import NeuralNet
 import NumericCore
 import Reports

@@ -4,6 +4,16 @@ import _CZlib
 /// interlaced. 16-bit samples keep their high byte; palettes expand to RGB (RGBA when the
 /// file has a transparency chunk).
 public enum PNGDecoder {
+    /// The width and height a PNG file's header declares, read without decoding anything
+    /// (so a size limit can be applied before any allocation); nil if `bytes` does not start
+    /// with a PNG signature and an IHDR chunk.
+    public static func declaredSize(_ bytes: [UInt8]) -> (width: Int, height: Int)? {
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        guard bytes.count >= 24, Array(bytes[0..<8]) == signature, Array(bytes[12..<16]) == Array("IHDR".utf8)
+        else { return nil }
+        return (Int(readUInt32(bytes, 16)), Int(readUInt32(bytes, 20)))
+    }
+
     public static func decode(_ bytes: [UInt8], path: String) throws(DataError) -> RasterImage {
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         guard bytes.count >= 8, Array(bytes[0..<8]) == signature else {

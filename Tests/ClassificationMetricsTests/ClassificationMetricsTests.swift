@@ -1,5 +1,5 @@
+import ClassificationMetrics
 import Foundation
-import Metrics
 import Testing
 import _TestSupport
 

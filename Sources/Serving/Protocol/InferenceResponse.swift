@@ -1,0 +1,193 @@
+import Foundation
+import Inference
+
+/// Which outputs a request wants, and whether each comes as JSON `data` or as binary data
+/// after the JSON (the binary tensor extension).
+struct OutputSelection {
+    static let probabilities = "probabilities"
+    static let topClasses = "top_classes"
+    static let topIndices = "top_indices"
+    static let all = [probabilities, topClasses, topIndices]
+
+    /// In the order they are answered.
+    let outputs: [(name: String, binary: Bool)]
+    let topK: Int
+
+    init(_ request: InferenceRequest, classCount: Int) throws(ServingError) {
+        let k = request.topK ?? min(3, classCount)
+        guard k >= 1, k <= classCount else {
+            throw .badRequest("parameters.top_k: expected 1 to \(classCount) (the model's classes), found \(k)")
+        }
+        topK = k
+        guard let requested = request.outputs else {
+            outputs = Self.all.map { ($0, request.binaryOutputs) }
+            return
+        }
+        var outputs = [(name: String, binary: Bool)]()
+        for output in requested {
+            guard Self.all.contains(output.name) else {
+                throw .badRequest(
+                    "outputs: unknown output '\(output.name)'; the model gives "
+                        + Self.all.map { "'\($0)'" }.joined(separator: ", "))
+            }
+            guard !outputs.contains(where: { $0.name == output.name }) else {
+                throw .badRequest("outputs: '\(output.name)' is asked for twice")
+            }
+            outputs.append((output.name, output.binary ?? request.binaryOutputs))
+        }
+        self.outputs = outputs
+    }
+}
+
+/// A V2 inference response: JSON, followed by the binary outputs if any were asked for in
+/// binary (then `Inference-Header-Content-Length` gives the JSON's length).
+struct InferenceResponse {
+    let model: ModelRepository.Model
+    let id: String?
+    let probabilities: [Float]
+    let count: Int
+    let outputs: OutputSelection
+
+    func encoded() -> ServeResponse {
+        let classifier = model.classifier
+        let classes = classifier.classCount
+        let top =
+            outputs.outputs.contains { $0.name != OutputSelection.probabilities }
+            ? classifier.topClasses(probabilities, top: outputs.topK) : []
+        var json = JSONWriter(capacity: 256 + probabilities.count * 12)
+        var binary = [UInt8]()
+        json.raw("{")
+        json.key("model_name")
+        json.string(model.name)
+        json.raw(",")
+        json.key("model_version")
+        json.string(model.version)
+        json.raw(",")
+        if let id {
+            json.key("id")
+            json.string(id)
+            json.raw(",")
+        }
+        json.key("outputs")
+        json.array(outputs.outputs) { json, output in
+            json.raw("{")
+            json.key("name")
+            json.string(output.name)
+            json.raw(",")
+            let datatype: String
+            let shape: [Int]
+            switch output.name {
+            case OutputSelection.probabilities: (datatype, shape) = ("FP32", [count, classes])
+            case OutputSelection.topClasses: (datatype, shape) = ("BYTES", [count, outputs.topK])
+            default: (datatype, shape) = ("INT32", [count, outputs.topK])
+            }
+            json.key("datatype")
+            json.string(datatype)
+            json.raw(",")
+            json.key("shape")
+            json.array(shape) { $0.number($1) }
+            json.raw(",")
+            if output.binary {
+                let before = binary.count
+                switch output.name {
+                case OutputSelection.probabilities:
+                    for value in probabilities { Self.append(value.bitPattern, to: &binary) }
+                case OutputSelection.topClasses:
+                    for row in top {
+                        for score in row {
+                            let name = Array(score.className.utf8)
+                            Self.append(UInt32(name.count), to: &binary)
+                            binary.append(contentsOf: name)
+                        }
+                    }
+                default:
+                    for row in top {
+                        for score in row { Self.append(UInt32(bitPattern: Int32(score.classIndex)), to: &binary) }
+                    }
+                }
+                json.key("parameters")
+                json.raw("{")
+                json.key("binary_data_size")
+                json.number(binary.count - before)
+                json.raw("}")
+            } else {
+                json.key("data")
+                switch output.name {
+                case OutputSelection.probabilities: json.array(probabilities) { $0.number($1) }
+                case OutputSelection.topClasses: json.array(top.joined()) { $0.string($1.className) }
+                default: json.array(top.joined()) { $0.number($1.classIndex) }
+                }
+            }
+            json.raw("}")
+        }
+        json.raw("}")
+        if binary.isEmpty && !outputs.outputs.contains(where: \.binary) { return .json(200, json) }
+        return ServeResponse(
+            status: 200,
+            headers: [
+                ("Content-Type", "application/octet-stream"),
+                ("Inference-Header-Content-Length", String(json.bytes.count)),
+            ],
+            body: json.bytes + binary)
+    }
+
+    private static func append(_ value: UInt32, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(truncatingIfNeeded: value))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 16))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 24))
+    }
+}
+
+/// A model's metadata (`GET /v2/models/{m}[/versions/{v}]`): its inputs and outputs with
+/// datatypes and shapes, -1 for the batch and for `top_k`.
+enum ModelMetadata {
+    static let platform = "fashion_safetensors"
+
+    static func json(_ model: ModelRepository.Model, versions: [ModelRepository.Model]) -> JSONWriter {
+        let classes = model.classifier.classCount
+        let tensors: (inout JSONWriter, (String, String, [Int])) -> Void = { json, tensor in
+            json.raw("{")
+            json.key("name")
+            json.string(tensor.0)
+            json.raw(",")
+            json.key("datatype")
+            json.string(tensor.1)
+            json.raw(",")
+            json.key("shape")
+            json.array(tensor.2) { $0.number($1) }
+            json.raw("}")
+        }
+        return InferenceServer.object { json in
+            json.key("name")
+            json.string(model.name)
+            json.raw(",")
+            json.key("versions")
+            json.array(versions.map(\.version)) { $0.string($1) }
+            json.raw(",")
+            json.key("platform")
+            json.string(platform)
+            json.raw(",")
+            json.key("inputs")
+            json.array(
+                [(ModelInput.tensorName, "FP32", model.inputShape), (ModelInput.photosName, "BYTES", [-1])], tensors)
+            json.raw(",")
+            json.key("outputs")
+            json.array(
+                [
+                    (OutputSelection.probabilities, "FP32", [-1, classes]),
+                    (OutputSelection.topClasses, "BYTES", [-1, -1]),
+                    (OutputSelection.topIndices, "INT32", [-1, -1]),
+                ], tensors)
+            json.raw(",")
+            json.key("parameters")
+            json.raw("{")
+            json.key("class_names")
+            json.string(model.classifier.classNames.joined(separator: ","))
+            json.raw(",")
+            json.key("version")
+            json.string(model.version)
+            json.raw("}")
+        }
+    }
+}
