@@ -112,7 +112,9 @@ let package = Package(
             dependencies: ["Export", "NeuralNet", "NumericCore", "FashionData", "Inference", "_TestSupport"]),
         .testTarget(
             name: "ServingTests",
-            dependencies: ["Serving", "Inference", "NeuralNet", "NumericCore", "FashionData", "_TestSupport"]),
+            dependencies: [
+                "Serving", "Inference", "NeuralNet", "NumericCore", "FashionData", "Reports", "_TestSupport",
+            ]),
         .testTarget(
             name: "InferenceTests",
             dependencies: ["Inference", "NeuralNet", "NumericCore", "FashionData", "_TestSupport"]),

@@ -115,7 +115,9 @@ final class Batcher: @unchecked Sendable {
                 }
                 condition.wait()
             }
-            let batchDeadline = queue[0].enqueued &+ Self.nanoseconds(limits.maxDelay)
+            // Held open no longer than the delay, nor past the first request's own timeout.
+            let batchDeadline = min(
+                queue[0].enqueued &+ Self.nanoseconds(limits.maxDelay), queue.map(\.deadline).min() ?? .max)
             while queuedImages < limits.maxBatchSize, arriving > 0 {
                 let now = Self.now()
                 guard now < batchDeadline else { break }
