@@ -3,16 +3,37 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
+import Synchronization
 
 /// Serves an `InferenceServer` over HTTP/1.1 with Hummingbird: reads each request's body up to
 /// the body limit (a larger body is answered 413 with a V2 error, before it is read when its
 /// `Content-Length` says so), and shuts down gracefully on SIGTERM or SIGINT: the listening
 /// socket closes, requests in flight are answered, then `run` returns.
 public enum HTTPService {
-    /// Runs until a signal (or the task's cancellation) stops it; `onReady` gets the bound
-    /// port once the server listens.
+    /// Stops a running server the way SIGTERM does (for embedding and tests).
+    public final class Stopper: Sendable {
+        private let group = Mutex<ServiceGroup?>(nil)
+        private let requested = Mutex(false)
+
+        public init() {}
+
+        /// Stops listening, answers the requests in flight, then lets `run` return.
+        public func stop() async {
+            requested.withLock { $0 = true }
+            if let group = group.withLock({ $0 }) { await group.triggerGracefulShutdown() }
+        }
+
+        fileprivate func attach(_ serviceGroup: ServiceGroup) async {
+            group.withLock { $0 = serviceGroup }
+            if requested.withLock({ $0 }) { await serviceGroup.triggerGracefulShutdown() }
+        }
+    }
+
+    /// Runs until SIGTERM or SIGINT (with `handleSignals`) or `stopper` stops it; `onReady` gets
+    /// the bound port once the server listens.
     public static func run(
-        _ server: InferenceServer, host: String, port: Int, handleSignals: Bool = true,
+        _ server: InferenceServer, host: String, port: Int, handleSignals: Bool = true, stopper: Stopper? = nil,
         onReady: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
         let limit = server.settings.maxBodySize
@@ -27,11 +48,11 @@ public enum HTTPService {
             configuration: .init(address: .hostname(host, port: port), serverName: InferenceServer.serverName),
             onServerRunning: { channel in onReady(channel.localAddress?.port ?? port) },
             logger: logger)
-        if handleSignals {
-            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
-        } else {
-            try await app.runService(gracefulShutdownSignals: [])
-        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [app], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
+        await stopper?.attach(group)
+        try await group.run()
     }
 
     private static func respond(to request: Request, server: InferenceServer, limit: Int) async -> Response {
