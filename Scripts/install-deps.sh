@@ -4,7 +4,7 @@
 # dataset-fashion-mnist). Uses apt as root or through sudo; elsewhere says what to install.
 set -euo pipefail
 
-packages=(zlib1g-dev libopenblas-dev libsqlite3-dev pkg-config python3 dataset-fashion-mnist chromium)
+packages=(zlib1g-dev libopenblas-dev libsqlite3-dev pkg-config python3 dataset-fashion-mnist chromium chromium-driver)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${packages[@]}"; do
@@ -16,13 +16,15 @@ else
   [ -d /usr/share/datasets/fashion-mnist ] || [ -n "${FASHION_MNIST_DIR:-}" ] || missing+=("Fashion-MNIST data")
 fi
 
-# Python's safetensors library (a test checks that it opens the model files we write), and
-# onnx with onnxruntime (the export tests check and run every exported file with them).
+# Python's safetensors library (a test checks that it opens the model files we write), onnx
+# with onnxruntime (the export tests check and run every exported file with them), and for
+# the serving tests NVIDIA's tritonclient (the common V2 client) and selenium (it drives
+# headless Chromium through Debian's chromium-driver).
 python_packages() {
   command -v python3 >/dev/null 2>&1 || return 0
-  python3 -c "import safetensors, numpy, onnx, onnxruntime" 2>/dev/null && return 0
-  echo "Installing the Python packages safetensors, numpy, onnx and onnxruntime with pip"
-  python3 -m pip install --quiet safetensors numpy onnx onnxruntime \
+  python3 -c "import safetensors, numpy, onnx, onnxruntime, tritonclient.http, selenium" 2>/dev/null && return 0
+  echo "Installing the Python packages safetensors, numpy, onnx, onnxruntime, tritonclient[http] and selenium with pip"
+  python3 -m pip install --quiet safetensors numpy onnx onnxruntime "tritonclient[http]" selenium \
     || echo "warning: pip could not install them; the tests that need them will fail or skip" >&2
 }
 

@@ -18,6 +18,8 @@ public final class HTTPTestConnection {
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) { self.description = description }
     }
 
     private let socket: Int32

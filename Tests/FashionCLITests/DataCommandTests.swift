@@ -138,6 +138,7 @@ import _TestSupport
         ("help-data", ["data", "--help"]),
         ("help-data-show", ["data", "show", "--help"]),
         ("help-tune", ["tune", "--help"]), ("help-export", ["export", "--help"]),
+        ("help-serve", ["serve", "--help"]),
     ])
     func helpReadsWell(name: String, arguments: [String]) throws {
         let result = try CommandRunner.run(arguments, environment: environment())

@@ -64,7 +64,8 @@ import _TestSupport
                 let page = try connection.request(method: "GET", path: "/")
                 #expect(page.status == 200 && page.headers["content-type"]?.hasPrefix("text/html") == true)
                 let metrics = try connection.request(method: "GET", path: "/metrics")
-                #expect(metrics.text.contains("fashion_requests_total{endpoint=\"infer\",model=\"tiny\",status=\"200\"} 3"))
+                #expect(
+                    metrics.text.contains("fashion_requests_total{endpoint=\"infer\",model=\"tiny\",status=\"200\"} 3"))
                 #expect(metrics.text.contains("fashion_request_duration_seconds_count{model=\"tiny\"} 3"))
             }
         }
@@ -84,16 +85,20 @@ import _TestSupport
                     HTTPTestConnection.head(method: "POST", path: "/v2/models/tiny/infer", bodyLength: 1 << 30))
                 let early = try connection.readResponse()
                 #expect(early.status == 413)
-                #expect(early.text == "{\"error\":\"request body: larger than the server's limit of 4096 bytes (maxBodySize)\"}")
+                #expect(
+                    early.text
+                        == "{\"error\":\"request body: larger than the server's limit of 4096 bytes (maxBodySize)\"}")
                 // A chunked body with no length is cut off at the limit.
                 let chunked = try HTTPTestConnection(port: port)
                 let chunk = [UInt8](repeating: UInt8(ascii: "1"), count: 3000)
                 try chunked.write(
                     Array("POST /v2/models/tiny/infer HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
-                        + Array("bb8\r\n".utf8) + chunk + Array("\r\nbb8\r\n".utf8) + chunk + Array("\r\n0\r\n\r\n".utf8))
+                        + Array("bb8\r\n".utf8) + chunk + Array("\r\nbb8\r\n".utf8) + chunk
+                        + Array("\r\n0\r\n\r\n".utf8))
                 #expect(try chunked.readResponse().status == 413)
                 let request = ServingFixtures.inferRequest(pixels: Array(images.pixels[0..<64]), count: 1)
-                let fine = try HTTPTestConnection.request(port: port, method: "POST", path: request.path, body: request.body)
+                let fine = try HTTPTestConnection.request(
+                    port: port, method: "POST", path: request.path, body: request.body)
                 #expect(fine.status == 200)
             }
         }
@@ -122,7 +127,9 @@ import _TestSupport
                 }
                 for (index, connection) in connections.enumerated() {
                     let answer = try connection.readResponse()
-                    results[index] = (answer.status, ServingFixtures.floats(ServeResponse(status: answer.status, body: answer.body)))
+                    results[index] = (
+                        answer.status, ServingFixtures.floats(ServeResponse(status: answer.status, body: answer.body))
+                    )
                 }
             }
             for (index, value) in results.values.enumerated() {

@@ -11,31 +11,13 @@ import _TestSupport
 
 /// A small trained CNN on 8x8 images and a server over it, for the serving tests.
 enum ServingFixtures {
-    static let classNames = ["tee", "trouser", "bag"]
+    static let classNames = TinyModel.classNames
 
     static func modelFile(in folder: TemporaryFolder, name: String = "m.safetensors", seed: UInt64 = 4) throws
         -> (URL, LabeledImages)
     {
-        let images = Fixtures.images(count: 64, rows: 8, columns: 8, classCount: 3)
-        let model = try Sequential(inputShape: [8, 8, 1], seed: seed) {
-            Conv2D(filters: 4, kernelSize: 3, padding: .same)
-            BatchNorm()
-            ReLU()
-            Pool2D(.max)
-            Flatten()
-            Dense(units: 12)
-            ReLU()
-            Dense(units: 3)
-            Softmax()
-        }
-        let options = TrainingOptions(epochs: 1, batchSize: 16)
-        _ = try Trainer.fit(model, on: images, options: options, threads: 1)
         let url = folder.file(name)
-        try ModelFile(
-            model: model, classNames: classNames, preprocessing: Preprocessing(image: ImageShape(height: 8, width: 8)),
-            training: options
-        ).write(to: url)
-        return (url, images)
+        return (url, try TinyModel.write(to: url, seed: seed))
     }
 
     static func server(
