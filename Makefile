@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/fashion
 OUT ?= out
 
-.PHONY: study tune beyond test lint format deps build release bench bench-tune clean
+.PHONY: study tune beyond test lint format deps build release bench bench-tune bench-serve clean
 
 ## make study: the main job. Verifies the data, then runs the seed study (Models 1-3 of the
 ## original Keras notebook, 3 seeds each) and writes its report into $(OUT)/seed-study.
@@ -68,6 +68,11 @@ bench: deps
 bench-tune: deps
 	$(SWIFT) build -c release --product fashion-bench
 	.build/release/fashion-bench tune-compare experiments/tune-mlp.json 5 30 8
+
+## make bench-serve: fashion serve against FastAPI + uvicorn + onnxruntime on the same models, in
+## one run, with wrk: requests per second, p50 and p99 latency, start-up time, peak memory.
+bench-serve: deps release
+	@OUT=$(OUT) bash Benchmarks/serve/run.sh
 
 clean:
 	rm -rf .build $(OUT)

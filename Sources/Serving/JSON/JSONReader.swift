@@ -123,6 +123,30 @@ struct JSONReader {
             depth -= 1
             return .array(items)
         }
+        // Numbers only (a tensor's data) are read straight into a packed array.
+        if let first = current, first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) {
+            var numbers = [Double]()
+            while true {
+                numbers.append(try number())
+                skipWhitespace()
+                guard current == UInt8(ascii: ",") else { break }
+                offset += 1
+                skipWhitespace()
+                guard let next = current,
+                    next == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(next)
+                else {
+                    // Something else follows: the rest is read item by item.
+                    items = numbers.map(JSONValue.number)
+                    break
+                }
+            }
+            if items.isEmpty {
+                guard current == UInt8(ascii: "]") else { throw failure("expected ',' or ']' in an array") }
+                offset += 1
+                depth -= 1
+                return .numbers(numbers)
+            }
+        }
         while true {
             skipWhitespace()
             items.append(try value())

@@ -1,12 +1,37 @@
 /// A JSON document as read by `JSONReader`: numbers as `Double` (the V2 protocol's tensors
 /// are read from them), objects as dictionaries (a repeated key is an error when reading).
+/// An array of numbers only is kept packed (`numbers`): a tensor's data is thousands of them.
 enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
     case array([JSONValue])
+    /// An array whose items are all numbers.
+    case numbers([Double])
     case object([String: JSONValue])
+
+    /// The items of an array, packed or not.
+    var items: [JSONValue]? {
+        switch self {
+        case .array(let items): return items
+        case .numbers(let numbers): return numbers.map(JSONValue.number)
+        default: return nil
+        }
+    }
+
+    static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.number(let x), .number(let y)): return x == y
+        case (.string(let x), .string(let y)): return x == y
+        case (.object(let x), .object(let y)): return x == y
+        case (.numbers(let x), .numbers(let y)): return x == y
+        case (.array, _), (.numbers, _): return a.items != nil && a.items == b.items
+        default: return false
+        }
+    }
 
     subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }
@@ -20,7 +45,7 @@ enum JSONValue: Equatable, Sendable {
         case .bool: return "a boolean"
         case .number: return "a number"
         case .string: return "a string"
-        case .array: return "an array"
+        case .array, .numbers: return "an array"
         case .object: return "an object"
         }
     }

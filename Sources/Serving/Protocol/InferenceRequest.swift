@@ -64,7 +64,7 @@ struct InferenceRequest: Sendable {
             }
             return Int(k)
         }
-        guard case .array(let inputList)? = members["inputs"] else {
+        guard let inputList = members["inputs"]?.items else {
             throw .badRequest(
                 "inputs: expected an array of input tensors, found \(members["inputs"]?.kindName ?? "none")")
         }
@@ -79,7 +79,7 @@ struct InferenceRequest: Sendable {
                 "request body: \(binary.remaining) bytes after the tensors that binary_data_size accounts for")
         }
         if let list = members["outputs"] {
-            guard case .array(let items) = list else {
+            guard let items = list.items else {
                 throw .badRequest("outputs: expected an array, found \(list.kindName)")
             }
             outputs = try items.enumerated().map { index, item throws(ServingError) in
@@ -110,7 +110,7 @@ struct InferenceRequest: Sendable {
         guard case .string(let datatype)? = members["datatype"] else {
             throw .badRequest("\(place): datatype: expected a string such as \"UINT8\"")
         }
-        guard case .array(let dims)? = members["shape"], !dims.isEmpty else {
+        guard let dims = members["shape"]?.items, !dims.isEmpty else {
             throw .badRequest("\(place): shape: expected an array of sizes such as [1, 28, 28, 1]")
         }
         var shape = [Int]()
@@ -171,6 +171,11 @@ struct InferenceRequest: Sendable {
                 throw .badRequest("\(place): data has more elements than its shape holds (\(limit))")
             }
             numbers.append(number)
+        case .numbers(let items):
+            guard items.count <= limit - numbers.count else {
+                throw .badRequest("\(place): data has more elements than its shape holds (\(limit))")
+            }
+            numbers.append(contentsOf: items)
         case .bool(let flag): numbers.append(flag ? 1 : 0)
         case .array(let items):
             for item in items { try flattenNumbers(item, into: &numbers, limit: limit, place: place) }

@@ -76,13 +76,14 @@ struct ModelInput {
         let scaling = classifier.preprocessing.scaling
         switch (input.datatype, input.contents) {
         case ("UINT8", .numbers(let numbers)):
-            var values = [Float]()
-            values.reserveCapacity(size)
+            let table = (0...255).map { scaling.scale(UInt8($0)) }
+            var values = [Float](repeating: 0, count: numbers.count)
             for (index, number) in numbers.enumerated() {
-                guard number >= 0, number <= 255, number == number.rounded() else {
+                let pixel = Int(exactly: number) ?? -1
+                guard (0...255).contains(pixel) else {
                     throw .badRequest("input 'input': data[\(index)]: expected a UINT8 (0 to 255), found \(number)")
                 }
-                values.append(scaling.scale(UInt8(number)))
+                values[index] = table[pixel]
             }
             return values
         case ("UINT8", .raw(let bytes)):
