@@ -237,6 +237,31 @@ struct JSONReader {
     }
 
     private mutating func number() throws(Failure) -> Double {
+        // Fast path: a whole number of up to 15 digits (pixels, indices, shapes).
+        let count = bytes.count
+        var i = offset
+        let negative = i < count && bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        let firstDigit = i
+        var whole: UInt64 = 0
+        while i < count {
+            let digit = bytes[i] &- UInt8(ascii: "0")
+            if digit > 9 { break }
+            whole = whole &* 10 &+ UInt64(digit)
+            i += 1
+        }
+        let digits = i - firstDigit
+        if digits > 0, digits <= 15, !(digits > 1 && bytes[firstDigit] == UInt8(ascii: "0")) {
+            let next = i < count ? bytes[i] : 0
+            if next != UInt8(ascii: "."), next != UInt8(ascii: "e"), next != UInt8(ascii: "E") {
+                offset = i
+                return negative ? -Double(whole) : Double(whole)
+            }
+        }
+        return try generalNumber()
+    }
+
+    private mutating func generalNumber() throws(Failure) -> Double {
         let start = offset
         var negative = false
         if current == UInt8(ascii: "-") {
