@@ -47,7 +47,7 @@ let package = Package(
             ]),
         .target(name: "Reports", dependencies: ["_Files", "_CZlib"], swiftSettings: optimisedInDebug),
         .target(
-            name: "FashionData", dependencies: ["NumericCore", "_Files", "_CZlib"],
+            name: "FashionData", dependencies: ["NumericCore", "_Files", "_CZlib", "_CTurboJPEG"],
             swiftSettings: optimisedInDebug),
         .target(
             name: "NumericCore", dependencies: ["_CBLAS", "_CFloatEnvironment", "_Kernels"],
@@ -86,9 +86,13 @@ let package = Package(
             name: "_CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
         .systemLibrary(
+            name: "_CTurboJPEG", pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"]), .brew(["jpeg-turbo"])]),
+        .systemLibrary(
             name: "_CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
-        .target(name: "_TestSupport", dependencies: ["FashionData", "NumericCore", "NeuralNet", "_CZlib"]),
+        .target(
+            name: "_TestSupport", dependencies: ["FashionData", "NumericCore", "NeuralNet", "_CZlib", "_CTurboJPEG"]),
 
         .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore", "_TestSupport"]),
         .testTarget(

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what building and testing need, where it is missing: zlib's headers, pkg-config,
+# Installs what building and testing need, where it is missing: the headers of zlib and
+# libjpeg-turbo, pkg-config,
 # python3 (the tests' loopback HTTP server) and the real Fashion-MNIST data (Debian's
 # dataset-fashion-mnist). Uses apt as root or through sudo; elsewhere says what to install.
 set -euo pipefail
 
-packages=(zlib1g-dev libopenblas-dev libsqlite3-dev pkg-config python3 dataset-fashion-mnist chromium chromium-driver)
+packages=(zlib1g-dev libopenblas-dev libsqlite3-dev libturbojpeg0-dev pkg-config python3 dataset-fashion-mnist chromium chromium-driver)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${packages[@]}"; do

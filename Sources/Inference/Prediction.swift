@@ -52,7 +52,7 @@ public struct Prediction: Codable, Sendable {
     }
 
     /// The images of one input file as the classifier takes them: a PNG photo prepared (one
-    /// image), or every image of an IDX or CSV batch (which must have the model's size).
+    /// image; JPEG too), or every image of an IDX or CSV batch (which must have the model's size).
     public static func images(in path: String, for classifier: Classifier) throws -> [[UInt8]] {
         try load(
             path, classifier: classifier, rows: classifier.preprocessing.image.height,
@@ -69,8 +69,8 @@ public struct Prediction: Codable, Sendable {
             throw DataError.fileMissing(path: path, hint: "")
         }
         let bytes = [UInt8](data)
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
-            return [try classifier.prepare(try PNGDecoder.decode(bytes, path: path))]
+        if PhotoDecoder.kind(of: bytes) != nil {
+            return [try classifier.prepare(try PhotoDecoder.decode(bytes, path: path))]
         }
         let contents = Gzip.isGzip(bytes) ? try Gzip.decompress(bytes, path: path) : bytes
         if contents.count >= 4, contents[0] == 0, contents[1] == 0, contents[2] == 8, contents[3] == 3 {
@@ -86,7 +86,8 @@ public struct Prediction: Codable, Sendable {
                 set.pixels, count: set.count, imageRows: set.rows, imageColumns: set.columns, rows: rows,
                 columns: columns, path: path)
         }
-        throw DataError.invalidImage(path: path, reason: "expected a PNG picture, an IDX image file or a CSV file")
+        throw DataError.invalidImage(
+            path: path, reason: "expected a PNG or JPEG picture, an IDX image file or a CSV file")
     }
 
     static func batch(

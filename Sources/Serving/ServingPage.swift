@@ -48,12 +48,12 @@ enum ServingPage {
         <body>
         <header>
           <h1>fashion serve</h1>
-          <p>Tag product photos (PNG) with a trained model. The page calls the server's V2 inference API.</p>
+          <p>Tag product photos (PNG or JPEG) with a trained model. The page calls the server's V2 inference API.</p>
         </header>
         <main>
           <div class="controls">
             <label>Model <select id="model"></select></label>
-            <input id="files" type="file" accept="image/png" multiple>
+            <input id="files" type="file" accept="image/png,image/jpeg" multiple>
           </div>
           <div id="drop">Drop photos here, or choose them above</div>
           <div id="results"></div>

@@ -1,5 +1,6 @@
 import FashionData
 import Foundation
+import _CTurboJPEG
 import _CZlib
 
 /// Tiny datasets built in code, for unit tests. Image `i` starts with the pixels `i % 256`
@@ -128,5 +129,26 @@ public enum TestPNG {
         return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
             + chunk("IHDR", be32(width) + be32(height) + [8, 0, 0, 0, 0])
             + chunk("IDAT", Checksums.zlibCompress(rows)) + chunk("IEND", [])
+    }
+}
+
+/// JPEG files made with libjpeg-turbo, for tests that decode or upload photos.
+public enum TestJPEG {
+    /// `pixels` (`height` rows of `width`, 1 or 3 channels) as a baseline JPEG at `quality`.
+    public static func encode(width: Int, height: Int, channels: Int, pixels: [UInt8], quality: Int32 = 95) -> [UInt8] {
+        guard let handle = tjInitCompress() else { return [] }
+        defer { tjDestroy(handle) }
+        var output: UnsafeMutablePointer<UInt8>?
+        var size: UInt = 0
+        let format = channels == 1 ? TJPF_GRAY : TJPF_RGB
+        let subsampling = channels == 1 ? TJSAMP_GRAY : TJSAMP_444
+        let status = pixels.withUnsafeBufferPointer {
+            tjCompress2(
+                handle, $0.baseAddress, Int32(width), Int32(width * channels), Int32(height), Int32(format.rawValue),
+                &output, &size, Int32(subsampling.rawValue), quality, TJFLAG_ACCURATEDCT)
+        }
+        guard status == 0, let output else { return [] }
+        defer { tjFree(output) }
+        return Array(UnsafeBufferPointer(start: output, count: Int(size)))
     }
 }

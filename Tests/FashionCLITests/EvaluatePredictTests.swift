@@ -106,7 +106,8 @@ import _TestSupport
         #expect(prediction.predictions[0].top.count == 3)
         #expect(prediction.predictions[1].input == batch + "#0")
         #expect(prediction.failures.map(\.input) == [bad.path])
-        #expect(prediction.failures[0].message.contains("expected a PNG picture, an IDX image file or a CSV file"))
+        #expect(
+            prediction.failures[0].message.contains("expected a PNG or JPEG picture, an IDX image file or a CSV file"))
 
         let text = try CommandRunner.run(["predict", "--model", model.path, picture.path, bad.path])
         #expect(text.standardOutput.hasPrefix(picture.path + ": Trouser "))
@@ -139,7 +140,8 @@ import _TestSupport
         let bad = temp.file("notes.png")
         try "not a picture".write(to: bad, atomically: true, encoding: .utf8)
         let predicted = try CommandRunner.run(["predict", "--model", model.path, bad.path])
-        #expect(predicted.standardError.contains("error: \(bad.path): not a usable image: expected a PNG picture"))
+        #expect(
+            predicted.standardError.contains("error: \(bad.path): not a usable image: expected a PNG or JPEG picture"))
         #expect(!predicted.standardError.contains("\(bad.path): \(bad.path)"))
     }
 }

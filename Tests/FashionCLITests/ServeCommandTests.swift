@@ -176,7 +176,7 @@ import _TestSupport
         }
         let broken = try #require(cards.first { $0["name"] as? String == "broken.png" })
         #expect(broken["status"] as? String == "error")
-        #expect((broken["error"] as? String)?.contains("expected an encoded PNG photo") == true)
+        #expect((broken["error"] as? String)?.contains("expected an encoded PNG or JPEG photo") == true)
         let picture = try PNGDecoder.decode(Array(try Data(contentsOf: screenshot)), path: screenshot.path)
         #expect(picture.width == 1100)
     }

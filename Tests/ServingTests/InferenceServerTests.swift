@@ -158,10 +158,19 @@ import _TestSupport
         defer { temp.remove() }
         let (server, _) = try ServingFixtures.server(in: temp)
         defer { server.shutdown() }
-        let photos = (0..<3).map { ServingFixtures.photo(width: 20 + $0 * 7, height: 16 + $0, seed: $0) }
+        // Two PNG photos and a colour JPEG.
+        var colour = [UInt8]()
+        for i in 0..<(30 * 22) {
+            let (x, y) = (i % 30, i / 30)
+            colour += [UInt8(x * 8), UInt8(y * 11), UInt8(200 - x * 6)]
+        }
+        let photos =
+            (0..<2).map { ServingFixtures.photo(width: 20 + $0 * 7, height: 16 + $0, seed: $0) } + [
+                TestJPEG.encode(width: 30, height: 22, channels: 3, pixels: colour)
+            ]
         let classifier = try server.defaultModel(named: "tiny").classifier
         let expected = try classifier.probabilities(
-            photos: try photos.map { try PNGDecoder.decode($0, path: "photo") })
+            photos: try photos.map { try PhotoDecoder.decode($0, path: "photo") })
         // In JSON a BYTES element is a string, so photos travel in the binary part.
         var tail = [UInt8]()
         for photo in photos {
@@ -237,12 +246,12 @@ import _TestSupport
                 "Inference-Header-Content-Length: expected at most"
             ),
             (
-                photoRequest([0xFF, 0xD8, 0xFF, 0xE0, 1, 2]).0, photoRequest([0xFF, 0xD8, 0xFF, 0xE0, 1, 2]).1, 415,
-                "is a JPEG"
+                photoRequest([0xFF, 0xD8, 0xFF, 0xE0, 1, 2]).0, photoRequest([0xFF, 0xD8, 0xFF, 0xE0, 1, 2]).1, 400,
+                "JPEG header"
             ),
             (
                 photoRequest(Array("hello".utf8)).0, photoRequest(Array("hello".utf8)).1, 415,
-                "expected an encoded PNG photo"
+                "expected an encoded PNG or JPEG photo"
             ),
             (
                 photoRequest(hugePNG).0, photoRequest(hugePNG).1, 413,
@@ -265,8 +274,8 @@ import _TestSupport
                 == (try server.defaultModel(named: "tiny").classifier.probabilities(pixels: pixels, count: 1)))
         // Each refusal was counted by status.
         let metrics = server.metrics.text()
-        #expect(metrics.contains("fashion_requests_total{endpoint=\"infer\",model=\"tiny\",status=\"400\"} 13"))
-        #expect(metrics.contains("fashion_requests_total{endpoint=\"infer\",model=\"tiny\",status=\"415\"} 2"))
+        #expect(metrics.contains("fashion_requests_total{endpoint=\"infer\",model=\"tiny\",status=\"400\"} 14"))
+        #expect(metrics.contains("fashion_requests_total{endpoint=\"infer\",model=\"tiny\",status=\"415\"} 1"))
         #expect(metrics.contains("fashion_requests_total{endpoint=\"infer\",model=\"tiny\",status=\"200\"} 1"))
         #expect(metrics.contains("fashion_batch_size_count{model=\"tiny\"} 1"))
     }

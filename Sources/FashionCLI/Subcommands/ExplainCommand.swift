@@ -14,14 +14,14 @@ struct ExplainCommand: ParsableCommand {
             --baseline zero or blur; the completeness delta is printed), occlusion (--window, --stride; \
             forward passes only), grad-cam (models of images; --layer, default the last image layer). \
             The score is the class's logit (the output before a final softmax). Inputs as for predict: \
-            PNG photos (prepared the same way) or IDX/CSV batches (--indices, default the first 8). \
+            PNG or JPEG photos (prepared the same way) or IDX/CSV batches (--indices, default the first 8). \
             Writes explanations.png (each image, its map and the overlay) into --output.
             """)
 
     @Option(name: .customLong("model"), help: ArgumentHelp("The model file.", valueName: "file"))
     var modelPath: String
 
-    @Argument(help: ArgumentHelp("PNG files, IDX image files or CSV files.", valueName: "input"))
+    @Argument(help: ArgumentHelp("PNG or JPEG files, IDX image files or CSV files.", valueName: "input"))
     var inputs: [String]
 
     @Option(help: "gradient, gradient-x-input, integrated-gradients, occlusion or grad-cam.")

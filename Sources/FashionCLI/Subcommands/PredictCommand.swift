@@ -7,7 +7,7 @@ import NeuralNet
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Classify images with a model file: PNG pictures of any size, or IDX/CSV batches.",
+        abstract: "Classify images with a model file: PNG or JPEG pictures of any size, or IDX/CSV batches.",
         discussion: """
             Pictures are brought to the dataset's form first: grayscale, light object on a dark \
             background (dark-on-light photos are inverted), trimmed, fitted into the model's size \
@@ -18,7 +18,7 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .customLong("model"), help: ArgumentHelp("The model file.", valueName: "file"))
     var modelPath: String
 
-    @Argument(help: ArgumentHelp("PNG files, IDX image files or CSV files.", valueName: "input"))
+    @Argument(help: ArgumentHelp("PNG or JPEG files, IDX image files or CSV files.", valueName: "input"))
     var inputs: [String]
 
     @Option(help: "How many classes to show per input.")

@@ -11,7 +11,7 @@ struct ServeCommand: AsyncParsableCommand {
             Endpoints: GET /v2/health/live, /v2/health/ready, /v2 (server metadata), \
             /v2/models/NAME[/versions/VERSION] (model metadata) and .../ready; POST .../infer. \
             An inference request gives 'input', a UINT8 (0-255) or FP32 (pixel / 255) tensor of the \
-            model's shape such as [N,28,28,1] or [N,784], or 'photos', BYTES [N] of PNG photos; the \
+            model's shape such as [N,28,28,1] or [N,784], or 'photos', BYTES [N] of PNG or JPEG photos; the \
             answer holds 'probabilities', 'top_classes' and 'top_indices' (request parameter \
             top_k, default 3). JSON or the binary tensor extension. The page at / classifies \
             photos you drop on it. SIGTERM or Ctrl-C: the server stops listening, answers the \

@@ -30,7 +30,7 @@ struct ModelInput {
         case Self.photosName:
             guard input.datatype == "BYTES" else {
                 throw .badRequest(
-                    "input 'photos': datatype: expected BYTES (encoded PNG photos), found \(input.datatype)")
+                    "input 'photos': datatype: expected BYTES (encoded PNG or JPEG photos), found \(input.datatype)")
             }
             guard input.shape.count == 1, case .elements(let photos) = input.contents else {
                 throw .badRequest("input 'photos': shape: expected [N], one encoded photo each, found \(input.shape)")
@@ -47,7 +47,7 @@ struct ModelInput {
         default:
             throw .badRequest(
                 "input '\(input.name)': unknown input; model '\(model.name)' takes '\(Self.tensorName)' "
-                    + "(UINT8 or FP32 \(model.inputShape)) or '\(Self.photosName)' (BYTES [-1], PNG photos)")
+                    + "(UINT8 or FP32 \(model.inputShape)) or '\(Self.photosName)' (BYTES [-1], PNG or JPEG photos)")
         }
     }
 
@@ -124,21 +124,20 @@ struct ModelInput {
         -> [UInt8]
     {
         let name = "input 'photos': photo \(index)"
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
-            throw ServingError(
-                status: 415, "\(name) is a JPEG; this server reads PNG photos (convert it, or send pixels as 'input')")
+        guard PhotoDecoder.kind(of: bytes) != nil else {
+            throw ServingError(status: 415, "\(name): expected an encoded PNG or JPEG photo (by its first bytes)")
         }
-        guard let size = PNGDecoder.declaredSize(bytes) else {
-            throw ServingError(status: 415, "\(name): expected an encoded PNG photo (it starts with 89 50 4E 47)")
-        }
-        let (pixels, overflow) = size.width.multipliedReportingOverflow(by: size.height)
-        guard !overflow, pixels <= maxPixels else {
-            throw ServingError(
-                status: 413,
-                "\(name) declares \(size.width)x\(size.height) pixels; the server takes at most \(maxPixels) a photo")
+        if let size = PhotoDecoder.declaredSize(bytes) {
+            let (pixels, overflow) = size.width.multipliedReportingOverflow(by: size.height)
+            guard !overflow, pixels <= maxPixels else {
+                throw ServingError(
+                    status: 413,
+                    "\(name) declares \(size.width)x\(size.height) pixels; the server takes at most \(maxPixels) a photo"
+                )
+            }
         }
         do {
-            let image = try PNGDecoder.decode(bytes, path: "photo \(index)")
+            let image = try PhotoDecoder.decode(bytes, path: "photo \(index)", maxPixels: maxPixels)
             return try classifier.prepare(image)
         } catch let error as DataError {
             throw .badRequest("input 'photos': \(error)")
