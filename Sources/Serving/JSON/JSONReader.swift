@@ -17,23 +17,24 @@ struct JSONReader {
 
     /// The one value that `bytes` holds (whitespace around it allowed).
     static func read(_ bytes: some Collection<UInt8>) throws(Failure) -> JSONValue {
-        let array = Array(bytes)
-        do {
-            return try array.withUnsafeBytes { buffer in
-                var reader = JSONReader(buffer)
-                reader.skipWhitespace()
-                let value = try reader.value()
-                reader.skipWhitespace()
-                guard reader.offset == buffer.count else {
-                    throw reader.failure("expected the end of the document after its value")
-                }
-                return value
-            }
-        } catch let failure as Failure {
-            throw failure
-        } catch {
-            throw Failure(offset: 0, reason: "\(error)")
+        // Read in place where the bytes are contiguous (an array or a slice of one).
+        let result = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(Failure) -> JSONValue in try read(UnsafeRawBufferPointer(buffer)) }
         }
+        if let result { return try result.get() }
+        let array = Array(bytes)
+        return try array.withUnsafeBytes { buffer in Result { () throws(Failure) in try read(buffer) } }.get()
+    }
+
+    private static func read(_ buffer: UnsafeRawBufferPointer) throws(Failure) -> JSONValue {
+        var reader = JSONReader(buffer)
+        reader.skipWhitespace()
+        let value = try reader.value()
+        reader.skipWhitespace()
+        guard reader.offset == buffer.count else {
+            throw reader.failure("expected the end of the document after its value")
+        }
+        return value
     }
 
     private func failure(_ reason: String) -> Failure { Failure(offset: offset, reason: reason) }

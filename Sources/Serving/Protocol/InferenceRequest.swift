@@ -153,8 +153,11 @@ struct InferenceRequest: Sendable {
             return Input(name: name, datatype: datatype, shape: shape, contents: .elements(strings))
         }
         var numbers = [Double]()
-        numbers.reserveCapacity(elements)
-        try flattenNumbers(data, into: &numbers, limit: elements, place: place)
+        if case .numbers(let flat) = data, flat.count <= elements {
+            numbers = flat  // flat data: the parsed array itself, not a copy
+        } else {
+            try flattenNumbers(data, into: &numbers, limit: elements, place: place)
+        }
         guard numbers.count == elements else {
             throw .badRequest("\(place): shape \(shape) holds \(elements) elements; data has \(numbers.count)")
         }
