@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "Inference", "NeuralNet", "FashionData", "NumericCore", "_Files",
+                "Inference", "Explain", "NeuralNet", "FashionData", "NumericCore", "_Files",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "ServingTests",
             dependencies: [
-                "Serving", "Inference", "NeuralNet", "NumericCore", "FashionData", "Reports", "_TestSupport",
+                "Serving", "Inference", "Explain", "NeuralNet", "NumericCore", "FashionData", "Reports", "_TestSupport",
             ]),
         .testTarget(
             name: "InferenceTests",

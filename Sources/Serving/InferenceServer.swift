@@ -99,6 +99,8 @@ public final class InferenceServer: Sendable {
                     case .infer(let name, let version):
                         arrivalOpen = false
                         response = try await infer(request, model: name, version: version, arrival: arrival)
+                    case .explain(let name, let version):
+                        response = try await explain(request, model: name, version: version)
                     default:
                         response = try answer(route)
                     }
@@ -154,7 +156,7 @@ public final class InferenceServer: Sendable {
                     $0.string(Self.serverVersion)
                     $0.raw(",")
                     $0.key("extensions")
-                    $0.array(["binary_tensor_data", "model_repository"]) { $0.string($1) }
+                    $0.array(["binary_tensor_data", "model_repository", "fashion_explain"]) { $0.string($1) }
                 })
         case .repositoryIndex:
             var writer = JSONWriter()
@@ -186,8 +188,8 @@ public final class InferenceServer: Sendable {
             let model = try repository.model(named: name, version: version)
             return .json(
                 200, ModelMetadata.json(model, versions: version == nil ? repository.versions(of: name) : [model]))
-        case .infer:
-            throw .badRequest("internal: infer answered elsewhere")
+        case .infer, .explain:
+            throw .badRequest("internal: \(route.name) is answered elsewhere")
         }
     }
 
@@ -201,13 +203,7 @@ public final class InferenceServer: Sendable {
         guard let batcher = arrival.batcher ?? batchers[Self.key(model)] else {
             throw .notFound("model '\(name)' is not loaded")
         }
-        let headerLength = try request.headers["inference-header-content-length"].map { text throws(ServingError) in
-            guard let length = Int(text.trimmingCharacters(in: .whitespaces)) else {
-                throw .badRequest("Inference-Header-Content-Length: expected a byte count, found '\(text)'")
-            }
-            return length
-        }
-        let parsed = try InferenceRequest(body: request.body, headerLength: headerLength)
+        let parsed = try InferenceRequest(body: request.body, headerLength: try Self.headerLength(request))
         let input = try ModelInput(parsed, model: model, maxPhotoPixels: settings.maxPhotoPixels)
         let outputs = try OutputSelection(parsed, classCount: model.classifier.classCount)
         submitted = true
@@ -224,6 +220,89 @@ public final class InferenceServer: Sendable {
                 model: model.name, seconds: Double(Batcher.now() - begun) / 1e9, queueSeconds: answer.queueSeconds)
             return response
         }
+    }
+
+    static func headerLength(_ request: ServeRequest) throws(ServingError) -> Int? {
+        try request.headers["inference-header-content-length"].map { text throws(ServingError) in
+            guard let length = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                throw .badRequest("Inference-Header-Content-Length: expected a byte count, found '\(text)'")
+            }
+            return length
+        }
+    }
+
+    /// A saliency map of one image (see `Explaining`), as JSON: the class explained, its
+    /// probability, the input and the map, `[height, width]`.
+    private func explain(_ request: ServeRequest, model name: String, version: String?) async throws(ServingError)
+        -> ServeResponse
+    {
+        let model = try repository.model(named: name, version: version)
+        let parsed = try InferenceRequest(body: request.body, headerLength: try Self.headerLength(request))
+        let input = try ModelInput(parsed, model: model, maxPhotoPixels: settings.maxPhotoPixels)
+        guard input.count == 1 else { throw .badRequest("inputs: explain takes one image, found \(input.count)") }
+        let names = Explaining.Method.allCases.map(\.rawValue)
+        var method = Explaining.Method.integratedGradients
+        if let value = parsed.parameters["method"] {
+            guard case .string(let text) = value, let chosen = Explaining.Method(rawValue: text) else {
+                throw .badRequest("parameters.method: expected one of \(names.joined(separator: ", "))")
+            }
+            method = chosen
+        }
+        let classNames = model.classifier.classNames
+        var classIndex: Int?
+        switch parsed.parameters["class"] {
+        case nil: break
+        case .number(let number)?:
+            guard let index = Int(exactly: number) else {
+                throw .badRequest("parameters.class: expected a class index or name, found \(number)")
+            }
+            classIndex = index
+        case .string(let text)?:
+            guard let index = classNames.firstIndex(of: text) else {
+                throw .badRequest(
+                    "parameters.class: unknown class '\(text)'; the model has \(classNames.joined(separator: ", "))")
+            }
+            classIndex = index
+        case let other?:
+            throw .badRequest("parameters.class: expected a class index or name, found \(other.kindName)")
+        }
+        let answer = try await model.explaining.explain(input.values, method: method, classIndex: classIndex)
+        let image = model.classifier.preprocessing.image
+        return .json(
+            200,
+            Self.object { json in
+                json.key("model_name")
+                json.string(model.name)
+                json.raw(",")
+                json.key("model_version")
+                json.string(model.version)
+                json.raw(",")
+                json.key("method")
+                json.string(answer.method.rawValue)
+                json.raw(",")
+                json.key("class_index")
+                json.number(answer.classIndex)
+                json.raw(",")
+                json.key("class_name")
+                json.string(classNames[answer.classIndex])
+                json.raw(",")
+                json.key("probability")
+                json.number(answer.probability)
+                json.raw(",")
+                if let delta = answer.completenessDelta {
+                    json.key("completeness_delta")
+                    json.raw(String(delta))
+                    json.raw(",")
+                }
+                json.key("shape")
+                json.array(image.dimensions) { $0.number($1) }
+                json.raw(",")
+                json.key("input")
+                json.array(input.values) { $0.number($1) }
+                json.raw(",")
+                json.key("map")
+                json.array(answer.map) { $0.number($1) }
+            })
     }
 
     static func object(_ members: (inout JSONWriter) -> Void) -> JSONWriter {

@@ -62,6 +62,7 @@ public struct ModelRepository: Sendable {
         public let version: String
         public let path: String
         public let classifier: Classifier
+        let explaining: Explaining
         let modified: Date
         let order: Int
 
@@ -94,8 +95,9 @@ public struct ModelRepository: Sendable {
             models.append(
                 Model(
                     name: entry.name, version: version, path: entry.path,
-                    classifier: Classifier(file: file, flipAveraging: flipAveraging), modified: modified, order: order
-                ))
+                    classifier: Classifier(file: file, flipAveraging: flipAveraging),
+                    explaining: Explaining(model: file.model, shape: file.preprocessing.image, label: entry.name),
+                    modified: modified, order: order))
         }
         self.models = models
     }

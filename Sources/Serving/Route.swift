@@ -9,6 +9,8 @@ enum Route: Equatable, Sendable {
     case modelMetadata(model: String, version: String?)
     case modelReady(model: String, version: String?)
     case infer(model: String, version: String?)
+    /// A saliency map of one image (fashion's extension, for the page).
+    case explain(model: String, version: String?)
 
     /// The label of the endpoint in `/metrics`.
     var name: String {
@@ -22,12 +24,14 @@ enum Route: Equatable, Sendable {
         case .modelMetadata: return "model_metadata"
         case .modelReady: return "model_ready"
         case .infer: return "infer"
+        case .explain: return "explain"
         }
     }
 
     var model: String? {
         switch self {
-        case .modelMetadata(let model, _), .modelReady(let model, _), .infer(let model, _): return model
+        case .modelMetadata(let model, _), .modelReady(let model, _), .infer(let model, _), .explain(let model, _):
+            return model
         default: return nil
         }
     }
@@ -35,7 +39,7 @@ enum Route: Equatable, Sendable {
     /// The method the endpoint takes.
     var method: String {
         switch self {
-        case .infer, .repositoryIndex: return "POST"
+        case .infer, .explain, .repositoryIndex: return "POST"
         default: return "GET"
         }
     }
@@ -69,6 +73,7 @@ enum Route: Equatable, Sendable {
                 case []: self = .modelMetadata(model: model, version: version)
                 case ["ready"]: self = .modelReady(model: model, version: version)
                 case ["infer"]: self = .infer(model: model, version: version)
+                case ["explain"]: self = .explain(model: model, version: version)
                 default: return nil
                 }
             } else {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The page at `/`: choose or drop photos, see each with its three most probable classes as
-/// bars, and the model and version that answered. One file of HTML, CSS and JavaScript with
+/// bars, and the model and version that answered; "Why?" draws a saliency map over the
+/// image the model saw (`.../explain`, only when asked, so plain inference never waits). One file of HTML, CSS and JavaScript with
 /// no outside resources; it calls the V2 endpoint with the binary tensor extension (the
 /// photo's bytes after the JSON), as any client may.
 enum ServingPage {
@@ -43,6 +44,11 @@ enum ServingPage {
           .row:first-child .fill { background: #1b4f8f; }
           .meta { color: var(--muted); font-size: 12px; margin-top: 6px; }
           .error { color: #a11d2c; }
+          .why { margin-top: 8px; display: flex; gap: 6px; align-items: center; font-size: 13px; }
+          .why button { font: inherit; padding: 2px 10px; }
+          .explanation canvas { width: 100%; height: 160px; object-fit: contain; background: #eef0f3;
+                                image-rendering: pixelated; border-radius: 6px; margin-top: 6px; }
+          .explanation p { margin: 2px 0; color: var(--muted); font-size: 12px; }
         </style>
         </head>
         <body>
@@ -84,6 +90,79 @@ enum ServingPage {
           return node;
         }
 
+        // The photo in the binary tensor extension: the JSON header, then a 4-byte length and the bytes.
+        function photoRequest(photo, parameters, outputs) {
+          const fields = { inputs: [{ name: "photos", datatype: "BYTES", shape: [1],
+                                      parameters: { binary_data_size: photo.length + 4 } }], parameters };
+          if (outputs) fields.outputs = outputs;
+          const header = new TextEncoder().encode(JSON.stringify(fields));
+          const request = new Uint8Array(header.length + 4 + photo.length);
+          request.set(header, 0);
+          new DataView(request.buffer).setUint32(header.length, photo.length, true);
+          request.set(photo, header.length + 4);
+          return { body: request, headers: { "Inference-Header-Content-Length": String(header.length) } };
+        }
+
+        // "Why?": a saliency map of the photo, drawn over the image the model saw.
+        function whyControls(card, photo, model) {
+          const row = element("div", "why");
+          const method = element("select");
+          for (const name of ["integrated-gradients", "occlusion", "gradient"]) {
+            const option = element("option", "", name); option.value = name; method.append(option);
+          }
+          const button = element("button", "", "Why?");
+          const out = element("div", "explanation");
+          button.addEventListener("click", async () => {
+            card.dataset.explained = "pending";
+            out.replaceChildren(element("p", "", "explaining…"));
+            try {
+              const request = photoRequest(photo, { method: method.value });
+              const response = await fetch("/v2/models/" + encodeURIComponent(model) + "/explain",
+                                           { method: "POST", body: request.body, headers: request.headers });
+              const answer = await response.json();
+              if (!response.ok) throw new Error(answer.error || ("HTTP " + response.status));
+              const canvas = element("canvas");
+              draw(canvas, answer);
+              out.replaceChildren(canvas, element("p", "", answer.method + " for " + answer.class_name + " ("
+                + answer.probability.toFixed(3) + "): orange is what raised its score"));
+              card.dataset.explained = "done";
+            } catch (error) {
+              out.replaceChildren(element("div", "error", String(error.message || error)));
+              card.dataset.explained = "error";
+            }
+          });
+          row.append(button, method);
+          const wrapper = element("div");
+          wrapper.append(row, out);
+          return wrapper;
+        }
+
+        function draw(canvas, answer) {
+          const [h, w, c] = [answer.shape[0], answer.shape[1], answer.shape[2] || 1];
+          const small = document.createElement("canvas");
+          small.width = w; small.height = h;
+          const context = small.getContext("2d");
+          const picture = context.createImageData(w, h);
+          const lo = Math.min(...answer.input), hi = Math.max(...answer.input);
+          const peak = Math.max(1e-12, ...answer.map.map(Math.abs));
+          for (let i = 0; i < w * h; i++) {
+            let g = 0;
+            for (let k = 0; k < c; k++) g += answer.input[i * c + k];
+            g = (g / c - lo) / Math.max(1e-9, hi - lo);
+            const a = Math.max(0, answer.map[i]) / peak;
+            const base = 0.6 * g * (1 - a);
+            picture.data[4 * i] = 255 * (base + a);
+            picture.data[4 * i + 1] = 255 * (base + 0.55 * a);
+            picture.data[4 * i + 2] = 255 * (base + 0.1 * a);
+            picture.data[4 * i + 3] = 255;
+          }
+          context.putImageData(picture, 0, 0);
+          canvas.width = w * 8; canvas.height = h * 8;
+          const big = canvas.getContext("2d");
+          big.imageSmoothingEnabled = false;
+          big.drawImage(small, 0, 0, w * 8, h * 8);
+        }
+
         async function classify(file) {
           const card = element("div", "card");
           card.dataset.status = "pending";
@@ -96,19 +175,10 @@ enum ServingPage {
           results.prepend(card);
           try {
             const photo = new Uint8Array(await file.arrayBuffer());
-            const header = new TextEncoder().encode(JSON.stringify({
-              inputs: [{ name: "photos", datatype: "BYTES", shape: [1],
-                         parameters: { binary_data_size: photo.length + 4 } }],
-              parameters: { top_k: 3 },
-              outputs: [{ name: "top_classes" }, { name: "top_indices" }, { name: "probabilities" }]
-            }));
-            const request = new Uint8Array(header.length + 4 + photo.length);
-            request.set(header, 0);
-            new DataView(request.buffer).setUint32(header.length, photo.length, true);
-            request.set(photo, header.length + 4);
+            const request = photoRequest(photo, { top_k: 3 },
+              [{ name: "top_classes" }, { name: "top_indices" }, { name: "probabilities" }]);
             const response = await fetch("/v2/models/" + encodeURIComponent(select.value) + "/infer", {
-              method: "POST", body: request,
-              headers: { "Inference-Header-Content-Length": String(header.length) }
+              method: "POST", body: request.body, headers: request.headers
             });
             const answer = await response.json();
             if (!response.ok) throw new Error(answer.error || ("HTTP " + response.status));
@@ -126,6 +196,7 @@ enum ServingPage {
               body.append(row);
             });
             body.append(element("div", "meta", "model " + answer.model_name + " · version " + answer.model_version));
+            body.append(whyControls(card, photo, select.value));
             card.dataset.status = "done";
           } catch (error) {
             body.replaceChildren(element("div", "error", String(error.message || error)));

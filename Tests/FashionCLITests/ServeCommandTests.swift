@@ -173,6 +173,11 @@ import _TestSupport
             #expect(card["values"] as? [String] == expected.map { String(format: "%.3f", $0.probability) })
             #expect((card["meta"] as? String)?.hasPrefix("model tiny · version ") == true)
             #expect(card["imageLoaded"] as? Bool == true)
+            #expect(card["explained"] as? String == "done")
+            #expect(
+                (card["explanation"] as? String)?.hasPrefix("integrated-gradients for \(expected[0].className)") == true
+            )
+            #expect((card["mapColours"] as? Int ?? 0) > 5)
         }
         let broken = try #require(cards.first { $0["name"] as? String == "broken.png" })
         #expect(broken["status"] as? String == "error")

@@ -78,14 +78,14 @@ import _TestSupport
         let classifier = try Classifier(contentsOf: url)
         let batcher = Batcher(
             classifier: classifier,
-            limits: .init(maxBatchSize: 32, maxDelay: .seconds(20), maxQueue: 1, timeout: .milliseconds(200)))
+            limits: .init(maxBatchSize: 32, maxDelay: .seconds(20), maxQueue: 1, timeout: .milliseconds(500)))
         defer { batcher.stop() }
         let inputs = images.pixels[0..<64].map { Float($0) / 255 }
         // Announced requests hold the batch open; the first waits in the queue, the third never comes.
         for _ in 0..<3 { batcher.arrive() }
         defer { batcher.withdraw() }
         async let first = batcher.submit(inputs: inputs, count: 1)
-        try await Task.sleep(for: .milliseconds(50))
+        while batcher.queuedRequests == 0 { try await Task.sleep(for: .milliseconds(1)) }
         let refused = await batcher.submit(inputs: inputs, count: 1)
         guard case .failure(let full) = refused else {
             Issue.record("a full queue took a request")

@@ -1,6 +1,9 @@
+import Explain
 import FashionData
 import Foundation
 import Inference
+import NeuralNet
+import NumericCore
 import Testing
 import _TestSupport
 
@@ -307,6 +310,62 @@ import _TestSupport
             try ModelRepository(entries: [
                 .init(name: "a", version: "1", path: old.path), .init(name: "a", version: "1", path: new.path),
             ])
+        }
+    }
+}
+
+/// The page's "Why?" endpoint: the map is the explainer's own, for the class asked for.
+@Suite struct ExplainEndpointTests {
+    @Test func integratedGradientsAndOcclusionOfOneImage() async throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let (url, images) = try ServingFixtures.modelFile(in: temp)
+        let repository = try ModelRepository(entries: [ModelRepository.Entry(name: "tiny", path: url.path)])
+        let server = InferenceServer(repository: repository)
+        defer { server.shutdown() }
+        let pixels = Array(images.pixels[0..<64])
+        let inputs = pixels.map { Float($0) / 255 }
+        let explainer = Explainer(model: try ModelFile.read(from: url).model)
+
+        func ask(_ parameters: [String: Any], pixels: [UInt8] = pixels, count: Int = 1) async -> ServeResponse {
+            let body = ServingFixtures.json([
+                "inputs": [
+                    ["name": "input", "datatype": "UINT8", "shape": [count, 64], "data": pixels.map(Int.init)]
+                ],
+                "parameters": parameters,
+            ])
+            return await server.respond(to: ServeRequest(method: "POST", path: "/v2/models/tiny/explain", body: body))
+        }
+
+        let chosen = await ask([:])
+        #expect(chosen.status == 200, "\(chosen.text)")
+        let answer = ServingFixtures.parse(chosen.body)
+        let probabilities = explainer.probabilities(inputs, count: 1)
+        let top = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
+        #expect(answer["class_index"] as? Int == top)
+        #expect(answer["method"] as? String == "integrated-gradients")
+        let expected = explainer.integratedGradients(
+            inputs, baselines: [Float](repeating: 0, count: 64), classes: [top], steps: 64)
+        #expect((answer["map"] as? [Double])?.map(Float.init) == expected.maps)
+        // (Foundation's JSON reader may miss a double's last bit.)
+        #expect(abs((answer["completeness_delta"] as? Double ?? .nan) - expected.deltas[0]) < 1e-15)
+
+        let occluded = ServingFixtures.parse(await ask(["method": "occlusion", "class": "bag"]).body)
+        #expect(occluded["class_name"] as? String == "bag")
+        let occlusion = explainer.occlusion(
+            inputs, classes: [2], shape: ImageShape(height: 8, width: 8), window: 4, stride: 2)
+        #expect((occluded["map"] as? [Double])?.map(Float.init) == occlusion)
+
+        let refusals: [([String: Any], [UInt8], Int, String)] = [
+            (["method": "lime"], pixels, 1, "parameters.method: expected one of integrated-gradients, occlusion"),
+            (["class": "hat"], pixels, 1, "parameters.class: unknown class 'hat'"),
+            (["class": 7], pixels, 1, "parameters.class: expected a class index from 0 to 2, found 7"),
+            ([:], pixels + pixels, 2, "inputs: explain takes one image, found 2"),
+        ]
+        for (parameters, data, count, message) in refusals {
+            let response = await ask(parameters, pixels: data, count: count)
+            #expect(response.status == 400)
+            #expect(ServingFixtures.error(response).contains(message), "\(ServingFixtures.error(response))")
         }
     }
 }

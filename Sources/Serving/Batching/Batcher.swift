@@ -55,6 +55,13 @@ final class Batcher: @unchecked Sendable {
         thread.start()
     }
 
+    /// Requests waiting in the queue now.
+    var queuedRequests: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
     /// Stops the worker once the queue is empty (tests make many batchers).
     func stop() {
         condition.lock()

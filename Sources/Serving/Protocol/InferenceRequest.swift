@@ -34,6 +34,8 @@ struct InferenceRequest: Sendable {
     let binaryOutputs: Bool
     /// `top_k`: how many classes `top_classes` and `top_indices` give for each image.
     let topK: Int?
+    /// The request's parameters as given (explain reads `method` and `class` from them).
+    let parameters: [String: JSONValue]
 
     /// The largest count of elements a tensor's shape may claim, before any data is read
     /// (the body limit bounds the data; this bounds what the shape makes the server reserve).
@@ -57,6 +59,7 @@ struct InferenceRequest: Sendable {
         }
         id = try Self.optionalString(members["id"], field: "id")
         let parameters = try Self.parameters(members["parameters"], field: "parameters")
+        self.parameters = parameters
         binaryOutputs = try Self.bool(parameters["binary_data_output"], field: "parameters.binary_data_output") ?? false
         topK = try parameters["top_k"].map { value throws(ServingError) in
             guard case .number(let k) = value, k == k.rounded(), k >= 1, k <= 1_000_000 else {
