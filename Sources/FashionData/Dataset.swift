@@ -10,18 +10,50 @@ public struct Dataset: Sendable {
     /// The catalogue entry the data is checked against, or nil for a dataset that came with
     /// its own class-names file.
     public let catalogueEntry: CatalogueEntry?
+    /// For an image-folder dataset: what was skipped, notes, whether it came from the cache.
+    public var folderReport: ImageFolder.Report? = nil
+
+    public init(
+        name: String, classNames: [String], train: LabeledImages, test: LabeledImages, location: DatasetLocation,
+        catalogueEntry: CatalogueEntry?
+    ) {
+        self.name = name
+        self.classNames = classNames
+        self.train = train
+        self.test = test
+        self.location = location
+        self.catalogueEntry = catalogueEntry
+    }
 
     public var classCount: Int { classNames.count }
+    /// How photos are made into this dataset's images (for the model file): Fashion-MNIST's
+    /// way for IDX and CSV data, the letterbox for folders of pictures.
+    public var pictureFit: PictureFit { folderReport == nil ? .fashionMNIST : .letterbox }
 
     /// Loads the dataset at `location`. Class names come from `classNamesFile`, else from a
     /// `classes.txt` beside the data, else from the catalogue (Fashion-MNIST).
+    ///
+    /// `folders` says how an image-folder dataset's pictures are prepared (ignored otherwise).
     public static func load(
-        from location: DatasetLocation, classNamesFile: URL? = nil, catalogue: CatalogueEntry = .fashionMNIST
+        from location: DatasetLocation, classNamesFile: URL? = nil, catalogue: CatalogueEntry = .fashionMNIST,
+        folders: ImageFolder.Options = ImageFolder.Options()
     ) throws(DataError) -> Dataset {
         let besideData = location.folder.appendingPathComponent(ClassNames.fileName)
         let namesFile = classNamesFile ?? (FileManager.default.fileExists(atPath: besideData.path) ? besideData : nil)
-        let classNames =
-            try namesFile.map { (url) throws(DataError) in try ClassNames.read(at: url) } ?? catalogue.classNames
+        let givenNames = try namesFile.map { (url) throws(DataError) in try ClassNames.read(at: url) }
+        if case .folders(let trainFolder, let testFolder) = location.layout {
+            let loaded = try ImageFolder.read(
+                train: trainFolder, test: testFolder, classNames: givenNames, options: folders)
+            guard loaded.train.count > 0 else {
+                throw .invalidImage(path: trainFolder.path, reason: "no usable picture for training")
+            }
+            var dataset = Dataset(
+                name: location.folder.lastPathComponent, classNames: loaded.classNames, train: loaded.train,
+                test: loaded.test, location: location, catalogueEntry: nil)
+            dataset.folderReport = loaded.report
+            return dataset
+        }
+        let classNames = givenNames ?? catalogue.classNames
 
         let train: LabeledImages
         let test: LabeledImages
@@ -42,6 +74,8 @@ public struct Dataset: Sendable {
             test = try CSV.read(at: testFile)
             trainPath = trainFile.path
             testPath = testFile.path
+        case .folders:
+            preconditionFailure("folders are read above")
         }
         guard train.rows == test.rows, train.columns == test.columns else {
             throw .dimensionMismatch(

@@ -17,6 +17,7 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
     public let format: String
     public let files: [String]
     public let imageRows: Int
+    public let channels: Int
     public let imageColumns: Int
     public let classNames: [String]
     public let train: Split
@@ -34,6 +35,7 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
         format = dataset.location.layout.formatName
         files = dataset.location.layout.files.map(\.lastPathComponent)
         imageRows = dataset.train.rows
+        channels = dataset.train.channels
         imageColumns = dataset.train.columns
         classNames = dataset.classNames
         if let validationFraction {
@@ -80,7 +82,9 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
         lines.append("Dataset      \(name)")
         lines.append("Folder       \(folder)  (found by \(foundBy))")
         lines.append("Format       \(format): \(files.joined(separator: ", "))")
-        lines.append("Images       \(imageRows)x\(imageColumns) grayscale, \(classNames.count) classes")
+        lines.append(
+            "Images       \(imageRows)x\(imageColumns) \(channels == 3 ? "RGB" : "grayscale"), \(classNames.count) classes"
+        )
         lines.append("")
         let width = max(12, classNames.map(\.count).max() ?? 0) + 2
         let splits = [("train", train)] + (validation.map { [("validation", $0)] } ?? []) + [("test", test)]

@@ -1,34 +1,40 @@
 import NumericCore
 
-/// A set of same-sized grayscale images with one class label each, kept as bytes.
+/// A set of same-sized images (grayscale or colour) with one class label each, kept as bytes.
 ///
 /// Pixels stay `UInt8` in memory (the 60,000 training images take 47 MB this way, four times
 /// less than as `Float`); conversion to `Float` in [0, 1] happens per batch
-/// (`fillBatch(indices:into:)`). Layout: image-major, then row-major,
-/// `pixels[(image * rows + row) * columns + column]`, i.e. `[count, rows, columns]`.
+/// (`fillBatch(indices:into:)`). Layout: image-major, then row-major, channels last,
+/// `pixels[((image * rows + row) * columns + column) * channels + channel]`, i.e.
+/// `[count, rows, columns, channels]`.
 public struct LabeledImages: Sendable, Equatable {
     public let pixels: [UInt8]
     public let labels: [UInt8]
     public let rows: Int
     public let columns: Int
+    /// 1 (grayscale) or 3 (RGB).
+    public let channels: Int
 
     public var count: Int { labels.count }
-    public var pixelsPerImage: Int { rows * columns }
-    /// The shape of each image (grayscale: one channel).
-    public var shape: ImageShape { ImageShape(height: rows, width: columns, channels: 1) }
+    /// Values of one image: `rows * columns * channels`.
+    public var pixelsPerImage: Int { rows * columns * channels }
+    /// The shape of each image.
+    public var shape: ImageShape { ImageShape(height: rows, width: columns, channels: channels) }
 
-    /// - Precondition: `pixels.count == labels.count * rows * columns` (the readers check
-    ///   this for user data and throw before calling).
-    public init(pixels: [UInt8], labels: [UInt8], rows: Int, columns: Int) {
+    /// - Precondition: `pixels.count == labels.count * rows * columns * channels` (the readers
+    ///   check this for user data and throw before calling).
+    public init(pixels: [UInt8], labels: [UInt8], rows: Int, columns: Int, channels: Int = 1) {
         precondition(
-            pixels.count == labels.count * rows * columns, "pixel count does not match labels x rows x columns")
+            pixels.count == labels.count * rows * columns * channels,
+            "pixel count does not match labels x rows x columns x channels")
         self.pixels = pixels
         self.labels = labels
         self.rows = rows
         self.columns = columns
+        self.channels = channels
     }
 
-    /// The pixels of image `index`, `rows * columns` bytes in row-major order.
+    /// The pixels of image `index`, `pixelsPerImage` bytes in row-major order.
     public func image(at index: Int) -> ArraySlice<UInt8> {
         pixels[(index * pixelsPerImage)..<((index + 1) * pixelsPerImage)]
     }
@@ -43,7 +49,7 @@ public struct LabeledImages: Sendable, Equatable {
             newPixels.append(contentsOf: image(at: index))
             newLabels.append(labels[index])
         }
-        return LabeledImages(pixels: newPixels, labels: newLabels, rows: rows, columns: columns)
+        return LabeledImages(pixels: newPixels, labels: newLabels, rows: rows, columns: columns, channels: channels)
     }
 
     /// How many images each class has, for classes `0..<classCount`.

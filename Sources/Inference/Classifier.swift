@@ -92,6 +92,10 @@ public final class Classifier: Sendable {
                 )
             }
             return ImagePreparation.prepare(photo, rows: preprocessing.image.height, columns: preprocessing.image.width)
+        case .letterbox:
+            let image = preprocessing.image
+            return ImagePreparation.letterbox(
+                photo, rows: image.height, columns: image.width, channels: image.channels)
         }
     }
 

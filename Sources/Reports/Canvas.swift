@@ -41,11 +41,24 @@ public struct Canvas: Sendable {
         fill(x: x + w - thickness, y: y, width: thickness, height: h, colour: colour)
     }
 
-    /// Draws a grayscale image (`rows * columns` bytes, row-major) with its top-left corner
+    /// Draws a grayscale (`channels` 1) or RGB (3) image, row-major, with its top-left corner
     /// at (x, y), each pixel enlarged to a `scale` x `scale` block.
     public mutating func drawGrayscale(
-        _ image: some Collection<UInt8>, rows: Int, columns: Int, x: Int, y: Int, scale: Int = 1
+        _ image: some Collection<UInt8>, rows: Int, columns: Int, x: Int, y: Int, scale: Int = 1, channels: Int = 1
     ) {
+        if channels == 3 {
+            let values = Array(image)
+            for row in 0..<rows {
+                for column in 0..<columns {
+                    let o = (row * columns + column) * 3
+                    guard o + 2 < values.count else { return }
+                    fill(
+                        x: x + column * scale, y: y + row * scale, width: scale, height: scale,
+                        colour: Colour(values[o], values[o + 1], values[o + 2]))
+                }
+            }
+            return
+        }
         var index = image.startIndex
         for row in 0..<rows {
             for column in 0..<columns {

@@ -50,10 +50,11 @@ public struct Evaluation: Codable, Sendable {
                 ConfusionHeatmap(title: "\(name): confusion matrix", counts: confusion.counts, classNames: classNames)
                     .render(), "confusion")
             try save(
-                PredictionGrid(
-                    title: "\(name): the first \(min(32, images.count)) images",
-                    items: (0..<min(32, images.count)).map(item),
-                    imageRows: images.rows, imageColumns: images.columns
+                grid(
+                    PredictionGrid(
+                        title: "\(name): the first \(min(32, images.count)) images",
+                        items: (0..<min(32, images.count)).map(item),
+                        imageRows: images.rows, imageColumns: images.columns), channels: images.channels
                 ).render(), "predictions")
             // Per true class, its most confident mistakes.
             let mistakes = labels.indices.filter { predictions[$0] != labels[$0] }
@@ -64,9 +65,10 @@ public struct Evaluation: Codable, Sendable {
                 !$0.isEmpty
             }
             try save(
-                PredictionGrid(
-                    title: "\(name): the most confident mistakes of each class", rows: byClass.map { $0.map(item) },
-                    imageRows: images.rows, imageColumns: images.columns
+                grid(
+                    PredictionGrid(
+                        title: "\(name): the most confident mistakes of each class", rows: byClass.map { $0.map(item) },
+                        imageRows: images.rows, imageColumns: images.columns), channels: images.channels
                 ).render(), "mistakes")
             try save(
                 Self.explanations(
@@ -98,6 +100,13 @@ public struct Evaluation: Codable, Sendable {
 
     /// What the model looked at in each class's most confident mistake: integrated gradients
     /// (zero baseline, 32 points) for the class it chose, beside each image.
+    /// `grid` drawing images of `channels` channels.
+    static func grid(_ grid: PredictionGrid, channels: Int) -> PredictionGrid {
+        var grid = grid
+        grid.imageChannels = channels
+        return grid
+    }
+
     static func explanations(
         name: String, model: Sequential, classNames: [String], images: LabeledImages, mistakes: [Int],
         predictions: [Int],

@@ -25,13 +25,9 @@ public struct ModelEvaluation {
         }
         let file = try ModelFile.read(from: modelFile)
         let image = file.preprocessing.image
-        guard images.rows == image.height, images.columns == image.width, image.channels == 1 else {
+        guard images.shape == image else {
             throw StudyError.invalidField(
-                name: "images",
-                reason:
-                    "the model takes \(image.height)x\(image.width) images; \(source) has "
-                    + "\(images.rows)x\(images.columns)"
-            )
+                name: "images", reason: "the model takes \(image) images; \(source) has \(images.shape) images")
         }
         try images.validateLabels(classCount: file.classNames.count, path: source)
         let stem = modelFile.deletingPathExtension().lastPathComponent

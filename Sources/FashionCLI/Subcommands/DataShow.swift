@@ -55,5 +55,6 @@ extension SampleSprite {
         self.init(
             title: "\(dataset.name): \(perClass) \(splitName) samples per class",
             rows: rows, imageRows: images.rows, imageColumns: images.columns, scale: scale)
+        imageChannels = images.channels
     }
 }

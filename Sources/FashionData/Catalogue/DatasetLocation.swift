@@ -10,21 +10,28 @@ public struct DatasetLocation: Sendable, Equatable {
         case system = "system (Debian's dataset-fashion-mnist)"
     }
 
-    /// The files of the two splits, in IDX or CSV form.
+    /// The files of the two splits, in IDX or CSV form, or folders of pictures
+    /// (`ImageFolder`: `train/` and `test/` class trees, or one tree to split).
     public enum Layout: Sendable, Equatable {
         case idx(trainImages: URL, trainLabels: URL, testImages: URL, testLabels: URL)
         case csv(train: URL, test: URL)
+        case folders(train: URL, test: URL?)
 
+        /// The files (for folders, the split folders).
         public var files: [URL] {
             switch self {
             case .idx(let a, let b, let c, let d): return [a, b, c, d]
             case .csv(let a, let b): return [a, b]
+            case .folders(let train, let test): return [train] + (test.map { [$0] } ?? [])
             }
         }
 
         public var formatName: String {
-            if case .csv = self { return "csv" }
-            return "idx"
+            switch self {
+            case .idx: return "idx"
+            case .csv: return "csv"
+            case .folders: return "folders"
+            }
         }
     }
 

@@ -24,8 +24,8 @@ public enum DatasetLocator {
     public static func installHint(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         "Get Fashion-MNIST with `fashion data fetch` (downloads into \(cacheFolder(environment: environment).path)), "
             + "or install Debian's package (`sudo apt-get install dataset-fashion-mnist`), "
-            + "or point --data or \(environmentVariable) at a folder holding the four IDX files or train/test CSV "
-            + "files."
+            + "or point --data or \(environmentVariable) at a folder holding the four IDX files, train/test CSV "
+            + "files, or class folders of pictures."
     }
 
     public static func locate(
@@ -66,7 +66,7 @@ public enum DatasetLocator {
             path: folder.path,
             hint:
                 "The folder given by \(origin.rawValue) lacks \(missing.joined(separator: ", ")) (and holds no "
-                + "*train.csv and *test.csv pair). "
+                + "*train.csv and *test.csv pair, and no class folders of PNG or JPEG pictures). "
                 + installHint(environment: environment))
     }
 
@@ -104,7 +104,7 @@ public enum DatasetLocator {
         if let train = csv("train"), let test = csv("test") {
             return .csv(train: train, test: test)
         }
-        return nil
+        return ImageFolder.layout(in: folder)
     }
 
     private static func firstExisting(_ names: [String], in folder: URL) -> URL? {

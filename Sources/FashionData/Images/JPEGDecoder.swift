@@ -14,6 +14,12 @@ public enum JPEGDecoder {
         return (header.width, header.height)
     }
 
+    /// Width, height and whether the picture is in colour, from the header; nil if unreadable.
+    public static func header(_ bytes: [UInt8]) -> (width: Int, height: Int, isColour: Bool)? {
+        guard let header = try? header(bytes, path: "") else { return nil }
+        return (header.width, header.height, header.colorspace != Int32(TJCS_GRAY.rawValue))
+    }
+
     public static func decode(_ bytes: [UInt8], path: String) throws(DataError) -> RasterImage {
         let header = try header(bytes, path: path)
         guard header.width <= 1 << 15, header.height <= 1 << 15, header.width * header.height <= 1 << 26 else {

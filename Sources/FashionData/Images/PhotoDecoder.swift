@@ -24,6 +24,17 @@ public enum PhotoDecoder {
         }
     }
 
+    /// Width, height and whether the picture is in colour, from the header alone.
+    public static func header(_ bytes: [UInt8]) -> (width: Int, height: Int, isColour: Bool)? {
+        switch kind(of: bytes) {
+        case .png:
+            guard let size = PNGDecoder.declaredSize(bytes), bytes.count > 25 else { return nil }
+            return (size.width, size.height, bytes[25] != 0 && bytes[25] != 4)
+        case .jpeg: return JPEGDecoder.header(bytes)
+        case nil: return nil
+        }
+    }
+
     public static func decode(_ bytes: [UInt8], path: String, maxPixels: Int = 1 << 26) throws(DataError)
         -> RasterImage
     {

@@ -88,4 +88,8 @@ public enum PhotoFit: String, Codable, Sendable, CaseIterable {
     /// (dark-on-light photos inverted), trimmed to the object, the longer side scaled to the
     /// image with the aspect kept, centred (`ImagePreparation.prepare`).
     case fashionMNIST = "fashion_mnist"
+    /// As image-folder datasets are read: the photo as it is, its colour converted to the
+    /// model's, scaled with the aspect kept to fill the image, centred, the margins in the
+    /// colour of its border (`ImagePreparation.letterbox`).
+    case letterbox
 }

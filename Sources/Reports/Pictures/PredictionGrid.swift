@@ -22,6 +22,8 @@ public struct PredictionGrid: Sendable {
     public let title: String
     public let items: [Item]
     public let imageRows: Int
+    /// 1 (grayscale) or 3 (RGB).
+    public var imageChannels = 1
     public let imageColumns: Int
     public let columns: Int
 
@@ -67,7 +69,9 @@ public struct PredictionGrid: Sendable {
             canvas.fill(
                 x: imageX - 3, y: y, width: imageColumns * scale + 6, height: imageRows * scale + 6,
                 colour: item.isCorrect ? Colour(210, 210, 210) : .wrong)
-            canvas.drawGrayscale(item.image, rows: imageRows, columns: imageColumns, x: imageX, y: y + 3, scale: scale)
+            canvas.drawGrayscale(
+                item.image, rows: imageRows, columns: imageColumns, x: imageX, y: y + 3, scale: scale,
+                channels: imageChannels)
             let captionY = y + imageRows * scale + 10
             canvas.drawText(item.predicted, x: x + 4, y: captionY, colour: item.isCorrect ? .right : .wrong)
             canvas.drawText("true: " + item.truth, x: x + 4, y: captionY + FixedFont.glyphHeight + 1, colour: .ink)

@@ -19,6 +19,8 @@ public struct SampleSprite: Sendable {
     public let title: String
     public let rows: [Row]
     public let imageRows: Int
+    /// 1 (grayscale) or 3 (RGB).
+    public var imageChannels = 1
     public let imageColumns: Int
     public let scale: Int
 
@@ -49,7 +51,9 @@ public struct SampleSprite: Sendable {
             canvas.drawText(row.label, x: Self.margin, y: top + (cellHeight - FixedFont.glyphHeight) / 2)
             for (c, image) in row.images.enumerated() {
                 let left = Self.margin + labelWidth + c * (cellWidth + Self.gap)
-                canvas.drawGrayscale(image, rows: imageRows, columns: imageColumns, x: left, y: top, scale: scale)
+                canvas.drawGrayscale(
+                    image, rows: imageRows, columns: imageColumns, x: left, y: top, scale: scale,
+                    channels: imageChannels)
             }
         }
         return canvas

@@ -124,6 +124,6 @@ public final class TrainingRun {
 extension Dataset {
     /// How the dataset's pixels become a model's inputs, as the model file records it.
     public var preprocessing: Preprocessing {
-        Preprocessing(image: train.shape)
+        Preprocessing(image: train.shape, photos: pictureFit == .letterbox ? .letterbox : .fashionMNIST)
     }
 }

@@ -1,0 +1,89 @@
+import FashionData
+import Foundation
+import Reports
+import _Files
+
+/// `fashion data export`: a loaded dataset written as PNG folders or as Kaggle CSV, so a person
+/// can look at the images and any tool can read them.
+///
+/// Folders: `DIR/train/<class>/<index>.png` and `DIR/test/<class>/<index>.png`, the index the
+/// image's place in its split (zero-padded, so the file names sort in that order), and
+/// `DIR/classes.txt` with the class folders in the dataset's order; `ImageFolder` reads it
+/// back with the same pixels, labels and order. A class name's `/` becomes `-` in its
+/// folder's name. CSV: `DIR/<name>_train.csv` and `DIR/<name>_test.csv`, `label,pixel1,...`
+/// (grayscale only, as Kaggle's).
+public enum DatasetExport {
+    public enum Format: String, CaseIterable, Sendable {
+        case folders
+        case csv
+    }
+
+    /// The folder name of each class.
+    public static func folderNames(_ classNames: [String]) -> [String] {
+        classNames.map { name in
+            let cleaned = name.replacingOccurrences(of: "/", with: "-")
+            return cleaned.hasPrefix(".") ? "_" + cleaned.dropFirst() : cleaned
+        }
+    }
+
+    /// Writes `dataset` into `folder` (created if missing) and returns the files written.
+    @discardableResult
+    public static func write(_ dataset: Dataset, format: Format, to folder: URL) throws -> Int {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        switch format {
+        case .folders:
+            let names = folderNames(dataset.classNames)
+            guard Set(names).count == names.count else {
+                throw StudyError.invalidField(
+                    name: "classNames",
+                    reason: "two classes have the same folder name: \(names.joined(separator: ", "))")
+            }
+            var written = 0
+            for (split, images) in [("train", dataset.train), ("test", dataset.test)] {
+                for name in names {
+                    try FileManager.default.createDirectory(
+                        at: folder.appendingPathComponent(split).appendingPathComponent(name),
+                        withIntermediateDirectories: true)
+                }
+                let digits = max(5, String(images.count).count)
+                let colour: PNGEncoder.ColourType = images.channels == 3 ? .rgb : .grayscale
+                for index in 0..<images.count {
+                    let number = String(index)
+                    let file = String(repeating: "0", count: digits - number.count) + number + ".png"
+                    let url = folder.appendingPathComponent(split).appendingPathComponent(
+                        names[Int(images.labels[index])]
+                    )
+                    .appendingPathComponent(file)
+                    try AtomicFile.write(
+                        PNGEncoder.encode(
+                            width: images.columns, height: images.rows, colourType: colour,
+                            pixels: Array(images.image(at: index))), to: url)
+                    written += 1
+                }
+            }
+            try AtomicFile.write(
+                text: names.joined(separator: "\n") + "\n", to: folder.appendingPathComponent("classes.txt"))
+            return written + 1
+        case .csv:
+            guard dataset.train.channels == 1 else {
+                throw StudyError.invalidField(
+                    name: "format", reason: "CSV holds grayscale images; this dataset is in colour")
+            }
+            for (split, images) in [("train", dataset.train), ("test", dataset.test)] {
+                var text = "label," + (1...images.pixelsPerImage).map { "pixel\($0)" }.joined(separator: ",") + "\n"
+                text.reserveCapacity(images.pixels.count * 4)
+                for index in 0..<images.count {
+                    text += String(images.labels[index])
+                    for value in images.image(at: index) {
+                        text += ","
+                        text += String(value)
+                    }
+                    text += "\n"
+                }
+                try AtomicFile.write(
+                    text: text, to: folder.appendingPathComponent("\(dataset.name.lowercased())_\(split).csv"))
+            }
+            return 2
+        }
+    }
+}
