@@ -132,9 +132,8 @@ let package = Package(
         .testTarget(
             name: "FashionCLITests",
             dependencies: [
-                "FashionCLI", "fashion", "FashionData", "Studies", "NeuralNet", "Reports", "RunStore", "_SQLiteStore",
-                "Inference", "Tuning",
-                "_TestSupport",
+                "FashionCLI", "fashion", "FashionData", "Studies", "NeuralNet", "NumericCore", "Reports", "RunStore",
+                "_SQLiteStore", "Inference", "Tuning", "_TestSupport",
             ],
             exclude: ["Snapshots"]),
     ]

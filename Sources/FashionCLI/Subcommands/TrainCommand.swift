@@ -68,8 +68,11 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (name, specification, baseOptions) = try architecture()
+        let (name, given, baseOptions) = try architecture()
         let loaded = try dataset.load()
+        // A preset fits itself to the data (its input and its classes); a spec given in full does not.
+        let specification =
+            modelSpec == nil ? given.adapted(toImages: loaded.train.shape, classes: loaded.classCount) : given
         let url =
             output.map { URL(fileURLWithPath: $0) }
             ?? Self.defaultRunFolder(name: name).appendingPathComponent("model.safetensors")

@@ -1,0 +1,107 @@
+import FashionData
+import Foundation
+import NeuralNet
+import NumericCore
+import Testing
+import _TestSupport
+
+/// A shop's photos as a dataset: folders of colour JPEG pictures, trained on, described and
+/// predicted from with the CLI.
+@Suite struct FolderDataTests {
+    /// `perClass` colour photos of 20x14 per class: a tinted block on a light background.
+    static func photoFolder(at root: URL, perClass: Int) throws {
+        let tints: [(UInt8, UInt8, UInt8)] = [(200, 40, 40), (40, 160, 60), (50, 60, 200)]
+        for split in ["train", "test"] {
+            for (label, name) in ["red", "green", "blue"].enumerated() {
+                let folder = root.appendingPathComponent(split).appendingPathComponent(name)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                for n in 0..<(split == "train" ? perClass : 4) {
+                    var pixels = [UInt8]()
+                    for y in 0..<14 {
+                        for x in 0..<20 {
+                            let inside = abs(x - 10 - n % 3) < 5 && abs(y - 7) < 4 + label
+                            let tint = tints[label]
+                            pixels += inside ? [tint.0, tint.1, tint.2] : [240, 238, 235]
+                        }
+                    }
+                    let bytes = TestJPEG.encode(width: 20, height: 14, channels: 3, pixels: pixels)
+                    try Data(bytes).write(to: folder.appendingPathComponent("\(split)-\(label)-\(n).jpg"))
+                }
+            }
+        }
+    }
+
+    @Test func trainOnColourPhotosThenPredictOne() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let data = temp.file("photos")
+        try Self.photoFolder(at: data, perClass: 12)
+        let environment = CommandRunner.stableEnvironment().merging(["XDG_CACHE_HOME": temp.file("cache").path]) { $1 }
+
+        let info = try CommandRunner.run(
+            CommandRunner.executable, ["data", "info", "--data", data.path, "--image-size", "16"],
+            environment: environment)
+        #expect(info.status == 0, Comment(rawValue: info.standardError))
+        #expect(info.standardOutput.contains("Format       folders: train, test"))
+        #expect(info.standardOutput.contains("Images       16x16 RGB, 3 classes"))
+
+        let model = temp.file("shop.safetensors")
+        let trained = try CommandRunner.run(
+            CommandRunner.executable,
+            [
+                "train", "--data", data.path, "--image-size", "16", "--preset", "cnn-small", "--epochs", "2",
+                "--output", model.path, "--no-store",
+            ], environment: environment)
+        #expect(trained.status == 0, Comment(rawValue: trained.standardError))
+        #expect(trained.standardOutput.contains("(None, 16, 16, 32)"))
+        let file = try ModelFile.read(from: model)
+        #expect(file.preprocessing.image == ImageShape(height: 16, width: 16, channels: 3))
+        #expect(file.preprocessing.photos == .letterbox)
+        #expect(file.classNames == ["blue", "green", "red"])
+
+        let photo = data.appendingPathComponent("test/red/test-0-0.jpg")
+        let predicted = try CommandRunner.run(
+            CommandRunner.executable, ["predict", "--model", model.path, photo.path], environment: environment)
+        #expect(predicted.status == 0, Comment(rawValue: predicted.standardError))
+        #expect(predicted.standardOutput.hasPrefix("\(photo.path): "))
+
+        let evaluated = try CommandRunner.run(
+            CommandRunner.executable,
+            [
+                "evaluate", "--model", model.path, "--data", data.path, "--image-size", "16", "--output",
+                temp.file("eval").path,
+            ],
+            environment: environment)
+        #expect(evaluated.status == 0, Comment(rawValue: evaluated.standardError))
+        #expect(evaluated.standardOutput.contains("Accuracy "))
+        // Another size than the model's is refused with both named.
+        let wrong = try CommandRunner.run(
+            CommandRunner.executable,
+            [
+                "evaluate", "--model", model.path, "--data", data.path, "--image-size", "20", "--output",
+                temp.file("e2").path,
+            ],
+            environment: environment)
+        #expect(wrong.status != 0)
+        #expect(wrong.standardError.contains("the model takes 16x16x3 images"))
+    }
+
+    @Test func badPicturesStopTheCommandOrAreSkippedWhenAsked() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let data = temp.file("photos")
+        try Self.photoFolder(at: data, perClass: 3)
+        let broken = data.appendingPathComponent("train/red/broken.jpg")
+        try Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 9, 9]).write(to: broken)
+        let environment = CommandRunner.stableEnvironment().merging(["XDG_CACHE_HOME": temp.file("cache").path]) { $1 }
+        let stopped = try CommandRunner.run(
+            CommandRunner.executable, ["data", "info", "--data", data.path], environment: environment)
+        #expect(stopped.status != 0)
+        #expect(stopped.standardError.contains(broken.path))
+        let skipped = try CommandRunner.run(
+            CommandRunner.executable, ["data", "info", "--data", data.path, "--skip-bad-images"],
+            environment: environment)
+        #expect(skipped.status == 0, Comment(rawValue: skipped.standardError))
+        #expect(skipped.standardError.contains("skipped: \(broken.path): "))
+    }
+}
