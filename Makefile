@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/fashion
 OUT ?= out
 
-.PHONY: study tune beyond test lint format deps build release bench bench-tune bench-serve clean
+.PHONY: study tune beyond test lint format deps build release bench bench-tune bench-serve demo-photos clean
 
 ## make study: the main job. Verifies the data, then runs the seed study (Models 1-3 of the
 ## original Keras notebook, 3 seeds each) and writes its report into $(OUT)/seed-study.
@@ -54,7 +54,7 @@ release: deps
 	$(SWIFT) build -c release --product fashion
 
 ## make bench: measurements beside the Python peer (numpy), on this machine, in one run.
-bench: deps
+bench: deps release
 	$(SWIFT) build -c release --product fashion-bench
 	@python3 -c "import numpy" 2>/dev/null || pip install --quiet numpy
 	@mkdir -p $(OUT)
@@ -62,12 +62,24 @@ bench: deps
 	@python3 Benchmarks/peers/load_numpy.py > $(OUT)/bench-numpy.tsv
 	@python3 Benchmarks/compare.py $(OUT)/bench-fashion.tsv $(OUT)/bench-numpy.tsv numpy
 	@echo
+	@# Fashion-MNIST as PNG folders (written once): first and cached load, beside Pillow in a loop.
+	@[ -d $(OUT)/fashion-folders ] || $(RELEASE_BIN) data export --output $(OUT)/fashion-folders
+	@.build/release/fashion-bench folders $(OUT)/fashion-folders
+	@python3 -c "import PIL" 2>/dev/null || pip install --quiet pillow
+	@python3 Benchmarks/peers/load_folders_pil.py $(OUT)/fashion-folders
+	@echo
 	@OUT=$(OUT) bash Benchmarks/run-train.sh
 
 ## make bench-tune: TPE against random search, 5 searches each of 30 trials (8 epochs a trial).
 bench-tune: deps
 	$(SWIFT) build -c release --product fashion-bench
 	.build/release/fashion-bench tune-compare experiments/tune-mlp.json 5 30 8
+
+## make demo-photos: 3,000 training and 600 test colour JPEG "product photos" made from
+## Fashion-MNIST (Scripts/make_demo_photos.py, seeded) in $(OUT)/demo-photos.
+demo-photos: deps
+	@python3 -c "import PIL, numpy" 2>/dev/null || pip install --quiet pillow numpy
+	@python3 Scripts/make_demo_photos.py $(OUT)/demo-photos
 
 ## make bench-serve: fashion serve against FastAPI + uvicorn + onnxruntime on the same models, in
 ## one run, with wrk: requests per second, p50 and p99 latency, start-up time, peak memory.

@@ -137,6 +137,26 @@ do {
             for _ in 0..<938 { augmentation.apply(to: batch, shape: [28, 28, 1], generator: &generator) }
         }
         print("augment-epoch\t\(median(times))\t938 batches of 64")
+    case "folders":
+        // folders DIR: seconds to load an image-folder dataset, first (no cache) and from the
+        // decode cache, on the machine's cores; the best of 3 each.
+        guard let folder = arguments.dropFirst().first else {
+            print("usage: fashion-bench folders DIR")
+            exit(2)
+        }
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("fashion-bench-cache-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let location = try DatasetLocator.locate(explicit: URL(fileURLWithPath: folder))
+        var options = ImageFolder.Options()
+        options.cacheFolder = cache
+        var images = 0
+        let first = time(3) {
+            try? FileManager.default.removeItem(at: cache)
+            images = (try? Dataset.load(from: location, folders: options)).map { $0.train.count + $0.test.count } ?? -1
+        }
+        let cached = time(3) { _ = try? Dataset.load(from: location, folders: options) }
+        print("folders-first\t\(first.min()!)\t\(images) images")
+        print("folders-cached\t\(cached.min()!)\t\(images) images")
     case "explain-checks":
         guard let model = arguments.dropFirst().first else {
             print("usage: fashion-bench explain-checks MODEL [IMAGES]")

@@ -58,10 +58,14 @@ extension ImageFolder {
                     report.skipped.append(Skipped(path: folder.path, reason: reason))
                     continue
                 }
+                // Each file's size and time, looked up in its folder (not by walking the whole path).
+                let directory = open(folder.path, O_RDONLY | O_DIRECTORY)
+                defer { if directory >= 0 { close(directory) } }
+                let prefix = folder.path + "/"
                 for file in files {
-                    let path = folder.appendingPathComponent(file).path
+                    let path = prefix + file
                     var info = stat()
-                    guard stat(path, &info) == 0 else {
+                    guard directory >= 0, fstatat(directory, file, &info, 0) == 0 else {
                         throw .unreadable(path: path, reason: String(cString: strerror(errno)))
                     }
                     entries.append(
