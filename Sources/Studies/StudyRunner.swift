@@ -20,7 +20,14 @@ public enum StudyRunner {
         store: (any RunStorage)? = nil, progress: @Sendable (String) -> Void = { _ in }
     ) throws -> StudyResult {
         let start = Date()
-        let entries = try experiment.models.map { entry in (entry, try experiment.resolve(entry)) }
+        // A preset fits itself to the data (its input shape and its classes), as in `train`.
+        let entries = try experiment.models.map { entry in
+            let (architecture, options) = try experiment.resolve(entry)
+            let fitted =
+                entry.preset != nil && entry.architecture == nil
+                ? architecture.adapted(toImages: dataset.train.shape, classes: dataset.classCount) : architecture
+            return (entry, (fitted, options))
+        }
         // Every entry is checked before anything trains: an invalid one after a long one would
         // otherwise be found only when its turn comes, many minutes in.
         for (entry, (architecture, options)) in entries {

@@ -42,7 +42,7 @@ public enum Tuner {
             name: settings.study, space: space.canonicalJSON,
             settings: String(decoding: try encoder.encode(settings), as: UTF8.self))
         let studyID = study.id
-        guard dataset.train.rows * dataset.train.columns > 0 else {
+        guard dataset.train.pixelsPerImage > 0 else {
             throw TuningError.failed("the dataset has no pixels")
         }
         let parts = try dataset.train.stratifiedSplit(validationFraction: space.validationSplit, seed: settings.seed)
@@ -115,7 +115,7 @@ public enum Tuner {
         var epochs = 0
         do {
             var (architecture, options) = try Knobs.configuration(
-                parameters, inputSize: dataset.train.rows * dataset.train.columns,
+                parameters, inputSize: dataset.train.pixelsPerImage,
                 classes: dataset.classCount,
                 imageShape: dataset.train.shape)
             options.seed = settings.seed

@@ -61,7 +61,7 @@ public struct TuningResult: Codable, Sendable {
             )
         }
         let (architecture, options) = try Knobs.configuration(
-            best.parameters, inputSize: dataset.train.rows * dataset.train.columns, classes: dataset.classCount,
+            best.parameters, inputSize: dataset.train.pixelsPerImage, classes: dataset.classCount,
             imageShape: dataset.train.shape)
         progress(
             "retraining trial \(best.number) on all \(dataset.train.count) training images for \(options.epochs) "

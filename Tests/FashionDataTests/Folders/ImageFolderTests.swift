@@ -121,6 +121,11 @@ import _TestSupport
         #expect(ImagePreparation.letterbox(picture, rows: 2, columns: 4, channels: 1) == picture.pixels)
         let rgb = ImagePreparation.letterbox(picture, rows: 2, columns: 4, channels: 3)
         #expect(rgb.count == 24 && rgb[0..<6] == [255, 255, 255, 0, 0, 0])
+        // Alpha is composited over white, for grayscale and for colour.
+        let rgba = RasterImage(width: 1, height: 1, channels: 4, pixels: [0, 100, 200, 51])
+        #expect(ImagePreparation.letterbox(rgba, rows: 1, columns: 1, channels: 3) == [204, 224, 244])
+        let grayAlpha = RasterImage(width: 1, height: 1, channels: 2, pixels: [0, 128])
+        #expect(ImagePreparation.letterbox(grayAlpha, rows: 1, columns: 1, channels: 1) == [127])
         // Halving averages.
         let half = ImagePreparation.letterbox(
             RasterImage(width: 2, height: 2, channels: 1, pixels: [0, 100, 200, 100]), rows: 1, columns: 1, channels: 1)
