@@ -14,6 +14,9 @@ public struct StudyReport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write([UInt8](encoder.encode(result)), to: folder.appendingPathComponent("metrics.json"))
+        for chart in StudyComparison(result: result).charts {
+            try AtomicFile.write(text: chart.svg, to: folder.appendingPathComponent(chart.file))
+        }
         try AtomicFile.write(text: markdown, to: folder.appendingPathComponent("report.md"))
         try AtomicFile.write(text: html(folder: folder), to: folder.appendingPathComponent("report.html"))
     }
@@ -89,7 +92,8 @@ public struct StudyReport {
         md += "| " + Self.comparisonHeader.joined(separator: " | ") + " |\n"
         md += "|" + Self.comparisonHeader.map { _ in "---" }.joined(separator: "|") + "|\n"
         for row in comparisonRows { md += "| " + row.joined(separator: " | ") + " |\n" }
-        md += "\n\(summary)\n"
+        md += "\n\(summary)\n\n"
+        md += StudyComparison(result: result).markdown
         for m in result.models {
             md += "\n## \(m.name)\n\n"
             md +=
@@ -127,19 +131,32 @@ public struct StudyReport {
                 "<figure><img alt=\"\(escape(alt))\" "
                 + "src=\"data:image/png;base64,\(data.base64EncodedString())\"></figure>\n"
         }
+        let style =
+            "img { max-width: 100%; } figure { margin: 1em 0; } .summary { font-size: 1.1em; } "
+            + ".charts { display: flex; flex-wrap: wrap; gap: 12px; } .charts figure { margin: 0; } "
+            + ".charts svg { max-width: 100%; height: auto; border: 1px solid #e3e6eb; } "
+            + "figcaption { font-size: 0.85em; color: #555; max-width: 460px; }"
         var h =
-            HTML.pageStart(
-                title: result.name,
-                style: "img { max-width: 100%; } figure { margin: 1em 0; } .summary { font-size: 1.1em; }") + """
+            HTML.pageStart(title: result.name, style: style) + """
                 <h1>\(escape(result.name))</h1>
-                <p>\(escape(result.description))</p>
-                <p>\(escape(setting))</p>
+                <p class="summary">\(escape(summary))</p>
                 <section id="comparison"><h2>Comparison</h2>
-                <table><tr>\(Self.comparisonHeader.map { "<th>\(escape($0))</th>" }.joined())</tr>
+                <div class="charts">
 
                 """
+        for chart in StudyComparison(result: result).charts {
+            h +=
+                "<figure id=\"chart-\(chart.name)\">\(chart.svg)<figcaption>\(escape(chart.caption))</figcaption></figure>\n"
+        }
+        h += """
+            </div>
+            <p>\(escape(result.description))</p>
+            <p>\(escape(setting))</p>
+            <table><tr>\(Self.comparisonHeader.map { "<th>\(escape($0))</th>" }.joined())</tr>
+
+            """
         for row in comparisonRows { h += "<tr>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n" }
-        h += "</table>\n<p class=\"summary\">\(escape(summary))</p></section>\n"
+        h += "</table></section>\n"
         for m in result.models {
             h += "<section id=\"model-\(escape(m.name))\"><h2>\(escape(m.name))</h2>\n"
             h +=

@@ -210,5 +210,74 @@ import _TestSupport
         if let failure = Golden.check(report.summary, named: "seed-study-summary") {
             Issue.record(Comment(rawValue: failure))
         }
+        // One chart's SVG, as a person's browser gets it.
+        let bars = StudyComparison(result: result).charts.first { $0.name == "per-class-f1" }
+        if let failure = Golden.check(bars?.svg ?? "", named: "comparison-per-class-f1.svg") {
+            Issue.record(Comment(rawValue: failure))
+        }
+    }
+}
+
+/// The report's comparison charts as a browser draws them (headless Chromium through
+/// selenium); the screenshot stays in `.build/test-artifacts/study-report.png`.
+@Suite struct ReportChartsInBrowserTests {
+    static var hasBrowser: Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
+            && (try? CommandRunner.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import selenium"]))?
+                .status == 0
+    }
+
+    @Test(.enabled(if: hasBrowser, "headless Chromium, chromium-driver and selenium are missing: run `make test`"))
+    func everyComparisonChartIsDrawnOnTheFirstScreen() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let data = try StudyTests().dataset(in: temp.file("data"))
+        let experiment = Experiment(
+            name: "charts", description: "Two tiny models for the chart check.", validationSplit: 0.2, seeds: [1, 2],
+            models: [
+                .init(name: "small", architecture: .dense([16, 3]), training: TrainingOptions(epochs: 3)),
+                .init(name: "wider", architecture: .dense([16, 12, 3]), training: TrainingOptions(epochs: 4)),
+            ])
+        let out = temp.file("run")
+        _ = try StudyRunner.run(experiment, dataset: data, seeds: [1, 2], threads: 1, folder: out)
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let artifacts = package.appendingPathComponent(".build/test-artifacts")
+        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        let screenshot = artifacts.appendingPathComponent("study-report.png")
+        let result = try CommandRunner.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            [
+                "python3", package.appendingPathComponent("Scripts/check_report_page.py").path,
+                out.appendingPathComponent("report.html").path, screenshot.path,
+            ])
+        #expect(result.status == 0, Comment(rawValue: result.standardError))
+        let seen = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let charts = try #require(seen["charts"] as? [[String: Any]])
+        #expect(
+            charts.map { $0["id"] as? String } == [
+                "chart-curves-accuracy", "chart-curves-loss", "chart-test-accuracy", "chart-per-class-f1",
+                "chart-confusion-difference",
+            ])
+        for chart in charts {
+            let name = chart["id"] as? String ?? ""
+            #expect((chart["width"] as? Double ?? 0) > 100 && (chart["height"] as? Double ?? 0) > 100, "\(name)")
+            let marks = chart["marks"] as? Int ?? 0
+            #expect(marks > 0 && chart["drawn"] as? Int == marks, "\(name): every mark has a size on screen")
+            #expect((chart["title"] as? String)?.isEmpty == false, "\(name)")
+            #expect(
+                (chart["texts"] as? [String])?.contains { $0 == "small" || $0 == "wider" } == true
+                    || name.contains("confusion"))
+        }
+        // The comparison is on the first screen (1000 pixels high).
+        #expect((charts.first?["top"] as? Double ?? 9999) < 1000)
+        // Each chart is a file beside the report too.
+        for name in ["curves-accuracy", "curves-loss", "test-accuracy", "per-class-f1", "confusion-difference"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("comparison-\(name).svg").path))
+        }
+        let markdown = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(markdown.contains("### F1 per class") && markdown.contains("(comparison-per-class-f1.svg)"))
     }
 }
