@@ -89,13 +89,23 @@ public struct Evaluation: Codable, Sendable {
                     ).render(), "weights")
             }
         }
-        return Evaluation(
+        let evaluation = Evaluation(
             accuracy: Double(zip(predictions, labels).filter { $0 == $1 }.count) / Double(max(1, labels.count)),
             top2Accuracy: ProbabilityMetrics.topKAccuracy(probabilities, labels: labels, classCount: classes, k: 2),
             logLoss: ProbabilityMetrics.logLoss(probabilities, labels: labels, classCount: classes),
             expectedCalibrationError: calibration.expectedCalibrationError,
             report: ClassificationReport(confusion: confusion, classNames: classNames),
             confusion: confusion, calibration: calibration.bins, pictures: pictures)
+        if let folder {
+            // The charts as vector files too (the PNGs are for Markdown and for looking at quickly).
+            try AtomicFile.write(
+                text: ModelCharts.confusion(name: name, evaluation: evaluation),
+                to: folder.appendingPathComponent("confusion.svg"))
+            try AtomicFile.write(
+                text: ModelCharts.calibration(name: name, evaluation: evaluation),
+                to: folder.appendingPathComponent("calibration.svg"))
+        }
+        return evaluation
     }
 
     /// What the model looked at in each class's most confident mistake: integrated gradients

@@ -72,7 +72,7 @@ public struct StudyComparison {
                 description:
                     "Blue: better (fewer images taken for a wrong class, or more taken for the right one); orange: worse.",
                 labels: first.evaluation.report.classNames, values: difference,
-                better: { row, column, value in row == column ? value > 0 : value < 0 })
+                colouring: .signed(better: { row, column, value in row == column ? value > 0 : value < 0 }))
             charts.append(
                 Chart(
                     name: "confusion-difference",

@@ -135,7 +135,7 @@ public struct StudyReport {
             "img { max-width: 100%; } figure { margin: 1em 0; } .summary { font-size: 1.1em; } "
             + ".charts { display: flex; flex-wrap: wrap; gap: 12px; } .charts figure { margin: 0; } "
             + ".charts svg { max-width: 100%; height: auto; border: 1px solid #e3e6eb; } "
-            + "figcaption { font-size: 0.85em; color: #555; max-width: 460px; }"
+            + "figcaption { font-size: 0.85em; color: #555; } .charts figcaption { width: 0; min-width: 100%; }"
         var h =
             HTML.pageStart(title: result.name, style: style) + """
                 <h1>\(escape(result.name))</h1>
@@ -169,7 +169,11 @@ public struct StudyReport {
                 m.evaluation.top2Accuracy, m.evaluation.logLoss, m.evaluation.expectedCalibrationError)
             h += "<pre>\(escape(m.evaluation.report.text(digits: 4)))</pre>\n"
             for key in Evaluation.pictureOrder {
-                if let file = m.evaluation.pictures[key] { h += image(m.name, file, "\(m.name) \(key)") }
+                if let chart = ModelCharts.svg(key, model: m) {
+                    h += "<figure class=\"charts\">\(chart)</figure>\n"
+                } else if let file = m.evaluation.pictures[key] {
+                    h += image(m.name, file, "\(m.name) \(key)")
+                }
             }
             h += "</section>\n"
         }

@@ -39,10 +39,13 @@ import _TestSupport
         for name in [
             "confusion.png", "predictions.png", "mistakes.png", "explanations.png", "calibration.png", "weights.png",
             "evaluation.json",
-            "evaluation.md",
+            "evaluation.md", "confusion.svg", "calibration.svg",
         ] {
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)")
         }
+        // The vector charts carry their labels as text.
+        let confusionSVG = try String(contentsOf: folder.appendingPathComponent("confusion.svg"), encoding: .utf8)
+        #expect(confusionSVG.hasPrefix("<svg ") && confusionSVG.contains(">Ankle boot</text>"))
         let text = try CommandRunner.run([
             "evaluate", "--model", model.path, "--data", RealData.folder.path, "-o", temp.file("e2").path,
         ])

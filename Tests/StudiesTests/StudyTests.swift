@@ -88,7 +88,9 @@ import _TestSupport
         #expect(markdown.contains("| small | 16-3 | 51 | 3 |"))
         #expect(markdown.contains("precision    recall  f1-score   support"))
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
-        #expect(html.contains("<img alt=\"wide confusion\" src=\"data:image/png;base64,"))
+        // Image grids inline as PNG; charts as SVG with their labels as text.
+        #expect(html.contains("<img alt=\"wide mistakes\" src=\"data:image/png;base64,"))
+        #expect(html.contains("<title id=\"wide-confusion-title\">wide: confusion matrix on the test set</title>"))
         #expect(!html.contains("src=\"wide/"))  // self-contained
         // The model file of the first seed predicts as the study measured.
         let model = try ModelFile.read(from: out.appendingPathComponent("wide/model.safetensors"))
@@ -175,8 +177,11 @@ import _TestSupport
         #expect(dom.status == 0, Comment(rawValue: dom.standardError))
         #expect(dom.standardOutput.contains("<h2>Comparison</h2>"))
         #expect(dom.standardOutput.contains("<section id=\"model-tiny\"><h2>tiny</h2>"))
-        // Curves, confusion, predictions, mistakes, their explanations, calibration, weights.
-        #expect(dom.standardOutput.components(separatedBy: "<img ").count - 1 == 7)
+        // Pictures: predictions, mistakes, their explanations, weights; charts (SVG): the four of the
+        // comparison (one model: no confusion difference), then the model's curves (two), confusion
+        // and calibration.
+        #expect(dom.standardOutput.components(separatedBy: "<img ").count - 1 == 4)
+        #expect(dom.standardOutput.components(separatedBy: "<svg ").count - 1 == 8)
 
         let screenshot = temp.file("page.png")
         let shot = try CommandRunner.run(
@@ -255,7 +260,16 @@ import _TestSupport
         #expect(result.status == 0, Comment(rawValue: result.standardError))
         let seen = try #require(
             try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
-        let charts = try #require(seen["charts"] as? [[String: Any]])
+        let all = try #require(seen["charts"] as? [[String: Any]])
+        // The comparison's five, then each model's four (curves of loss and accuracy, confusion, calibration).
+        #expect(all.count == 5 + 2 * 4)
+        for chart in all {
+            let marks = chart["marks"] as? Int ?? 0
+            #expect(marks > 0 && chart["drawn"] as? Int == marks, "\(chart["title"] ?? ""): every mark is drawn")
+            #expect((chart["width"] as? Double ?? 0) > 100 && (chart["height"] as? Double ?? 0) > 100)
+            #expect((chart["texts"] as? [String])?.count ?? 0 > 3, "labels as text")
+        }
+        let charts = all.filter { ($0["id"] as? String)?.hasPrefix("chart-") == true }
         #expect(
             charts.map { $0["id"] as? String } == [
                 "chart-curves-accuracy", "chart-curves-loss", "chart-test-accuracy", "chart-per-class-f1",

@@ -47,7 +47,7 @@ public struct LineChartSVG: Sendable {
         let xs = series.flatMap { $0.points.map(\.x) + $0.band.map(\.x) }
         let ys = series.flatMap { $0.points.map(\.y) + $0.band.flatMap { [$0.low, $0.high] } }
         let xLow = xs.min() ?? 0
-        let xHigh = max(xs.max() ?? 1, xLow + 1)
+        let xHigh = max(xs.max() ?? 1, xLow + (xs.allSatisfy { $0 == $0.rounded() } ? 1 : 1e-9))
         var yLow = ys.min() ?? 0
         var yHigh = ys.max() ?? 1
         let pad = max(1e-6, (yHigh - yLow) * 0.06)
@@ -60,7 +60,9 @@ public struct LineChartSVG: Sendable {
         out += SVGChart.legend(series.map { ($0.name, $0.colour) }, x: frame.left, y: 36)
         out += frame.yAxis(label: yLabel)
         let bottom = frame.top + frame.height
-        for tick in SVGChart.ticks(xLow, xHigh) where tick == tick.rounded() {
+        // Whole-number x (epochs) gets whole-number ticks only.
+        let wholeX = xs.allSatisfy { $0 == $0.rounded() }
+        for tick in SVGChart.ticks(xLow, xHigh) where !wholeX || tick == tick.rounded() {
             out +=
                 "<text x=\"\(SVGChart.number(x(tick)))\" y=\"\(SVGChart.number(bottom + 16))\" text-anchor=\"middle\" "
             out += "font-size=\"11\" fill=\"#444\">\(SVGChart.tickLabel(tick))</text>\n"

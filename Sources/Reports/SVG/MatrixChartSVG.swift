@@ -1,27 +1,38 @@
-/// A matrix of signed counts (one confusion matrix minus another) as coloured cells with their
-/// numbers, as inline SVG: blue where `better` says the change helps, orange where it hurts.
+/// A matrix of counts as coloured cells with their numbers, as inline SVG: a confusion matrix
+/// (`counts`: darker blue, more images), or one confusion matrix minus another (`signed`: blue
+/// where `better` says the change helps, orange where it hurts).
 public struct MatrixChartSVG: Sendable {
+    public enum Colouring: Sendable {
+        case counts
+        /// Whether a change of `value` at (row, column) is an improvement.
+        case signed(better: @Sendable (Int, Int, Int) -> Bool)
+    }
+
     public let id: String
     public let title: String
     public let description: String
     public let labels: [String]
     /// `values[row][column]`.
     public let values: [[Int]]
-    /// Whether a change of `value` at (row, column) is an improvement.
-    public let better: @Sendable (Int, Int, Int) -> Bool
+    public let colouring: Colouring
     public let width: Int
 
     public init(
-        id: String, title: String, description: String, labels: [String], values: [[Int]],
-        better: @escaping @Sendable (Int, Int, Int) -> Bool, width: Int = 560
+        id: String, title: String, description: String, labels: [String], values: [[Int]], colouring: Colouring,
+        width: Int = 560
     ) {
         self.id = id
         self.title = title
         self.description = description
         self.labels = labels
         self.values = values
-        self.better = better
+        self.colouring = colouring
         self.width = width
+    }
+
+    var isSigned: Bool {
+        if case .signed = colouring { return true }
+        return false
     }
 
     public var svg: String {
@@ -46,7 +57,12 @@ public struct MatrixChartSVG: Sendable {
             out += "text-anchor=\"end\" font-size=\"11\">\(SVGChart.escape(labels[r]))</text>\n"
             for (c, value) in row.enumerated() where c < n {
                 let strength = Double(abs(value)) / Double(peak)
-                let colour = value == 0 ? "#f4f5f7" : (better(r, c, value) ? "#0072B2" : "#E69F00")
+                let colour: String
+                switch colouring {
+                case .counts: colour = value == 0 ? "#f4f5f7" : "#0072B2"
+                case .signed(let better):
+                    colour = value == 0 ? "#f4f5f7" : (better(r, c, value) ? "#0072B2" : "#E69F00")
+                }
                 let opacity = value == 0 ? 1 : 0.15 + 0.85 * strength
                 let x = left + cell * Double(c)
                 out += "<rect class=\"cell\" x=\"\(SVGChart.number(x))\" y=\"\(SVGChart.number(y))\" "
@@ -59,7 +75,7 @@ public struct MatrixChartSVG: Sendable {
                 if value != 0 {
                     out += "<text x=\"\(SVGChart.number(x + cell / 2))\" y=\"\(SVGChart.number(y + cell / 2 + 4))\" "
                     out += "text-anchor=\"middle\" font-size=\"10\" fill=\"\(strength > 0.55 ? "#fff" : "#111")\">"
-                    out += "\(value > 0 ? "+" : "")\(value)</text>\n"
+                    out += "\(value > 0 && isSigned ? "+" : "")\(value)</text>\n"
                 }
             }
         }
