@@ -9,7 +9,8 @@ public struct TuningReport {
 
     public init(result: TuningResult) { self.result = result }
 
-    static let colours = ["complete": "#1f77b4", "pruned": "#aaaaaa", "failed": "#d62728", "running": "#ff7f0e"]
+    // Okabe and Ito's colours (SVGChart.palette), safe for colour-blind readers.
+    static let colours = ["complete": "#0072B2", "pruned": "#999999", "failed": "#D55E00", "running": "#E69F00"]
 
     /// Trial number against validation accuracy (pruned trials at their last reported value),
     /// with the best value so far as a line.
@@ -76,7 +77,7 @@ public struct TuningReport {
                 style: """
                     td.params, th.params { text-align: left; font-family: monospace; }
                     .plots { display: flex; flex-wrap: wrap; gap: 8px; } \
-                    .bar { background: #1f77b4; height: 12px; display: inline-block; }
+                    .bar { background: #0072B2; height: 12px; display: inline-block; }
                     """) + """
                 <h1>Tuning study \(e(result.study))</h1>
                 <p>\(e(result.space.description ?? ""))</p>

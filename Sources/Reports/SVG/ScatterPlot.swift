@@ -104,7 +104,7 @@ public struct ScatterPlot: Sendable {
             + "\(f(top + plotHeight / 2)))\">\(HTML.escape(yLabel))</text>\n"
         if line.count > 1 {
             s +=
-                "<polyline fill=\"none\" stroke=\"#d62728\" stroke-width=\"1.5\" points=\""
+                "<polyline fill=\"none\" stroke=\"#D55E00\" stroke-width=\"1.5\" points=\""
                 + line.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ") + "\"/>\n"
         }
         for p in points {
