@@ -56,17 +56,31 @@ public struct SearchParameter: Codable, Equatable, Sendable {
     }
 
     /// The values the grid sampler visits.
+    /// The most points a grid may have (the product of its parameters' values), and so the
+    /// most values one parameter may give it: a grid is listed whole before it is searched.
+    public static let gridLimit = 100_000
+
     func gridValues() throws(TuningError) -> [ParameterValue] {
         switch domain {
         case .fixed(let v): return [v]
         case .choice(let values): return values
         case .range(let low, let high, let log, let integer):
             if integer, steps == nil {
+                let count = (high.rounded() - low.rounded() + 1)
+                guard count <= Double(Self.gridLimit) else {
+                    throw .space(
+                        "parameter '\(name)': an integer range of \(Int(min(count, 1e18))) values is too large for "
+                            + "the grid sampler (at most \(Self.gridLimit)); give 'steps' or 'values'")
+                }
                 return stride(from: low.rounded(), through: high.rounded(), by: 1).map { .number($0) }
             }
             guard let steps, steps >= 2 else {
                 throw .space(
                     "parameter '\(name)': the grid sampler needs 'values' or 'steps' (2 or more) for a float range")
+            }
+            guard steps <= Self.gridLimit else {
+                throw .space(
+                    "parameter '\(name)': 'steps' is \(steps); the grid sampler takes at most \(Self.gridLimit)")
             }
             return (0..<steps).map { i in
                 let t = Double(i) / Double(steps - 1)

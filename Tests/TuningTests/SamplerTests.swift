@@ -102,6 +102,32 @@ func search(_ sampler: any Sampler, trials: Int) throws -> [Double] {
         #expect(throws: TuningError.self) { try GridSampler(space: floats, seed: 1).propose(number: 0, history: []) }
     }
 
+    /// A grid is refused by its size before it is listed (a billion steps once grew tune past 6 GB).
+    @Test func aHugeGridIsRefusedBeforeItIsListed() throws {
+        let cases: [(SearchSpace, String)] = [
+            (
+                SearchSpace(
+                    name: "s", parameters: [SearchParameter(name: "lr", low: 1e-4, high: 1, steps: 1_000_000_000)]),
+                "'steps' is 1000000000; the grid sampler takes at most 100000"
+            ),
+            (
+                SearchSpace(name: "i", parameters: [SearchParameter(name: "units", low: 1, high: 1e12, integer: true)]),
+                "an integer range of 1000000000000 values is too large"
+            ),
+            (
+                SearchSpace(
+                    name: "p",
+                    parameters: (0..<4).map { SearchParameter(name: "p\($0)", low: 0, high: 1, steps: 1000) }),
+                "the grid has more than 100000 points"
+            ),
+        ]
+        for (space, message) in cases {
+            #expect {
+                _ = try GridSampler(space: space, seed: 1).propose(number: 0, history: [])
+            } throws: { "\($0)".contains(message) }
+        }
+    }
+
     @Test func tpeBeatsRandomSearchOnASyntheticObjective() throws {
         var tpeBest = [Double]()
         var randomBest = [Double]()

@@ -8,6 +8,17 @@ public struct GridSampler: Sampler {
     public let seed: UInt64
 
     public func points() throws(TuningError) -> [Assignment] {
+        // The grid's size is checked before it is listed.
+        var size = 1
+        for parameter in space.parameters {
+            let (product, overflow) = size.multipliedReportingOverflow(by: max(1, try parameter.gridValues().count))
+            guard !overflow, product <= SearchParameter.gridLimit else {
+                throw .space(
+                    "the grid has more than \(SearchParameter.gridLimit) points (the product of every parameter's "
+                        + "values); give fewer values or steps, or use the tpe or random sampler")
+            }
+            size = product
+        }
         var results = [Assignment()]
         for parameter in space.parameters {
             let values = try parameter.gridValues()
