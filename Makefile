@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/fashion
 OUT ?= out
 
-.PHONY: study tune beyond test lint format deps build release bench bench-tune bench-serve demo-photos clean
+.PHONY: study tune beyond test lint format deps build release bench bench-tune bench-serve demo-photos fuzz clean
 
 ## make study: the main job. Verifies the data, then runs the seed study (Models 1-3 of the
 ## original Keras notebook, 3 seeds each) and writes its report into $(OUT)/seed-study.
@@ -85,6 +85,19 @@ demo-photos: deps
 ## one run, with wrk: requests per second, p50 and p99 latency, start-up time, peak memory.
 bench-serve: deps release
 	@OUT=$(OUT) bash Benchmarks/serve/run.sh
+
+## make fuzz: every parser under libFuzzer with address sanitizer (Fuzz/, a package of its own),
+## FUZZ_SECONDS (60) each; crashes are kept in Fuzz/Crashes/<target>/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= idx gzip csv png jpeg model experiment space serve
+fuzz: deps
+	@# Each target alone (building the whole graph would link fashion itself with libFuzzer); lld,
+	@# because gold fails on the sanitized objects.
+	@for t in $(FUZZ_TARGETS); do \
+		$(SWIFT) build --package-path Fuzz -c debug --product fuzz-$$t -Xswiftc -sanitize=fuzzer,address \
+			-Xswiftc -parse-as-library -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld || exit 1; \
+	done
+	@OUT=$(OUT) bash Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf .build $(OUT)

@@ -16,6 +16,11 @@ let package = Package(
         .executable(name: "fashion", targets: ["fashion"]),
         .library(name: "FashionData", targets: ["FashionData"]),
         .library(name: "Reports", targets: ["Reports"]),
+        // For the fuzz targets (Fuzz/, a package of its own) and for embedding.
+        .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "Studies", targets: ["Studies"]),
+        .library(name: "Tuning", targets: ["Tuning"]),
+        .library(name: "Serving", targets: ["Serving"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -92,6 +92,51 @@ import _TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: destination.url.path).isEmpty)
     }
 
+    /// A server that sends without end, and one that stalls: both stopped with a clear error,
+    /// and nothing left behind (an endless body once grew `data fetch` past 6 GB in 16 s).
+    @Test func anEndlessOrStalledDownloadIsStoppedAndNamed() async throws {
+        let script = """
+            import http.server, socketserver, time
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    self.send_response(200); self.end_headers()
+                    try:
+                        if 'endless' in self.path:
+                            while True: self.wfile.write(b'x' * 65536)
+                        self.wfile.write(b'0123456789'); self.wfile.flush(); time.sleep(20)
+                    except Exception: pass
+                def log_message(self, *a): pass
+            socketserver.ThreadingTCPServer.daemon_threads = True
+            s = socketserver.ThreadingTCPServer(('127.0.0.1', 0), H)
+            print(s.server_address[1], flush=True)
+            s.serve_forever()
+            """
+        let server = try ChildProcess(["python3", "-c", script])
+        defer { server.killNow() }
+        var line = [UInt8]()
+        while let byte = server.standardOutput.readData(ofLength: 1).first, byte != 10 { line.append(byte) }
+        let port = try #require(Int(String(decoding: line, as: UTF8.self)))
+        let destination = try TemporaryFolder()
+        defer { destination.remove() }
+        for (name, timeout, message) in [
+            ("endless.gz", 30.0, "more than 1048776 bytes arrived; the file is expected to be at most 1048776 bytes"),
+            ("stall.gz", 1.0, "no data arrived for 1 s (the connection stalled)"),
+        ] {
+            let entry = CatalogueEntry(
+                name: "test", classNames: ["a"],
+                files: [
+                    CatalogueEntry.File(
+                        role: .trainImages, name: name, archiveMD5: "0", contentMD5: "0", archiveBytes: 100)
+                ],
+                downloadURL: URL(string: "http://127.0.0.1:\(port)/")!)
+            let fetcher = DatasetFetcher(entry: entry, destination: destination.url, timeout: timeout)
+            let error = await #expect(throws: DataError.self) { try await fetcher.fetchAll() }
+            #expect(error?.description.contains(message) == true, "\(error?.description ?? "")")
+            #expect(error?.description.contains("127.0.0.1:\(port)/\(name)") == true)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: destination.url.path).isEmpty)
+        }
+    }
+
     @Test func checksumAcceptsThePublishedArchiveOrItsContent() throws {
         let content = Array("hello fashion".utf8)
         let archive = Fixtures.gzip(content)

@@ -11,10 +11,16 @@ struct DataFetch: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Base URL to download from instead of the official host.", valueName: "url"))
     var mirror: String?
 
+    @Option(help: ArgumentHelp("Seconds without data after which a download is given up.", valueName: "seconds"))
+    var timeout = 60.0
+
     @Option(help: ArgumentHelp("Folder to download into (default: the user cache folder).", valueName: "dir"))
     var into: String?
 
     func validate() throws {
+        guard timeout.isFinite, timeout > 0, timeout <= 3600 else {
+            throw ValidationError("--timeout: expected seconds between 0 and 3600, found \(timeout)")
+        }
         if let mirror, URL(string: mirror)?.scheme == nil {
             throw ValidationError("--mirror: expected a URL such as http://host/path/, found '\(mirror)'")
         }
@@ -22,7 +28,8 @@ struct DataFetch: AsyncParsableCommand {
 
     func run() async throws {
         let destination = into.map { URL(fileURLWithPath: $0) } ?? DatasetLocator.cacheFolder()
-        let fetcher = DatasetFetcher(mirror: mirror.flatMap { URL(string: $0) }, destination: destination)
+        let fetcher = DatasetFetcher(
+            mirror: mirror.flatMap { URL(string: $0) }, destination: destination, timeout: timeout)
         print("Fetching \(fetcher.entry.name) from \(fetcher.baseURL.absoluteString) into \(destination.path)")
         _ = try await fetcher.fetchAll { print("  " + $0) }
         print("Done: the data is ready for every fashion command.")

@@ -19,13 +19,20 @@ public struct CatalogueEntry: Sendable, Equatable {
         /// MD5 of the decompressed content. Repackagers (Debian among them) recompress the
         /// files, which changes the archive's checksum but not the content's.
         public let contentMD5: String
+        /// The published `.gz` file's size, when known: a download may be at most about twice it.
+        public let archiveBytes: Int?
 
-        public init(role: Role, name: String, archiveMD5: String, contentMD5: String) {
+        public init(role: Role, name: String, archiveMD5: String, contentMD5: String, archiveBytes: Int? = nil) {
             self.role = role
             self.name = name
             self.archiveMD5 = archiveMD5
             self.contentMD5 = contentMD5
+            self.archiveBytes = archiveBytes
         }
+
+        /// The most bytes a download of the file may bring (twice the published size and a
+        /// mebibyte, for a mirror that recompresses; 256 MiB for a file of unknown size).
+        public var downloadLimit: Int { archiveBytes.map { $0 * 2 + (1 << 20) } ?? 256 << 20 }
     }
 
     public let name: String
@@ -54,16 +61,20 @@ extension CatalogueEntry {
         files: [
             File(
                 role: .trainImages, name: "train-images-idx3-ubyte.gz",
-                archiveMD5: "8d4fb7e6c68d591d4c3dfef9ec88bf0d", contentMD5: "f4a8712d7a061bf5bd6d2ca38dc4d50a"),
+                archiveMD5: "8d4fb7e6c68d591d4c3dfef9ec88bf0d", contentMD5: "f4a8712d7a061bf5bd6d2ca38dc4d50a",
+                archiveBytes: 26_421_880),
             File(
                 role: .trainLabels, name: "train-labels-idx1-ubyte.gz",
-                archiveMD5: "25c81989df183df01b3e8a0aad5dffbe", contentMD5: "9018921c3c673c538a1fc5bad174d6f9"),
+                archiveMD5: "25c81989df183df01b3e8a0aad5dffbe", contentMD5: "9018921c3c673c538a1fc5bad174d6f9",
+                archiveBytes: 29515),
             File(
                 role: .testImages, name: "t10k-images-idx3-ubyte.gz",
-                archiveMD5: "bef4ecab320f06d8554ea6380940ec79", contentMD5: "8181f5470baa50b63fa0f6fddb340f0a"),
+                archiveMD5: "bef4ecab320f06d8554ea6380940ec79", contentMD5: "8181f5470baa50b63fa0f6fddb340f0a",
+                archiveBytes: 4_422_102),
             File(
                 role: .testLabels, name: "t10k-labels-idx1-ubyte.gz",
-                archiveMD5: "bb300cfdad3c16e7a12a480ee83cd310", contentMD5: "15d484375f8d13e6eb1aabb0c3f46965"),
+                archiveMD5: "bb300cfdad3c16e7a12a480ee83cd310", contentMD5: "15d484375f8d13e6eb1aabb0c3f46965",
+                archiveBytes: 5148),
         ],
         downloadURL: URL(string: "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")!)
 }

@@ -19,11 +19,14 @@ public struct DatasetFetcher: Sendable {
     public let entry: CatalogueEntry
     public let baseURL: URL
     public let destination: URL
+    /// Seconds without data after which a download is given up.
+    public let timeout: Double
 
-    public init(entry: CatalogueEntry = .fashionMNIST, mirror: URL? = nil, destination: URL) {
+    public init(entry: CatalogueEntry = .fashionMNIST, mirror: URL? = nil, destination: URL, timeout: Double = 60) {
         self.entry = entry
         self.baseURL = mirror ?? entry.downloadURL
         self.destination = destination
+        self.timeout = timeout
     }
 
     /// Fetches every file; `progress` receives one line per file. Stops at the first failure.
@@ -48,34 +51,23 @@ public struct DatasetFetcher: Sendable {
             return .alreadyPresent(file.name)
         }
         let url = baseURL.appendingPathComponent(file.name)
-        let bytes = try await download(url)
+        // Streamed into the temporary file beside the target, at most the file's download limit.
+        try? FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
+        let temporary = AtomicFile.temporaryURL(for: target)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let count = try await StreamingDownload.run(url, to: temporary, limit: file.downloadLimit, timeout: timeout)
+        guard let bytes = try? [UInt8](Data(contentsOf: temporary)) else {
+            throw .writeFailed(path: temporary.path, reason: "cannot read back the downloaded file")
+        }
         let result = try DatasetVerifier.checksum(of: bytes, path: url.absoluteString, against: file)
         if case .mismatch(let expected, let found) = result {
             throw .checksumMismatch(path: url.absoluteString, expected: expected, found: found)
         }
         do {
-            try AtomicFile.write(bytes, to: target)
+            try AtomicFile.commit(temporary, to: target)
         } catch {
             throw .writeFailed(path: target.path, reason: error.reason)
         }
-        return .downloaded(file.name, bytes: bytes.count)
-    }
-
-    private func download(_ url: URL) async throws(DataError) -> [UInt8] {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 60
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await session.data(from: url)
-        } catch {
-            throw .download(url: url.absoluteString, reason: error.localizedDescription)
-        }
-        if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-            throw .download(url: url.absoluteString, reason: "the server answered HTTP \(http.statusCode)")
-        }
-        return [UInt8](data)
+        return .downloaded(file.name, bytes: count)
     }
 }
