@@ -8,13 +8,20 @@ public enum Gzip {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
+    /// The most a stream may inflate to by default: 1 GiB (Fashion-MNIST's largest file is 47 MB).
+    public static let maximumOutput = 1 << 30
+
     /// Inflates a gzip stream (or a zlib stream, detected from its header). Concatenated gzip
     /// members are decoded one after another, as `gunzip` does.
     ///
     /// - Parameter path: named in the error when the data is corrupt or cut short.
-    public static func decompress(_ input: [UInt8], path: String, sizeHint: Int = 0) throws(DataError) -> [UInt8] {
+    /// - Parameter limit: the most bytes it may inflate to (a small "gzip bomb" can claim
+    ///   gigabytes); more is an error naming the file.
+    public static func decompress(_ input: [UInt8], path: String, sizeHint: Int = 0, limit: Int = maximumOutput)
+        throws(DataError) -> [UInt8]
+    {
         var output = [UInt8]()
-        output.reserveCapacity(max(sizeHint, input.count * 4))
+        output.reserveCapacity(min(limit, max(sizeHint, input.count * 4)))
         var stream = z_stream()
         // 15 window bits + 32: detect zlib or gzip headers automatically.
         var status = inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
@@ -23,7 +30,7 @@ public enum Gzip {
         }
         defer { inflateEnd(&stream) }
 
-        let chunk = 1 << 20
+        let chunk = min(1 << 20, max(1 << 16, input.count * 8))
         var buffer = [UInt8](repeating: 0, count: chunk)
         var consumed = 0
         try input.withUnsafeBufferPointer { (source) throws(DataError) in
@@ -36,6 +43,12 @@ public enum Gzip {
                         stream.avail_out = UInt32(chunk)
                         status = inflate(&stream, Z_NO_FLUSH)
                         return chunk - Int(stream.avail_out)
+                    }
+                    guard output.count + produced <= limit else {
+                        throw .corruptGzip(
+                            path: path,
+                            reason: "it inflates to more than \(limit) bytes, more than any dataset file (a gzip bomb?)"
+                        )
                     }
                     output.append(contentsOf: buffer[0..<produced])
                     if status == Z_STREAM_END { break }

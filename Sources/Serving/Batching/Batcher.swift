@@ -94,6 +94,10 @@ final class Batcher: @unchecked Sendable {
             condition.lock()
             defer { condition.unlock() }
             if arrived { arriving -= 1 }
+            guard !isStopped else {
+                continuation.resume(returning: .failure(ServingError(status: 503, "the server is stopping")))
+                return
+            }
             guard queue.count < limits.maxQueue else {
                 condition.signal()
                 continuation.resume(

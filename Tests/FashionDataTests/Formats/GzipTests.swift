@@ -17,6 +17,16 @@ import _TestSupport
         #expect(try Gzip.decompress(twice, path: "x.gz") == original + [1, 2, 3])
     }
 
+    /// 10 MB of zeros compress to about 10 KB: with a 1 MB limit it is refused, naming the file.
+    @Test func aStreamInflatingPastItsLimitIsRefused() {
+        let bomb = Fixtures.gzip([UInt8](repeating: 0, count: 10_000_000), level: 9)
+        #expect(bomb.count < 20_000)
+        let error = #expect(throws: DataError.self) { try Gzip.decompress(bomb, path: "/data/bomb.gz", limit: 1 << 20) }
+        #expect(error?.description.contains("/data/bomb.gz") == true)
+        #expect(error?.description.contains("inflates to more than 1048576 bytes") == true)
+        #expect((try? Gzip.decompress(bomb, path: "ok.gz"))?.count == 10_000_000)
+    }
+
     @Test func truncatedStreamIsAnErrorNamingTheFile() {
         let compressed = Fixtures.gzip(original)
         let cut = Array(compressed.prefix(compressed.count / 2))
