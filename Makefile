@@ -36,7 +36,7 @@ test: deps lint
 
 ## make lint: swift format (it ships with the toolchain) with the committed .swift-format
 ## (4 spaces, lines of at most 120 characters); fails on any file it would change.
-FORMATTED = Sources Tests Benchmarks Package.swift
+FORMATTED = Sources Tests Benchmarks Package.swift Fuzz/Sources Fuzz/Package.swift
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel $(FORMATTED)
 
