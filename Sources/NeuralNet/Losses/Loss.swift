@@ -16,11 +16,16 @@ public protocol Loss: AnyObject {
     func evaluate(logits: Matrix, targets: LossTargets, computeGradient: Bool) -> LossResult
 }
 
-/// What a loss is judged against: a class index for every row of the batch.
+/// What a loss is judged against: a class index for every row of the batch, and for
+/// multi-label tagging the rows' tags (`[batch, tags]`, 0 or 1).
 public struct LossTargets {
     public let classes: UnsafeBufferPointer<Int32>
+    public let tags: UnsafeBufferPointer<Float>?
 
-    public init(classes: UnsafeBufferPointer<Int32>) { self.classes = classes }
+    public init(classes: UnsafeBufferPointer<Int32>, tags: UnsafeBufferPointer<Float>? = nil) {
+        self.classes = classes
+        self.tags = tags
+    }
 }
 
 public struct LossResult: Sendable {
@@ -39,11 +44,15 @@ public struct LossResult: Sendable {
 /// The losses there are, by the name options and files use.
 public enum LossKind: String, Codable, Sendable, CaseIterable {
     case softmaxCrossEntropy = "softmax_cross_entropy"
+    /// Multi-label tagging; the training pipeline does not feed it tags yet (issue 20), so
+    /// options refuse it for now.
+    case sigmoidBinaryCrossEntropy = "sigmoid_binary_cross_entropy"
 
     /// The final layer the loss is fused with: training leaves it out and feeds its input here.
     public var fusedActivation: LayerSpecification.Kind {
         switch self {
         case .softmaxCrossEntropy: return .softmax
+        case .sigmoidBinaryCrossEntropy: return .sigmoid
         }
     }
 
@@ -51,13 +60,15 @@ public enum LossKind: String, Codable, Sendable, CaseIterable {
     /// each also as `val_<name>`.
     public var metricNames: [String] {
         switch self {
-        case .softmaxCrossEntropy: return [EpochRecord.Name.loss, EpochRecord.Name.accuracy]
+        case .softmaxCrossEntropy, .sigmoidBinaryCrossEntropy:
+            return [EpochRecord.Name.loss, EpochRecord.Name.accuracy]
         }
     }
 
     public func makeLoss(labelSmoothing: Double) -> any Loss {
         switch self {
         case .softmaxCrossEntropy: return SoftmaxCrossEntropy(labelSmoothing: Float(labelSmoothing))
+        case .sigmoidBinaryCrossEntropy: return SigmoidBinaryCrossEntropy(labelSmoothing: Float(labelSmoothing))
         }
     }
 }

@@ -77,6 +77,11 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 
     /// - Parameter imageShape: the images trained on, when known: augmentation must fit them.
     public func validate(hasValidation: Bool, imageShape: ImageShape? = nil) throws(ModelError) {
+        if loss == .sigmoidBinaryCrossEntropy, flipAveraging {
+            throw .invalidOption(
+                name: "flipAveraging",
+                reason: "averages softmax probabilities; it cannot be used with sigmoid_binary_cross_entropy")
+        }
         if let augmentation, let imageShape, augmentation.cropPadding >= min(imageShape.height, imageShape.width) {
             throw .invalidOption(
                 name: "augmentation.cropPadding",
