@@ -123,8 +123,9 @@ public enum ImageFolder {
     public static func layout(in folder: URL) -> DatasetLocation.Layout? {
         let train = folder.appendingPathComponent("train")
         let test = folder.appendingPathComponent("test")
-        if classFolders(in: train) != nil, classFolders(in: test) != nil {
-            return .folders(train: train, test: test)
+        if classFolders(in: train) != nil {
+            // train/ alone is one tree to split, as a folder of class folders is.
+            return .folders(train: train, test: classFolders(in: test) != nil ? test : nil)
         }
         if let classes = classFolders(in: folder), !classes.contains("train") {
             return .folders(train: folder, test: nil)

@@ -87,6 +87,18 @@ import _TestSupport
             $0.seed = 4
         }
         #expect(other.test != a.test)
+        // A train/ folder with no test/ beside it is split the same way.
+        let parent = temp.file("parent")
+        try FileManager.default.createDirectory(
+            at: parent.appendingPathComponent("train"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: temp.file("coat"), to: parent.appendingPathComponent("train/coat"))
+        try FileManager.default.copyItem(at: temp.file("hat"), to: parent.appendingPathComponent("train/hat"))
+        let trainOnly = try Self.load(parent) {
+            $0.testSplit = 0.2
+            $0.seed = 3
+        }
+        #expect(trainOnly.location.layout == .folders(train: parent.appendingPathComponent("train"), test: nil))
+        #expect(trainOnly.test == a.test && trainOnly.train == a.train)
     }
 
     @Test func colourAndSizeFollowThePicturesUnlessGiven() throws {
