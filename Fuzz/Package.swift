@@ -15,9 +15,10 @@ let package = Package(
     name: "fashion-fuzz",
     platforms: [.macOS(.v14)],
     dependencies: [.package(name: "fashion", path: "..")],
-    targets: targets.map { name, libraries in
-        .executableTarget(
-            name: name, dependencies: libraries.map { .product(name: $0, package: "fashion") },
-            path: "Sources/\(name)")
-    }
+    targets: [.target(name: "FuzzDriver")]
+        + targets.map { name, libraries in
+            .executableTarget(
+                name: name, dependencies: ["FuzzDriver"] + libraries.map { .product(name: $0, package: "fashion") },
+                path: "Sources/\(name)")
+        }
 )

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import Serving
 
 // An inference request body (JSON, or JSON and binary data after a 0 byte) sent to
@@ -10,8 +11,8 @@ let server: InferenceServer = {
     return InferenceServer(repository: repository)
 }()
 
-func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    var bytes = Array(UnsafeBufferPointer(start: data, count: size))
+func fuzz(_ bytes: [UInt8]) {
+    var bytes = bytes
     var headers = [String: String]()
     // A first byte 0 means: the binary extension, the JSON's length in the next two bytes.
     if bytes.count > 3, bytes[0] == 0 {
@@ -26,23 +27,9 @@ func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         semaphore.signal()
     }
     semaphore.wait()
-    return 0
 }
-
-// SwiftPM links an executable's entry point as `fuzz_serve_main`; it hands the run to libFuzzer.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzer(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
 
 @_cdecl("fuzz_serve_main")
 public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var values = argv
-    return runFuzzer(&count, &values, testOneInput)
+    runFuzzer(argc, argv, fuzz)
 }
-
-@_cdecl("LLVMFuzzerTestOneInput")
-public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt { data.map { fuzz($0, size) } ?? 0 }

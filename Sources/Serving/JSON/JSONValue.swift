@@ -88,6 +88,13 @@ struct JSONWriter {
 
     mutating func number(_ value: Int) { raw(String(value)) }
 
+    /// `"key":"value",`: a string member followed by a comma (the next member comes after).
+    mutating func field(_ name: String, _ value: String) {
+        key(name)
+        string(value)
+        raw(",")
+    }
+
     mutating func key(_ name: String) {
         string(name)
         bytes.append(UInt8(ascii: ":"))

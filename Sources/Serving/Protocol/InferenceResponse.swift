@@ -57,23 +57,15 @@ struct InferenceResponse {
         var json = JSONWriter(capacity: 256 + probabilities.count * 12)
         var binary = [UInt8]()
         json.raw("{")
-        json.key("model_name")
-        json.string(model.name)
-        json.raw(",")
-        json.key("model_version")
-        json.string(model.version)
-        json.raw(",")
+        json.field("model_name", model.name)
+        json.field("model_version", model.version)
         if let id {
-            json.key("id")
-            json.string(id)
-            json.raw(",")
+            json.field("id", id)
         }
         json.key("outputs")
         json.array(outputs.outputs) { json, output in
             json.raw("{")
-            json.key("name")
-            json.string(output.name)
-            json.raw(",")
+            json.field("name", output.name)
             let datatype: String
             let shape: [Int]
             switch output.name {
@@ -81,9 +73,7 @@ struct InferenceResponse {
             case OutputSelection.topClasses: (datatype, shape) = ("BYTES", [count, outputs.topK])
             default: (datatype, shape) = ("INT32", [count, outputs.topK])
             }
-            json.key("datatype")
-            json.string(datatype)
-            json.raw(",")
+            json.field("datatype", datatype)
             json.key("shape")
             json.array(shape) { $0.number($1) }
             json.raw(",")
@@ -148,26 +138,18 @@ enum ModelMetadata {
         let classes = model.classifier.classCount
         let tensors: (inout JSONWriter, (String, String, [Int])) -> Void = { json, tensor in
             json.raw("{")
-            json.key("name")
-            json.string(tensor.0)
-            json.raw(",")
-            json.key("datatype")
-            json.string(tensor.1)
-            json.raw(",")
+            json.field("name", tensor.0)
+            json.field("datatype", tensor.1)
             json.key("shape")
             json.array(tensor.2) { $0.number($1) }
             json.raw("}")
         }
         return InferenceServer.object { json in
-            json.key("name")
-            json.string(model.name)
-            json.raw(",")
+            json.field("name", model.name)
             json.key("versions")
             json.array(versions.map(\.version)) { $0.string($1) }
             json.raw(",")
-            json.key("platform")
-            json.string(platform)
-            json.raw(",")
+            json.field("platform", platform)
             json.key("inputs")
             json.array(
                 [(ModelInput.tensorName, "FP32", model.inputShape), (ModelInput.photosName, "BYTES", [-1])], tensors)
@@ -182,9 +164,7 @@ enum ModelMetadata {
             json.raw(",")
             json.key("parameters")
             json.raw("{")
-            json.key("class_names")
-            json.string(model.classifier.classNames.joined(separator: ","))
-            json.raw(",")
+            json.field("class_names", model.classifier.classNames.joined(separator: ","))
             json.key("version")
             json.string(model.version)
             json.raw("}")
