@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(
             name: "ClassificationMetricsTests", dependencies: ["ClassificationMetrics", "_TestSupport"],
             exclude: ["Snapshots"]),
-        .testTarget(name: "FashionDataTests", dependencies: ["FashionData", "NumericCore", "_TestSupport"]),
+        .testTarget(name: "FashionDataTests", dependencies: ["FashionData", "NumericCore", "Reports", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "FashionData", "_TestSupport"]),
         .testTarget(
             name: "FashionCLITests",

@@ -12,8 +12,9 @@ for target in "$@"; do
   work="${OUT:-out}/fuzz/$target"
   mkdir -p "$work" "Fuzz/Crashes/$target"
   log="$work.log"
-  ASAN_OPTIONS=detect_leaks=0 Fuzz/.build/debug/fuzz-"$target" "$work" "Fuzz/Corpus/$target" -max_total_time="$seconds" -timeout=10 \
-    -rss_limit_mb=2048 -max_len=65536 -detect_leaks=0 -print_final_stats=1 -artifact_prefix="Fuzz/Crashes/$target/" > "$log" 2>&1
+  ASAN_OPTIONS=detect_leaks=0 Fuzz/.build/debug/fuzz-"$target" "$work" "Fuzz/Corpus/$target" \
+    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -detect_leaks=0 \
+    -print_final_stats=1 -artifact_prefix="Fuzz/Crashes/$target/" > "$log" 2>&1
   code=$?
   line=$(grep -E "^#[0-9]+" "$log" | tail -1)
   runs=$(grep -E "stat::number_of_executed_units" "$log" | awk '{print $2}')

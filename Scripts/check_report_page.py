@@ -33,7 +33,8 @@ def main():
                        title: (svg.querySelector('title') || {}).textContent || '',
                        texts: Array.from(svg.querySelectorAll('text')).map(t => t.textContent),
                        marks: marks.length,
-                       drawn: Array.from(marks).filter(m => { const b = m.getBBox(); return b.width > 0 || b.height > 0; }).length };
+                       drawn: Array.from(marks).filter(m => {
+                         const b = m.getBBox(); return b.width > 0 || b.height > 0; }).length };
             });""")
         driver.save_screenshot(screenshot)
         print(json.dumps({"title": driver.title, "charts": charts}))

@@ -31,7 +31,8 @@ def main():
             lambda d: len(d.find_elements(By.CSS_SELECTOR, ".card")) == len(photos)
             and all(c.get_attribute("data-status") != "pending" for c in d.find_elements(By.CSS_SELECTOR, ".card")))
         # "Why?" on every answered card: a saliency map drawn on a canvas.
-        answered = [c for c in driver.find_elements(By.CSS_SELECTOR, ".card") if c.get_attribute("data-status") == "done"]
+        answered = [c for c in driver.find_elements(By.CSS_SELECTOR, ".card")
+                    if c.get_attribute("data-status") == "done"]
         for card in answered:
             card.find_element(By.CSS_SELECTOR, ".why button").click()
         WebDriverWait(driver, 30).until(
@@ -53,10 +54,12 @@ def main():
                 "mapColours": driver.execute_script(
                     "const c = arguments[0].querySelector('.explanation canvas'); if (!c) return 0;"
                     "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; const s = new Set();"
-                    "for (let i = 0; i < d.length; i += 4) s.add(d[i] << 16 | d[i + 1] << 8 | d[i + 2]); return s.size;",
+                    "for (let i = 0; i < d.length; i += 4) s.add(d[i] << 16 | d[i + 1] << 8 | d[i + 2]);"
+                    "return s.size;",
                     card),
                 "imageLoaded": driver.execute_script(
-                    "return arguments[0].complete && arguments[0].naturalWidth > 0", card.find_element(By.TAG_NAME, "img")),
+                    "return arguments[0].complete && arguments[0].naturalWidth > 0",
+                    card.find_element(By.TAG_NAME, "img")),
             })
         driver.save_screenshot(screenshot)
         print(json.dumps({"models": models, "cards": cards}))

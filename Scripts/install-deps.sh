@@ -5,7 +5,8 @@
 # dataset-fashion-mnist). Uses apt as root or through sudo; elsewhere says what to install.
 set -euo pipefail
 
-packages=(zlib1g-dev libopenblas-dev libsqlite3-dev libturbojpeg0-dev pkg-config python3 dataset-fashion-mnist chromium chromium-driver)
+packages=(zlib1g-dev libopenblas-dev libsqlite3-dev libturbojpeg0-dev pkg-config python3 dataset-fashion-mnist
+  chromium chromium-driver)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${packages[@]}"; do

@@ -39,7 +39,8 @@ def photo(item, rng):
     top = (side - size) // 2 + int(rng.integers(-side // 16, side // 16 + 1))
     left, top = max(0, min(side - size, left)), max(0, min(side - size, top))
     # A soft shadow, then the item: its shading kept, in the tint.
-    shadow = np.asarray(Image.fromarray((alpha * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(3)), float) / 255
+    blurred = Image.fromarray((alpha * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(3))
+    shadow = np.asarray(blurred, float) / 255
     region = canvas[top:top + size, left:left + size]
     region *= 1 - 0.25 * shadow[..., None]
     shade = 0.55 + 0.45 * alpha[..., None]

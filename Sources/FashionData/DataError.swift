@@ -63,3 +63,11 @@ public enum DataError: Error, Equatable, CustomStringConvertible, LocalizedError
 
     public var errorDescription: String? { description }
 }
+
+extension DataError {
+    /// An error's text without a leading "`path`: ", for a list that names the file already.
+    public static func text(of error: any Error, without path: String) -> String {
+        let text = "\(error)"
+        return text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text
+    }
+}

@@ -83,7 +83,8 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
         lines.append("Folder       \(folder)  (found by \(foundBy))")
         lines.append("Format       \(format): \(files.joined(separator: ", "))")
         lines.append(
-            "Images       \(imageRows)x\(imageColumns) \(channels == 3 ? "RGB" : "grayscale"), \(classNames.count) classes"
+            "Images       \(imageRows)x\(imageColumns) \(channels == 3 ? "RGB" : "grayscale"), "
+                + "\(classNames.count) classes"
         )
         lines.append("")
         let width = max(12, classNames.map(\.count).max() ?? 0) + 2

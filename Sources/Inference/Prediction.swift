@@ -37,9 +37,7 @@ public struct Prediction: Codable, Sendable {
                 }
             } catch {
                 // The input is named once: an error that starts with its path loses that part.
-                let text = "\(error)"
-                let message = text.hasPrefix(input + ": ") ? String(text.dropFirst(input.count + 2)) : text
-                failures.append(Failure(input: input, message: message))
+                failures.append(Failure(input: input, message: DataError.text(of: error, without: input)))
             }
         }
         let probabilities: [Float]

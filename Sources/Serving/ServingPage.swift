@@ -2,9 +2,9 @@ import Foundation
 
 /// The page at `/`: choose or drop photos, see each with its three most probable classes as
 /// bars, and the model and version that answered; "Why?" draws a saliency map over the
-/// image the model saw (`.../explain`, only when asked, so plain inference never waits). One file of HTML, CSS and JavaScript with
-/// no outside resources; it calls the V2 endpoint with the binary tensor extension (the
-/// photo's bytes after the JSON), as any client may.
+/// image the model saw (`.../explain`, only when asked, so plain inference never waits).
+/// One file of HTML, CSS and JavaScript with no outside resources; it calls the V2 endpoint
+/// with the binary tensor extension (the photo's bytes after the JSON), as any client may.
 enum ServingPage {
     static func html(models repository: ModelRepository) -> String {
         var models = JSONWriter()

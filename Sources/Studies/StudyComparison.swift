@@ -62,7 +62,8 @@ public struct StudyComparison {
             let bars = BarChartSVG(
                 id: "per-class-f1", title: "F1 per class (first seed of each model)",
                 description:
-                    "Grouped bars, one group a class, one bar a model. The hardest class for the best model: \(hardest).",
+                    "Grouped bars, one group a class, one bar a model. The hardest class for the best model: "
+                    + "\(hardest).",
                 yLabel: "F1", categories: classNames.map { String($0.prefix(11)) }, groups: groups)
             charts.append(Chart(name: "per-class-f1", caption: "F1 of every class for every model.", svg: bars.svg))
         }
@@ -70,7 +71,8 @@ public struct StudyComparison {
             let matrix = MatrixChartSVG(
                 id: "confusion-difference", title: "\(best.name) minus \(first.name): test-set confusion counts",
                 description:
-                    "Blue: better (fewer images taken for a wrong class, or more taken for the right one); orange: worse.",
+                    "Blue: better (fewer images taken for a wrong class, or more taken for the right one); "
+                    + "orange: worse.",
                 labels: first.evaluation.report.classNames, values: difference,
                 colouring: .signed(better: { row, column, value in row == column ? value > 0 : value < 0 }))
             charts.append(

@@ -146,7 +146,8 @@ public struct StudyReport {
                 """
         for chart in StudyComparison(result: result).charts {
             h +=
-                "<figure id=\"chart-\(chart.name)\">\(chart.svg)<figcaption>\(escape(chart.caption))</figcaption></figure>\n"
+                "<figure id=\"chart-\(chart.name)\">\(chart.svg)"
+                + "<figcaption>\(escape(chart.caption))</figcaption></figure>\n"
         }
         h += """
             </div>

@@ -2,6 +2,7 @@ import ClassificationMetrics
 import FashionData
 import Foundation
 import NeuralNet
+import NumericCore
 import Reports
 import RunStore
 import Synchronization

@@ -2,6 +2,7 @@ import FashionData
 import Foundation
 import Inference
 import NeuralNet
+import NumericCore
 import RunStore
 import Studies
 

@@ -115,33 +115,6 @@ public enum Checksums {
     }
 }
 
-/// PNG files built by hand, for tests that upload or decode photos.
-public enum TestPNG {
-    /// An 8-bit grayscale PNG of `pixels` (`height` rows of `width`), no filtering.
-    public static func grayscale(width: Int, height: Int, pixels: [UInt8]) -> [UInt8] {
-        encode(width: width, height: height, colourType: 0, channels: 1, pixels: pixels)
-    }
-
-    /// An 8-bit RGB PNG of `pixels` (`height` rows of `width` x 3).
-    public static func rgb(width: Int, height: Int, pixels: [UInt8]) -> [UInt8] {
-        encode(width: width, height: height, colourType: 2, channels: 3, pixels: pixels)
-    }
-
-    static func encode(width: Int, height: Int, colourType: UInt8, channels: Int, pixels: [UInt8]) -> [UInt8] {
-        func be32(_ value: Int) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) } }
-        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-            let body = Array(type.utf8) + data
-            return be32(data.count) + body + be32(Int(Checksums.crc32(body)))
-        }
-        var rows = [UInt8]()
-        let line = width * channels
-        for y in 0..<height { rows += [0] + pixels[(y * line)..<((y + 1) * line)] }
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-            + chunk("IHDR", be32(width) + be32(height) + [8, colourType, 0, 0, 0])
-            + chunk("IDAT", Checksums.zlibCompress(rows)) + chunk("IEND", [])
-    }
-}
-
 /// JPEG files made with libjpeg-turbo, for tests that decode or upload photos.
 public enum TestJPEG {
     /// `pixels` (`height` rows of `width`, 1 or 3 channels) as a baseline JPEG at `quality`.

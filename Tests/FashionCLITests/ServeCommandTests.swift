@@ -1,6 +1,7 @@
 import FashionData
 import Foundation
 import Inference
+import Reports
 import Testing
 import _TestSupport
 
@@ -138,7 +139,9 @@ import _TestSupport
         for index in 0..<2 {
             let url = temp.file("photo\(index).png")
             try Data(
-                TestPNG.grayscale(width: 8, height: 8, pixels: Array(images.pixels[(index * 64)..<((index + 1) * 64)]))
+                PNGEncoder.encode(
+                    width: 8, height: 8, colourType: .grayscale,
+                    pixels: Array(images.pixels[(index * 64)..<((index + 1) * 64)]))
             ).write(to: url)
             photos.append(url.path)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import NumericCore
 import Testing
 import _TestSupport
 
@@ -112,7 +113,7 @@ import _TestSupport
         let expected = try classifier.probabilities(pixels: images.pixels, count: images.count)
         try await Self.withRunningServer(server) { port in
             // All 200 in flight at once: every connection sends its request before any answer is read.
-            let results = Answers(count: 200)
+            let results = Slots<(Int, [Float])>(count: 200)
             try await Self.blocking {
                 var connections = [HTTPTestConnection]()
                 for index in 0..<200 {
@@ -142,19 +143,4 @@ import _TestSupport
             #expect(metrics.contains("fashion_inference_images_total{model=\"tiny\"} 200"))
         }
     }
-}
-
-/// One answer a slot, written from many threads.
-final class Answers: @unchecked Sendable {
-    private var storage: [(Int, [Float])?]
-    private let lock = NSLock()
-
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-
-    subscript(index: Int) -> (Int, [Float])? {
-        get { lock.withLock { storage[index] } }
-        set { lock.withLock { storage[index] = newValue } }
-    }
-
-    var values: [(Int, [Float])?] { lock.withLock { storage } }
 }

@@ -29,7 +29,8 @@ struct DataVerify: ParsableCommand {
         } else if let loaded = report.dataset {
             print(
                 "  ok    structure: \(loaded.train.count) training and \(loaded.test.count) test images of "
-                    + "\(loaded.train.rows)x\(loaded.train.columns)\(loaded.train.channels == 3 ? " RGB" : ""), labels within \(loaded.classCount) classes"
+                    + "\(loaded.train.rows)x\(loaded.train.columns)\(loaded.train.channels == 3 ? " RGB" : ""), "
+                    + "labels within \(loaded.classCount) classes"
             )
         }
         print(report.passed ? "All checks passed." : "Verification FAILED.")

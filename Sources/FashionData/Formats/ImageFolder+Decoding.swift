@@ -29,7 +29,7 @@ extension ImageFolder {
                 anyColour = anyColour || header.isColour
             case .failure(let error):
                 failures.append(
-                    Skipped(path: entries[index].path, reason: Self.reason(error, path: entries[index].path)))
+                    Skipped(path: entries[index].path, reason: DataError.text(of: error, without: entries[index].path)))
             }
         }
         let colour = options.colour ?? (anyColour ? .rgb : .grayscale)
@@ -69,7 +69,7 @@ extension ImageFolder {
             case .success: kept.append(index)
             case .failure(let error):
                 failures.append(
-                    Skipped(path: entries[index].path, reason: Self.reason(error, path: entries[index].path)))
+                    Skipped(path: entries[index].path, reason: DataError.text(of: error, without: entries[index].path)))
             }
         }
         if !failures.isEmpty {
@@ -151,24 +151,4 @@ extension ImageFolder {
         return [UInt8](data)
     }
 
-    /// An error's text without its leading path (the skipped list names the file already).
-    static func reason(_ error: DataError, path: String) -> String {
-        let text = "\(error)"
-        return text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text
-    }
-}
-
-/// Results written from many threads, one slot each.
-final class Slots<Value>: @unchecked Sendable {
-    private var storage: [Value?]
-    private let lock = NSLock()
-
-    init(count: Int) { storage = [Value?](repeating: nil, count: count) }
-
-    subscript(index: Int) -> Value? {
-        get { lock.withLock { storage[index] } }
-        set { lock.withLock { storage[index] = newValue } }
-    }
-
-    var values: [Value?] { lock.withLock { storage } }
 }

@@ -90,7 +90,8 @@ public enum SVGChart {
         var cursor = x
         for entry in entries {
             out +=
-                "<rect x=\"\(number(cursor))\" y=\"\(number(y - 9))\" width=\"12\" height=\"10\" fill=\"\(entry.colour)\"/>"
+                "<rect x=\"\(number(cursor))\" y=\"\(number(y - 9))\" width=\"12\" height=\"10\" "
+                + "fill=\"\(entry.colour)\"/>"
             out +=
                 "<text x=\"\(number(cursor + 16))\" y=\"\(number(y))\" font-size=\"11\">\(escape(entry.name))</text>\n"
             cursor += 28 + Double(entry.name.count) * 6.5

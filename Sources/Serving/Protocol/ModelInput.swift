@@ -132,7 +132,8 @@ struct ModelInput {
             guard !overflow, pixels <= maxPixels else {
                 throw ServingError(
                     status: 413,
-                    "\(name) declares \(size.width)x\(size.height) pixels; the server takes at most \(maxPixels) a photo"
+                    "\(name) declares \(size.width)x\(size.height) pixels; the server takes at most "
+                        + "\(maxPixels) a photo"
                 )
             }
         }

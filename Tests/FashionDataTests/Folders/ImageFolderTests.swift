@@ -1,6 +1,7 @@
 import FashionData
 import Foundation
 import NumericCore
+import Reports
 import Testing
 import _TestSupport
 
@@ -16,8 +17,8 @@ import _TestSupport
             }
         }
         switch kind {
-        case "png": return TestPNG.grayscale(width: width, height: height, pixels: pixels)
-        case "png-rgb": return TestPNG.rgb(width: width, height: height, pixels: pixels)
+        case "png": return PNGEncoder.encode(width: width, height: height, colourType: .grayscale, pixels: pixels)
+        case "png-rgb": return PNGEncoder.encode(width: width, height: height, colourType: .rgb, pixels: pixels)
         case "jpg-gray": return TestJPEG.encode(width: width, height: height, channels: 1, pixels: pixels)
         default: return TestJPEG.encode(width: width, height: height, channels: 3, pixels: pixels)
         }
@@ -153,7 +154,10 @@ import _TestSupport
         let cases: [(String, [UInt8], String)] = [
             ("train/a/cut.png", Array(Self.picture("png", seed: 3).prefix(30)), "cut.png"),
             ("train/a/fake.png", Array("hello, not a picture".utf8), "not a PNG or JPEG picture"),
-            ("train/a/tiny.png", TestPNG.grayscale(width: 1, height: 1, pixels: [7]), "it is 1x1 pixels; at least 4x4"),
+            (
+                "train/a/tiny.png", PNGEncoder.encode(width: 1, height: 1, colourType: .grayscale, pixels: [7]),
+                "it is 1x1 pixels; at least 4x4"
+            ),
             ("train/a/huge.png", hugePNG, "declares 20000x20000 pixels"),
             ("train/b/bad.jpg", [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 1, 2, 3, 4], "bad.jpg"),
         ]
