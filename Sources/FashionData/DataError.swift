@@ -21,6 +21,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible, LocalizedError
     case writeFailed(path: String, reason: String)
     case invalidImage(path: String, reason: String)
     case invalidArgument(name: String, reason: String)
+    /// A multi-label manifest's row (or header, line 1) that cannot be used.
+    case manifest(path: String, line: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -58,6 +60,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible, LocalizedError
             return "\(path): not a usable image: \(reason)"
         case .invalidArgument(let name, let reason):
             return "\(name): \(reason)"
+        case .manifest(let path, let line, let reason):
+            return "\(path), line \(line): \(reason)"
         }
     }
 

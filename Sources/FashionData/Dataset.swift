@@ -26,6 +26,8 @@ public struct Dataset: Sendable {
     }
 
     public var classCount: Int { classNames.count }
+    /// Whether each image has any number of the classes (tags), read from manifests.
+    public var isMultiLabel: Bool { train.isMultiLabel }
     /// How photos are made into this dataset's images (for the model file): Fashion-MNIST's
     /// way for IDX and CSV data, the letterbox for folders of pictures.
     public var pictureFit: PictureFit { folderReport == nil ? .fashionMNIST : .letterbox }
@@ -46,6 +48,18 @@ public struct Dataset: Sendable {
                 train: trainFolder, test: testFolder, classNames: givenNames, options: folders)
             guard loaded.train.count > 0 else {
                 throw .invalidImage(path: trainFolder.path, reason: "no usable picture for training")
+            }
+            var dataset = Dataset(
+                name: location.folder.lastPathComponent, classNames: loaded.classNames, train: loaded.train,
+                test: loaded.test, location: location, catalogueEntry: nil)
+            dataset.folderReport = loaded.report
+            return dataset
+        }
+        if case .manifest(let trainFile, let testFile) = location.layout {
+            let loaded = try ImageFolder.read(
+                manifest: trainFile, test: testFile, tagNames: givenNames, options: folders)
+            guard loaded.train.count > 0 else {
+                throw .invalidImage(path: trainFile.path, reason: "no usable picture for training")
             }
             var dataset = Dataset(
                 name: location.folder.lastPathComponent, classNames: loaded.classNames, train: loaded.train,
@@ -74,8 +88,8 @@ public struct Dataset: Sendable {
             test = try CSV.read(at: testFile)
             trainPath = trainFile.path
             testPath = testFile.path
-        case .folders:
-            preconditionFailure("folders are read above")
+        case .folders, .manifest:
+            preconditionFailure("folders and manifests are read above")
         }
         guard train.rows == test.rows, train.columns == test.columns else {
             throw .dimensionMismatch(

@@ -14,6 +14,13 @@ public struct LabeledImages: Sendable, Equatable {
     public let columns: Int
     /// 1 (grayscale) or 3 (RGB).
     public let channels: Int
+    /// Multi-label data: each image's tags, multi-hot `[count, tagCount]` (1 where the image has
+    /// the tag), with `labels` holding each image's first tag; nil for single-label data.
+    public let tags: [UInt8]?
+    /// The number of tags of multi-label data; 0 otherwise.
+    public var tagCount: Int { tags == nil ? 0 : tagColumns }
+    private let tagColumns: Int
+    public var isMultiLabel: Bool { tags != nil }
 
     public var count: Int { labels.count }
     /// Values of one image: `rows * columns * channels`.
@@ -21,17 +28,30 @@ public struct LabeledImages: Sendable, Equatable {
     /// The shape of each image.
     public var shape: ImageShape { ImageShape(height: rows, width: columns, channels: channels) }
 
-    /// - Precondition: `pixels.count == labels.count * rows * columns * channels` (the readers
-    ///   check this for user data and throw before calling).
-    public init(pixels: [UInt8], labels: [UInt8], rows: Int, columns: Int, channels: Int = 1) {
+    /// - Precondition: `pixels.count == labels.count * rows * columns * channels`, and
+    ///   `tags.count == labels.count * tagCount` (the readers check these for user data and
+    ///   throw before calling).
+    public init(
+        pixels: [UInt8], labels: [UInt8], rows: Int, columns: Int, channels: Int = 1, tags: [UInt8]? = nil,
+        tagCount: Int = 0
+    ) {
         precondition(
             pixels.count == labels.count * rows * columns * channels,
             "pixel count does not match labels x rows x columns x channels")
+        precondition(tags == nil || (tagCount > 0 && tags!.count == labels.count * tagCount), "tags x tagCount")
         self.pixels = pixels
         self.labels = labels
         self.rows = rows
         self.columns = columns
         self.channels = channels
+        self.tags = tags
+        self.tagColumns = tags == nil ? 0 : tagCount
+    }
+
+    /// The tags of image `index` (multi-hot, `tagCount` values); empty for single-label data.
+    public func tags(at index: Int) -> ArraySlice<UInt8> {
+        guard let tags else { return [] }
+        return tags[(index * tagColumns)..<((index + 1) * tagColumns)]
     }
 
     /// The pixels of image `index`, `pixelsPerImage` bytes in row-major order.
@@ -45,16 +65,28 @@ public struct LabeledImages: Sendable, Equatable {
         newPixels.reserveCapacity(indices.count * pixelsPerImage)
         var newLabels = [UInt8]()
         newLabels.reserveCapacity(indices.count)
+        var newTags = tags.map { _ in [UInt8]() }
+        newTags?.reserveCapacity(indices.count * tagColumns)
         for index in indices {
             newPixels.append(contentsOf: image(at: index))
             newLabels.append(labels[index])
+            newTags?.append(contentsOf: tags(at: index))
         }
-        return LabeledImages(pixels: newPixels, labels: newLabels, rows: rows, columns: columns, channels: channels)
+        return LabeledImages(
+            pixels: newPixels, labels: newLabels, rows: rows, columns: columns, channels: channels, tags: newTags,
+            tagCount: tagColumns)
     }
 
-    /// How many images each class has, for classes `0..<classCount`.
+    /// How many images each class has, for classes `0..<classCount` (for multi-label data, how
+    /// many have each tag).
     public func classCounts(classCount: Int) -> [Int] {
         var counts = [Int](repeating: 0, count: classCount)
+        if let tags {
+            for (i, value) in tags.enumerated() where value != 0 && i % tagColumns < classCount {
+                counts[i % tagColumns] += 1
+            }
+            return counts
+        }
         for label in labels where Int(label) < classCount { counts[Int(label)] += 1 }
         return counts
     }

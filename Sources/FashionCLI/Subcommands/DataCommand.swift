@@ -12,5 +12,7 @@ struct DataCommand: AsyncParsableCommand {
             the user cache folder (where `fashion data fetch` puts it), then \
             /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist).
             """,
-        subcommands: [DataFetch.self, DataVerify.self, DataInfo.self, DataShow.self, DataExport.self])
+        subcommands: [
+            DataFetch.self, DataVerify.self, DataInfo.self, DataShow.self, DataExport.self, DataMakeOutfits.self,
+        ])
 }

@@ -10,19 +10,22 @@ public struct DatasetLocation: Sendable, Equatable {
         case system = "system (Debian's dataset-fashion-mnist)"
     }
 
-    /// The files of the two splits, in IDX or CSV form, or folders of pictures
-    /// (`ImageFolder`: `train/` and `test/` class trees, or one tree to split).
+    /// The files of the two splits, in IDX or CSV form, folders of pictures (`ImageFolder`:
+    /// `train/` and `test/` class trees, or one tree to split), or manifests of tagged pictures.
     public enum Layout: Sendable, Equatable {
         case idx(trainImages: URL, trainLabels: URL, testImages: URL, testLabels: URL)
         case csv(train: URL, test: URL)
         case folders(train: URL, test: URL?)
+        /// Multi-label: `Manifest` files (`file,tags`) naming pictures beside them.
+        case manifest(train: URL, test: URL?)
 
         /// The files (for folders, the split folders).
         public var files: [URL] {
             switch self {
             case .idx(let a, let b, let c, let d): return [a, b, c, d]
             case .csv(let a, let b): return [a, b]
-            case .folders(let train, let test): return [train] + (test.map { [$0] } ?? [])
+            case .folders(let train, let test), .manifest(let train, let test):
+                return [train] + (test.map { [$0] } ?? [])
             }
         }
 
@@ -31,6 +34,7 @@ public struct DatasetLocation: Sendable, Equatable {
             case .idx: return "idx"
             case .csv: return "csv"
             case .folders: return "folders"
+            case .manifest: return "manifest"
             }
         }
     }

@@ -66,7 +66,7 @@ public enum DatasetLocator {
             path: folder.path,
             hint:
                 "The folder given by \(origin.rawValue) lacks \(missing.joined(separator: ", ")) (and holds no "
-                + "*train.csv and *test.csv pair, and no class folders of PNG or JPEG pictures). "
+                + "*train.csv and *test.csv pair, no train.csv manifest, and no class folders of PNG or JPEG pictures). "
                 + installHint(environment: environment))
     }
 
@@ -100,6 +100,9 @@ public enum DatasetLocator {
         func csv(_ split: String) -> URL? {
             names.first { $0.lowercased().hasSuffix("\(split).csv") || $0.lowercased().hasSuffix("\(split).csv.gz") }
                 .map { folder.appendingPathComponent($0) }
+        }
+        if let train = csv("train"), Manifest.isManifest(train) {
+            return .manifest(train: train, test: csv("test").flatMap { Manifest.isManifest($0) ? $0 : nil })
         }
         if let train = csv("train"), let test = csv("test") {
             return .csv(train: train, test: test)

@@ -7,7 +7,8 @@ import _Files
 ///
 /// Layout: `FASHIONFOLDERS1\n`, an 8-byte little-endian length, that many bytes of JSON (the
 /// shapes, counts, class names and report), then the training labels, the test labels, the
-/// training pixels and the test pixels.
+/// training pixels and the test pixels; for a manifest's multi-label data, then the training
+/// and the test tags (multi-hot, `tagCount` bytes an image).
 enum FolderCache {
     static let magic = Array("FASHIONFOLDERS1\n".utf8)
 
@@ -19,6 +20,7 @@ enum FolderCache {
         let testCount: Int
         let classNames: [String]
         let report: ImageFolder.Report
+        var tagCount: Int? = nil
     }
 
     static func url(_ folder: URL, key: String) -> URL { folder.appendingPathComponent("folders-\(key).bin") }
@@ -38,20 +40,25 @@ enum FolderCache {
             let size = header.rows * header.columns * header.channels
             let labels = start + length
             let pixels = labels + header.trainCount + header.testCount
-            guard header.trainCount >= 0, header.testCount >= 0, size > 0,
-                pixels + (header.trainCount + header.testCount) * size == bytes.count
+            let tagCount = header.tagCount ?? 0
+            let tagStart = pixels + (header.trainCount + header.testCount) * size
+            guard header.trainCount >= 0, header.testCount >= 0, size > 0, tagCount >= 0,
+                tagStart + (header.trainCount + header.testCount) * tagCount == bytes.count
             else { return nil }
             let trainPixels = Array(bytes[pixels..<(pixels + header.trainCount * size)])
-            let testPixels = Array(bytes[(pixels + header.trainCount * size)..<bytes.count])
+            let testPixels = Array(bytes[(pixels + header.trainCount * size)..<tagStart])
+            let middle = tagStart + header.trainCount * tagCount
+            let trainTags = tagCount > 0 ? Array(bytes[tagStart..<middle]) : nil
+            let testTags = tagCount > 0 ? Array(bytes[middle..<bytes.count]) : nil
             var report = header.report
             report.fromCache = true
             return ImageFolder.Loaded(
                 train: LabeledImages(
                     pixels: trainPixels, labels: Array(bytes[labels..<(labels + header.trainCount)]), rows: header.rows,
-                    columns: header.columns, channels: header.channels),
+                    columns: header.columns, channels: header.channels, tags: trainTags, tagCount: tagCount),
                 test: LabeledImages(
                     pixels: testPixels, labels: Array(bytes[(labels + header.trainCount)..<pixels]), rows: header.rows,
-                    columns: header.columns, channels: header.channels),
+                    columns: header.columns, channels: header.channels, tags: testTags, tagCount: tagCount),
                 classNames: header.classNames, report: report)
         }
     }
@@ -61,7 +68,7 @@ enum FolderCache {
         let header = Header(
             rows: loaded.train.rows, columns: loaded.train.columns, channels: loaded.train.channels,
             trainCount: loaded.train.count, testCount: loaded.test.count, classNames: loaded.classNames,
-            report: loaded.report)
+            report: loaded.report, tagCount: loaded.train.isMultiLabel ? loaded.train.tagCount : nil)
         guard let json = try? JSONEncoder().encode(header) else { return }
         var bytes = magic
         bytes.reserveCapacity(
@@ -73,6 +80,8 @@ enum FolderCache {
         bytes += loaded.test.labels
         bytes += loaded.train.pixels
         bytes += loaded.test.pixels
+        bytes += loaded.train.tags ?? []
+        bytes += loaded.test.tags ?? []
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try? AtomicFile.write(bytes, to: url(folder, key: key))
     }

@@ -7,9 +7,10 @@ extension ImageFolder {
 
     /// Decodes and prepares every entry on all cores: first the headers (to settle the size
     /// and colour the options leave open), then the pictures.
-    static func decode(_ entries: [Entry], classNames: [String], options: Options, split: Bool, report: Report)
-        throws(DataError) -> Loaded
-    {
+    /// - Parameter tagCount: for a manifest's entries, the number of tags (0: class folders).
+    static func decode(
+        _ entries: [Entry], classNames: [String], options: Options, split: Bool, report: Report, tagCount: Int = 0
+    ) throws(DataError) -> Loaded {
         var report = report
         let headers = Slots<Result<(width: Int, height: Int, isColour: Bool), DataError>>(count: entries.count)
         DispatchQueue.concurrentPerform(iterations: entries.count) { index in
@@ -61,8 +62,8 @@ extension ImageFolder {
                 return ImagePreparation.letterbox(image, rows: size.height, columns: size.width, channels: channels)
             }
         }
-        var train = (pixels: [UInt8](), labels: [UInt8]())
-        var test = (pixels: [UInt8](), labels: [UInt8]())
+        var train = (pixels: [UInt8](), labels: [UInt8](), tags: [UInt8]())
+        var test = (pixels: [UInt8](), labels: [UInt8](), tags: [UInt8]())
         var kept = [Int]()
         for index in usable {
             switch pixels[index]! {
@@ -90,19 +91,26 @@ extension ImageFolder {
         for (position, index) in kept.enumerated() {
             guard case .success(let values) = pixels[index]!, values.count == valueCount else { continue }
             let label = UInt8(entries[index].label)
+            var tags = [UInt8](repeating: 0, count: tagCount)
+            for tag in entries[index].tags { tags[tag] = 1 }
             if entries[index].isTest || testIndices.contains(position) {
                 test.pixels += values
                 test.labels.append(label)
+                test.tags += tags
             } else {
                 train.pixels += values
                 train.labels.append(label)
+                train.tags += tags
             }
         }
+        let multiLabel = tagCount > 0
         return Loaded(
             train: LabeledImages(
-                pixels: train.pixels, labels: train.labels, rows: size.height, columns: size.width, channels: channels),
+                pixels: train.pixels, labels: train.labels, rows: size.height, columns: size.width, channels: channels,
+                tags: multiLabel ? train.tags : nil, tagCount: tagCount),
             test: LabeledImages(
-                pixels: test.pixels, labels: test.labels, rows: size.height, columns: size.width, channels: channels),
+                pixels: test.pixels, labels: test.labels, rows: size.height, columns: size.width, channels: channels,
+                tags: multiLabel ? test.tags : nil, tagCount: tagCount),
             classNames: classNames, report: report)
     }
 

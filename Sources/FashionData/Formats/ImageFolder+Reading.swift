@@ -22,6 +22,8 @@ extension ImageFolder {
         let isTest: Bool
         let size: Int
         let modified: Int
+        /// A manifest's tags (indices, ascending); empty for class folders.
+        var tags: [Int] = []
     }
 
     /// Reads the folder dataset at `train` (and `test`, or a split of `train`). Class names:
@@ -79,7 +81,7 @@ extension ImageFolder {
         if let test { try list(test, isTest: true) }
         entries.sort { ($0.isTest ? 1 : 0, $0.name, $0.label) < ($1.isTest ? 1 : 0, $1.name, $1.label) }
 
-        let key = cacheKey(entries, classNames: classNames, options: options, split: test == nil)
+        let key = cacheKey(entries, classNames: classNames, options: options, split: test == nil, tagCount: 0)
         if let cacheFolder = options.cacheFolder, let cached = FolderCache.read(cacheFolder, key: key) {
             return cached
         }
@@ -88,14 +90,17 @@ extension ImageFolder {
         return loaded
     }
 
-    static func cacheKey(_ entries: [Entry], classNames: [String], options: Options, split: Bool) -> String {
+    static func cacheKey(_ entries: [Entry], classNames: [String], options: Options, split: Bool, tagCount: Int)
+        -> String
+    {
         var hash = MD5()
-        hash.update(Array("fashion-folders-1\n".utf8))
+        hash.update(Array((tagCount > 0 ? "fashion-manifest-1 \(tagCount)\n" : "fashion-folders-1\n").utf8))
         hash.update(Array("\(options.imageSize?.description ?? "-") \(options.colour?.rawValue ?? "-") ".utf8))
         hash.update(Array("\(split ? "\(options.testSplit) \(options.seed)" : "two") \(options.skipBadImages)\n".utf8))
         hash.update(Array(classNames.joined(separator: "\n").utf8))
         for entry in entries {
             hash.update(Array("\n\(entry.isTest) \(entry.label) \(entry.size) \(entry.modified) \(entry.path)".utf8))
+            if tagCount > 0 { hash.update(Array(" \(entry.tags)".utf8)) }
         }
         return hash.finalizeHex()
     }
