@@ -57,7 +57,9 @@ let package = Package(
         .target(
             name: "NumericCore", dependencies: ["_CBLAS", "_CFloatEnvironment", "_Kernels"],
             swiftSettings: optimisedInDebug),
-        .target(name: "NeuralNet", dependencies: ["NumericCore", "_Files"], swiftSettings: optimisedInDebug),
+        .target(
+            name: "NeuralNet", dependencies: ["NumericCore", "ClassificationMetrics", "_Files"],
+            swiftSettings: optimisedInDebug),
         .target(name: "_CFloatEnvironment"),
         .target(name: "_Kernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno"])]),
         .target(name: "ClassificationMetrics"),

@@ -97,6 +97,57 @@ public struct MultiLabelMetrics: Codable, Equatable, Sendable {
         labelRankingAveragePrecision = Self.rankingAveragePrecision(truth: truth, scores: scores, tagCount: tagCount)
     }
 
+    /// The mean of the tags' average precision (tags no image has left out), without the
+    /// other metrics: truth 0 or 1 and scores `[count, tagCount]` (any monotone scores rank as
+    /// probabilities do, logits too).
+    public static func meanAveragePrecision(truth: [Float], scores: [Float], tagCount: Int) -> Double {
+        precondition(tagCount > 0 && truth.count == scores.count && truth.count % tagCount == 0)
+        let count = truth.count / tagCount
+        var sum = 0.0
+        var present = 0
+        for tag in 0..<tagCount {
+            let column = (0..<count).map { (truth[$0 * tagCount + tag] >= 0.5, scores[$0 * tagCount + tag]) }
+            guard column.contains(where: \.0) else { continue }
+            sum += averagePrecision(column)
+            present += 1
+        }
+        return present == 0 ? 0 : sum / Double(present)
+    }
+
+    /// For each tag, the decision threshold with the best F1 on these images (truth 0 or 1,
+    /// probabilities `[count, tagCount]`): halfway between the lowest score taken and the next
+    /// lower one, so it is not a score of one image; 0.5 for a tag no image has. Ties in F1 keep
+    /// the threshold closest to 0.5.
+    public static func bestThresholds(truth: [UInt8], scores: [Float], tagCount: Int) -> [Float] {
+        precondition(tagCount > 0 && truth.count == scores.count && truth.count % tagCount == 0)
+        let count = truth.count / tagCount
+        return (0..<tagCount).map { tag in
+            let column = (0..<count).map { (truth[$0 * tagCount + tag] != 0, scores[$0 * tagCount + tag]) }
+                .sorted { $0.1 > $1.1 }
+            let positives = column.filter(\.0).count
+            guard positives > 0 else { return 0.5 }
+            var best: (f1: Double, threshold: Float) = (-1, 0.5)
+            var truePositives = 0
+            var index = 0
+            while index < column.count {
+                let score = column[index].1
+                while index < column.count, column[index].1 == score {
+                    if column[index].0 { truePositives += 1 }
+                    index += 1
+                }
+                let next = index < column.count ? column[index].1 : max(0, score - 1e-3)
+                let threshold = (score + next) / 2
+                let f1 = Double(2 * truePositives) / Double(index + positives)
+                if f1 > best.f1 + 1e-12
+                    || (abs(f1 - best.f1) <= 1e-12 && abs(threshold - 0.5) < abs(best.threshold - 0.5))
+                {
+                    best = (f1, threshold)
+                }
+            }
+            return best.threshold
+        }
+    }
+
     /// AP of one tag from (is positive, score) pairs: thresholds at each distinct score.
     static func averagePrecision(_ pairs: [(Bool, Float)]) -> Double {
         let positives = pairs.filter(\.0).count

@@ -28,6 +28,15 @@ public struct Dataset: Sendable {
     public var classCount: Int { classNames.count }
     /// Whether each image has any number of the classes (tags), read from manifests.
     public var isMultiLabel: Bool { train.isMultiLabel }
+    /// The same dataset with each image's class as its one tag (`--multi-label` on single-label data).
+    public func withClassesAsTags() -> Dataset {
+        var tagged = Dataset(
+            name: name, classNames: classNames, train: train.withClassesAsTags(tagCount: classCount),
+            test: test.withClassesAsTags(tagCount: classCount), location: location, catalogueEntry: catalogueEntry)
+        tagged.folderReport = folderReport
+        return tagged
+    }
+
     /// How photos are made into this dataset's images (for the model file): Fashion-MNIST's
     /// way for IDX and CSV data, the letterbox for folders of pictures.
     public var pictureFit: PictureFit { folderReport == nil ? .fashionMNIST : .letterbox }

@@ -113,3 +113,18 @@ extension LabeledImages {
         }
     }
 }
+
+extension LabeledImages {
+    /// The same images with their classes as tags (one each, of `tagCount`), to train a tagger
+    /// on single-label data.
+    public func withClassesAsTags(tagCount: Int) -> LabeledImages {
+        guard !isMultiLabel else { return self }
+        var tags = [UInt8](repeating: 0, count: count * tagCount)
+        for (index, label) in labels.enumerated() where Int(label) < tagCount {
+            tags[index * tagCount + Int(label)] = 1
+        }
+        return LabeledImages(
+            pixels: pixels, labels: labels, rows: rows, columns: columns, channels: channels, tags: tags,
+            tagCount: tagCount)
+    }
+}

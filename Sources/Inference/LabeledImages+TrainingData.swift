@@ -12,4 +12,11 @@ extension LabeledImages: TrainingData {
         // A lazy view, so that the generic reader (not this witness) is called.
         fillBatch(indices: indices.lazy.map { $0 }, into: batch)
     }
+    public func fillTags(indices: ArraySlice<Int>, into batch: UnsafeMutableBufferPointer<Float>) {
+        guard let tags else { return }
+        let width = tagCount
+        for (row, index) in indices.enumerated() {
+            for j in 0..<width { batch[row * width + j] = Float(tags[index * width + j]) }
+        }
+    }
 }

@@ -20,12 +20,14 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
     /// a flat input, its size) becomes the data's, and the last dense layer gets `classes`
     /// units. A preset made for Fashion-MNIST thus trains on a folder of 64x64 colour photos
     /// of five classes.
-    public func adapted(toImages shape: ImageShape, classes: Int) -> ModelSpecification {
+    ///
+    /// With `multiLabel`, a final softmax becomes a sigmoid (`Tagging.model`).
+    public func adapted(toImages shape: ImageShape, classes: Int, multiLabel: Bool = false) -> ModelSpecification {
         var adapted = self
         adapted.inputSize = shape.valueCount
         if inputShape != nil { adapted.inputShape = shape.dimensions }
         if let last = adapted.layers.lastIndex(where: { $0.kind == .dense }) { adapted.layers[last].units = classes }
-        return adapted
+        return multiLabel ? Tagging.model(adapted) : adapted
     }
 
     /// A dense network from a compact spec such as `784-128-64-10`: the input size, hidden

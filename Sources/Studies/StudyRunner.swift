@@ -24,10 +24,12 @@ public enum StudyRunner {
         // A preset fits itself to the data (its input shape and its classes), as in `train`.
         let entries = try experiment.models.map { entry in
             let (architecture, options) = try experiment.resolve(entry)
+            let tags = dataset.isMultiLabel
             let fitted =
                 entry.preset != nil && entry.architecture == nil
-                ? architecture.adapted(toImages: dataset.train.shape, classes: dataset.classCount) : architecture
-            return (entry, (fitted, options))
+                ? architecture.adapted(toImages: dataset.train.shape, classes: dataset.classCount, multiLabel: tags)
+                : architecture
+            return (entry, (fitted, tags ? Tagging.options(options) : options))
         }
         // Every entry is checked before anything trains: an invalid one after a long one would
         // otherwise be found only when its turn comes, many minutes in.

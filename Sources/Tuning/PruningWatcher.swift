@@ -6,15 +6,18 @@ import NeuralNet
 import RunStore
 import Studies
 
-/// Reports each epoch's validation accuracy to the store and asks the pruner whether to stop.
+/// Reports each epoch's objective (validation accuracy, or mean average precision for tags) to
+/// the store and asks the pruner whether to stop.
 final class PruningWatcher: TrainingObserver {
     let store: any RunStorage
     let study: Int64, trial: Int64, number: Int
     let pruner: PrunerSettings
     private(set) var pruned = false
     private(set) var failure: Error?
+    let objective: String
 
-    init(store: any RunStorage, study: Int64, trial: Int64, number: Int, pruner: PrunerSettings) {
+    init(store: any RunStorage, study: Int64, trial: Int64, number: Int, pruner: PrunerSettings, objective: String) {
+        self.objective = objective
         self.store = store
         self.study = study
         self.trial = trial
@@ -23,7 +26,7 @@ final class PruningWatcher: TrainingObserver {
     }
 
     func shouldStop(after record: EpochRecord) -> Bool {
-        guard let value = record.validationAccuracy else { return false }
+        guard let value = record.metrics[objective] else { return false }
         do {
             try store.reportStep(trial: trial, step: record.epoch, value: value)
             guard pruner.kind != .none else { return false }

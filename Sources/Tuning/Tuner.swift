@@ -15,6 +15,8 @@ public struct TrialOutcome: Sendable {
     public let seconds: Double
     public let parameters: Assignment
     public let failure: String?
+    /// What `value` measures (`val_accuracy`, or `val_mean_average_precision` for tags).
+    public var objective = EpochRecord.Name.validationAccuracy
 }
 
 /// Runs a search: workers claim trials from the run store one at a time, train each on the
@@ -103,6 +105,12 @@ public enum Tuner {
             value: snapshot.trial.value, steps: snapshot.steps, seconds: snapshot.trial.seconds)
     }
 
+    /// What a trial's value is: validation accuracy, or for multi-label data the tags' mean
+    /// average precision on the validation split.
+    public static func objective(for dataset: Dataset) -> String {
+        dataset.isMultiLabel ? Tagging.objective : EpochRecord.Name.validationAccuracy
+    }
+
     static func runTrial(
         _ trial: TrialRecord, study: Int64, space: SearchSpace, settings: TuningSettings, dataset: Dataset,
         train: LabeledImages,
@@ -119,15 +127,19 @@ public enum Tuner {
                 parameters, inputSize: dataset.train.pixelsPerImage,
                 classes: dataset.classCount,
                 imageShape: dataset.train.shape)
+            if dataset.isMultiLabel {
+                (architecture, options) = (Tagging.model(architecture), Tagging.options(options))
+            }
             options.seed = settings.seed
             let model = try Sequential(specification: architecture, seed: settings.seed)
             let watcher = PruningWatcher(
-                store: store, study: study, trial: trialID, number: trial.number, pruner: settings.pruner)
+                store: store, study: study, trial: trialID, number: trial.number, pruner: settings.pruner,
+                objective: objective(for: dataset))
             let history = try Trainer.fit(
                 model, on: train, validation: validation, options: options, threads: threads, observer: watcher)
             if let error = watcher.failure { throw error }
             epochs = history.epochs.count
-            value = history.epochs.last?.validationAccuracy
+            value = history.epochs.last?.metrics[objective(for: dataset)]
             status = watcher.pruned ? .pruned : .complete
         } catch let error as ModelError {
             status = .failed
@@ -141,13 +153,13 @@ public enum Tuner {
         try store.finishTrial(trialID, status: status, value: value, seconds: seconds)
         return TrialOutcome(
             number: trial.number, status: status, value: value, epochs: epochs, seconds: seconds,
-            parameters: parameters, failure: nil)
+            parameters: parameters, failure: nil, objective: objective(for: dataset))
     }
 }
 
 extension TrialOutcome {
     var line: String {
-        let result = value.map { String(format: "val_accuracy %.4f", $0) } ?? (failure ?? "no value")
+        let result = value.map { String(format: "\(objective) %.4f", $0) } ?? (failure ?? "no value")
         return String(format: "trial %3d ", number) + status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
             + String(format: "%@ after %d epochs, %.1f s  ", result, epochs, seconds)
             + TuningResult.describe(parameters)

@@ -60,9 +60,10 @@ public struct TuningResult: Codable, Sendable {
                     + "retrain"
             )
         }
-        let (architecture, options) = try Knobs.configuration(
+        var (architecture, options) = try Knobs.configuration(
             best.parameters, inputSize: dataset.train.pixelsPerImage, classes: dataset.classCount,
             imageShape: dataset.train.shape)
+        if dataset.isMultiLabel { (architecture, options) = (Tagging.model(architecture), Tagging.options(options)) }
         progress(
             "retraining trial \(best.number) on all \(dataset.train.count) training images for \(options.epochs) "
                 + "epochs, then testing once"
@@ -75,7 +76,7 @@ public struct TuningResult: Codable, Sendable {
             architecture: architecture,
             options: options, seed: settings.seed, validationSplit: 0, threads: threads, modelFile: modelURL,
             evaluatesOnTest: true,
-            extraMetrics: ["val_accuracy": best.value ?? .nan],
+            extraMetrics: [Tuner.objective(for: dataset): best.value ?? .nan],
             extraArtifacts: [
                 StoredArtifact(kind: "experiment", path: experimentURL.path),
                 StoredArtifact(kind: "report", path: folder.appendingPathComponent("report.html").path),

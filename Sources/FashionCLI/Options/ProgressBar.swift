@@ -41,6 +41,9 @@ final class ProgressBar: TrainingObserver {
         if let l = record.validationLoss, let a = record.validationAccuracy {
             text += " - val_loss: \(f4(l)) - val_accuracy: \(f4(a))"
         }
+        if let map = record.metrics[EpochRecord.Name.validationMeanAveragePrecision] {
+            text += " - val_mean_average_precision: \(f4(map))"
+        }
         text += " - lr: \(String(format: "%.3g", record.learningRate))"
         if interactive { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
         print(text)

@@ -53,6 +53,12 @@ struct TrainCommand: ParsableCommand {
             "Where to write the model file (default: runs/<time>-<name>/model.safetensors).", valueName: "file"))
     var output: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Tag rather than classify: a sigmoid a class, binary cross-entropy, thresholds chosen on the "
+                + "validation split (implied by multi-label data, read from manifests)."))
+    var multiLabel = false
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -69,34 +75,50 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let (name, given, baseOptions) = try architecture()
-        let loaded = try dataset.load()
-        // A preset fits itself to the data (its input and its classes); a spec given in full does not.
+        var loaded = try dataset.load()
+        if multiLabel && !loaded.isMultiLabel { loaded = loaded.withClassesAsTags() }
+        let tags = loaded.isMultiLabel
+        // A preset fits itself to the data (its input and its classes); a spec given in full does
+        // not, though a compact one ends in sigmoid for tags.
+        let isJSONFile = modelSpec.map { FileManager.default.fileExists(atPath: $0) } ?? false
         let specification =
-            modelSpec == nil ? given.adapted(toImages: loaded.train.shape, classes: loaded.classCount) : given
+            modelSpec == nil
+            ? given.adapted(toImages: loaded.train.shape, classes: loaded.classCount, multiLabel: tags)
+            : (tags && !isJSONFile ? Tagging.model(given) : given)
         let url =
             output.map { URL(fileURLWithPath: $0) }
             ?? Self.defaultRunFolder(name: name).appendingPathComponent("model.safetensors")
+        var options = try training.options(overriding: baseOptions)
+        if tags { options = Tagging.options(options) }
         let plan = TrainingPlan(
             kind: .train, name: name, architecture: specification,
-            options: try training.options(overriding: baseOptions), seed: seed,
+            options: options, seed: seed,
             validationSplit: validationFraction, threads: threads, modelFile: url, writesHistory: true)
         let run = try FlagNames.translating { try TrainingRun(plan, dataset: loaded) }
         print(Self.header(run, name: name, data: loaded.location.folder.path))
         let database = try store.open()
         let outcome = try FlagNames.translating { try run.execute(store: database, observer: ProgressBar()) }
-        print(Self.footer(outcome, store: database?.location))
+        print(Self.footer(outcome, store: database?.location, tagNames: loaded.classNames))
     }
 
     /// What training did and where it went.
-    static func footer(_ outcome: TrainingOutcome, store: String?) -> String {
+    static func footer(_ outcome: TrainingOutcome, store: String?, tagNames: [String] = []) -> String {
         let history = outcome.history
         var lines = outcome.runID.map { ["Recorded as run \($0) in \(store ?? "")"] } ?? []
         lines.append(
             String(
                 format: "Trained %d epochs in %.2f s (%.3f s per epoch).", history.epochs.count, history.totalSeconds,
                 history.totalSeconds / Double(max(1, history.epochs.count))))
-        if let accuracy = history.epochs.last?.validationAccuracy {
+        if let map = history.epochs.last?.metrics[Tagging.objective] {
+            let subset = history.epochs.last?.validationAccuracy ?? .nan
+            lines.append(
+                String(format: "Validation mean average precision: %.4f, subset accuracy (at 0.5): %.4f", map, subset))
+        } else if let accuracy = history.epochs.last?.validationAccuracy {
             lines.append(String(format: "Validation accuracy: %.4f", accuracy))
+        }
+        if let thresholds = outcome.thresholds {
+            let shown = zip(tagNames, thresholds).map { "\($0.0) " + String(format: "%.2f", $0.1) }
+            lines.append("Thresholds (best F1 on the validation split): " + shown.joined(separator: ", "))
         }
         if let url = outcome.modelFile { lines.append("Wrote \(url.path)") }
         return lines.joined(separator: "\n")

@@ -44,8 +44,7 @@ public struct LossResult: Sendable {
 /// The losses there are, by the name options and files use.
 public enum LossKind: String, Codable, Sendable, CaseIterable {
     case softmaxCrossEntropy = "softmax_cross_entropy"
-    /// Multi-label tagging; the training pipeline does not feed it tags yet (issue 20), so
-    /// options refuse it for now.
+    /// Multi-label tagging (or single-label classes one-vs-rest).
     case sigmoidBinaryCrossEntropy = "sigmoid_binary_cross_entropy"
 
     /// The final layer the loss is fused with: training leaves it out and feeds its input here.
@@ -62,6 +61,14 @@ public enum LossKind: String, Codable, Sendable, CaseIterable {
         switch self {
         case .softmaxCrossEntropy, .sigmoidBinaryCrossEntropy:
             return [EpochRecord.Name.loss, EpochRecord.Name.accuracy]
+        }
+    }
+
+    /// Metrics recorded only on validation data (multi-label data's mean average precision).
+    public var validationOnlyMetricNames: [String] {
+        switch self {
+        case .softmaxCrossEntropy: return []
+        case .sigmoidBinaryCrossEntropy: return [EpochRecord.Name.validationMeanAveragePrecision]
         }
     }
 

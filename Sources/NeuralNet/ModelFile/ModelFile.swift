@@ -9,7 +9,8 @@ import _Files
 /// (ModelSpecification as JSON), `class_names` (JSON array), `preprocessing` (JSON:
 /// `Preprocessing`, the image shape, scaling and photo fit; files of the first layout,
 /// `{"imageRows", "imageColumns", "scaling": "divide by 255"}`, still load), `training`
-/// (TrainingOptions as JSON, when known).
+/// (TrainingOptions as JSON, when known), `thresholds` (a multi-label model's decision
+/// threshold for each tag, JSON array, chosen on the validation split).
 public struct ModelFile {
     public static let formatName = "fashion-model"
 
@@ -19,14 +20,26 @@ public struct ModelFile {
     public let classNames: [String]
     public let preprocessing: Preprocessing
     public let training: TrainingOptions?
+    /// A multi-label model's thresholds, one a tag (nil: 0.5 each).
+    public let thresholds: [Float]?
 
-    public init(model: Sequential, classNames: [String], preprocessing: Preprocessing, training: TrainingOptions? = nil)
-    {
+    public init(
+        model: Sequential, classNames: [String], preprocessing: Preprocessing, training: TrainingOptions? = nil,
+        thresholds: [Float]? = nil
+    ) {
         self.model = model
         self.classNames = classNames
         self.preprocessing = preprocessing
         self.training = training
+        self.thresholds = thresholds
     }
+
+    /// Whether the model tags (a sigmoid a class, any number of them at once) rather than
+    /// classifies (softmax, one class).
+    public var isMultiLabel: Bool { model.ends(in: .sigmoid) }
+
+    /// A tag is predicted when its probability reaches its threshold.
+    public var decisionThresholds: [Float] { thresholds ?? [Float](repeating: 0.5, count: classNames.count) }
 
     /// Whether the model's images are judged with their mirror images too: `override` when given,
     /// else as the model was trained; never for a model of plain features.
@@ -47,6 +60,7 @@ public struct ModelFile {
             "preprocessing": json(preprocessing),
         ]
         if let training { metadata["training"] = json(training) }
+        if let thresholds { metadata["thresholds"] = json(thresholds) }
         let tensors = model.namedTensors.map {
             SafeTensors.Tensor(name: $0.name, shape: $0.parameter.shape, values: $0.parameter.value.values)
         }
@@ -103,6 +117,18 @@ public struct ModelFile {
             throw .modelFile(
                 path: path, reason: "\(classNames.count) class names for a model with \(model.outputSize) outputs")
         }
+        var thresholds: [Float]?
+        if metadata["thresholds"] != nil {
+            let values = try decode([Float].self, "thresholds")
+            guard values.count == classNames.count, values.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1 }) else {
+                throw .modelFile(
+                    path: path,
+                    reason:
+                        "metadata 'thresholds': expected \(classNames.count) numbers in [0, 1], found \(values.count) "
+                        + "(\(values.prefix(4).map { "\($0)" }.joined(separator: ", ")))")
+            }
+            thresholds = values
+        }
         let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let expected = model.namedTensors
         for (name, parameter) in expected {
@@ -124,6 +150,8 @@ public struct ModelFile {
         if let extra = Set(byName.keys).subtracting(expected.map(\.name)).sorted().first {
             throw .modelFile(path: path, reason: "tensor '\(extra)' does not belong to the architecture")
         }
-        return ModelFile(model: model, classNames: classNames, preprocessing: preprocessing, training: training)
+        return ModelFile(
+            model: model, classNames: classNames, preprocessing: preprocessing, training: training,
+            thresholds: thresholds)
     }
 }

@@ -18,6 +18,8 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public enum Name {
         public static let loss = "loss", accuracy = "accuracy"
         public static let validationLoss = "val_loss", validationAccuracy = "val_accuracy"
+        /// Multi-label data's mean average precision over the tags, on the validation split.
+        public static let validationMeanAveragePrecision = "val_mean_average_precision"
     }
 
     public var loss: Double { metrics[Name.loss] ?? .nan }

@@ -1,3 +1,4 @@
+import ClassificationMetrics
 import Foundation
 import NumericCore
 
@@ -30,9 +31,23 @@ public enum Trainer {
         guard data.count > 0 else {
             throw .invalidOption(name: "data", reason: "expected at least one example, found none")
         }
-        for i in 0..<data.count where data.label(at: i) < 0 || data.label(at: i) >= model.outputSize {
-            throw .shapeMismatch(
-                "label \(data.label(at: i)) of example \(i) is outside the model's \(model.outputSize) classes")
+        let tagCount = data.tagCount
+        if tagCount > 0 {
+            guard options.loss == .sigmoidBinaryCrossEntropy else {
+                throw .invalidOption(
+                    name: "loss",
+                    reason:
+                        "multi-label data (\(tagCount) tags an example) needs \(LossKind.sigmoidBinaryCrossEntropy.rawValue)"
+                        + ", found \(options.loss.rawValue)")
+            }
+            guard tagCount == model.outputSize else {
+                throw .shapeMismatch("the data has \(tagCount) tags but the model has \(model.outputSize) outputs")
+            }
+        } else {
+            for i in 0..<data.count where data.label(at: i) < 0 || data.label(at: i) >= model.outputSize {
+                throw .shapeMismatch(
+                    "label \(data.label(at: i)) of example \(i) is outside the model's \(model.outputSize) classes")
+            }
         }
         let optimizer = try options.optimizer.makeOptimizer()
         let loss = options.loss.makeLoss(labelSmoothing: options.labelSmoothing)
@@ -44,6 +59,7 @@ public enum Trainer {
         let totalSteps = stepsPerEpoch * options.epochs
         let input = Matrix(rows: batchSize, columns: data.featureCount)
         var labels = [Int32](repeating: 0, count: batchSize)
+        var tags = [Float](repeating: 0, count: batchSize * tagCount)
         var order = Array(0..<data.count)
         var generator = SeededGenerator(seed: options.seed)
         // Augmentation draws from its own stream, so it leaves the shuffles as they were.
@@ -102,16 +118,14 @@ public enum Trainer {
                     )
                 }
                 for (row, index) in indices.enumerated() { labels[row] = Int32(data.label(at: index)) }
+                if tagCount > 0 { tags.withUnsafeMutableBufferPointer { data.fillTags(indices: indices, into: $0) } }
                 if let augmentation, let imageShape {
                     augmentation.apply(to: input, shape: imageShape, generator: &augmentationGenerator)
                 }
 
                 let logits = model.logits(input, training: true, fusing: fused)
-                let result = labels.withUnsafeBufferPointer {
-                    loss.evaluate(
-                        logits: logits,
-                        targets: LossTargets(classes: UnsafeBufferPointer(rebasing: $0[0..<indices.count])),
-                        computeGradient: true)
+                let result = withTargets(labels, tags, rows: indices.count, tagCount: tagCount) {
+                    loss.evaluate(logits: logits, targets: $0, computeGradient: true)
                 }
                 var batchLoss = result.loss
                 if l2 > 0 { batchLoss += l2 * decaying.reduce(0) { $0 + sumOfSquares($1.value) } }
@@ -161,6 +175,9 @@ public enum Trainer {
                     flipAveraging: options.flipAveraging)
                 record.metrics[EpochRecord.Name.validationLoss] = scores.loss
                 record.metrics[EpochRecord.Name.validationAccuracy] = scores.accuracy
+                if let map = scores.meanAveragePrecision {
+                    record.metrics[EpochRecord.Name.validationMeanAveragePrecision] = map
+                }
             }
             record.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             history.epochs.append(record)
@@ -205,16 +222,22 @@ public enum Trainer {
     }
 
     /// Mean loss and accuracy of `model` on `data`, in inference mode; with `flipAveraging`
-    /// (models of images), of the mean probabilities of each image and its mirror image.
+    /// (models of images), of the mean probabilities of each image and its mirror image. For
+    /// multi-label data, accuracy is subset accuracy and the tags' mean average precision is
+    /// given too.
     public static func evaluate(
         _ model: Sequential, on data: some TrainingData, loss kind: LossKind = .softmaxCrossEntropy,
         labelSmoothing: Double = 0,
         batchSize: Int = 1000, flipAveraging: Bool = false
-    ) -> (loss: Double, accuracy: Double) {
+    ) -> (loss: Double, accuracy: Double, meanAveragePrecision: Double?) {
         let loss = kind.makeLoss(labelSmoothing: labelSmoothing)
         let input = Matrix(rows: batchSize, columns: data.featureCount)
         let mirror = Matrix(rows: 0, columns: 0)
         var labels = [Int32](repeating: 0, count: batchSize)
+        let tagCount = data.tagCount
+        var tags = [Float](repeating: 0, count: batchSize * tagCount)
+        var allTags = [Float]()
+        var allLogits = [Float]()
         var total: Double = 0
         var correct = 0
         var lower = 0
@@ -223,6 +246,7 @@ public enum Trainer {
             input.resize(rows: indices.count, columns: data.featureCount)
             data.fillBatch(indices: indices, into: input.buffer)
             for (row, index) in indices.enumerated() { labels[row] = Int32(data.label(at: index)) }
+            if tagCount > 0 { tags.withUnsafeMutableBufferPointer { data.fillTags(indices: indices, into: $0) } }
             let logits: Matrix
             if flipAveraging, model.inputShape.count == 3 {
                 // The log of the mean probabilities: softmax gives those probabilities back.
@@ -235,16 +259,36 @@ public enum Trainer {
             } else {
                 logits = model.logits(input, training: false, fusing: kind.fusedActivation)
             }
-            let result = labels.withUnsafeBufferPointer {
-                loss.evaluate(
-                    logits: logits, targets: LossTargets(classes: UnsafeBufferPointer(rebasing: $0[0..<indices.count])),
-                    computeGradient: false)
+            let result = withTargets(labels, tags, rows: indices.count, tagCount: tagCount) {
+                loss.evaluate(logits: logits, targets: $0, computeGradient: false)
+            }
+            if tagCount > 0, logits.columns == tagCount {
+                // Logits rank the tags as their sigmoid probabilities do.
+                allLogits += logits.values
+                allTags += tags[0..<(indices.count * tagCount)]
             }
             total += Double(result.loss) * Double(indices.count)
             correct += result.correct
             lower += batchSize
         }
-        return (total / Double(max(1, data.count)), Double(correct) / Double(max(1, data.count)))
+        let map =
+            tagCount > 0 && !allTags.isEmpty
+            ? MultiLabelMetrics.meanAveragePrecision(truth: allTags, scores: allLogits, tagCount: tagCount) : nil
+        return (total / Double(max(1, data.count)), Double(correct) / Double(max(1, data.count)), map)
+    }
+
+    /// The targets of a batch of `rows`: classes, and tags when the data has them.
+    static func withTargets(
+        _ labels: [Int32], _ tags: [Float], rows: Int, tagCount: Int, _ body: (LossTargets) -> LossResult
+    ) -> LossResult {
+        labels.withUnsafeBufferPointer { classes in
+            tags.withUnsafeBufferPointer { tags in
+                body(
+                    LossTargets(
+                        classes: UnsafeBufferPointer(rebasing: classes[0..<rows]),
+                        tags: tagCount > 0 ? UnsafeBufferPointer(rebasing: tags[0..<(rows * tagCount)]) : nil))
+            }
+        }
     }
 
     /// Class probabilities for every example: `[count, classes]`, row-major; with

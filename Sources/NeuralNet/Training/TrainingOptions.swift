@@ -103,7 +103,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         if let ema, !(ema > 0 && ema < 1) {
             throw .invalidOption(name: "ema", reason: "expected a decay in (0, 1) such as 0.999, found \(ema)")
         }
-        let names = loss.metricNames + loss.metricNames.map { "val_" + $0 }
+        let names = loss.metricNames + loss.metricNames.map { "val_" + $0 } + loss.validationOnlyMetricNames
         for monitor in [earlyStopping?.monitor, reduceOnPlateau?.monitor, keepBest].compactMap({ $0 }) {
             guard names.contains(monitor.name) else {
                 throw .invalidOption(

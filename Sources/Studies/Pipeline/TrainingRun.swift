@@ -1,3 +1,4 @@
+import ClassificationMetrics
 import FashionData
 import Foundation
 import Inference
@@ -64,7 +65,18 @@ public final class TrainingRun {
         guard model.outputSize == dataset.classCount else {
             throw StudyError.invalidField(
                 name: "architecture",
-                reason: "the model has \(model.outputSize) outputs but the dataset has \(dataset.classCount) classes")
+                reason:
+                    "the model has \(model.outputSize) outputs but the dataset has \(dataset.classCount) "
+                    + (dataset.isMultiLabel ? "tags" : "classes"))
+        }
+        if dataset.isMultiLabel {
+            guard model.ends(in: .sigmoid), options.loss == .sigmoidBinaryCrossEntropy else {
+                throw StudyError.invalidField(
+                    name: "architecture",
+                    reason:
+                        "the dataset is multi-label (tags from manifests): the model must end in sigmoid and train with "
+                        + "\(LossKind.sigmoidBinaryCrossEntropy.rawValue) (--multi-label sets both for a preset)")
+            }
         }
         return model
     }
@@ -81,15 +93,31 @@ public final class TrainingRun {
         do {
             let history = try Trainer.fit(
                 model, on: train, validation: validation, options: options, threads: plan.threads, observer: observer)
-            let test =
+            var test =
                 plan.evaluatesOnTest
                 ? Trainer.evaluate(model, on: dataset.test, loss: options.loss, flipAveraging: options.flipAveraging)
                 : nil
+            // Tags: thresholds from the validation split (best F1 each), judged once on the test set.
+            var thresholds: [Float]?
+            var tagging: MultiLabelMetrics?
+            if dataset.isMultiLabel {
+                if let validation, let truth = validation.tags {
+                    thresholds = MultiLabelMetrics.bestThresholds(
+                        truth: truth, scores: Trainer.predict(model, on: validation), tagCount: validation.tagCount)
+                }
+                if let evaluated = test, let truth = dataset.test.tags {
+                    let metrics = MultiLabelMetrics(
+                        truth: truth, scores: Trainer.predict(model, on: dataset.test),
+                        tagCount: dataset.test.tagCount, thresholds: thresholds)
+                    tagging = metrics
+                    test = (evaluated.loss, metrics.subsetAccuracy, metrics.meanAveragePrecision)
+                }
+            }
             var historyFile: URL?
             if let url = plan.modelFile {
                 try ModelFile(
                     model: model, classNames: dataset.classNames, preprocessing: dataset.preprocessing,
-                    training: options
+                    training: options, thresholds: thresholds
                 )
                 .write(to: url)
                 if plan.writesHistory { historyFile = try HistoryFile.write(history, beside: url) }
@@ -99,6 +127,12 @@ public final class TrainingRun {
                 if let test {
                     metrics["test_accuracy"] = test.accuracy
                     metrics["test_loss"] = test.loss
+                }
+                if let tagging {
+                    metrics["test_mean_average_precision"] = tagging.meanAveragePrecision
+                    metrics["test_micro_f1"] = tagging.microF1
+                    metrics["test_macro_f1"] = tagging.macroF1
+                    metrics["test_hamming_loss"] = tagging.hammingLoss
                 }
                 metrics.merge(plan.extraMetrics) { _, extra in extra }
                 var artifacts = [StoredArtifact]()
@@ -110,8 +144,7 @@ public final class TrainingRun {
             }
             return TrainingOutcome(
                 model: model, history: history, options: options, modelFile: plan.modelFile, historyFile: historyFile,
-                runID: runID,
-                test: test)
+                runID: runID, test: test, thresholds: thresholds, testTagging: tagging)
         } catch {
             if let runID {
                 try? store?.finish(runID, status: "failed: \(error)", epochs: [], finalMetrics: [:], artifacts: [])
