@@ -25,12 +25,13 @@ public struct Evaluation: Codable, Sendable {
         "curves", "confusion", "predictions", "mistakes", "explanations", "calibration", "weights",
     ]
 
+    /// - Parameter probabilities: the model's outputs for `images` when already computed.
     public static func run(
         name: String, model: Sequential, classNames: [String], images: LabeledImages, folder: URL?,
-        flipAveraging: Bool = false
+        flipAveraging: Bool = false, probabilities given: [Float]? = nil
     ) throws -> Evaluation {
         let classes = classNames.count
-        let probabilities = Trainer.predict(model, on: images, flipAveraging: flipAveraging)
+        let probabilities = given ?? Trainer.predict(model, on: images, flipAveraging: flipAveraging)
         let labels = images.labels.map(Int.init)
         let predictions = ProbabilityMetrics.predictions(probabilities, classCount: classes)
         let confusion = ConfusionMatrix(labels: labels, predictions: predictions, classCount: classes)

@@ -38,6 +38,12 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Print the metrics as one JSON document.")
     var json = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Write one row an image (index, label or labels, then p_<class> for every class) to this CSV file.",
+            valueName: "file.csv"))
+    var predictions: String?
+
     func validate() throws {
         if (images == nil) != (labels == nil) { throw ValidationError("--images and --labels go together") }
         if images != nil && csv != nil { throw ValidationError("give --images/--labels or --csv, not both") }
@@ -54,12 +60,14 @@ struct EvaluateCommand: ParsableCommand {
         }
         let result = try ModelEvaluation.run(
             modelFile: URL(fileURLWithPath: modelPath), images: set, source: images ?? csv ?? "the test set",
-            folder: output.map { URL(fileURLWithPath: $0) }, flipAveraging: flipAveraging.flipAveraging)
+            folder: output.map { URL(fileURLWithPath: $0) }, flipAveraging: flipAveraging.flipAveraging,
+            predictions: predictions.map { URL(fileURLWithPath: $0) })
         if json {
             print(String(decoding: result.document, as: UTF8.self))
         } else {
-            print("\(result.name) on \(set.count) images:\n")
-            print(result.evaluation.text)
+            print("\(result.name) on \(set.count) \(result.tagging == nil ? "" : "tagged ")images:\n")
+            print(result.text)
+            if let predictions { print("\nPredictions: \(predictions)") }
             print("\nPictures and report: \(result.folder.path)")
         }
     }
