@@ -27,6 +27,9 @@ public struct ModelCard: Codable, Equatable, Sendable {
     /// Whether the graph averages each image's probabilities with its mirror image's.
     public let flipAveraging: Bool
 
+    /// A tagging model's thresholds, one a tag (nil for a classifier).
+    public let thresholds: [Float]?
+
     init(file model: ModelFile, onnxFile: String, version: String, testAccuracy: Double?, flipAveraging: Bool) {
         self.flipAveraging = flipAveraging
         format = "onnx"
@@ -44,7 +47,11 @@ public struct ModelCard: Codable, Equatable, Sendable {
                 + model.preprocessing.photos.rawValue + "' says (see preprocessing)")
         output = TensorDescription(
             name: "probabilities", shape: ["N", "\(model.classNames.count)"], elementType: "float32",
-            meaning: "class probabilities, in the order of classNames")
+            meaning: model.isMultiLabel
+                ? "independent tag probabilities (sigmoid), in the order of classNames; a tag is given when its "
+                    + "probability reaches its entry of thresholds"
+                : "class probabilities, in the order of classNames")
+        thresholds = model.isMultiLabel ? model.decisionThresholds : nil
         classNames = model.classNames
         preprocessing = model.preprocessing
         self.version = version

@@ -25,15 +25,19 @@ public enum ONNXExport {
         let model = ONNXModel(
             producerVersion: ModelCard.producerVersion,
             docString:
-                "A fashion classifier: \(file.model.specification.outline); input NHWC floats in [0, 1], output "
-                + "class probabilities.",
+                "A fashion \(file.isMultiLabel ? "tagger" : "classifier"): \(file.model.specification.outline); input "
+                + "NHWC floats in [0, 1], output "
+                + (file.isMultiLabel
+                    ? "an independent sigmoid probability a tag (a tag is given at its threshold, metadata "
+                        + "'thresholds')."
+                    : "class probabilities."),
             graph: graph,
             metadata: [
                 ("class_names", json(file.classNames)), ("preprocessing", json(file.preprocessing)),
                 ("version", version),
                 ("input_layout", file.model.imageShape == nil ? "NF" : "NHWC"),
                 ("architecture", json(file.model.specification)), ("flip_averaging", flip ? "true" : "false"),
-            ])
+            ] + (file.isMultiLabel ? [("multi_label", "true"), ("thresholds", json(file.decisionThresholds))] : []))
         return model.encoded()
     }
 

@@ -23,6 +23,10 @@ public final class Classifier: Sendable {
     /// Whether the model takes images (`[N, height, width, channels]`) rather than flat
     /// vectors (`[N, values]`); the values are in the same order either way.
     public let isImageModel: Bool
+    /// Whether the model tags (a sigmoid a class) rather than classifies (softmax).
+    public let isMultiLabel: Bool
+    /// A tagging model's thresholds, one a tag (0.5 each unless the model file has its own).
+    public let thresholds: [Float]
     /// Images run through one workspace at a time: bounds a call's memory for any batch.
     public static let chunkSize = 256
 
@@ -36,6 +40,8 @@ public final class Classifier: Sendable {
         self.flipAveraging = file.flipAveraging(overriding: flipAveraging)
         template = Workspace(model: file.model)
         isImageModel = file.model.imageShape != nil
+        isMultiLabel = file.isMultiLabel
+        thresholds = file.decisionThresholds
         workspaces = Mutex([])
     }
 
@@ -107,6 +113,25 @@ public final class Classifier: Sendable {
             let p = (0..<classes).map { Double(probabilities[row * classes + $0]) }
             let order = p.indices.sorted { p[$0] > p[$1] || (p[$0] == p[$1] && $0 < $1) }.prefix(max(0, top))
             return order.map { ClassScore(className: classNames[$0], classIndex: $0, probability: p[$0]) }
+        }
+    }
+
+    /// A tagging model's tags of each row of `probabilities`: every tag whose probability
+    /// reaches its threshold, most probable first.
+    public func tags(_ probabilities: [Float]) -> [[ClassScore]] {
+        let classes = classCount
+        let count = probabilities.count / max(1, classes)
+        return (0..<count).map { row in
+            (0..<classes).filter { probabilities[row * classes + $0] >= thresholds[$0] }
+                .map {
+                    ClassScore(
+                        className: classNames[$0], classIndex: $0,
+                        probability: Double(probabilities[row * classes + $0]))
+                }
+                .sorted {
+                    $0.probability > $1.probability
+                        || ($0.probability == $1.probability && $0.classIndex < $1.classIndex)
+                }
         }
     }
 

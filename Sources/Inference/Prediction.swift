@@ -11,6 +11,8 @@ public struct Prediction: Codable, Sendable {
         /// The file, with `#index` for an image of a batch.
         public let input: String
         public let top: [ClassProbability]
+        /// A tagging model's tags (those over their thresholds, most probable first); nil for a classifier.
+        public var tags: [ClassProbability]? = nil
     }
 
     public struct Failure: Codable, Sendable {
@@ -45,7 +47,10 @@ public struct Prediction: Codable, Sendable {
             return Prediction(
                 predictions: [], failures: failures + names.map { Failure(input: $0, message: "\(error)") })
         }
-        let items = zip(names, classifier.topClasses(probabilities, top: top)).map { Item(input: $0, top: $1) }
+        let tags = classifier.isMultiLabel ? classifier.tags(probabilities) : nil
+        let items = zip(names, classifier.topClasses(probabilities, top: top)).enumerated().map { index, pair in
+            Item(input: pair.0, top: pair.1, tags: tags?[index])
+        }
         return Prediction(predictions: items, failures: failures)
     }
 

@@ -201,7 +201,8 @@ public final class InferenceServer: Sendable {
         }
         let parsed = try InferenceRequest(body: request.body, headerLength: try Self.headerLength(request))
         let input = try ModelInput(parsed, model: model, maxPhotoPixels: settings.maxPhotoPixels)
-        let outputs = try OutputSelection(parsed, classCount: model.classifier.classCount)
+        let outputs = try OutputSelection(
+            parsed, classCount: model.classifier.classCount, multiLabel: model.classifier.isMultiLabel)
         submitted = true
         let result = await batcher.submit(
             inputs: input.values, count: input.count, arrived: arrival.batcher != nil)

@@ -43,6 +43,7 @@ enum ServingPage {
           .fill { height: 100%; background: var(--bar); }
           .row:first-child .fill { background: #1b4f8f; }
           .meta { color: var(--muted); font-size: 12px; margin-top: 6px; }
+          .tags { font-weight: 600; margin-bottom: 6px; }
           .error { color: #a11d2c; }
           .why { margin-top: 8px; display: flex; gap: 6px; align-items: center; font-size: 13px; }
           .why button { font: inherit; padding: 2px 10px; }
@@ -175,8 +176,8 @@ enum ServingPage {
           results.prepend(card);
           try {
             const photo = new Uint8Array(await file.arrayBuffer());
-            const request = photoRequest(photo, { top_k: 3 },
-              [{ name: "top_classes" }, { name: "top_indices" }, { name: "probabilities" }]);
+            // No output list: every output the model has (a tagging model adds "tags").
+            const request = photoRequest(photo, { top_k: 3 });
             const response = await fetch("/v2/models/" + encodeURIComponent(select.value) + "/infer", {
               method: "POST", body: request.body, headers: request.headers
             });
@@ -184,6 +185,12 @@ enum ServingPage {
             if (!response.ok) throw new Error(answer.error || ("HTTP " + response.status));
             const outputs = Object.fromEntries(answer.outputs.map((o) => [o.name, o.data]));
             body.replaceChildren();
+            if (outputs.tags) {
+              const tags = element("div", "tags", "tags: " + (outputs.tags[0] ? outputs.tags[0].split("|").join(", ")
+                                                            : "none over their thresholds"));
+              tags.dataset.tags = outputs.tags[0];
+              body.append(tags);
+            }
             outputs.top_classes.forEach((name, i) => {
               const p = outputs.probabilities[outputs.top_indices[i]];
               const row = element("div", "row");

@@ -43,10 +43,17 @@ struct PredictCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
         } else {
+            func list(_ scores: [ClassScore]) -> String {
+                scores.map { "\($0.className) " + String(format: "%.3f", $0.probability) }.joined(separator: ", ")
+            }
             for item in result.predictions {
-                let classes = item.top.map { String(format: "%@ %.3f", $0.className, $0.probability) }.joined(
-                    separator: ", ")
-                print("\(item.input): \(classes)")
+                if let tags = item.tags {
+                    let text =
+                        tags.isEmpty ? "no tag over its threshold (most probable: \(list(item.top)))" : list(tags)
+                    print("\(item.input): \(text)")
+                } else {
+                    print("\(item.input): \(list(item.top))")
+                }
             }
             for failure in result.failures {
                 FileHandle.standardError.write(Data("error: \(failure.input): \(failure.message)\n".utf8))

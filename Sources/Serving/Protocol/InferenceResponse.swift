@@ -7,28 +7,34 @@ struct OutputSelection {
     static let probabilities = "probabilities"
     static let topClasses = "top_classes"
     static let topIndices = "top_indices"
+    /// A tagging model's tags of each image over their thresholds, `|`-separated (BYTES `[N]`).
+    static let tags = "tags"
     static let all = [probabilities, topClasses, topIndices]
+
+    static func names(multiLabel: Bool) -> [String] { multiLabel ? all + [tags] : all }
 
     /// In the order they are answered.
     let outputs: [(name: String, binary: Bool)]
     let topK: Int
 
-    init(_ request: InferenceRequest, classCount: Int) throws(ServingError) {
+    init(_ request: InferenceRequest, classCount: Int, multiLabel: Bool = false) throws(ServingError) {
         let k = request.topK ?? min(3, classCount)
         guard k >= 1, k <= classCount else {
             throw .badRequest("parameters.top_k: expected 1 to \(classCount) (the model's classes), found \(k)")
         }
         topK = k
+        let known = Self.names(multiLabel: multiLabel)
         guard let requested = request.outputs else {
-            outputs = Self.all.map { ($0, request.binaryOutputs) }
+            outputs = known.map { ($0, request.binaryOutputs) }
             return
         }
         var outputs = [(name: String, binary: Bool)]()
         for output in requested {
-            guard Self.all.contains(output.name) else {
+            guard known.contains(output.name) else {
                 throw .badRequest(
                     "outputs: unknown output '\(output.name)'; the model gives "
-                        + Self.all.map { "'\($0)'" }.joined(separator: ", "))
+                        + known.map { "'\($0)'" }.joined(separator: ", ")
+                        + (output.name == Self.tags ? " (it classifies; only a tagging model has 'tags')" : ""))
             }
             guard !outputs.contains(where: { $0.name == output.name }) else {
                 throw .badRequest("outputs: '\(output.name)' is asked for twice")
@@ -52,8 +58,11 @@ struct InferenceResponse {
         let classifier = model.classifier
         let classes = classifier.classCount
         let top =
-            outputs.outputs.contains { $0.name != OutputSelection.probabilities }
+            outputs.outputs.contains { $0.name == OutputSelection.topClasses || $0.name == OutputSelection.topIndices }
             ? classifier.topClasses(probabilities, top: outputs.topK) : []
+        let tags =
+            outputs.outputs.contains { $0.name == OutputSelection.tags }
+            ? classifier.tags(probabilities).map { $0.map(\.className).joined(separator: "|") } : []
         var json = JSONWriter(capacity: 256 + probabilities.count * 12)
         var binary = [UInt8]()
         json.raw("{")
@@ -71,6 +80,7 @@ struct InferenceResponse {
             switch output.name {
             case OutputSelection.probabilities: (datatype, shape) = ("FP32", [count, classes])
             case OutputSelection.topClasses: (datatype, shape) = ("BYTES", [count, outputs.topK])
+            case OutputSelection.tags: (datatype, shape) = ("BYTES", [count])
             default: (datatype, shape) = ("INT32", [count, outputs.topK])
             }
             json.field("datatype", datatype)
@@ -90,6 +100,11 @@ struct InferenceResponse {
                             binary.append(contentsOf: name)
                         }
                     }
+                case OutputSelection.tags:
+                    for text in tags {
+                        Self.append(UInt32(text.utf8.count), to: &binary)
+                        binary.append(contentsOf: Array(text.utf8))
+                    }
                 default:
                     for row in top {
                         for score in row { Self.append(UInt32(bitPattern: Int32(score.classIndex)), to: &binary) }
@@ -105,6 +120,7 @@ struct InferenceResponse {
                 switch output.name {
                 case OutputSelection.probabilities: json.array(probabilities) { $0.number($1) }
                 case OutputSelection.topClasses: json.array(top.joined()) { $0.string($1.className) }
+                case OutputSelection.tags: json.array(tags) { $0.string($1) }
                 default: json.array(top.joined()) { $0.number($1.classIndex) }
                 }
             }
@@ -160,11 +176,15 @@ enum ModelMetadata {
                     (OutputSelection.probabilities, "FP32", [-1, classes]),
                     (OutputSelection.topClasses, "BYTES", [-1, -1]),
                     (OutputSelection.topIndices, "INT32", [-1, -1]),
-                ], tensors)
+                ] + (model.classifier.isMultiLabel ? [(OutputSelection.tags, "BYTES", [-1])] : []), tensors)
             json.raw(",")
             json.key("parameters")
             json.raw("{")
             json.field("class_names", model.classifier.classNames.joined(separator: ","))
+            if model.classifier.isMultiLabel {
+                json.field(
+                    "thresholds", model.classifier.thresholds.map { "\($0)" }.joined(separator: ","))
+            }
             json.key("version")
             json.string(model.version)
             json.raw("}")
