@@ -34,7 +34,9 @@ public enum Manifest {
         guard let start = try? handle.read(upToCount: 64) else { return false }
         var text = String(decoding: start, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        let first = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let first =
+            text.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .first ?? ""
         return first.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() == "file,tags"
     }
 
@@ -65,7 +67,8 @@ public enum Manifest {
         var rows = [Row]()
         var seen = [String: Int]()
         var lineNumber = 0
-        for rawLine in body.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        for rawLine in body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if lineNumber > 1, line.allSatisfy(\.isWhitespace) { continue }
