@@ -99,7 +99,8 @@ let package = Package(
             name: "_CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(
-            name: "_TestSupport", dependencies: ["FashionData", "NumericCore", "NeuralNet", "_CZlib", "_CTurboJPEG"]),
+            name: "_TestSupport",
+            dependencies: ["FashionData", "NumericCore", "NeuralNet", "Reports", "_CZlib", "_CTurboJPEG"]),
 
         .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore", "_TestSupport"]),
         .testTarget(

@@ -163,6 +163,12 @@ do {
             exit(2)
         }
         try ExplainChecks.run(modelPath: model, count: arguments.dropFirst(2).first.flatMap { Int($0) } ?? 500)
+    case "outfit-oracle":
+        guard arguments.count == 3 else {
+            print("usage: fashion-bench outfit-oracle MODEL OUTFITS_DIR")
+            exit(2)
+        }
+        try OutfitOracle.run(modelPath: Array(arguments)[1], folder: Array(arguments)[2])
     case "tune-compare":
         // tune-compare SPACE REPETITIONS TRIALS EPOCHS: TPE against random search, same budget,
         // same seed per repetition (so the same validation split and initial weights); prints
