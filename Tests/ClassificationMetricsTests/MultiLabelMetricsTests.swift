@@ -47,4 +47,33 @@ import Testing
             strict.meanAveragePrecision
                 == MultiLabelMetrics(truth: Self.truth, scores: Self.scores, tagCount: 4).meanAveragePrecision)
     }
+
+    /// Per-tag thresholds: for each tag, no threshold at any score gives a better F1, and the one
+    /// chosen sits between two scores (so it is no image's score); a tag no image has keeps 0.5.
+    @Test func thresholdsHaveTheBestF1OfEveryCandidate() {
+        let truth = Self.truth + [0, 0, 0, 0]
+        var scores = Self.scores + [0.3, 0.2, 0.1, 0.4]
+        var withEmptyTag = truth
+        for i in stride(from: 2, to: withEmptyTag.count, by: 4) { withEmptyTag[i] = 0 }
+        scores[2] = 0.95
+        let thresholds = MultiLabelMetrics.bestThresholds(truth: withEmptyTag, scores: scores, tagCount: 4)
+        #expect(thresholds[2] == 0.5)
+        func f1(_ tag: Int, _ threshold: Float) -> Double {
+            let m = MultiLabelMetrics(
+                truth: withEmptyTag, scores: scores, tagCount: 4,
+                thresholds: (0..<4).map { $0 == tag ? threshold : 0.5 })
+            return m.perTag[tag].f1
+        }
+        for tag in [0, 1, 3] {
+            let column = stride(from: tag, to: scores.count, by: 4).map { scores[$0] }
+            #expect(!column.contains(thresholds[tag]))
+            let best = Set(column).map { f1(tag, $0) }.max()!
+            #expect(abs(f1(tag, thresholds[tag]) - best) < 1e-12, "tag \(tag)")
+        }
+        // The mean average precision alone equals the full metrics' one.
+        let full = MultiLabelMetrics(truth: truth, scores: scores, tagCount: 4)
+        #expect(
+            MultiLabelMetrics.meanAveragePrecision(truth: truth.map(Float.init), scores: scores, tagCount: 4)
+                == full.meanAveragePrecision)
+    }
 }

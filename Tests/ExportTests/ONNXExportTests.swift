@@ -53,7 +53,9 @@ import _TestSupport
                         LayerSpecification(kind: .sigmoid), LayerSpecification(kind: .dropout, rate: 0.2),
                         LayerSpecification(kind: .dense, units: 10), LayerSpecification(kind: .softmax),
                     ])
-            )
+            ),
+            // A tagger: sigmoid probabilities, trained on the classes as tags.
+            ("tagger", Tagging.model(Preset.named("cnn-small")!.model)),
         ]
 
     @Test(
@@ -67,20 +69,22 @@ import _TestSupport
         // A short training (512 images, one epoch), so batch norm's statistics and the weights
         // are a trained model's, not the initial ones.
         let model = try Sequential(specification: specification, seed: 5)
-        let train = dataset.train.subset(0..<512)
-        var options = Preset.named(name)?.options ?? TrainingOptions()
+        let tags = name == "tagger"
+        let train = tags ? dataset.train.subset(0..<512).withClassesAsTags(tagCount: 10) : dataset.train.subset(0..<512)
+        var options = Preset.named(name)?.options ?? (tags ? Tagging.options(TrainingOptions()) : TrainingOptions())
         options.epochs = 1
         options.batchSize = 64
         _ = try Trainer.fit(model, on: train, options: options, threads: 2)
         let modelURL = temp.file("model.safetensors")
         try ModelFile(
             model: model, classNames: dataset.classNames, preprocessing: Preprocessing(image: dataset.train.shape),
-            training: options
+            training: options, thresholds: tags ? (0..<10).map { 0.3 + Float($0) * 0.02 } : nil
         )
         .write(to: modelURL)
         let onnxURL = temp.file("model.onnx")
         let card = try ONNXExport.write(modelFile: modelURL, to: onnxURL, testAccuracy: 0.5)
         #expect(card.classNames == dataset.classNames && card.testAccuracy == 0.5)
+        #expect(card.thresholds == (tags ? (0..<10).map { 0.3 + Float($0) * 0.02 } : nil))
 
         // fashion's own probabilities for the first 1,000 test images, through the classifier.
         let test = dataset.test.subset(0..<1000)

@@ -36,6 +36,46 @@ import _TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: temp.url.path) == ["m.safetensors"])
     }
 
+    @Test func aTaggersThresholdsRoundTripAndBadOnesAreRefused() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let model = try Sequential(specification: Tagging.model(.dense([8, 3])), seed: 1)
+        let url = temp.file("t.safetensors")
+        func write(_ thresholds: [Float]?) throws {
+            try ModelFile(
+                model: model, classNames: ["a", "b", "c"], preprocessing: .init(image: ImageShape(height: 2, width: 4)),
+                thresholds: thresholds
+            ).write(to: url)
+        }
+        try write([0.25, 0.5, 0.875])
+        let loaded = try ModelFile.read(from: url)
+        #expect(loaded.isMultiLabel && loaded.thresholds == [0.25, 0.5, 0.875])
+        try write(nil)
+        #expect(try ModelFile.read(from: url).decisionThresholds == [0.5, 0.5, 0.5])
+        for bad: [Float] in [[0.5, 0.5], [0.5, 1.5, 0.5], [-0.1, 0.5, 0.5]] {
+            try write(bad)
+            #expect {
+                try ModelFile.read(from: url)
+            } throws: { "\($0)".contains("metadata 'thresholds': expected 3 numbers in [0, 1]") }
+        }
+        // A preset ends in sigmoid for tags; a classifier does not tag.
+        #expect(
+            Preset.named("cnn-small")!.model.adapted(
+                toImages: ImageShape(height: 28, width: 28), classes: 5,
+                multiLabel: true
+            ).layers.last?.kind == .sigmoid)
+        #expect(!(try ModelFile.read(from: try writeClassifier(temp))).isMultiLabel)
+    }
+
+    func writeClassifier(_ temp: TemporaryFolder) throws -> URL {
+        let url = temp.file("c.safetensors")
+        try ModelFile(
+            model: try trainedModel(), classNames: ["a", "b", "c"],
+            preprocessing: .init(image: ImageShape(height: 2, width: 4))
+        ).write(to: url)
+        return url
+    }
+
     @Test func damagedAndForeignFilesGetClearErrors() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }

@@ -156,6 +156,57 @@ import _TestSupport
         #expect(indices == expected.flatMap { $0.map(\.classIndex) })
     }
 
+    @Test func aTaggerAnswersItsTagsOverTheirThresholdsAndAClassifierHasNone() async throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let (classifierURL, images) = try ServingFixtures.modelFile(in: temp)
+        let classifierFile = try ModelFile.read(from: classifierURL)
+        let tagger = try Sequential(specification: Tagging.model(classifierFile.model.specification), seed: 9)
+        let thresholds: [Float] = [0.45, 0.5, 0.55]
+        try ModelFile(
+            model: tagger, classNames: ServingFixtures.classNames, preprocessing: classifierFile.preprocessing,
+            thresholds: thresholds
+        ).write(to: temp.file("tagger.safetensors"))
+        let repository = try ModelRepository(entries: [
+            ModelRepository.Entry(name: "tiny", path: classifierURL.path),
+            ModelRepository.Entry(name: "tagger", path: temp.file("tagger.safetensors").path),
+        ])
+        let server = InferenceServer(repository: repository, settings: InferenceServer.Settings())
+        defer { server.shutdown() }
+        let pixels = Array(images.pixels[0..<(6 * 64)])
+        var request = ServingFixtures.inferRequest(pixels: pixels, count: 6)
+        request.path = "/v2/models/tagger/infer"
+        let response = await server.respond(to: request)
+        #expect(response.status == 200)
+        let outputs = ServingFixtures.parse(response.body)["outputs"] as? [[String: Any]] ?? []
+        #expect(outputs.map { $0["name"] as? String } == ["probabilities", "top_classes", "top_indices", "tags"])
+        let tags = try #require(outputs.last)
+        #expect(tags["shape"] as? [Int] == [6] && tags["datatype"] as? String == "BYTES")
+        let classifier = try server.defaultModel(named: "tagger").classifier
+        #expect(classifier.isMultiLabel && classifier.thresholds == thresholds)
+        let probabilities = try classifier.probabilities(pixels: pixels, count: 6)
+        let expected = classifier.tags(probabilities).map { $0.map(\.className).joined(separator: "|") }
+        #expect(tags["data"] as? [String] == expected)
+        #expect(expected.contains { !$0.isEmpty })
+        for (row, names) in expected.enumerated() {
+            for (c, name) in ServingFixtures.classNames.enumerated() {
+                #expect(
+                    names.split(separator: "|").contains(Substring(name))
+                        == (probabilities[row * 3 + c] >= thresholds[c]))
+            }
+        }
+        let metadata = await server.respond(to: ServeRequest(method: "GET", path: "/v2/models/tagger", body: []))
+        #expect(String(decoding: metadata.body, as: UTF8.self).contains(#""name":"tags","datatype":"BYTES""#))
+        // The classifier has no tags to give.
+        var asked = ServingFixtures.inferRequest(pixels: pixels, count: 6)
+        var body = ServingFixtures.parse(asked.body)
+        body["outputs"] = [["name": "tags"]]
+        asked.body = ServingFixtures.json(body)
+        let refused = await server.respond(to: asked)
+        #expect(refused.status == 400)
+        #expect(String(decoding: refused.body, as: UTF8.self).contains("only a tagging model has 'tags'"))
+    }
+
     @Test func photosGoThroughThePredictPreparation() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
