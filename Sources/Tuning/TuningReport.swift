@@ -31,7 +31,8 @@ public struct TuningReport {
             )
         }
         return ScatterPlot(
-            title: "Optimisation history", xLabel: "trial", yLabel: "validation accuracy", points: points, line: line,
+            title: "Optimisation history", xLabel: "trial", yLabel: result.final.objectiveLabel, points: points,
+            line: line,
             width: 640)
     }
 
@@ -59,7 +60,7 @@ public struct TuningReport {
                     tooltip: "trial \(t.number): \(parameter.name)=\(x), \(String(format: "%.4f", v))")
             }
             return ScatterPlot(
-                title: parameter.name, xLabel: parameter.name, yLabel: "validation accuracy", points: points,
+                title: parameter.name, xLabel: parameter.name, yLabel: result.final.objectiveLabel, points: points,
                 xAxis: axis, width: 330, height: 240)
         }
     }
@@ -70,6 +71,11 @@ public struct TuningReport {
         let settings = result.settings
         let split = Int((result.space.validationSplit * 100).rounded())
         let (validation, test) = (String(format: "%.4f", f.validationAccuracy), String(format: "%.4f", f.testAccuracy))
+        let testScore =
+            f.isTagging
+            ? "<strong>\(String(format: "%.4f", f.testMeanAveragePrecision ?? .nan))</strong> test mean average "
+                + "precision (subset accuracy \(test))"
+            : "<strong>\(test)</strong> test accuracy"
         let (seconds, testLoss) = (String(format: "%.1f", f.trainingSeconds), String(format: "%.4f", f.testLoss))
         var h =
             HTML.pageStart(
@@ -85,15 +91,15 @@ public struct TuningReport {
                 \(result.trials.count) trials; \
                 every decision on a \(split)% stratified validation split (seed \(settings.seed)).</p>
                 <section id="final"><h2>Result</h2>
-                <p>The best trial, \(f.trial), reached validation accuracy \(validation). Its configuration, \
+                <p>The best trial, \(f.trial), reached \(f.objectiveLabel) \(validation). Its configuration, \
                 retrained on all \(f.trainingImages) training images for \(f.epochs) epochs (\(seconds) s), \
-                scores <strong>\(test)</strong> test accuracy (test loss \(testLoss)); \
+                scores \(testScore) (test loss \(testLoss)); \
                 the test set was used this once.</p>
                 <p>Model file: <code>\(e(f.modelFile))</code>. \
                 Experiment file for <code>fashion study</code>: <code>\(e(f.experimentFile))</code>.</p>
                 </section>
                 <section id="leaderboard"><h2>Leaderboard</h2>
-                <table><tr><th>rank</th><th>trial</th><th>validation accuracy</th><th>epochs</th><th>seconds</th>\
+                <table><tr><th>rank</th><th>trial</th><th>\(result.final.objectiveLabel)</th><th>epochs</th><th>seconds</th>\
                 <th class="params">parameters</th></tr>
 
                 """
@@ -119,7 +125,7 @@ public struct TuningReport {
             + "value reported); red line: best so far.</p>\n"
             + history.svg + "\n</section>\n"
         h +=
-            "<section id=\"parameters\"><h2>Parameters against validation accuracy</h2>\n<div class=\"plots\">\n"
+            "<section id=\"parameters\"><h2>Parameters against \(result.final.objectiveLabel)</h2>\n<div class=\"plots\">\n"
             + parameterPlots.map(\.svg).joined(separator: "\n") + "\n</div></section>\n"
         h +=
             "<section id=\"importance\"><h2>Parameter importance</h2>\n<p>The share of the variance of validation "

@@ -35,6 +35,15 @@ public struct TuningResult: Codable, Sendable {
         public let trainingImages: Int
         public let modelFile: String
         public let experimentFile: String
+        /// What the trials' values measure (nil in files from before tags: validation accuracy).
+        public var objective: String? = nil
+        /// A tagger's mean average precision on the test set.
+        public var testMeanAveragePrecision: Double? = nil
+
+        /// Whether the search maximised the tags' mean average precision.
+        public var isTagging: Bool { objective == Tagging.objective }
+        /// The trials' measure, in words.
+        public var objectiveLabel: String { isTagging ? "validation mean average precision" : "validation accuracy" }
     }
 
     public let study: String
@@ -114,7 +123,8 @@ public struct TuningResult: Codable, Sendable {
                 testLoss: test.loss,
                 epochs: history.epochs.count, trainingSeconds: history.totalSeconds,
                 trainingImages: dataset.train.count,
-                modelFile: modelURL.path, experimentFile: experimentURL.path))
+                modelFile: modelURL.path, experimentFile: experimentURL.path, objective: Tuner.objective(for: dataset),
+                testMeanAveragePrecision: test.meanAveragePrecision))
         try AtomicFile.write([UInt8](encoder.encode(result)), to: folder.appendingPathComponent("tuning.json"))
         try AtomicFile.write(text: TuningReport(result: result).html, to: folder.appendingPathComponent("report.html"))
         return result
@@ -169,7 +179,8 @@ public struct TuningResult: Codable, Sendable {
         }
         var lines = [
             [
-                pad("rank", 4), pad("trial", 5), pad("state", 8, left: true), pad("val_acc", 7), pad("epochs", 6),
+                pad("rank", 4), pad("trial", 5), pad("state", 8, left: true),
+                pad(final.isTagging ? "val_map" : "val_acc", 7), pad("epochs", 6),
                 "parameters",
             ].joined(separator: "  ")
         ]

@@ -135,9 +135,17 @@ struct TuneCommand: ParsableCommand {
     }
 
     static func summary(_ result: TuningResult, seconds: Double, folder: URL) -> String {
-        let best = String(
-            format: "Best: trial %d, validation accuracy %.4f. Retrained on %d images: test accuracy %.4f.",
-            result.final.trial, result.final.validationAccuracy, result.final.trainingImages, result.final.testAccuracy)
+        let final = result.final
+        let best =
+            final.isTagging
+            ? String(
+                format:
+                    "Best: trial %d, validation mean average precision %.4f. Retrained on %d images: test mean average "
+                    + "precision %.4f (subset accuracy %.4f).", final.trial, final.validationAccuracy,
+                final.trainingImages, final.testMeanAveragePrecision ?? .nan, final.testAccuracy)
+            : String(
+                format: "Best: trial %d, validation accuracy %.4f. Retrained on %d images: test accuracy %.4f.",
+                final.trial, final.validationAccuracy, final.trainingImages, final.testAccuracy)
         let finished = String(
             format: "Tuning finished in %.1f s. Report: %@", seconds, folder.appendingPathComponent("report.html").path)
         return [
