@@ -9,8 +9,8 @@ enum ModelCharts {
     static func svg(_ key: String, model: StudyResult.ModelResult) -> String? {
         switch key {
         case "curves": return curves(model)
-        case "confusion": return confusion(name: model.name, evaluation: model.evaluation)
-        case "calibration": return calibration(name: model.name, evaluation: model.evaluation)
+        case "confusion": return model.evaluation.map { confusion(name: model.name, evaluation: $0) }
+        case "calibration": return model.evaluation.map { calibration(name: model.name, evaluation: $0) }
         default: return nil
         }
     }

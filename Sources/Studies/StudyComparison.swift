@@ -1,5 +1,6 @@
 import ClassificationMetrics
 import Foundation
+import NeuralNet
 import Reports
 
 /// The study's models compared in pictures: every model's validation curves on one chart
@@ -24,9 +25,14 @@ public struct StudyComparison {
 
     public var charts: [Chart] {
         var charts = [Chart]()
-        for (metric, label, name) in [
-            ("val_accuracy", "validation accuracy", "accuracy"), ("val_loss", "validation loss", "loss"),
-        ] {
+        let curves =
+            result.isTagging
+            ? [
+                (EpochRecord.Name.validationMeanAveragePrecision, "validation mean average precision", "map"),
+                ("val_loss", "validation loss", "loss"),
+            ]
+            : [("val_accuracy", "validation accuracy", "accuracy"), ("val_loss", "validation loss", "loss")]
+        for (metric, label, name) in curves {
             let series = models.enumerated().compactMap { index, model in curve(model, metric: metric, colour: index) }
             guard !series.isEmpty else { continue }
             let chart = LineChartSVG(
@@ -41,39 +47,41 @@ public struct StudyComparison {
                     name: "curves-\(name)", caption: "Validation \(name) of every model (band: the spread over seeds).",
                     svg: chart.svg))
         }
+        let headline = result.headlineName
         let dots = DotChartSVG(
-            id: "test-accuracy", title: "Test accuracy per model",
+            id: "test-accuracy", title: "\(headline.prefix(1).uppercased() + headline.dropFirst()) per model",
             description: models.map {
-                "\($0.name): " + $0.runs.map { String(format: "%.4f", $0.testAccuracy) }.joined(separator: ", ")
+                "\($0.name): " + $0.runs.map { String(format: "%.4f", $0.headline) }.joined(separator: ", ")
             }.joined(separator: "; "),
-            yLabel: "test accuracy", rows: models.map { ($0.name, $0.runs.map(\.testAccuracy)) }, width: 280,
+            yLabel: headline, rows: models.map { ($0.name, $0.runs.map(\.headline)) }, width: 280,
             height: 270)
         charts.append(
             Chart(
-                name: "test-accuracy", caption: "Each seed's test accuracy (dots) and their mean (bar).", svg: dots.svg)
+                name: "test-accuracy", caption: "Each seed's \(headline) (dots) and their mean (bar).", svg: dots.svg)
         )
-        if let classNames = models.first?.evaluation.report.classNames {
+        if let classNames = models.first?.classNames, !classNames.isEmpty {
             let groups = models.enumerated().map { index, model in
-                BarChartSVG.Group(
-                    name: model.name, colour: SVGChart.colour(index), values: model.evaluation.report.perClass.map(\.f1)
-                )
+                BarChartSVG.Group(name: model.name, colour: SVGChart.colour(index), values: model.perClassF1)
             }
-            let hardest = best.map { b in classNames[b.evaluation.report.worstClass.index] } ?? ""
+            let hardest = best.flatMap { b in b.worstClass.map { classNames[$0.index] } } ?? ""
+            let kind = result.isTagging ? "tag" : "class"
             let bars = BarChartSVG(
-                id: "per-class-f1", title: "F1 per class (first seed of each model)",
+                id: "per-class-f1", title: "F1 per \(kind) (first seed of each model)",
                 description:
-                    "Grouped bars, one group a class, one bar a model. The hardest class for the best model: "
+                    "Grouped bars, one group a \(kind), one bar a model. The hardest \(kind) for the best model: "
                     + "\(hardest).",
                 yLabel: "F1", categories: classNames.map { String($0.prefix(11)) }, groups: groups)
-            charts.append(Chart(name: "per-class-f1", caption: "F1 of every class for every model.", svg: bars.svg))
+            charts.append(Chart(name: "per-class-f1", caption: "F1 of every \(kind) for every model.", svg: bars.svg))
         }
-        if let difference = confusionDifference, let best, let first = models.first {
+        if let difference = confusionDifference, let best, let first = models.first,
+            let firstEvaluation = first.evaluation
+        {
             let matrix = MatrixChartSVG(
                 id: "confusion-difference", title: "\(best.name) minus \(first.name): test-set confusion counts",
                 description:
                     "Blue: better (fewer images taken for a wrong class, or more taken for the right one); "
                     + "orange: worse.",
-                labels: first.evaluation.report.classNames, values: difference,
+                labels: firstEvaluation.report.classNames, values: difference,
                 colouring: .signed(better: { row, column, value in row == column ? value > 0 : value < 0 }))
             charts.append(
                 Chart(
@@ -87,9 +95,9 @@ public struct StudyComparison {
 
     /// The best model's confusion counts minus the first model's (first seeds), when they differ.
     var confusionDifference: [[Int]]? {
-        guard let best, let first = models.first, best.name != first.name else { return nil }
-        let a = best.evaluation.confusion.counts
-        let b = first.evaluation.confusion.counts
+        guard let best, let first = models.first, best.name != first.name,
+            let a = best.evaluation?.confusion.counts, let b = first.evaluation?.confusion.counts
+        else { return nil }
         guard a.count == b.count else { return nil }
         return zip(a, b).map { zip($0, $1).map { $0 - $1 } }
     }
@@ -116,15 +124,19 @@ public struct StudyComparison {
 
     /// The same comparison as Markdown tables, with links to the figures.
     public var markdown: String {
-        guard let classNames = models.first?.evaluation.report.classNames else { return "" }
-        var md = "### F1 per class\n\n| class | " + models.map(\.name).joined(separator: " | ") + " |\n"
+        guard let classNames = models.first?.classNames, !classNames.isEmpty else { return "" }
+        let kind = result.isTagging ? "tag" : "class"
+        var md = "### F1 per \(kind)\n\n| \(kind) | " + models.map(\.name).joined(separator: " | ") + " |\n"
         md += "|---|" + models.map { _ in "---:" }.joined(separator: "|") + "|\n"
         for (c, name) in classNames.enumerated() {
             md += "| \(name) | "
-            md += models.map { String(format: "%.4f", $0.evaluation.report.perClass[c].f1) }.joined(separator: " | ")
+            md += models.map { String(format: "%.4f", c < $0.perClassF1.count ? $0.perClassF1[c] : .nan) }
+                .joined(separator: " | ")
             md += " |\n"
         }
-        if let difference = confusionDifference, let best, let first = models.first {
+        if let difference = confusionDifference, let best, let first = models.first,
+            let firstConfusion = first.evaluation?.confusion
+        {
             var changes = [(row: Int, column: Int, value: Int)]()
             for (r, row) in difference.enumerated() {
                 for (c, value) in row.enumerated() where r != c && value != 0 { changes.append((r, c, value)) }
@@ -135,7 +147,7 @@ public struct StudyComparison {
             md += "Confusions on the test set (first seeds), true class → predicted class:\n\n"
             md += "| confusion | \(first.name) | \(best.name) | change |\n|---|---:|---:|---:|\n"
             for change in fixed + worse {
-                let old = first.evaluation.confusion.counts[change.row][change.column]
+                let old = firstConfusion.counts[change.row][change.column]
                 md += "| \(classNames[change.row]) → \(classNames[change.column]) | \(old) | \(old + change.value) | "
                 md += "\(change.value > 0 ? "+" : "")\(change.value) |\n"
             }

@@ -117,7 +117,7 @@ public enum StudyRunner {
         return (
             .init(
                 seed: seed, testAccuracy: accuracy, trainingSeconds: outcome.history.totalSeconds,
-                history: outcome.history),
+                history: outcome.history, testMeanAveragePrecision: outcome.test?.meanAveragePrecision),
             outcome.model
         )
     }
@@ -127,7 +127,7 @@ public enum StudyRunner {
         _ name: String, architecture: ModelSpecification, options: TrainingOptions, runs: [StudyResult.SeedRun],
         model: Sequential, dataset: Dataset, folder: URL
     ) throws -> StudyResult.ModelResult {
-        let accuracies = runs.map(\.testAccuracy)
+        let accuracies = runs.map(\.headline)
         let mean = accuracies.reduce(0, +) / Double(accuracies.count)
         let deviation =
             accuracies.count < 2
@@ -135,6 +135,18 @@ public enum StudyRunner {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try AtomicFile.write(
             PNGEncoder.encode(curves(runs[0].history, name: name)), to: folder.appendingPathComponent("curves.png"))
+        if dataset.isMultiLabel {
+            // The thresholds the pipeline chose on the validation split are in the model file.
+            let file = try ModelFile.read(from: folder.appendingPathComponent("model.safetensors"))
+            var tagging = try TagEvaluation.run(
+                name: name, tagNames: dataset.classNames, thresholds: file.decisionThresholds, images: dataset.test,
+                probabilities: Trainer.predict(model, on: dataset.test), folder: folder)
+            tagging.pictures["curves"] = "curves.png"
+            return StudyResult.ModelResult(
+                name: name, architecture: architecture.outline, parameters: model.parameterCount,
+                summary: model.summary, epochs: options.epochs, training: options, runs: runs, meanAccuracy: mean,
+                accuracyStandardDeviation: deviation, evaluation: nil, tagging: tagging)
+        }
         var evaluation = try Evaluation.run(
             name: name, model: model, classNames: dataset.classNames, images: dataset.test, folder: folder,
             flipAveraging: options.flipAveraging)

@@ -211,4 +211,52 @@ import _TestSupport
         #expect(lines.count == 13)
         #expect(Double(correct) / 12 == result.evaluation?.accuracy)
     }
+
+    @Test func aStudyOfTaggersReportsTheirTags() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        try TagFixtures.writeQuadrants(to: temp.file("tags"))
+        let data = try Dataset.load(from: DatasetLocator.locate(explicit: temp.file("tags"), environment: [:]))
+        try """
+        {"name": "taggers", "validationSplit": 0.2, "seeds": [1, 2],
+         "models": [
+           {"name": "linear", "architecture": {"inputSize": 16, "layers": [{"kind": "dense", "units": 4},
+             {"kind": "sigmoid"}]}, "training": {"epochs": 10, "optimizer": {"kind": "adam", "learningRate": 0.05}}},
+           {"name": "hidden", "architecture": {"inputSize": 16, "layers": [{"kind": "dense", "units": 8},
+             {"kind": "relu"}, {"kind": "dense", "units": 4}, {"kind": "sigmoid"}]},
+            "training": {"epochs": 20, "batchSize": 16, "optimizer": {"kind": "adam", "learningRate": 0.02}}}
+         ]}
+        """.write(to: temp.file("taggers.json"), atomically: true, encoding: .utf8)
+        let experiment = try Experiment.read(from: temp.file("taggers.json"))
+        let out = temp.file("run")
+        let store = try SQLiteRunStore(url: temp.file("store.sqlite"))
+        let result = try StudyRunner.run(
+            experiment, dataset: data, seeds: experiment.seeds, threads: 1, folder: out, store: store)
+        #expect(result.isTagging)
+        for model in result.models {
+            let tagging = try #require(model.tagging)
+            #expect(model.evaluation == nil)
+            #expect(model.runs.allSatisfy { $0.testMeanAveragePrecision != nil })
+            #expect(model.meanAccuracy == model.runs.map(\.headline).reduce(0, +) / 2)
+            #expect(model.runs[0].testMeanAveragePrecision == tagging.metrics.meanAveragePrecision)
+            let file = try ModelFile.read(from: out.appendingPathComponent("\(model.name)/model.safetensors"))
+            #expect(tagging.thresholds == file.decisionThresholds && file.thresholds != nil)
+        }
+        #expect(result.models.allSatisfy { $0.meanAccuracy > 0.9 })
+        let markdown = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(markdown.contains("| model | architecture | parameters | epochs | test mAP (mean ± sd) |"))
+        #expect(markdown.contains("Test mean average precision per seed: 1: "))
+        #expect(markdown.contains("precision  recall      f1      AP  threshold  support  missed  extra"))
+        #expect(markdown.contains("### F1 per tag"))
+        #expect(markdown.contains("each run evaluated once on the 40 test images"))
+        #expect(StudyReport(result: result).summary.contains("is the best tagger here: "))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("hidden/tags.png").path))
+        let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("Validation map by epoch") || html.contains("validation mean average precision"))
+        let reloaded = try JSONDecoder().decode(
+            StudyResult.self, from: Data(contentsOf: out.appendingPathComponent("metrics.json")))
+        #expect(reloaded.isTagging && reloaded.models[1].tagging?.metrics == result.models[1].tagging?.metrics)
+        let stored = try store.runs()
+        #expect(stored.count == 4 && stored.allSatisfy { $0.finalMetrics["test_mean_average_precision"] != nil })
+    }
 }
