@@ -3,7 +3,8 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/fashion
 OUT ?= out
 
-.PHONY: study tune beyond test lint format deps build release bench bench-tune bench-serve demo-photos fuzz clean
+.PHONY: study tune beyond test lint format deps build release bench bench-tune bench-serve bench-outfits demo-photos \
+	fuzz clean
 
 ## make study: the main job. Verifies the data, then runs the seed study (Models 1-3 of the
 ## original Keras notebook, 3 seeds each) and writes its report into $(OUT)/seed-study.
@@ -80,6 +81,12 @@ bench-tune: deps
 demo-photos: deps
 	@python3 -c "import PIL, numpy" 2>/dev/null || pip install --quiet pillow numpy
 	@python3 Scripts/make_demo_photos.py $(OUT)/demo-photos
+
+## make bench-outfits: the multi-label outfit benchmark: fashion's outfit CNN against PyTorch's same
+## network (same epochs and threads) and against an oracle running cnn-best on each filled cell.
+bench-outfits: deps release
+	$(SWIFT) build -c release --product fashion-bench
+	bash Benchmarks/outfits/run.sh
 
 ## make bench-serve: fashion serve against FastAPI + uvicorn + onnxruntime on the same models, in
 ## one run, with wrk: requests per second, p50 and p99 latency, start-up time, peak memory.

@@ -3,7 +3,9 @@ convolutions 32, 64, 128, each with ReLU, 2x2 max pooling and batch norm; Dense 
 dropout 0.3, Dense a tag; sigmoid with binary cross-entropy from logits), initialised as
 ours (Glorot uniform, zero biases; batch norm momentum 0.01 = Keras's 0.99, epsilon 1e-3),
 Adam (epsilon 1e-7) with PyTorch's OneCycleLR (cosine, no momentum cycling, as ours), batch
-64, 10% of the training outfits held out, channels_last, denormals flushed, tensors in memory.
+64, 10% of the training outfits held out, channels_last, denormals flushed, tensors in memory;
+the same augmentation as fashion's --flip 0.5 --crop-padding 2 (each image mirrored with
+probability 0.5 and shifted by up to 2 pixels, zeros coming in), done on the batch tensor.
 
 Usage: train_outfits_torch.py OUTFITS_DIR THREADS EPOCHS LEARNING_RATE
 Prints `torch <tab> s/epoch <tab> total s <tab> mAP <tab> subset accuracy`, the test split's
@@ -57,6 +59,20 @@ optimizer = torch.optim.Adam(model.parameters(), lr=rate, eps=1e-7)
 schedule = torch.optim.lr_scheduler.OneCycleLR(
     optimizer, max_lr=rate, total_steps=steps * epochs, pct_start=0.3, cycle_momentum=False)
 loss_fn = torch.nn.BCEWithLogitsLoss()
+
+def augment(images):
+    n, pad = len(images), 2
+    flip = torch.rand(n) < 0.5
+    images = torch.where(flip.view(n, 1, 1, 1), images.flip(3), images)
+    padded = torch.nn.functional.pad(images, (pad, pad, pad, pad))
+    dy, dx = torch.randint(0, 2 * pad + 1, (n,)), torch.randint(0, 2 * pad + 1, (n,))
+    side = images.shape[2]
+    rows = (dy.view(n, 1) + torch.arange(side)).view(n, 1, side, 1).expand(n, 1, side, side + 2 * pad)
+    shifted = padded.gather(2, rows)
+    columns = (dx.view(n, 1) + torch.arange(side)).view(n, 1, 1, side).expand(n, 1, side, side)
+    return shifted.gather(3, columns).contiguous(memory_format=torch.channels_last)
+
+
 times = []
 for epoch in range(epochs):
     start = time.perf_counter()
@@ -65,7 +81,7 @@ for epoch in range(epochs):
     for i in range(0, len(y), batch):
         index = shuffle[i:i + batch]
         optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x[index]), y[index])
+        loss = loss_fn(model(augment(x[index])), y[index])
         loss.backward()
         optimizer.step()
         schedule.step()

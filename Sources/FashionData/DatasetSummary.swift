@@ -25,6 +25,8 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
     public let validation: Split?
     public let validationSeed: UInt64?
     public let test: Split
+    /// Whether the images carry tags (a class count is then how many images have the tag).
+    public var multiLabel: Bool? = nil
 
     /// Summarises `dataset`; with `validationFraction`, the training set is split first
     /// (stratified, seeded) and both parts are summarised.
@@ -49,6 +51,7 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
             validationSeed = nil
         }
         test = Self.split(dataset.test, classCount: dataset.classCount)
+        multiLabel = dataset.isMultiLabel ? true : nil
     }
 
     static func split(_ images: LabeledImages, classCount: Int) -> Split {
@@ -84,7 +87,7 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
         lines.append("Format       \(format): \(files.joined(separator: ", "))")
         lines.append(
             "Images       \(imageRows)x\(imageColumns) \(channels == 3 ? "RGB" : "grayscale"), "
-                + "\(classNames.count) classes"
+                + "\(classNames.count) \(multiLabel == true ? "tags (any number an image)" : "classes")"
         )
         lines.append("")
         let width = max(12, classNames.map(\.count).max() ?? 0) + 2
@@ -94,13 +97,14 @@ public struct DatasetSummary: Sendable, Codable, Equatable {
                 + values.map { "\($0)".leftPadded(to: 12, with: " ") }.joined()
         }
         lines.append(
-            "class".padding(toLength: width + 4, withPad: " ", startingAt: 0)
+            (multiLabel == true ? "tag" : "class").padding(toLength: width + 4, withPad: " ", startingAt: 0)
                 + splits.map { $0.0.leftPadded(to: 12, with: " ") }.joined())
         for (index, className) in classNames.enumerated() {
             let head = "\(index)".leftPadded(to: 2, with: " ") + "  " + className
             lines.append(row(head, splits.map { $0.1.classCounts[index] }))
         }
-        lines.append(row("total", splits.map { $0.1.count }))
+        lines.append(row(multiLabel == true ? "images" : "total", splits.map { $0.1.count }))
+        if multiLabel == true { lines.append("(a tag's count is how many images have it)") }
         if let validationSeed {
             lines.append("(validation: stratified split of the training set, seed \(validationSeed))")
         }
