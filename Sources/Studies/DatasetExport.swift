@@ -26,10 +26,44 @@ public enum DatasetExport {
         }
     }
 
+    /// A tagged dataset as manifests: `DIR/<split>/<index>.png`, `DIR/train.csv` and
+    /// `DIR/test.csv` (`file,tags`) and `DIR/classes.txt`, which `--data DIR` reads back.
+    static func writeManifests(_ dataset: Dataset, format: Format, to folder: URL) throws -> Int {
+        guard format == .folders else {
+            throw StudyError.invalidField(
+                name: "format", reason: "CSV holds one label an image; this dataset is tagged (use folders)")
+        }
+        var written = 0
+        for (split, images) in [("train", dataset.train), ("test", dataset.test)] {
+            try FileManager.default.createDirectory(
+                at: folder.appendingPathComponent(split), withIntermediateDirectories: true)
+            let digits = max(5, String(images.count).count)
+            let colour: PNGEncoder.ColourType = images.channels == 3 ? .rgb : .grayscale
+            var manifest = "file,tags\n"
+            for index in 0..<images.count {
+                let number = String(index)
+                let file = "\(split)/" + String(repeating: "0", count: digits - number.count) + number + ".png"
+                try AtomicFile.write(
+                    PNGEncoder.encode(
+                        width: images.columns, height: images.rows, colourType: colour,
+                        pixels: Array(images.image(at: index))), to: folder.appendingPathComponent(file))
+                let tags = images.tags(at: index).enumerated().filter { $0.element != 0 }
+                    .map { dataset.classNames[$0.offset] }
+                manifest += Manifest.field(file) + "," + Manifest.field(tags.joined(separator: "|")) + "\n"
+                written += 1
+            }
+            try AtomicFile.write(text: manifest, to: folder.appendingPathComponent("\(split).csv"))
+        }
+        try AtomicFile.write(
+            text: dataset.classNames.joined(separator: "\n") + "\n", to: folder.appendingPathComponent("classes.txt"))
+        return written + 3
+    }
+
     /// Writes `dataset` into `folder` (created if missing) and returns the files written.
     @discardableResult
     public static func write(_ dataset: Dataset, format: Format, to folder: URL) throws -> Int {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        if dataset.isMultiLabel { return try writeManifests(dataset, format: format, to: folder) }
         switch format {
         case .folders:
             let names = folderNames(dataset.classNames)

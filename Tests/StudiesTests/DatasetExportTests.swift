@@ -31,4 +31,16 @@ import _TestSupport
         let fromCSV = try Dataset.load(from: DatasetLocator.locate(explicit: csv))
         #expect(fromCSV.train == subset.train && fromCSV.test == subset.test)
     }
+
+    @Test func aTaggedDatasetExportsAsManifestsThatReadBack() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        try TagFixtures.writeQuadrants(to: temp.file("tags"), train: 12, test: 5)
+        let tagged = try Dataset.load(from: DatasetLocator.locate(explicit: temp.file("tags"), environment: [:]))
+        #expect(try DatasetExport.write(tagged, format: .folders, to: temp.file("out")) == 17 + 3)
+        let back = try Dataset.load(from: DatasetLocator.locate(explicit: temp.file("out"), environment: [:]))
+        #expect(back.classNames == tagged.classNames)
+        #expect(back.train == tagged.train && back.test == tagged.test)
+        #expect(throws: StudyError.self) { try DatasetExport.write(tagged, format: .csv, to: temp.file("csv")) }
+    }
 }
