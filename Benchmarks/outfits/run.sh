@@ -23,10 +23,10 @@ fi
 if [ ! -f "$out/cnn-best.safetensors" ]; then
   echo "Training cnn-best on Fashion-MNIST for the oracle (once)" >&2
   "$fashion" train --preset cnn-best --seed 1 --threads "$threads" --output "$out/cnn-best.safetensors" \
-    --store none >"$out/cnn-best.log"
+    --no-store >"$out/cnn-best.log"
 fi
 flags=(--model Benchmarks/outfits/outfit-cnn.json --epochs "$epochs" --batch-size 64 --learning-rate 0.003
-  --schedule one_cycle --flip 0.5 --crop-padding 2 --seed 1 --threads "$threads" --val-split 0.1 --store none)
+  --schedule one_cycle --flip 0.5 --crop-padding 2 --seed 1 --threads "$threads" --val-split 0.1 --no-store)
 start=$(date +%s.%N)
 "$fashion" train --data "$out/outfits" "${flags[@]}" --output "$out/outfit-cnn.safetensors" >"$out/train.log"
 ours_seconds=$(python3 -c "import time; print(f'{time.time() - $start:.1f}')")

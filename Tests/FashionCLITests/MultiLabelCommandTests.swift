@@ -16,7 +16,7 @@ import _TestSupport
         let model = temp.file("tagger.safetensors")
         let trained = try CommandRunner.run([
             "train", "--data", temp.file("tags").path, "--model", "16-8-4", "--epochs", "30", "--batch-size", "16",
-            "--learning-rate", "0.02", "--seed", "2", "--threads", "1", "-o", model.path, "--store", "none",
+            "--learning-rate", "0.02", "--seed", "2", "--threads", "1", "-o", model.path, "--no-store",
         ])
         #expect(trained.status == 0, Comment(rawValue: trained.standardError))
         #expect(trained.standardOutput.contains("val_mean_average_precision: "))
@@ -64,7 +64,7 @@ import _TestSupport
         try "a\nb\nc\n".write(to: temp.file("data/classes.txt"), atomically: true, encoding: .utf8)
         let result = try CommandRunner.run([
             "train", "--data", temp.file("data").path, "--model", "16-3", "--epochs", "1", "--multi-label",
-            "-o", temp.file("m.safetensors").path, "--store", "none", "--val-split", "0.25",
+            "-o", temp.file("m.safetensors").path, "--no-store", "--val-split", "0.25",
         ])
         #expect(result.status == 0, Comment(rawValue: result.standardError))
         let file = try ModelFile.read(from: temp.file("m.safetensors"))

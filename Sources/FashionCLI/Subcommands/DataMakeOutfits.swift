@@ -6,7 +6,7 @@ import Studies
 struct DataMakeOutfits: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "make-outfits",
-        abstract: "Compose Fashion-MNIST items into tagged outfit pictures: the multi-label benchmark.",
+        abstract: "Compose Fashion-MNIST items into tagged outfits (the multi-label benchmark).",
         discussion: """
             Each outfit is a 56x56 grayscale 2x2 grid of 28x28 cells, each empty with probability --empty \
             (at least one filled), the items drawn from the training split for training outfits and from \
