@@ -52,23 +52,23 @@ public struct Dataset: Sendable {
         let besideData = location.folder.appendingPathComponent(ClassNames.fileName)
         let namesFile = classNamesFile ?? (FileManager.default.fileExists(atPath: besideData.path) ? besideData : nil)
         let givenNames = try namesFile.map { (url) throws(DataError) in try ClassNames.read(at: url) }
-        if case .folders(let trainFolder, let testFolder) = location.layout {
-            let loaded = try ImageFolder.read(
-                train: trainFolder, test: testFolder, classNames: givenNames, options: folders)
-            guard loaded.train.count > 0 else {
-                throw .invalidImage(path: trainFolder.path, reason: "no usable picture for training")
-            }
-            var dataset = Dataset(
-                name: location.folder.lastPathComponent, classNames: loaded.classNames, train: loaded.train,
-                test: loaded.test, location: location, catalogueEntry: nil)
-            dataset.folderReport = loaded.report
-            return dataset
+        // Pictures: class folders, or manifests of tagged pictures.
+        let pictures: (loaded: ImageFolder.Loaded, trainPath: String)?
+        switch location.layout {
+        case .folders(let train, let test):
+            pictures = (
+                try ImageFolder.read(train: train, test: test, classNames: givenNames, options: folders), train.path
+            )
+        case .manifest(let train, let test):
+            pictures = (
+                try ImageFolder.read(manifest: train, test: test, tagNames: givenNames, options: folders), train.path
+            )
+        case .idx, .csv:
+            pictures = nil
         }
-        if case .manifest(let trainFile, let testFile) = location.layout {
-            let loaded = try ImageFolder.read(
-                manifest: trainFile, test: testFile, tagNames: givenNames, options: folders)
+        if let (loaded, trainPath) = pictures {
             guard loaded.train.count > 0 else {
-                throw .invalidImage(path: trainFile.path, reason: "no usable picture for training")
+                throw .invalidImage(path: trainPath, reason: "no usable picture for training")
             }
             var dataset = Dataset(
                 name: location.folder.lastPathComponent, classNames: loaded.classNames, train: loaded.train,

@@ -148,14 +148,25 @@ public struct Evaluation: Codable, Sendable {
     /// `folder`, atomically, and returns the JSON document.
     @discardableResult
     public func write(name: String, imageCount: Int, to folder: URL) throws -> Data {
+        try Self.writeFiles(
+            self, title: "\(name) on \(imageCount) images", text: text, pictures: pictures, order: Self.pictureOrder,
+            to: folder)
+    }
+
+    /// `evaluation.json` (`document`) and `evaluation.md` (the title, the text and the pictures
+    /// in `order`), written atomically into `folder`; returns the JSON.
+    static func writeFiles(
+        _ document: some Encodable, title: String, text: String, pictures: [String: String], order: [String],
+        to folder: URL
+    ) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let document = try encoder.encode(self)
-        try AtomicFile.write([UInt8](document), to: folder.appendingPathComponent("evaluation.json"))
-        var markdown = "# \(name) on \(imageCount) images\n\n```\n\(text)\n```\n\n"
-        for key in Self.pictureOrder { if let picture = pictures[key] { markdown += "![\(key)](\(picture))\n\n" } }
+        let json = try encoder.encode(document)
+        try AtomicFile.write([UInt8](json), to: folder.appendingPathComponent("evaluation.json"))
+        var markdown = "# \(title)\n\n```\n\(text)\n```\n\n"
+        for key in order { if let picture = pictures[key] { markdown += "![\(key)](\(picture))\n\n" } }
         try AtomicFile.write(text: markdown, to: folder.appendingPathComponent("evaluation.md"))
-        return document
+        return json
     }
 
     /// The metrics as text for a terminal.

@@ -101,14 +101,9 @@ public struct TagEvaluation: Codable, Sendable {
     /// Writes `evaluation.json` and `evaluation.md` into `folder`, atomically; returns the JSON.
     @discardableResult
     public func write(name: String, imageCount: Int, to folder: URL) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let document = try encoder.encode(self)
-        try AtomicFile.write([UInt8](document), to: folder.appendingPathComponent("evaluation.json"))
-        var markdown = "# \(name) on \(imageCount) tagged images\n\n```\n\(text)\n```\n\n"
-        for key in Self.pictureOrder { if let picture = pictures[key] { markdown += "![\(key)](\(picture))\n\n" } }
-        try AtomicFile.write(text: markdown, to: folder.appendingPathComponent("evaluation.md"))
-        return document
+        try Evaluation.writeFiles(
+            self, title: "\(name) on \(imageCount) tagged images", text: text, pictures: pictures,
+            order: Self.pictureOrder, to: folder)
     }
 }
 
