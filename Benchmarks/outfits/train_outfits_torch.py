@@ -3,9 +3,9 @@ convolutions 32, 64, 128, each with ReLU, 2x2 max pooling and batch norm; Dense 
 dropout 0.3, Dense a tag; sigmoid with binary cross-entropy from logits), initialised as
 ours (Glorot uniform, zero biases; batch norm momentum 0.01 = Keras's 0.99, epsilon 1e-3),
 Adam (epsilon 1e-7) with PyTorch's OneCycleLR (cosine, no momentum cycling, as ours), batch
-64, 10% of the training outfits held out, channels_last, denormals flushed, tensors in memory;
-the same augmentation as fashion's --flip 0.5 --crop-padding 2 (each image mirrored with
-probability 0.5 and shifted by up to 2 pixels, zeros coming in), done on the batch tensor.
+64, 10% of the training outfits held out, channels_last, denormals flushed, tensors in memory.
+With AUGMENT=1 in the environment, fashion's --flip 0.5 --crop-padding 2 (each image mirrored
+with probability 0.5 and shifted by up to 2 pixels, zeros coming in), done on the batch tensor.
 
 Usage: train_outfits_torch.py OUTFITS_DIR THREADS EPOCHS LEARNING_RATE
 Prints `torch <tab> s/epoch <tab> total s <tab> mAP <tab> subset accuracy`, the test split's
@@ -73,6 +73,7 @@ def augment(images):
     return shifted.gather(3, columns).contiguous(memory_format=torch.channels_last)
 
 
+augmenting = os.environ.get("AUGMENT") == "1"
 times = []
 for epoch in range(epochs):
     start = time.perf_counter()
@@ -81,7 +82,8 @@ for epoch in range(epochs):
     for i in range(0, len(y), batch):
         index = shuffle[i:i + batch]
         optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(model(augment(x[index])), y[index])
+        batch_images = augment(x[index]) if augmenting else x[index]
+        loss = loss_fn(model(batch_images), y[index])
         loss.backward()
         optimizer.step()
         schedule.step()
