@@ -1,13 +1,13 @@
-"""PyTorch peer of the outfit benchmark: the network of outfit-cnn.json (three 3x3 same
-convolutions 32, 64, 128, each with ReLU, 2x2 max pooling and batch norm; Dense 256, ReLU,
-dropout 0.3, Dense a tag; sigmoid with binary cross-entropy from logits), initialised as
-ours (Glorot uniform, zero biases; batch norm momentum 0.01 = Keras's 0.99, epsilon 1e-3),
+"""PyTorch peer of the outfit benchmark: the network of the model file fashion trains
+(MODEL_JSON: conv2d, relu, max_pool2d, batch_norm, dropout, flatten, dense, and the final
+sigmoid as binary cross-entropy from logits), initialised as ours (Glorot uniform, zero
+biases; batch norm momentum 0.01 = Keras's 0.99, epsilon 1e-3),
 Adam (epsilon 1e-7) with PyTorch's OneCycleLR (cosine, no momentum cycling, as ours), batch
 64, 10% of the training outfits held out, channels_last, denormals flushed, tensors in memory.
 With AUGMENT=1 in the environment, fashion's --flip 0.5 --crop-padding 2 (each image mirrored
 with probability 0.5 and shifted by up to 2 pixels, zeros coming in), done on the batch tensor.
 
-Usage: train_outfits_torch.py OUTFITS_DIR THREADS EPOCHS LEARNING_RATE
+Usage: train_outfits_torch.py MODEL_JSON OUTFITS_DIR THREADS EPOCHS LEARNING_RATE
 Prints `torch <tab> s/epoch <tab> total s <tab> mAP <tab> subset accuracy`, the test split's
 mean average precision computed as scikit-learn's average_precision_score does."""
 import csv, os, statistics, sys, time
@@ -15,7 +15,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-folder, threads, epochs, rate = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+spec = __import__("json").load(open(sys.argv[1]))
+folder, threads, epochs, rate = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
 torch.set_num_threads(threads)
 torch.set_flush_denormal(True)
 torch.manual_seed(1)
@@ -40,18 +41,43 @@ x, y = x[order[held:]].contiguous(memory_format=torch.channels_last), y[order[he
 tx = tx.contiguous(memory_format=torch.channels_last)
 
 
-def block(cin, cout):
-    return [torch.nn.Conv2d(cin, cout, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-            torch.nn.BatchNorm2d(cout, momentum=0.01, eps=1e-3)]
+def build(spec):
+    """The layers of a fashion model specification, NCHW (channels_last in memory)."""
+    layers, channels = [], spec["inputShape"][2]
+    for layer in spec["layers"]:
+        kind = layer["kind"]
+        if kind == "conv2d":
+            k = layer["kernelSize"]
+            padding = k // 2 if layer.get("padding") == "same" else 0
+            layers.append(torch.nn.Conv2d(channels, layer["filters"], k, stride=layer.get("stride", 1), padding=padding))
+            channels = layer["filters"]
+        elif kind == "relu":
+            layers.append(torch.nn.ReLU())
+        elif kind == "max_pool2d":
+            layers.append(torch.nn.MaxPool2d(layer["kernelSize"], stride=layer.get("stride")))
+        elif kind == "batch_norm":
+            layers.append(torch.nn.BatchNorm2d(channels, momentum=1 - layer.get("momentum", 0.99),
+                                               eps=layer.get("epsilon", 1e-3)))
+        elif kind == "dropout":
+            layers.append(torch.nn.Dropout(layer["rate"]))
+        elif kind == "flatten":
+            layers.append(torch.nn.Flatten())
+        elif kind == "dense":
+            layers.append(torch.nn.LazyLinear(layer["units"]))
+        elif kind == "sigmoid":
+            pass  # fused into the loss, as fashion's training fuses it
+        else:
+            raise SystemExit(f"layer kind {kind} is not in this peer")
+    model = torch.nn.Sequential(*layers)
+    model(torch.zeros(2, spec["inputShape"][2], *spec["inputShape"][:2]))  # sizes the dense layers
+    for layer in model:
+        if isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear)):
+            torch.nn.init.xavier_uniform_(layer.weight)
+            torch.nn.init.zeros_(layer.bias)
+    return model
 
 
-model = torch.nn.Sequential(*block(1, 32), *block(32, 64), *block(64, 128), torch.nn.Flatten(),
-                            torch.nn.Linear(128 * 7 * 7, 256), torch.nn.ReLU(), torch.nn.Dropout(0.3),
-                            torch.nn.Linear(256, len(tags)))
-for layer in model:
-    if isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear)):
-        torch.nn.init.xavier_uniform_(layer.weight)
-        torch.nn.init.zeros_(layer.bias)
+model = build(spec)
 model = model.to(memory_format=torch.channels_last)
 batch = 64
 steps = (len(y) + batch - 1) // batch
