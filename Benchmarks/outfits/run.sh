@@ -3,7 +3,8 @@
 #  1. the benchmark data (fashion data make-outfits, seed 0: 30,000 training and 5,000 test outfits);
 #  2. fashion trains $MODEL (Benchmarks/outfits/outfit-cells.json; outfit-cnn.json is the first design)
 #     for $EPOCHS epochs (17, inside the goal's 10 minutes here; outfit-cnn was run with 9), $THREADS
-#     threads (2), Adam 0.003 one-cycle, batch 64, thresholds chosen on its 10% validation split, then judged once on the test split;
+#     threads (2), Adam 0.003 one-cycle, batch 64, thresholds chosen on its 10% validation split, then
+#     judged once on the test split;
 #  3. PyTorch trains the same network the same way for the same epochs and threads (train_outfits_torch.py);
 #  4. the oracle: the best single-label CNN (cnn-best, trained once on Fashion-MNIST) on each filled cell.
 # Prints a Markdown table (also in $OUT/bench-outfits/table-<model>.md).

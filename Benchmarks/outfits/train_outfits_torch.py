@@ -49,7 +49,8 @@ def build(spec):
         if kind == "conv2d":
             k = layer["kernelSize"]
             padding = k // 2 if layer.get("padding") == "same" else 0
-            layers.append(torch.nn.Conv2d(channels, layer["filters"], k, stride=layer.get("stride", 1), padding=padding))
+            layers.append(
+                torch.nn.Conv2d(channels, layer["filters"], k, stride=layer.get("stride", 1), padding=padding))
             channels = layer["filters"]
         elif kind == "relu":
             layers.append(torch.nn.ReLU())

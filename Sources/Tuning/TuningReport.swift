@@ -99,7 +99,8 @@ public struct TuningReport {
                 Experiment file for <code>fashion study</code>: <code>\(e(f.experimentFile))</code>.</p>
                 </section>
                 <section id="leaderboard"><h2>Leaderboard</h2>
-                <table><tr><th>rank</th><th>trial</th><th>\(result.final.objectiveLabel)</th><th>epochs</th><th>seconds</th>\
+                <table><tr><th>rank</th><th>trial</th><th>\(result.final.objectiveLabel)</th><th>epochs</th>\
+                <th>seconds</th>\
                 <th class="params">parameters</th></tr>
 
                 """
@@ -125,7 +126,8 @@ public struct TuningReport {
             + "value reported); red line: best so far.</p>\n"
             + history.svg + "\n</section>\n"
         h +=
-            "<section id=\"parameters\"><h2>Parameters against \(result.final.objectiveLabel)</h2>\n<div class=\"plots\">\n"
+            "<section id=\"parameters\"><h2>Parameters against \(result.final.objectiveLabel)</h2>\n"
+            + "<div class=\"plots\">\n"
             + parameterPlots.map(\.svg).joined(separator: "\n") + "\n</div></section>\n"
         h +=
             "<section id=\"importance\"><h2>Parameter importance</h2>\n<p>The share of the variance of validation "

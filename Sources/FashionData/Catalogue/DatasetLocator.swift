@@ -66,7 +66,8 @@ public enum DatasetLocator {
             path: folder.path,
             hint:
                 "The folder given by \(origin.rawValue) lacks \(missing.joined(separator: ", ")) (and holds no "
-                + "*train.csv and *test.csv pair, no train.csv manifest, and no class folders of PNG or JPEG pictures). "
+                + "*train.csv and *test.csv pair, no train.csv manifest, and no class folders of PNG or JPEG "
+                + "pictures). "
                 + installHint(environment: environment))
     }
 

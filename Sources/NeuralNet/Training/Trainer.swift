@@ -37,7 +37,8 @@ public enum Trainer {
                 throw .invalidOption(
                     name: "loss",
                     reason:
-                        "multi-label data (\(tagCount) tags an example) needs \(LossKind.sigmoidBinaryCrossEntropy.rawValue)"
+                        "multi-label data (\(tagCount) tags an example) needs "
+                        + LossKind.sigmoidBinaryCrossEntropy.rawValue
                         + ", found \(options.loss.rawValue)")
             }
             guard tagCount == model.outputSize else {

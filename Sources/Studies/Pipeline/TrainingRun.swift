@@ -74,7 +74,8 @@ public final class TrainingRun {
                 throw StudyError.invalidField(
                     name: "architecture",
                     reason:
-                        "the dataset is multi-label (tags from manifests): the model must end in sigmoid and train with "
+                        "the dataset is multi-label (tags from manifests): the model must end in sigmoid and train "
+                        + "with "
                         + "\(LossKind.sigmoidBinaryCrossEntropy.rawValue) (--multi-label sets both for a preset)")
             }
         }
