@@ -21,7 +21,7 @@ enum OutfitOracle {
         }
         let cells = try String(contentsOf: root.appendingPathComponent("cells.csv"), encoding: .utf8)
             .split(separator: "\n").dropFirst().filter { $0.hasPrefix("test,") }
-            .map { $0.split(separator: ",").dropFirst(2).map { Int($0)! >= 0 } }
+            .map { $0.split(separator: ",").dropFirst(2).map { (Int($0) ?? -1) >= 0 } }
         guard cells.count == dataset.test.count else {
             throw DataError.invalidArgument(name: "oracle", reason: "cells.csv does not match the test manifest")
         }

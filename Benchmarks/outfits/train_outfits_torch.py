@@ -70,7 +70,8 @@ def build(spec):
         else:
             raise SystemExit(f"layer kind {kind} is not in this peer")
     model = torch.nn.Sequential(*layers)
-    model(torch.zeros(2, spec["inputShape"][2], *spec["inputShape"][:2]))  # sizes the dense layers
+    model.eval()  # sizes the dense layers without touching batch norm's statistics
+    model(torch.zeros(2, spec["inputShape"][2], *spec["inputShape"][:2]))
     for layer in model:
         if isinstance(layer, (torch.nn.Conv2d, torch.nn.Linear)):
             torch.nn.init.xavier_uniform_(layer.weight)
