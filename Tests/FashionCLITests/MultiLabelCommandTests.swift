@@ -55,6 +55,26 @@ import _TestSupport
         #expect(text.standardOutput.hasPrefix(picture + ": q"))
     }
 
+    @Test func posWeightAutoIsNegativesOverPositivesAndBadWeightsAreRefused() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        try TagFixtures.writeQuadrants(to: temp.file("tags"), train: 40, test: 8)
+        let data = try Dataset.load(from: DatasetLocator.locate(explicit: temp.file("tags"), environment: [:]))
+        let base = [
+            "train", "--data", temp.file("tags").path, "--model", "16-4", "--epochs", "1", "--no-store", "-o",
+            temp.file("m.safetensors").path,
+        ]
+        let trained = try CommandRunner.run(base + ["--pos-weight", "auto"])
+        #expect(trained.status == 0, Comment(rawValue: trained.standardError))
+        let positives = data.train.classCounts(classCount: 4)
+        let expected = positives.map { Double(40 - $0) / Double($0) }
+        #expect(try ModelFile.read(from: temp.file("m.safetensors")).training?.positiveWeights == expected)
+        let wrongCount = try CommandRunner.run(base + ["--pos-weight", "1,2"])
+        #expect(wrongCount.status != 0 && wrongCount.standardError.contains("expected auto or 4 numbers"))
+        let negative = try CommandRunner.run(base + ["--pos-weight", "1,2,0,3"])
+        #expect(negative.status != 0 && negative.standardError.contains("--pos-weight: expected weights above 0"))
+    }
+
     @Test func multiLabelOnSingleLabelDataTagsTheClasses() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }

@@ -18,7 +18,7 @@ enum FlagNames {
         "augmentation.flipProbability": "--flip", "augmentation.erasingProbability": "--erasing",
         "flipAveraging": "--flip-averaging", "monitor": "--monitor", "class": "--class", "steps": "--steps",
         "window": "--window", "layer": "--layer", "indices": "--indices", "method": "--method",
-        "count": "--count", "emptyCell": "--empty",
+        "count": "--count", "emptyCell": "--empty", "positiveWeights": "--pos-weight",
     ]
 
     /// Runs `body`; an error naming a field that has a flag becomes a `FlagError` naming the

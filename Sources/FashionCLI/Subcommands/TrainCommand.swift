@@ -59,6 +59,13 @@ struct TrainCommand: ParsableCommand {
                 + "validation split (implied by multi-label data, read from manifests)."))
     var multiLabel = false
 
+    @Option(
+        name: .customLong("pos-weight"),
+        help: ArgumentHelp(
+            "Tags: weight each tag's positives in the loss: auto (negatives over positives in the training set, "
+                + "as PyTorch's pos_weight is set) or one number a tag, comma-separated.", valueName: "auto|w,..."))
+    var positiveWeight: String?
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -90,6 +97,15 @@ struct TrainCommand: ParsableCommand {
             ?? Self.defaultRunFolder(name: name).appendingPathComponent("model.safetensors")
         var options = try training.options(overriding: baseOptions)
         if tags { options = Tagging.options(options) }
+        if let positiveWeight {
+            guard tags else {
+                throw ValidationError(
+                    "--pos-weight: weights a tagger's positives; these data have one class an image (add --multi-label)"
+                )
+            }
+            options.positiveWeights = try Self.positiveWeights(
+                positiveWeight, images: loaded.train, tags: loaded.classCount)
+        }
         let plan = TrainingPlan(
             kind: .train, name: name, architecture: specification,
             options: options, seed: seed,
@@ -161,6 +177,21 @@ struct TrainCommand: ParsableCommand {
         }
         let preset = Preset.named(preset ?? "model1")!
         return (preset.name, preset.model, preset.options)
+    }
+
+    /// `--pos-weight`: "auto" gives each tag negatives over positives in `images` (1 for a tag no
+    /// image has); otherwise one number a tag.
+    static func positiveWeights(_ text: String, images: LabeledImages, tags: Int) throws -> [Double] {
+        if text == "auto" {
+            let positives = images.classCounts(classCount: tags)
+            return positives.map { $0 == 0 ? 1 : Double(images.count - $0) / Double($0) }
+        }
+        let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.count == tags, let weights = values as? [Double] else {
+            throw ValidationError(
+                "--pos-weight: expected auto or \(tags) numbers (one a tag) separated by commas, found '\(text)'")
+        }
+        return weights
     }
 
     static func defaultRunFolder(name: String) -> URL {

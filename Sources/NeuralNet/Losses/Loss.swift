@@ -72,10 +72,13 @@ public enum LossKind: String, Codable, Sendable, CaseIterable {
         }
     }
 
-    public func makeLoss(labelSmoothing: Double) -> any Loss {
+    /// - Parameter positiveWeights: binary cross-entropy's, one a tag (ignored by softmax).
+    public func makeLoss(labelSmoothing: Double, positiveWeights: [Double]? = nil) -> any Loss {
         switch self {
         case .softmaxCrossEntropy: return SoftmaxCrossEntropy(labelSmoothing: Float(labelSmoothing))
-        case .sigmoidBinaryCrossEntropy: return SigmoidBinaryCrossEntropy(labelSmoothing: Float(labelSmoothing))
+        case .sigmoidBinaryCrossEntropy:
+            return SigmoidBinaryCrossEntropy(
+                labelSmoothing: Float(labelSmoothing), positiveWeights: positiveWeights?.map { Float($0) })
         }
     }
 }

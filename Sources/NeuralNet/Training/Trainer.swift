@@ -51,7 +51,13 @@ public enum Trainer {
             }
         }
         let optimizer = try options.optimizer.makeOptimizer()
-        let loss = options.loss.makeLoss(labelSmoothing: options.labelSmoothing)
+        if let weights = options.positiveWeights, weights.count != model.outputSize {
+            throw .invalidOption(
+                name: "positiveWeights",
+                reason: "expected one weight a tag (\(model.outputSize)), found \(weights.count)")
+        }
+        let loss = options.loss.makeLoss(
+            labelSmoothing: options.labelSmoothing, positiveWeights: options.positiveWeights)
         let fused = options.loss.fusedActivation
         let parameters = model.parameters
         let decaying = parameters.filter(\.decays)
@@ -173,7 +179,7 @@ public enum Trainer {
             if let validation {
                 let scores = evaluate(
                     model, on: validation, loss: options.loss, labelSmoothing: options.labelSmoothing,
-                    flipAveraging: options.flipAveraging)
+                    flipAveraging: options.flipAveraging, positiveWeights: options.positiveWeights)
                 record.metrics[EpochRecord.Name.validationLoss] = scores.loss
                 record.metrics[EpochRecord.Name.validationAccuracy] = scores.accuracy
                 if let map = scores.meanAveragePrecision {
@@ -229,9 +235,9 @@ public enum Trainer {
     public static func evaluate(
         _ model: Sequential, on data: some TrainingData, loss kind: LossKind = .softmaxCrossEntropy,
         labelSmoothing: Double = 0,
-        batchSize: Int = 1000, flipAveraging: Bool = false
+        batchSize: Int = 1000, flipAveraging: Bool = false, positiveWeights: [Double]? = nil
     ) -> (loss: Double, accuracy: Double, meanAveragePrecision: Double?) {
-        let loss = kind.makeLoss(labelSmoothing: labelSmoothing)
+        let loss = kind.makeLoss(labelSmoothing: labelSmoothing, positiveWeights: positiveWeights)
         let input = Matrix(rows: batchSize, columns: data.featureCount)
         let mirror = Matrix(rows: 0, columns: 0)
         var labels = [Int32](repeating: 0, count: batchSize)

@@ -27,6 +27,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var flipAveraging: Bool
     /// The loss, fused with the model's final activation (softmax cross-entropy by default).
     public var loss: LossKind
+    /// Binary cross-entropy's weight of each tag's positives (PyTorch's `pos_weight`: negatives
+    /// over positives balances a rare tag); nil: 1 each.
+    public var positiveWeights: [Double]? = nil
 
     public init(
         epochs: Int = 10, batchSize: Int = 32, optimizer: OptimizerSpecification = OptimizerSpecification(kind: .adam),
@@ -73,6 +76,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         ema = try c.decodeIfPresent(Double.self, forKey: .ema)
         flipAveraging = try c.decodeIfPresent(Bool.self, forKey: .flipAveraging) ?? d.flipAveraging
         loss = try c.decodeIfPresent(LossKind.self, forKey: .loss) ?? d.loss
+        positiveWeights = try c.decodeIfPresent([Double].self, forKey: .positiveWeights)
     }
 
     /// - Parameter imageShape: the images trained on, when known: augmentation must fit them.
@@ -100,6 +104,16 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         guard l2 >= 0 else { throw .invalidOption(name: "l2", reason: "expected 0 or more, found \(l2)") }
         try schedule.validate()
         try augmentation?.validate()
+        if let positiveWeights {
+            guard loss == .sigmoidBinaryCrossEntropy else {
+                throw .invalidOption(
+                    name: "positiveWeights",
+                    reason: "weights binary cross-entropy's positives; the loss is \(loss.rawValue)")
+            }
+            if let bad = positiveWeights.first(where: { !($0.isFinite && $0 > 0) }) {
+                throw .invalidOption(name: "positiveWeights", reason: "expected weights above 0, found \(bad)")
+            }
+        }
         if let ema, !(ema > 0 && ema < 1) {
             throw .invalidOption(name: "ema", reason: "expected a decay in (0, 1) such as 0.999, found \(ema)")
         }
