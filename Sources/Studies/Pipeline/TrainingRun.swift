@@ -96,7 +96,9 @@ public final class TrainingRun {
                 model, on: train, validation: validation, options: options, threads: plan.threads, observer: observer)
             var test =
                 plan.evaluatesOnTest
-                ? Trainer.evaluate(model, on: dataset.test, loss: options.loss, flipAveraging: options.flipAveraging)
+                ? Trainer.evaluate(
+                    model, on: dataset.test, loss: options.loss, flipAveraging: options.flipAveraging,
+                    positiveWeights: options.positiveWeights)
                 : nil
             // Tags: thresholds from the validation split (best F1 each), judged once on the test set.
             var thresholds: [Float]?
