@@ -123,21 +123,12 @@ public struct MultiLabelMetrics: Codable, Equatable, Sendable {
         let count = truth.count / tagCount
         return (0..<tagCount).map { tag in
             let column = (0..<count).map { (truth[$0 * tagCount + tag] != 0, scores[$0 * tagCount + tag]) }
-                .sorted { $0.1 > $1.1 }
             let positives = column.filter(\.0).count
             guard positives > 0 else { return 0.5 }
             var best: (f1: Double, threshold: Float) = (-1, 0.5)
-            var truePositives = 0
-            var index = 0
-            while index < column.count {
-                let score = column[index].1
-                while index < column.count, column[index].1 == score {
-                    if column[index].0 { truePositives += 1 }
-                    index += 1
-                }
-                let next = index < column.count ? column[index].1 : max(0, score - 1e-3)
-                let threshold = (score + next) / 2
-                let f1 = Double(2 * truePositives) / Double(index + positives)
+            for cut in cutoffs(column) {
+                let threshold = (cut.score + (cut.next ?? max(0, cut.score - 1e-3))) / 2
+                let f1 = Double(2 * cut.truePositives) / Double(cut.taken + positives)
                 if f1 > best.f1 + 1e-12
                     || (abs(f1 - best.f1) <= 1e-12 && abs(threshold - 0.5) < abs(best.threshold - 0.5))
                 {
@@ -148,26 +139,34 @@ public struct MultiLabelMetrics: Codable, Equatable, Sendable {
         }
     }
 
+    /// A tag's (is positive, score) pairs cut at each distinct score, highest first: how many
+    /// pairs score at least it (`taken`), how many of those are positive, and the next lower
+    /// score (nil after the lowest). Tied pairs count at once, as scikit-learn counts them.
+    static func cutoffs(_ pairs: [(Bool, Float)]) -> [(score: Float, truePositives: Int, taken: Int, next: Float?)] {
+        let sorted = pairs.sorted { $0.1 > $1.1 }
+        var result = [(score: Float, truePositives: Int, taken: Int, next: Float?)]()
+        var truePositives = 0
+        var index = 0
+        while index < sorted.count {
+            let score = sorted[index].1
+            while index < sorted.count, sorted[index].1 == score {
+                if sorted[index].0 { truePositives += 1 }
+                index += 1
+            }
+            result.append((score, truePositives, index, index < sorted.count ? sorted[index].1 : nil))
+        }
+        return result
+    }
+
     /// AP of one tag from (is positive, score) pairs: thresholds at each distinct score.
     static func averagePrecision(_ pairs: [(Bool, Float)]) -> Double {
         let positives = pairs.filter(\.0).count
         guard positives > 0 else { return 0 }
-        let sorted = pairs.sorted { $0.1 > $1.1 }
         var ap = 0.0
-        var truePositives = 0
-        var seen = 0
         var previousRecall = 0.0
-        var index = 0
-        while index < sorted.count {
-            // Every pair tied at this score counts at once.
-            let score = sorted[index].1
-            while index < sorted.count, sorted[index].1 == score {
-                if sorted[index].0 { truePositives += 1 }
-                seen += 1
-                index += 1
-            }
-            let recall = Double(truePositives) / Double(positives)
-            ap += (recall - previousRecall) * Double(truePositives) / Double(seen)
+        for cut in cutoffs(pairs) {
+            let recall = Double(cut.truePositives) / Double(positives)
+            ap += (recall - previousRecall) * Double(cut.truePositives) / Double(cut.taken)
             previousRecall = recall
         }
         return ap

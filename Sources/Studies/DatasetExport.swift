@@ -18,6 +18,12 @@ public enum DatasetExport {
         case csv
     }
 
+    /// Picture `index` of a split of `count`: zero-padded to at least five digits, so the names
+    /// sort in the split's order ("00042.png").
+    static func pictureName(_ index: Int, of count: Int) -> String {
+        String(index).leftPadded(to: max(5, String(count).count)) + ".png"
+    }
+
     /// The folder name of each class.
     public static func folderNames(_ classNames: [String]) -> [String] {
         classNames.map { name in
@@ -37,12 +43,10 @@ public enum DatasetExport {
         for (split, images) in [("train", dataset.train), ("test", dataset.test)] {
             try FileManager.default.createDirectory(
                 at: folder.appendingPathComponent(split), withIntermediateDirectories: true)
-            let digits = max(5, String(images.count).count)
             let colour: PNGEncoder.ColourType = images.channels == 3 ? .rgb : .grayscale
             var manifest = "file,tags\n"
             for index in 0..<images.count {
-                let number = String(index)
-                let file = "\(split)/" + String(repeating: "0", count: digits - number.count) + number + ".png"
+                let file = "\(split)/" + pictureName(index, of: images.count)
                 try AtomicFile.write(
                     PNGEncoder.encode(
                         width: images.columns, height: images.rows, colourType: colour,
@@ -79,11 +83,9 @@ public enum DatasetExport {
                         at: folder.appendingPathComponent(split).appendingPathComponent(name),
                         withIntermediateDirectories: true)
                 }
-                let digits = max(5, String(images.count).count)
                 let colour: PNGEncoder.ColourType = images.channels == 3 ? .rgb : .grayscale
                 for index in 0..<images.count {
-                    let number = String(index)
-                    let file = String(repeating: "0", count: digits - number.count) + number + ".png"
+                    let file = pictureName(index, of: images.count)
                     let url = folder.appendingPathComponent(split).appendingPathComponent(
                         names[Int(images.labels[index])]
                     )

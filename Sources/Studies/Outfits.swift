@@ -109,11 +109,8 @@ public enum Outfits {
         ] {
             let splitFolder = folder.appendingPathComponent(split)
             try FileManager.default.createDirectory(at: splitFolder, withIntermediateDirectories: true)
-            let digits = max(5, String(compositions.count).count)
-            @Sendable func name(_ index: Int) -> String {
-                let number = String(index)
-                return String(repeating: "0", count: digits - number.count) + number + ".png"
-            }
+            let count = compositions.count
+            @Sendable func name(_ index: Int) -> String { DatasetExport.pictureName(index, of: count) }
             let failures = Slots<String>(count: 2)
             DispatchQueue.concurrentPerform(iterations: 2) { part in
                 for index in stride(from: part, to: compositions.count, by: 2) {
