@@ -30,10 +30,10 @@ beyond: deps release
 	@$(RELEASE_BIN) study experiments/beyond.json --threads 2 --parallel-runs 1 --output $(OUT)/beyond
 
 ## make test: checks the formatting, then builds and runs every test, the integration tests on
-## the real data included.
+## the real data included, and the PostgreSQL store against a throwaway cluster (Scripts/with-postgres.sh).
 test: deps lint
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	Scripts/with-postgres.sh $(SWIFT) test --skip-build
 
 ## make lint: swift format (it ships with the toolchain) with the committed .swift-format
 ## (4 spaces, lines of at most 120 characters); fails on any file it would change.

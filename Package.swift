@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The PostgreSQL run store (`--store postgresql://...`), only in the _PostgresStore target.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .executableTarget(name: "fashion", dependencies: ["FashionCLI"]),
@@ -65,6 +67,13 @@ let package = Package(
         .target(name: "ClassificationMetrics"),
         .target(name: "RunStore"),
         .target(name: "_SQLiteStore", dependencies: ["RunStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "_PostgresStore",
+            dependencies: [
+                "RunStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(name: "Inference", dependencies: ["NeuralNet", "FashionData", "NumericCore", "_Files"]),
         .target(name: "Export", dependencies: ["NeuralNet", "NumericCore", "FashionData", "_Files"]),
         .target(
@@ -117,7 +126,8 @@ let package = Package(
             name: "TuningTests",
             dependencies: ["Tuning", "RunStore", "_SQLiteStore", "NeuralNet", "NumericCore", "_TestSupport"]),
         .testTarget(
-            name: "RunStoreTests", dependencies: ["RunStore", "_SQLiteStore", "_TestSupport"], exclude: ["Fixtures"]),
+            name: "RunStoreTests", dependencies: ["RunStore", "_SQLiteStore", "_PostgresStore", "_TestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "ExplainTests",
             dependencies: ["Explain", "NeuralNet", "NumericCore", "FashionData", "Inference", "_TestSupport"]),

@@ -41,7 +41,14 @@ public protocol RunStorage: Sendable {
         propose: ([TrialSnapshot]) throws -> String?
     ) throws -> TrialRecord?
     /// Records the value a trial reached after `step` epochs, and that its worker is alive.
+    /// Refused (`RunStoreError.trialEnded`) once the trial has ended: a trial another worker
+    /// marked interrupted keeps none of the late worker's results.
     func reportStep(trial: Int64, step: Int, value: Double) throws(RunStoreError)
+    /// Records that the trial's worker is alive (on the database's clock where it has one).
+    /// False when the trial is no longer running: another worker found it silent and took it over.
+    func heartbeat(trial: Int64) throws(RunStoreError) -> Bool
+    /// Ends a running trial. Refused (`trialEnded`) when it has already ended otherwise; the same
+    /// status again (a retried call) is accepted.
     func finishTrial(_ trial: Int64, status: TrialStatus, value: Double?, seconds: Double) throws(RunStoreError)
     /// Every trial of a study, by number, with its reported values.
     func trials(study: Int64) throws(RunStoreError) -> [TrialSnapshot]
@@ -49,6 +56,16 @@ public protocol RunStorage: Sendable {
     /// and no live worker holds that job.
     func claimFinal(study: Int64, worker: String, isAlive: (String) -> Bool) throws(RunStoreError) -> Bool
     func finishFinal(study: Int64, metrics: String) throws(RunStoreError)
+
+    // Copying between stores (`fashion runs copy`).
+
+    /// Adds a run recorded elsewhere, as it was (times, status, code version), under a new id.
+    func importRun(_ details: RunDetails) throws(RunStoreError) -> Int64
+    /// Adds a tuning study recorded elsewhere with its trials and their steps, under new ids
+    /// (trial numbers and which trial took over which are kept). The name must be new here.
+    func importTuningStudy(_ study: TuningStudyRecord, trials: [TrialSnapshot]) throws(RunStoreError) -> Int64
+    /// Every tuning study, oldest first.
+    func tuningStudies() throws(RunStoreError) -> [TuningStudyRecord]
 }
 
 extension RunStorage {
@@ -71,10 +88,23 @@ extension RunStorage {
 public struct RunStoreError: Error, CustomStringConvertible, LocalizedError {
     public let location: String
     public let reason: String
+    /// The trial had already ended (another worker took it over, or it was finished): the worker
+    /// that hears this drops the trial and goes on with another.
+    public let trialEnded: Bool
 
-    public init(location: String, reason: String) {
+    public init(location: String, reason: String, trialEnded: Bool = false) {
         self.location = location
         self.reason = reason
+        self.trialEnded = trialEnded
+    }
+
+    /// The refusal of a change to trial `id`, which is `status` already.
+    public static func ended(location: String, trial id: Int64, status: String?) -> RunStoreError {
+        RunStoreError(
+            location: location,
+            reason: status.map { "trial \(id) has already ended (\($0)); its late result is not recorded" }
+                ?? "no trial with id \(id)",
+            trialEnded: status != nil)
     }
 
     public var description: String { "\(location): \(reason)" }

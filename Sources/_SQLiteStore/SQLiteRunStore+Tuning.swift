@@ -72,12 +72,23 @@ extension SQLiteRunStore {
         }
     }
 
-    /// Records the value a trial reached after `step` epochs, and that its worker is alive.
+    /// Records the value a trial reached after `step` epochs, and that its worker is alive;
+    /// refused once the trial has ended.
     public func reportStep(trial: Int64, step: Int, value: Double) throws(RunStoreError) {
         try write { db in
-            try TrialStepRow(trialId: trial, step: step, value: value).save(db)
             try db.execute(
-                sql: "UPDATE trial SET heartbeatAt = ?, epochs = ? WHERE id = ?", arguments: [Date(), step, trial])
+                sql: "UPDATE trial SET heartbeatAt = ?, epochs = ? WHERE id = ? AND status = 'running'",
+                arguments: [Date(), step, trial])
+            guard db.changesCount == 1 else { throw try ended(db, trial: trial) }
+            try TrialStepRow(trialId: trial, step: step, value: value).save(db)
+        }
+    }
+
+    public func heartbeat(trial: Int64) throws(RunStoreError) -> Bool {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE trial SET heartbeatAt = ? WHERE id = ? AND status = 'running'", arguments: [Date(), trial])
+            return db.changesCount == 1
         }
     }
 
@@ -85,9 +96,27 @@ extension SQLiteRunStore {
     {
         try write { db in
             try db.execute(
-                sql: "UPDATE trial SET status = ?, value = ?, seconds = ?, endedAt = ? WHERE id = ?",
+                sql: """
+                    UPDATE trial SET status = ?, value = ?, seconds = ?, endedAt = ?
+                    WHERE id = ? AND status = 'running'
+                    """,
                 arguments: [status.rawValue, value, seconds, Date(), trial])
+            guard db.changesCount == 1 else {
+                // A retried call that had gone through is no error.
+                if try String.fetchOne(db, sql: "SELECT status FROM trial WHERE id = ?", arguments: [trial])
+                    == status.rawValue
+                {
+                    return
+                }
+                throw try ended(db, trial: trial)
+            }
         }
+    }
+
+    private func ended(_ db: Database, trial: Int64) throws -> RunStoreError {
+        .ended(
+            location: path, trial: trial,
+            status: try String.fetchOne(db, sql: "SELECT status FROM trial WHERE id = ?", arguments: [trial]))
     }
 
     /// Every trial of a study, by number, with its reported values.
@@ -118,6 +147,38 @@ extension SQLiteRunStore {
             try db.execute(
                 sql: "UPDATE tuningStudy SET finalStatus = 'done', finalMetrics = ? WHERE id = ?",
                 arguments: [metrics, study])
+        }
+    }
+
+    public func tuningStudies() throws(RunStoreError) -> [TuningStudyRecord] {
+        try read { db in try TuningStudyRow.order(Column("id")).fetchAll(db).map(\.record) }
+    }
+
+    public func importTuningStudy(_ study: TuningStudyRecord, trials: [TrialSnapshot]) throws(RunStoreError) -> Int64 {
+        try immediate { db in
+            guard try TuningStudyRow.filter(Column("name") == study.name).fetchCount(db) == 0 else {
+                throw RunStoreError(location: path, reason: "a tuning study named '\(study.name)' is already here")
+            }
+            var row = TuningStudyRow(
+                id: nil, name: study.name, space: study.space, settings: study.settings, createdAt: study.createdAt,
+                finalWorker: study.finalWorker, finalStatus: study.finalStatus, finalMetrics: study.finalMetrics)
+            try row.insert(db)
+            let id = row.id ?? 0
+            var ids = [Int64: Int64]()
+            for snapshot in trials.sorted(by: { $0.trial.id < $1.trial.id }) {
+                let t = snapshot.trial
+                var trial = TrialRow(
+                    id: nil, studyId: id, number: t.number, status: t.status, parameters: t.parameters,
+                    value: t.value, worker: t.worker, startedAt: t.startedAt, endedAt: t.endedAt,
+                    heartbeatAt: t.heartbeatAt, requeuedFrom: t.requeuedFrom.flatMap { ids[$0] }, epochs: t.epochs,
+                    seconds: t.seconds)
+                try trial.insert(db)
+                ids[t.id] = trial.id
+                for (step, value) in snapshot.steps.sorted(by: { $0.key < $1.key }) {
+                    try TrialStepRow(trialId: trial.id ?? 0, step: step, value: value).insert(db)
+                }
+            }
+            return id
         }
     }
 

@@ -69,21 +69,28 @@ public final class SQLiteRunStore: RunStorage {
         _ id: Int64, status: String, epochs: [StoredEpoch], finalMetrics: [String: Double], artifacts: [StoredArtifact]
     ) throws(RunStoreError) {
         try write { db in
-            for epoch in epochs {
-                try EpochRow(runId: id, epoch: epoch.epoch, learningRate: epoch.learningRate, seconds: epoch.seconds)
-                    .insert(db)
-                for (name, value) in epoch.metrics.sorted(by: { $0.key < $1.key }) where value.isFinite {
-                    try EpochMetricRow(runId: id, epoch: epoch.epoch, name: name, value: value).insert(db)
-                }
-            }
-            for artifact in artifacts {
-                try ArtifactRow(runId: id, kind: artifact.kind, path: artifact.path).insert(db)
-            }
+            try insert(db, run: id, epochs: epochs, artifacts: artifacts)
             let metrics = String(
                 decoding: try JSONEncoder.sorted.encode(finalMetrics.filter { $0.value.isFinite }), as: UTF8.self)
             try db.execute(
                 sql: "UPDATE run SET endedAt = ?, status = ?, finalMetrics = ? WHERE id = ?",
                 arguments: [Date(), status, metrics, id])
+        }
+    }
+
+    public func importRun(_ details: RunDetails) throws(RunStoreError) -> Int64 {
+        let run = details.run
+        return try write { db in
+            var row = RunRow(
+                id: nil, kind: run.kind, name: run.name, study: run.study, seed: run.seed.map { Int64(bitPattern: $0) },
+                startedAt: run.startedAt, endedAt: run.endedAt, status: run.status, codeVersion: run.codeVersion,
+                threads: run.threads, configuration: run.configuration,
+                finalMetrics: String(decoding: try JSONEncoder.sorted.encode(run.finalMetrics), as: UTF8.self),
+                worker: nil)
+            try row.insert(db)
+            let id = row.id ?? 0
+            try insert(db, run: id, epochs: details.epochs, artifacts: details.artifacts)
+            return id
         }
     }
 
@@ -112,6 +119,19 @@ public final class SQLiteRunStore: RunStorage {
                 StoredArtifact(kind: $0.kind, path: $0.path)
             }
             return RunDetails(run: run.record, epochs: epochs, artifacts: artifacts)
+        }
+    }
+
+    private func insert(_ db: Database, run id: Int64, epochs: [StoredEpoch], artifacts: [StoredArtifact]) throws {
+        for epoch in epochs {
+            try EpochRow(runId: id, epoch: epoch.epoch, learningRate: epoch.learningRate, seconds: epoch.seconds)
+                .insert(db)
+            for (name, value) in epoch.metrics.sorted(by: { $0.key < $1.key }) where value.isFinite {
+                try EpochMetricRow(runId: id, epoch: epoch.epoch, name: name, value: value).insert(db)
+            }
+        }
+        for artifact in artifacts {
+            try ArtifactRow(runId: id, kind: artifact.kind, path: artifact.path).insert(db)
         }
     }
 

@@ -1,21 +1,73 @@
 import Foundation
 import RunStore
 import Testing
+import _PostgresStore
 import _SQLiteStore
 import _TestSupport
 
-/// A run-store backend under test: how to open a store at a place, as a new process would.
-/// Every backend must pass every test of this file; a PostgreSQL backend joins `all`.
+/// A run-store backend under test: how to make a new, empty store, and how to open a store at
+/// its place as a new process would. Every backend must pass every test of this file.
 struct Backend: CustomTestStringConvertible, Sendable {
     let name: String
+    /// A place for a new store (a file in `folder`, a new database on the test server).
+    let makePlace: @Sendable (_ folder: TemporaryFolder) throws -> String
     /// Opens (creating if needed) the store that `place` names; the same place reaches the
     /// same store from another connection.
-    let open: @Sendable (URL) throws -> any RunStorage
+    let open: @Sendable (_ place: String) throws -> any RunStorage
 
     var testDescription: String { name }
 
-    static let sqlite = Backend(name: "SQLite") { try SQLiteRunStore(url: $0) }
-    static let all = [sqlite]
+    /// Opens a new store, returning its place too.
+    func new(in folder: TemporaryFolder) throws -> (store: any RunStorage, place: String) {
+        let place = try makePlace(folder)
+        return (try open(place), place)
+    }
+
+    static let sqlite = Backend(
+        name: "SQLite", makePlace: { $0.file("nested/store-\(UUID().uuidString).sqlite").path },
+        open: { try SQLiteRunStore(url: URL(fileURLWithPath: $0)) })
+
+    /// PostgreSQL, when the tests run beside a server (`make test` starts a throwaway cluster
+    /// with Scripts/with-postgres.sh and names it in FASHION_TEST_POSTGRES): a database a test.
+    static let postgres: Backend? = PostgresTestServer.address.map { server in
+        Backend(
+            name: "PostgreSQL",
+            makePlace: { _ in
+                let name =
+                    "fashion_test_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
+                try PostgresRunStore.createDatabase(name, server: server)
+                var address = server
+                address.database = name
+                return "postgresql://\(address.user)@\(address.host):\(address.port)/\(name)"
+            },
+            open: { try PostgresRunStore(url: $0) })
+    }
+
+    static let all = [sqlite] + (postgres.map { [$0] } ?? [])
+}
+
+/// The PostgreSQL server the tests may use.
+enum PostgresTestServer {
+    static let address: PostgresLocation? = ProcessInfo.processInfo.environment["FASHION_TEST_POSTGRES"].flatMap {
+        try? PostgresLocation($0)
+    }
+    static let skipReason = Comment(
+        rawValue: "no PostgreSQL server for the tests: FASHION_TEST_POSTGRES is not set (make test starts one "
+            + "when Debian's postgresql is installed)")
+}
+
+/// Says, in the test list, whether the PostgreSQL backend is under test; in CI
+/// (FASHION_REQUIRE_POSTGRES=1) its absence is a failure, not a skip.
+@Suite struct PostgresAvailability {
+    @Test(.enabled(if: PostgresTestServer.address != nil, PostgresTestServer.skipReason))
+    func thePostgresBackendIsUnderTest() {
+        #expect(Backend.all.map(\.name) == ["SQLite", "PostgreSQL"])
+    }
+
+    @Test func aRunRequiringPostgresHasIt() {
+        let required = ProcessInfo.processInfo.environment["FASHION_REQUIRE_POSTGRES"] == "1"
+        #expect(!required || PostgresTestServer.address != nil, "FASHION_REQUIRE_POSTGRES=1 but no server")
+    }
 }
 
 /// The conformance suite: what any `RunStorage` must do.
@@ -23,7 +75,7 @@ struct Backend: CustomTestStringConvertible, Sendable {
     @Test(arguments: Backend.all) func aRunIsRecordedWithEpochsMetricsAndFiles(backend: Backend) throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
-        let database = try backend.open(temp.file("nested/store.sqlite"))
+        let (database, place) = try backend.new(in: temp)
         let id = try database.begin(
             kind: "train", name: "model1", seed: 42, threads: 2, configuration: #"{"epochs":2}"#)
         #expect(try database.details(of: id).run.status == "running")
@@ -51,7 +103,7 @@ struct Backend: CustomTestStringConvertible, Sendable {
         #expect(details.epochs[1].learningRate == 0.0005 && details.epochs[1].seconds == 0.3)
         #expect(details.artifacts.map(\.path) == ["/tmp/m.safetensors"])
         // A second connection sees the same.
-        #expect(try backend.open(temp.file("nested/store.sqlite")).runs().map(\.id) == [id])
+        #expect(try backend.open(place).runs().map(\.id) == [id])
         // A run that failed says so; an unknown id is an error naming the store.
         let failed = try database.begin(
             kind: "study", name: "m", study: "s", seed: nil, threads: 1, configuration: "{}")
@@ -70,8 +122,7 @@ struct Backend: CustomTestStringConvertible, Sendable {
     @Test(arguments: Backend.all) func threadsWritingAtOnceLoseNothing(backend: Backend) throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
-        let url = temp.file("store.sqlite")
-        _ = try backend.open(url)
+        let (_, url) = try backend.new(in: temp)
         DispatchQueue.concurrentPerform(iterations: 8) { worker in
             // Each worker opens its own connection, as separate processes would.
             guard let database = try? backend.open(url) else { return }
@@ -103,7 +154,7 @@ struct Backend: CustomTestStringConvertible, Sendable {
     {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
-        let store = try backend.open(temp.file("store.sqlite"))
+        let (store, _) = try backend.new(in: temp)
         let study = try store.openTuningStudy(name: "s", space: "{}", settings: "{}").id
         var proposals = 0
         func claim(_ worker: String, alive: Bool = true) throws -> TrialRecord? {
@@ -140,7 +191,7 @@ struct Backend: CustomTestStringConvertible, Sendable {
     @Test(arguments: Backend.all) func onlyOneWorkerWritesTheReportAndOnlyWhenNoTrialRuns(backend: Backend) throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
-        let store = try backend.open(temp.file("store.sqlite"))
+        let (store, _) = try backend.new(in: temp)
         let study = try store.openTuningStudy(name: "s", space: "{}", settings: "{}").id
         let trial = try #require(
             try store.claimTrial(study: study, worker: "a", budget: 1, isAlive: { _ in true }, propose: { _ in "{}" }))
@@ -154,11 +205,64 @@ struct Backend: CustomTestStringConvertible, Sendable {
         #expect(try !store.claimFinal(study: study, worker: "c", isAlive: { _ in false }))
     }
 
+    @Test(arguments: Backend.all) func aTrialThatHasEndedRefusesLateResults(backend: Backend) throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let (store, _) = try backend.new(in: temp)
+        let study = try store.openTuningStudy(name: "s", space: "{}", settings: "{}").id
+        let slow = try #require(
+            try store.claimTrial(study: study, worker: "a", budget: 5, isAlive: { _ in true }, propose: { _ in "{}" }))
+        #expect(try store.heartbeat(trial: slow.id))
+        try store.reportStep(trial: slow.id, step: 1, value: 0.25)
+        // Another worker finds it silent and takes it over.
+        let takeover = try #require(
+            try store.claimTrial(study: study, worker: "b", budget: 5, isAlive: { _ in false }, propose: { _ in "{}" }))
+        #expect(takeover.requeuedFrom == slow.id)
+        #expect(try !store.heartbeat(trial: slow.id))
+        let late = #expect(throws: RunStoreError.self) { try store.reportStep(trial: slow.id, step: 2, value: 0.5) }
+        #expect(late?.trialEnded == true && late?.reason.contains("interrupted") == true)
+        let finish = #expect(throws: RunStoreError.self) {
+            try store.finishTrial(slow.id, status: .complete, value: 0.5, seconds: 1)
+        }
+        #expect(finish?.trialEnded == true)
+        // The late worker's step 2 is not there; the takeover's results are.
+        try store.finishTrial(takeover.id, status: .complete, value: 0.75, seconds: 1)
+        // Finishing again the same way (a retried call) is accepted; another way is refused.
+        try store.finishTrial(takeover.id, status: .complete, value: 0.75, seconds: 1)
+        #expect(throws: RunStoreError.self) {
+            try store.finishTrial(takeover.id, status: .failed, value: nil, seconds: 1)
+        }
+        let trials = try store.trials(study: study)
+        #expect(trials.map(\.trial.status) == [.interrupted, .complete])
+        #expect(trials[0].steps == [1: 0.25] && trials[1].trial.value == 0.75)
+        #expect(throws: RunStoreError.self) { try store.reportStep(trial: 9999, step: 1, value: 0) }
+    }
+
+    @Test(arguments: Backend.all) func heartbeatsReachTheLivenessTest(backend: Backend) throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let (store, _) = try backend.new(in: temp)
+        let study = try store.openTuningStudy(name: "s", space: "{}", settings: "{}").id
+        let trial = try #require(
+            try store.claimTrial(study: study, worker: "a", budget: 5, isAlive: { _ in true }, propose: { _ in "{}" }))
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(try store.heartbeat(trial: trial.id))
+        var ages = [Double]()
+        _ = try store.claimTrial(
+            study: study, worker: "b", budget: 5,
+            isAlive: {
+                ages.append(Date().timeIntervalSince($0.heartbeatAt))
+                return true
+            }, propose: { _ in "{}" })
+        // The age the test sees is the heartbeat's, not the claim's (0.3 s earlier).
+        #expect(ages.count == 1 && ages[0] >= 0 && ages[0] < 0.25)
+    }
+
     @Test(arguments: Backend.all) func threadsClaimingAtOnceNeverShareATrialNumber(backend: Backend) throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
-        let url = temp.file("store.sqlite")
-        let study = try backend.open(url).openTuningStudy(name: "s", space: "{}", settings: "{}").id
+        let (first, url) = try backend.new(in: temp)
+        let study = try first.openTuningStudy(name: "s", space: "{}", settings: "{}").id
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
             guard let store = try? backend.open(url) else { return }
             while let trial = try? store.claimTrial(
@@ -171,6 +275,54 @@ struct Backend: CustomTestStringConvertible, Sendable {
         #expect(trials.count == 40)
         #expect(trials.map(\.trial.number) == Array(0..<40))
         #expect(trials.allSatisfy { $0.trial.status == .complete })
+    }
+}
+
+/// `fashion runs copy`: between any two backends, both ways, and again without duplicates.
+@Suite struct StoreCopyTests {
+    static var pairs: [(Backend, Backend)] {
+        Backend.all.flatMap { from in Backend.all.map { (from, $0) } }
+    }
+
+    @Test(arguments: pairs) func aStoreCopiesWithItsRunsStudiesAndTrials(from: Backend, to: Backend) throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let (source, _) = try from.new(in: temp)
+        let (target, _) = try to.new(in: temp)
+        let run = try source.begin(kind: "train", name: "m", seed: 7, threads: 2, configuration: "{}")
+        try source.finish(
+            run,
+            epochs: [
+                StoredEpoch(epoch: 1, metrics: ["loss": 0.5], learningRate: 0.1, seconds: 1),
+                StoredEpoch(epoch: 2, metrics: ["loss": 0.25, "val_accuracy": 0.875], learningRate: 0.05, seconds: 2),
+            ], finalMetrics: ["test_accuracy": 0.8125],
+            artifacts: [StoredArtifact(kind: "model", path: "/m"), StoredArtifact(kind: "history", path: "/h")])
+        let study = try source.openTuningStudy(name: "search", space: #"{"x":1}"#, settings: "{}").id
+        let a = try #require(
+            try source.claimTrial(study: study, worker: "a", budget: 3, isAlive: { _ in true }, propose: { _ in "1" }))
+        try source.reportStep(trial: a.id, step: 1, value: 0.5)
+        let b = try #require(
+            try source.claimTrial(study: study, worker: "b", budget: 3, isAlive: { _ in false }, propose: { _ in "2" }))
+        try source.reportStep(trial: b.id, step: 1, value: 0.625)
+        try source.finishTrial(b.id, status: .complete, value: 0.625, seconds: 3)
+
+        let summary = try StoreCopy.copy(from: source, to: target)
+        #expect(summary.runs == 1 && summary.studies == 1 && summary.trials == 2 && summary.runsSkipped == 0)
+        let copied = try #require(try target.runs().first)
+        let original = try source.details(of: run)
+        let details = try target.details(of: copied.id)
+        #expect(details.epochs == original.epochs && details.artifacts == original.artifacts)
+        #expect(details.run.finalMetrics == ["test_accuracy": 0.8125] && details.run.seed == 7)
+        #expect(abs(details.run.startedAt.timeIntervalSince(original.run.startedAt)) < 0.002)
+        let copiedStudy = try #require(try target.tuningStudy(named: "search"))
+        let trials = try target.trials(study: copiedStudy.id)
+        #expect(trials.map(\.trial.number) == [0, 1] && trials.map(\.trial.status) == [.interrupted, .complete])
+        #expect(trials[1].trial.requeuedFrom == trials[0].trial.id && trials[1].steps == [1: 0.625])
+        #expect(trials[0].steps == [1: 0.5] && trials[1].trial.parameters == "1")
+        // Copying again adds nothing.
+        let again = try StoreCopy.copy(from: source, to: target)
+        #expect(again.runs == 0 && again.runsSkipped == 1 && again.studiesSkipped == ["search"])
+        #expect(try target.runs().count == 1)
     }
 }
 
