@@ -47,7 +47,7 @@ let package = Package(
             name: "FashionCLI",
             dependencies: [
                 "FashionData", "Reports", "NumericCore", "NeuralNet", "ClassificationMetrics", "Studies", "RunStore",
-                "_SQLiteStore",
+                "_SQLiteStore", "_PostgresStore",
                 "Tuning",
                 "Inference", "Export", "Explain", "Serving", "_Files",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -15,9 +15,15 @@ final class PruningWatcher: TrainingObserver {
     private(set) var pruned = false
     private(set) var failure: Error?
     let objective: String
+    /// Whether another worker has taken the trial over (its heartbeat went unheard).
+    let takenOver: () -> Bool
 
-    init(store: any RunStorage, study: Int64, trial: Int64, number: Int, pruner: PrunerSettings, objective: String) {
+    init(
+        store: any RunStorage, study: Int64, trial: Int64, number: Int, pruner: PrunerSettings, objective: String,
+        takenOver: @escaping () -> Bool = { false }
+    ) {
         self.objective = objective
+        self.takenOver = takenOver
         self.store = store
         self.study = study
         self.trial = trial
@@ -26,6 +32,7 @@ final class PruningWatcher: TrainingObserver {
     }
 
     func shouldStop(after record: EpochRecord) -> Bool {
+        if takenOver() { return true }
         guard let value = record.metrics[objective] else { return false }
         do {
             try store.reportStep(trial: trial, step: record.epoch, value: value)

@@ -27,15 +27,16 @@ public struct TrialOutcome: Sendable {
 /// on the whole training set, evaluates it once on the test set and writes the report.
 public enum Tuner {
     /// Whether the worker that holds a trial is still running: a process on this host is
-    /// asked directly; on another host, a heartbeat in the last ten minutes counts.
-    static func isAlive(worker: String, heartbeat: Date = Date()) -> Bool {
-        Worker.isRunningOnThisHost(worker) ?? (Date().timeIntervalSince(heartbeat) < 600)
+    /// asked directly; on another host, a heartbeat within the grace period counts.
+    static func isAlive(worker: String, heartbeat: Date = Date(), grace: Double = Liveness().grace) -> Bool {
+        Worker.isRunningOnThisHost(worker) ?? (Date().timeIntervalSince(heartbeat) < grace)
     }
 
     public static func run(
         space: SearchSpace, settings: TuningSettings, dataset: Dataset, store: any RunStorage, workers: Int = 1,
         threads: Int = 1,
-        folder: URL, finalize: Bool = true, progress: @escaping @Sendable (String) -> Void = { _ in }
+        folder: URL, finalize: Bool = true, liveness: Liveness = Liveness(),
+        progress: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> TuningResult? {
         try settings.pruner.validate()
         let start = Date()
@@ -61,7 +62,7 @@ public enum Tuner {
                     guard
                         let trial = try store.claimTrial(
                             study: studyID, worker: worker, budget: settings.trials,
-                            isAlive: { isAlive(worker: $0.worker, heartbeat: $0.heartbeatAt) },
+                            isAlive: { isAlive(worker: $0.worker, heartbeat: $0.heartbeatAt, grace: liveness.grace) },
                             propose: { snapshots in
                                 let number = (snapshots.map(\.trial.number).max() ?? -1) + 1
                                 return try sampler.propose(number: number, history: snapshots.map(observation)).map(
@@ -70,7 +71,8 @@ public enum Tuner {
                     else { return }
                     let outcome = try runTrial(
                         trial, study: studyID, space: space, settings: settings, dataset: dataset,
-                        train: parts.train, validation: parts.validation, store: store, threads: threads)
+                        train: parts.train, validation: parts.validation, store: store, threads: threads,
+                        liveness: liveness)
                     progress(outcome.line)
                 }
             } catch {
@@ -78,7 +80,10 @@ public enum Tuner {
             }
         }
         if let error = failure[0] { throw error }
-        guard finalize, try store.claimFinal(study: studyID, worker: worker, isAlive: { isAlive(worker: $0) }) else {
+        guard finalize,
+            try store.claimFinal(
+                study: studyID, worker: worker, isAlive: { isAlive(worker: $0, grace: liveness.grace) })
+        else {
             return nil
         }
         let snapshots = try store.trials(study: studyID)
@@ -114,11 +119,21 @@ public enum Tuner {
     static func runTrial(
         _ trial: TrialRecord, study: Int64, space: SearchSpace, settings: TuningSettings, dataset: Dataset,
         train: LabeledImages,
-        validation: LabeledImages, store: any RunStorage, threads: Int
+        validation: LabeledImages, store: any RunStorage, threads: Int, liveness: Liveness = Liveness()
     ) throws -> TrialOutcome {
         let trialID = trial.id
         let parameters = Assignment.decode(trial.parameters)
         let started = Date()
+        // Beats while the trial trains, so workers elsewhere can tell it from a dead one; told
+        // that the trial is no longer running (another worker took it over), training stops.
+        let beat = HeartbeatThread(store: store, trial: trialID, interval: liveness.interval)
+        defer { beat.stop() }
+        func droppedOutcome() -> TrialOutcome {
+            TrialOutcome(
+                number: trial.number, status: .interrupted, value: nil, epochs: 0,
+                seconds: Date().timeIntervalSince(started), parameters: parameters,
+                failure: "taken over by another worker while this one was out of touch; dropped")
+        }
         var status = TrialStatus.complete
         var value: Double?
         var epochs = 0
@@ -134,9 +149,11 @@ public enum Tuner {
             let model = try Sequential(specification: architecture, seed: settings.seed)
             let watcher = PruningWatcher(
                 store: store, study: study, trial: trialID, number: trial.number, pruner: settings.pruner,
-                objective: objective(for: dataset))
+                objective: objective(for: dataset), takenOver: { beat.takenOver })
             let history = try Trainer.fit(
                 model, on: train, validation: validation, options: options, threads: threads, observer: watcher)
+            if let error = watcher.failure as? RunStoreError, error.trialEnded { return droppedOutcome() }
+            if beat.takenOver { return droppedOutcome() }
             if let error = watcher.failure { throw error }
             epochs = history.epochs.count
             value = history.epochs.last?.metrics[objective(for: dataset)]
@@ -150,10 +167,67 @@ public enum Tuner {
                 parameters: parameters, failure: "\(error)")
         }
         let seconds = Date().timeIntervalSince(started)
-        try store.finishTrial(trialID, status: status, value: value, seconds: seconds)
+        do {
+            try store.finishTrial(trialID, status: status, value: value, seconds: seconds)
+        } catch {
+            if error.trialEnded { return droppedOutcome() }
+            throw error
+        }
         return TrialOutcome(
             number: trial.number, status: status, value: value, epochs: epochs, seconds: seconds,
             parameters: parameters, failure: nil, objective: objective(for: dataset))
+    }
+}
+
+/// How workers tell a silent one from a busy one: each beats every `interval` seconds while it
+/// trains; a trial of a worker on another host whose last beat is older than `grace` (on the
+/// store's clock) is taken to be dead, marked interrupted and run again by the next claim.
+/// Workers on one host ask the process itself and need no grace.
+public struct Liveness: Sendable, Equatable {
+    public var interval: Double
+    public var grace: Double
+
+    public init(interval: Double = 10, grace: Double = 120) {
+        self.interval = interval
+        self.grace = grace
+    }
+}
+
+/// A thread that records a trial's heartbeat until stopped.
+final class HeartbeatThread: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var stopped = false
+    private var lost = false
+
+    init(store: any RunStorage, trial: Int64, interval: Double) {
+        let thread = Thread { [self] in
+            condition.lock()
+            while !stopped {
+                _ = condition.wait(until: Date().addingTimeInterval(interval))
+                guard !stopped else { break }
+                condition.unlock()
+                // A store that cannot be reached now is tried again at the next beat.
+                let running = try? store.heartbeat(trial: trial)
+                condition.lock()
+                if running == false { lost = true }
+            }
+            condition.unlock()
+        }
+        thread.name = "heartbeat"
+        thread.start()
+    }
+
+    var takenOver: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return lost
+    }
+
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.signal()
+        condition.unlock()
     }
 }
 

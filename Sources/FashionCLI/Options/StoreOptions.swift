@@ -1,13 +1,17 @@
 import ArgumentParser
 import Foundation
 import RunStore
+import _PostgresStore
 import _SQLiteStore
 
-/// Where runs are recorded: `--store FILE`, else FASHION_STORE, else runs/store.sqlite.
+/// Where runs are recorded: `--store FILE|postgresql://...`, else FASHION_STORE, else
+/// runs/store.sqlite.
 struct StoreOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "The run store (SQLite) to record in (default: FASHION_STORE or runs/store.sqlite).", valueName: "file"))
+            "The run store to record in: an SQLite file, or a PostgreSQL database shared by several machines "
+                + "(postgresql://USER@HOST[:PORT]/DB) (default: FASHION_STORE or runs/store.sqlite).",
+            valueName: "store"))
     var store: String?
 
     @Flag(name: .customLong("no-store"), help: "Do not record this run.")
@@ -17,8 +21,14 @@ struct StoreOptions: ParsableArguments {
         noStore ? nil : try Self.open(store)
     }
 
-    /// The SQLite store at `path`, or the default one.
-    static func open(_ path: String?) throws -> any RunStorage {
-        try SQLiteRunStore(url: path.map { URL(fileURLWithPath: $0) } ?? SQLiteRunStore.defaultURL())
+    /// The store `place` names (a PostgreSQL address or an SQLite file), or the default one.
+    static func open(
+        _ place: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> any RunStorage {
+        let place = place ?? environment["FASHION_STORE"].flatMap { $0.isEmpty ? nil : $0 }
+        if let place, PostgresLocation.isPostgres(place) {
+            return try PostgresRunStore(url: place, environment: environment)
+        }
+        return try SQLiteRunStore(url: place.map { URL(fileURLWithPath: $0) } ?? SQLiteRunStore.defaultURL())
     }
 }

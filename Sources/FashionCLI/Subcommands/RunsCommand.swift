@@ -5,7 +5,7 @@ import RunStore
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs", abstract: "List, show and compare the recorded runs.",
-        subcommands: [RunsList.self, RunsShow.self, RunsCompare.self])
+        subcommands: [RunsList.self, RunsShow.self, RunsCompare.self, RunsCopy.self])
 }
 
 func printJSON(_ value: some Encodable) throws {

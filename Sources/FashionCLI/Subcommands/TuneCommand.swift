@@ -61,9 +61,19 @@ struct TuneCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "The run store (SQLite) that holds the study (default: FASHION_STORE or runs/store.sqlite).",
-            valueName: "file"))
+            "The run store that holds the study: an SQLite file, or a PostgreSQL database that workers on several "
+                + "machines share (postgresql://USER@HOST[:PORT]/DB) (default: FASHION_STORE or runs/store.sqlite).",
+            valueName: "store"))
     var store: String?
+
+    @Option(help: "Seconds between a worker's heartbeats while it trains a trial.")
+    var heartbeat = Liveness().interval
+
+    @Option(
+        help: """
+            Seconds without a heartbeat after which a trial of a worker on another host counts as dead and is run             again (workers on this host are asked directly).
+            """)
+    var grace = Liveness().grace
 
     func validate() throws {
         if let trials, !(1...100_000).contains(trials) {
@@ -74,6 +84,10 @@ struct TuneCommand: ParsableCommand {
         }
         guard (1...64).contains(workers) else { throw ValidationError("--workers: expected 1...64, found \(workers)") }
         guard (1...64).contains(threads) else { throw ValidationError("--threads: expected 1...64, found \(threads)") }
+        guard heartbeat > 0, heartbeat.isFinite, grace.isFinite, grace > heartbeat else {
+            throw ValidationError(
+                "--heartbeat and --grace: expected 0 < heartbeat < grace seconds, found \(heartbeat) and \(grace)")
+        }
         if let timeLimit, Self.seconds(timeLimit) == nil {
             throw ValidationError(
                 "--time-limit: expected seconds or a number with s, m or h (such as 90, 10m, 1.5h), found "
@@ -104,7 +118,7 @@ struct TuneCommand: ParsableCommand {
         let start = Date()
         let result = try Tuner.run(
             space: space, settings: settings, dataset: loaded, store: database, workers: workers, threads: threads,
-            folder: folder
+            folder: folder, liveness: Liveness(interval: heartbeat, grace: grace)
         ) { line in print("  " + line) }
         guard let result else {
             let finished = try database.tuningStudy(named: settings.study)?.finalStatus == "done"
