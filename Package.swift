@@ -151,7 +151,7 @@ let package = Package(
             name: "FashionCLITests",
             dependencies: [
                 "FashionCLI", "fashion", "FashionData", "Studies", "NeuralNet", "NumericCore", "Reports", "RunStore",
-                "_SQLiteStore", "Inference", "Tuning", "_TestSupport",
+                "_SQLiteStore", "_PostgresStore", "Inference", "Tuning", "_TestSupport",
             ],
             exclude: ["Snapshots"]),
     ]

@@ -55,20 +55,31 @@ public enum Tuner {
         let deadline = settings.timeLimit.map { start.addingTimeInterval($0) } ?? .distantFuture
         let worker = Worker.current
         let failure = Slots<Error>(count: 1)
+        let claims = Durations()
+        defer { if let line = claims.summary(store: store.location) { progress(line) } }
 
         DispatchQueue.concurrentPerform(iterations: max(1, workers)) { _ in
             do {
                 while Date() < deadline {
-                    guard
-                        let trial = try store.claimTrial(
-                            study: studyID, worker: worker, budget: settings.trials,
-                            isAlive: { isAlive(worker: $0.worker, heartbeat: $0.heartbeatAt, grace: liveness.grace) },
-                            propose: { snapshots in
-                                let number = (snapshots.map(\.trial.number).max() ?? -1) + 1
-                                return try sampler.propose(number: number, history: snapshots.map(observation)).map(
-                                    \.json)
-                            })
-                    else { return }
+                    let asked = Date()
+                    let claimed = try store.claimTrial(
+                        study: studyID, worker: worker, budget: settings.trials,
+                        isAlive: { isAlive(worker: $0.worker, heartbeat: $0.heartbeatAt, grace: liveness.grace) },
+                        propose: { snapshots in
+                            let number = (snapshots.map(\.trial.number).max() ?? -1) + 1
+                            return try sampler.propose(number: number, history: snapshots.map(observation)).map(
+                                \.json)
+                        })
+                    claims.append(Date().timeIntervalSince(asked))
+                    guard let trial = claimed else {
+                        // Nothing to claim. Trials still running elsewhere may belong to a worker that
+                        // died: wait, so that once its heartbeat is older than the grace period the
+                        // next claim runs it again, rather than leave the study unfinished.
+                        let running = try store.trials(study: studyID).filter { $0.trial.status == .running }
+                        guard !running.isEmpty, finalize else { return }
+                        Thread.sleep(forTimeInterval: min(1, liveness.interval))
+                        continue
+                    }
                     let outcome = try runTrial(
                         trial, study: studyID, space: space, settings: settings, dataset: dataset,
                         train: parts.train, validation: parts.validation, store: store, threads: threads,
@@ -190,6 +201,41 @@ public struct Liveness: Sendable, Equatable {
     public init(interval: Double = 10, grace: Double = 120) {
         self.interval = interval
         self.grace = grace
+    }
+}
+
+/// How long this process's claims took, for one line at the end: what a worker waits on the
+/// shared store (its row lock on the study, the sampler reading every trial). With
+/// FASHION_CLAIM_LOG set, each claim's seconds are also appended to that file as they happen
+/// (the fault test pools them over workers, killed ones included).
+final class Durations: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seconds: [Double] = []
+    private let log: FileHandle? = ProcessInfo.processInfo.environment["FASHION_CLAIM_LOG"].flatMap { path in
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        return FileHandle(forWritingAtPath: path)
+    }
+
+    func append(_ value: Double) {
+        lock.withLock {
+            seconds.append(value)
+            if let log {
+                // One short write of a whole line: lines from several processes do not interleave.
+                log.seekToEndOfFile()
+                log.write(Data(String(format: "%.6f\n", value).utf8))
+            }
+        }
+    }
+
+    func summary(store: String) -> String? {
+        let sorted = lock.withLock { seconds.sorted() }
+        guard !sorted.isEmpty else { return nil }
+        func percentile(_ p: Double) -> Double {
+            sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
+        }
+        return String(
+            format: "store: %d claims, p50 %.1f ms, p99 %.1f ms, max %.1f ms (%@)", sorted.count,
+            percentile(0.5) * 1000, percentile(0.99) * 1000, (sorted.last ?? 0) * 1000, store)
     }
 }
 

@@ -122,6 +122,8 @@ final class ConnectionPool: @unchecked Sendable {
 struct Session {
     let pool: ConnectionPool
     let connection: PostgresConnection
+    /// 1 on the first try of a transaction, then 2, 3...
+    let attempt: Int
 
     @discardableResult
     func query(_ query: PostgresQuery) throws -> [PostgresRow] {
@@ -142,7 +144,7 @@ extension ConnectionPool {
             do {
                 let taken = try take()
                 connection = taken
-                let session = Session(pool: self, connection: taken)
+                let session = Session(pool: self, connection: taken, attempt: attempt)
                 try session.query("BEGIN")
                 let result: T
                 do {

@@ -57,30 +57,39 @@ extension PostgresRunStore {
                 ).first
             else { throw RunStoreError(location: location, reason: "no tuning study with id \(study)") }
             guard try studyRow.decode(String?.self) != "done" else { return nil }
-            // A retry of a claim that had committed gets the trial it made.
-            if let row = try session.query(
-                "SELECT \(unescaped: Self.trialColumns) FROM trial WHERE claim_token = \(token)"
-            ).first {
+            // A retry of a claim whose first try may have committed gets the trial that try made.
+            if session.attempt > 1,
+                let row = try session.query(
+                    "SELECT \(unescaped: Self.trialColumns) FROM trial WHERE claim_token = \(token)"
+                ).first
+            {
                 return try Self.trial(row)
             }
+            // Every trial with its steps, and the running ones' heartbeat ages, in one round trip.
+            var all = [TrialSnapshot]()
+            var silent = [Int64]()
             let now = Date()
-            for row in try session.query(
-                """
-                SELECT \(unescaped: Self.trialColumns), EXTRACT(EPOCH FROM clock_timestamp() - heartbeat_at)::float8
-                FROM trial WHERE study_id = \(study) AND status = 'running'
-                """)
-            {
-                var trial = try Self.trial(row)
-                let age = try row.makeRandomAccess()[13].decode(Double.self)
-                trial.heartbeatAt = now.addingTimeInterval(-age)
-                guard !isAlive(trial) else { continue }
+            for (snapshot, age) in try snapshotsWithAges(session, study: study) {
+                var snapshot = snapshot
+                if let age {
+                    var trial = snapshot.trial
+                    trial.heartbeatAt = now.addingTimeInterval(-age)
+                    if !isAlive(trial) {
+                        silent.append(trial.id)
+                        trial.status = .interrupted
+                        trial.endedAt = now
+                        snapshot = TrialSnapshot(trial: trial, steps: snapshot.steps)
+                    }
+                }
+                all.append(snapshot)
+            }
+            if !silent.isEmpty {
                 try session.query(
                     """
                     UPDATE trial SET status = 'interrupted', ended_at = clock_timestamp()
-                    WHERE id = \(trial.id) AND status = 'running'
+                    WHERE id = ANY(\(silent)) AND status = 'running'
                     """)
             }
-            let all = try snapshots(session, study: study)
             let counted = all.filter { $0.trial.status != .interrupted }
             guard counted.count < budget else { return nil }
             let taken = Set(all.compactMap(\.trial.requeuedFrom))
@@ -245,20 +254,29 @@ extension PostgresRunStore {
     }
 
     private func snapshots(_ session: Session, study: Int64) throws -> [TrialSnapshot] {
-        let trials = try session.query(
-            "SELECT \(unescaped: Self.trialColumns) FROM trial WHERE study_id = \(study) ORDER BY number"
-        ).map(Self.trial)
-        var byTrial = [Int64: [Int: Double]]()
-        for row in try session.query(
+        try snapshotsWithAges(session, study: study).map(\.0)
+    }
+
+    /// Every trial of a study by number, with its steps, and for running trials the age of their
+    /// last heartbeat in seconds on the database's clock.
+    private func snapshotsWithAges(_ session: Session, study: Int64) throws -> [(TrialSnapshot, Double?)] {
+        try session.query(
             """
-            SELECT trial_step.trial_id, trial_step.step, trial_step.value FROM trial_step
-            JOIN trial ON trial.id = trial_step.trial_id WHERE trial.study_id = \(study)
-            """)
-        {
-            let (trial, step, value) = try row.decode((Int64, Int64, Double).self)
-            byTrial[trial, default: [:]][Int(step)] = value
+            SELECT \(unescaped: Self.trialColumns),
+                   CASE WHEN status = 'running'
+                        THEN EXTRACT(EPOCH FROM clock_timestamp() - heartbeat_at)::float8 END,
+                   ARRAY(SELECT step FROM trial_step WHERE trial_id = trial.id ORDER BY step),
+                   ARRAY(SELECT value FROM trial_step WHERE trial_id = trial.id ORDER BY step)
+            FROM trial WHERE study_id = \(study) ORDER BY number
+            """
+        ).map { row in
+            let cells = row.makeRandomAccess()
+            let steps = try cells[14].decode([Int64].self)
+            let values = try cells[15].decode([Double].self)
+            var byStep = [Int: Double]()
+            for (step, value) in zip(steps, values) { byStep[Int(step)] = value }
+            return (TrialSnapshot(trial: try Self.trial(row), steps: byStep), try cells[13].decode(Double?.self))
         }
-        return trials.map { TrialSnapshot(trial: $0, steps: byTrial[$0.id] ?? [:]) }
     }
 
     static let studyColumns = "id, name, space, settings, created_at, final_worker, final_status, final_metrics"
