@@ -8,6 +8,8 @@
 #
 # Needs root (network namespaces), iproute2, util-linux's unshare, PostgreSQL's programs and the
 # real data; without them it says why and skips (fails under FASHION_REQUIRE_POSTGRES=1, as CI).
+# One of the kills takes its host down for good: that worker's trial is taken over only once its
+# heartbeat is older than the grace period, by a worker on another host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +17,7 @@ WORKERS=${WORKERS:-8}
 TRIALS=${TRIALS:-64}
 KILLS=${KILLS:-10}
 CUT_SECONDS=${CUT_SECONDS:-20}
-FASHION=${FASHION:-.build/debug/fashion}
+FASHION=${FASHION:-.build/release/fashion}
 
 skip() {
   if [ "${FASHION_REQUIRE_POSTGRES:-}" = 1 ]; then
@@ -70,7 +72,7 @@ cat >"$work/space.json" <<'EOF'
   {"name": "units", "values": [8, 16, 32]},
   {"name": "learning_rate", "low": 0.0005, "high": 0.01, "log": true},
   {"name": "batch_size", "value": 256},
-  {"name": "epochs", "value": 2}
+  {"name": "epochs", "value": 4}
 ]}
 EOF
 # The schema exists before the workers race to it (they would manage, but the log is clearer).
@@ -96,6 +98,9 @@ worker() {
     if [ "$status" -eq 0 ]; then
       return 0
     fi
+    if [ -e "$work/lost-$i" ]; then
+      return 0
+    fi
     if [ "$status" -ne 137 ]; then
       echo "fault test: worker $i exited with $status:" >&2
       tail -5 "$work/worker-$i.$n.log" >&2
@@ -112,7 +117,7 @@ kills=0
 cut=0
 # Kill and cut while trials remain, never once the last ones are being finished.
 while [ $((kills)) -lt "$KILLS" ] || [ $cut -eq 0 ]; do
-  sleep "1.$((RANDOM % 10))"
+  sleep "$((RANDOM % 2)).$((RANDOM % 10))"
   done_trials=$(ended)
   [ "$done_trials" -lt $((TRIALS - 8)) ] || break
   if [ $cut -eq 0 ] && [ "$done_trials" -ge $((TRIALS / 4)) ]; then
@@ -125,10 +130,20 @@ while [ $((kills)) -lt "$KILLS" ] || [ $cut -eq 0 ]; do
   fi
   if [ "$kills" -lt "$KILLS" ]; then
     victim=$(( (RANDOM % WORKERS) + 1 ))
+    [ -e "$work/lost-$victim" ] && continue
     pid=$(cat "$work/pid-$victim" 2>/dev/null || true)
+    # The middle kill, of a worker that is training a trial, takes its host down for good.
+    lost=""
+    if [ $((kills + 1)) -eq $((KILLS / 2)) ] && [ -n "$pid" ] && [ "$(q "SELECT count(*) FROM trial WHERE
+        status = 'running' AND worker = 'host$victim:$pid'")" = 1 ]; then
+      touch "$work/lost-$victim"
+      lost=" (for good: its host is gone)"
+    elif [ $((kills + 1)) -eq $((KILLS / 2)) ]; then
+      continue
+    fi
     if [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; then
       kills=$((kills + 1))
-      echo "fault test: SIGKILL to worker $victim (pid $pid), kill $kills of $KILLS ($done_trials trials ended)"
+      echo "fault test: SIGKILL to worker $victim (pid $pid)$lost, kill $kills of $KILLS ($done_trials trials ended)"
     fi
   fi
 done
@@ -148,12 +163,18 @@ check "interrupted trials not run again" \
 check "parameters finished twice in one chain" \
   "$(q "SELECT count(*) FROM trial r JOIN trial o ON r.requeued_from = o.id WHERE o.status <> 'interrupted'")" 0
 check "complete trials missing epochs" "$(q "SELECT count(*) FROM trial t WHERE t.status = 'complete' AND
-  (t.epochs <> 2 OR (SELECT count(*) FROM trial_step s WHERE s.trial_id = t.id AND s.step IN (1, 2)) <> 2)")" 0
+  (t.epochs <> 4 OR (SELECT count(*) FROM trial_step s WHERE s.trial_id = t.id AND s.step BETWEEN 1 AND 4) <> 4)")" 0
 check "parameters completed twice" \
   "$(q "SELECT count(*) FROM (SELECT parameters FROM trial WHERE status = 'complete' GROUP BY parameters HAVING count(*) > 1) d")" 0
 check "final report" "$(q "SELECT final_status FROM tuning_study")" done
 check "kills" "$kills" "$KILLS"
 check "link cuts" "$cut" 1
+check "hosts lost for good" "$(ls "$work" | grep -c '^lost-')" 1
+# The lost host's trial was taken over by a worker of another host, after the grace period.
+lost_host=$(ls "$work" | sed -n 's/^lost-//p')
+check "the lost host's trial taken over by another host" "$(q "SELECT count(*) FROM trial o JOIN trial r ON
+  r.requeued_from = o.id WHERE split_part(o.worker, ':', 1) = 'host$lost_host' AND split_part(r.worker, ':', 1) <>
+  'host$lost_host' AND o.ended_at - o.heartbeat_at >= interval '40 seconds'")" 1
 interrupted=$(q "SELECT count(*) FROM trial WHERE status = 'interrupted'")
 hosts=$(q "SELECT count(DISTINCT split_part(worker, ':', 1)) FROM trial")
 
