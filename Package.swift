@@ -40,7 +40,8 @@ let package = Package(
         .executableTarget(
             name: "fashion-bench",
             dependencies: [
-                "Studies", "Tuning", "RunStore", "_SQLiteStore", "FashionData", "NeuralNet", "NumericCore", "Explain",
+                "Studies", "Tuning", "RunStore", "_SQLiteStore", "_PostgresStore", "FashionData", "NeuralNet",
+                "NumericCore", "Explain",
             ],
             path: "Benchmarks/FashionBench"),
         .target(

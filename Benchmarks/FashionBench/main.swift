@@ -222,6 +222,12 @@ do {
                     values.isEmpty ? 0 : median(values),
                     values.map { String(format: "%.4f", $0) }.joined(separator: ", ")))
         }
+    case "store-scale":
+        guard arguments.count == 3 else {
+            print("usage: fashion-bench store-scale POSTGRES_ADDRESS SPACE")
+            exit(2)
+        }
+        try StoreScale.run(address: Array(arguments)[1], spacePath: Array(arguments)[2])
     default:
         print("unknown benchmark '\(which)'; known: load, gemm, peak, train, tune-compare")
         exit(2)

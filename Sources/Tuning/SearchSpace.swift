@@ -109,7 +109,7 @@ public struct SearchSpace: Codable, Equatable, Sendable {
 public typealias Assignment = [String: ParameterValue]
 
 extension Assignment {
-    var json: String {
+    public var json: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)

@@ -107,7 +107,7 @@ public enum Tuner {
         return result
     }
 
-    static func observation(_ snapshot: TrialSnapshot) -> Observation {
+    public static func observation(_ snapshot: TrialSnapshot) -> Observation {
         let state: Observation.State =
             switch snapshot.trial.status {
             case .running: .running

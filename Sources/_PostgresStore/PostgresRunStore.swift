@@ -245,3 +245,23 @@ extension PostgresRunStore {
         }
     }
 }
+
+extension PostgresRunStore {
+    /// Removes the trials of `study` numbered `number` and up (benchmarks reset a study with it).
+    public func deleteTrials(study: Int64, fromNumber number: Int) throws(RunStoreError) {
+        let first = Int64(number)
+        try transaction { session in
+            try session.query("DELETE FROM trial WHERE study_id = \(study) AND number >= \(first)")
+        }
+    }
+
+    /// The server processes of this database's connections (for measuring their memory).
+    public func backendProcesses() throws(RunStoreError) -> [Int32] {
+        let database = address.database
+        return try transaction { session in
+            try session.query("SELECT pid FROM pg_stat_activity WHERE datname = \(database)").map {
+                try $0.decode(Int32.self)
+            }
+        }
+    }
+}
