@@ -127,6 +127,11 @@ enum StoreScale {
     static func memoryPerConnection(_ server: PostgresLocation) throws {
         let count = 50
         let stores = try (0..<count).map { _ in try newStore(server, "scale_contention") }
+        // Swift may release objects after their last use: keep every connection open while measuring.
+        try withExtendedLifetime(stores) { try measure(stores) }
+    }
+
+    static func measure(_ stores: [PostgresRunStore]) throws {
         for store in stores { _ = try store.runs() }
         let pids = try stores[0].backendProcesses()
         print("\n\(pids.count) connections to the database")
@@ -148,6 +153,5 @@ enum StoreScale {
             String(
                 format: "\nserver memory per connection (private, %d backends): median %.1f MB, max %.1f MB",
                 kilobytes.count, kilobytes[kilobytes.count / 2] / 1024, (kilobytes.last ?? 0) / 1024))
-        _ = stores
     }
 }
