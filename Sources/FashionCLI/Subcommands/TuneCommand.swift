@@ -66,13 +66,14 @@ struct TuneCommand: ParsableCommand {
             valueName: "store"))
     var store: String?
 
-    @Option(help: "Seconds between a worker's heartbeats while it trains a trial.")
+    @Option(
+        help: ArgumentHelp("Seconds between a worker's heartbeats while it trains a trial.", valueName: "seconds"))
     var heartbeat = Liveness().interval
 
     @Option(
-        help: """
-            Seconds without a heartbeat after which a trial of a worker on another host counts as dead and is run             again (workers on this host are asked directly).
-            """)
+        help: ArgumentHelp(
+            "Seconds without a heartbeat after which a trial of a worker on another host counts as dead and is run "
+                + "again (workers on this host are asked directly).", valueName: "seconds"))
     var grace = Liveness().grace
 
     func validate() throws {
