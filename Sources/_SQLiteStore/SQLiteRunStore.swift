@@ -25,6 +25,7 @@ public final class SQLiteRunStore: RunStorage {
     /// opening a fresh store at once got "database is locked" or "table already exists").
     public init(url: URL) throws(RunStoreError) {
         path = url.path
+        let existed = FileManager.default.fileExists(atPath: url.path)
         do {
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -38,11 +39,37 @@ public final class SQLiteRunStore: RunStorage {
             while flock(lock, LOCK_EX) != 0, errno == EINTR {}
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
-            database = try DatabasePool(path: url.path, configuration: configuration)
-            try Migrations.migrator.migrate(database)
+            let pool = try DatabasePool(path: url.path, configuration: configuration)
+            do { try Migrations.migrator.migrate(pool) } catch {
+                try? pool.close()
+                throw error
+            }
+            database = pool
         } catch {
-            throw RunStoreError(location: url.path, reason: "cannot open the run store: \(error)")
+            // A store this call began to create (on a full disk, say) is removed whole: no empty
+            // database, journal or lock file is left for the next run to stumble on.
+            if !existed {
+                for suffix in ["", "-wal", "-shm", "-journal", ".lock"] {
+                    try? FileManager.default.removeItem(atPath: url.path + suffix)
+                }
+            }
+            if let error = error as? RunStoreError { throw error }
+            // A full disk shows as SQLITE_FULL, or as an I/O error when the shared-memory file
+            // cannot grow: the free space tells them apart.
+            let code = (error as? DatabaseError)?.resultCode
+            let full = code == .SQLITE_FULL || (code == .SQLITE_IOERR && Self.freeBytes(near: url) < 1 << 20)
+            throw RunStoreError(
+                location: url.path,
+                reason: "cannot open the run store: "
+                    + (full ? "the disk is full (nothing was left behind)" : "\(error)"))
         }
+    }
+
+    /// The space left on the file system that holds `url`'s folder (Int.max if unknown).
+    static func freeBytes(near url: URL) -> Int {
+        var stats = statvfs()
+        guard statvfs(url.deletingLastPathComponent().path, &stats) == 0 else { return Int.max }
+        return Int(stats.f_bavail) * Int(stats.f_frsize)
     }
 
     /// `runs/store.sqlite` in the working folder, or `FASHION_STORE`.

@@ -355,3 +355,40 @@ enum PostgresTestServer {
         #expect(try SQLiteRunStore(url: url).details(of: id).epochs.first?.metrics == ["loss": 1])
     }
 }
+
+/// A store that cannot be created because its disk is full leaves nothing behind. The full
+/// disk is a tiny tmpfs, mounted for the test (root only; elsewhere it skips, saying so).
+@Suite struct SQLiteFullDiskTests {
+    static let canMount = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/bin/mount")
+
+    @Test(.enabled(if: canMount, "mounting a tiny tmpfs (the full disk) needs root"))
+    func aStoreOnAFullDiskIsRefusedAndLeavesNoFiles() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let mountPoint = temp.file("full")
+        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
+        func run(_ arguments: [String]) throws -> Int32 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: arguments[0])
+            process.arguments = Array(arguments.dropFirst())
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        guard try run(["/bin/mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint.path]) == 0 else {
+            Issue.record("mount -t tmpfs failed (a container without the capability?)")
+            return
+        }
+        defer { _ = try? run(["/bin/umount", mountPoint.path]) }
+        // Fill it, leaving a little room: SQLite starts the file, then cannot commit the schema.
+        try Data(count: 256 * 1024 - 8192).write(to: mountPoint.appendingPathComponent("fill"))
+        let store = mountPoint.appendingPathComponent("store.sqlite")
+        let error = #expect(throws: RunStoreError.self) { try SQLiteRunStore(url: store) }
+        #expect(error?.reason.contains("the disk is full") == true, "\(error?.reason ?? "")")
+        let left = try FileManager.default.contentsOfDirectory(atPath: mountPoint.path).sorted()
+        #expect(left == ["fill"])
+        // With room again, the same place makes a store.
+        try FileManager.default.removeItem(at: mountPoint.appendingPathComponent("fill"))
+        #expect(try SQLiteRunStore(url: store).runs().isEmpty)
+    }
+}
