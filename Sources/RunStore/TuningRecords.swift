@@ -85,3 +85,27 @@ public struct TrialSnapshot: Equatable, Sendable {
         self.steps = steps
     }
 }
+
+/// What the next claim of a study makes, the same in every backend: nothing once `budget`
+/// trials count (interrupted ones do not); else the oldest interrupted trial that nobody has
+/// taken over yet, run again with its parameters; else what `propose` offers (nil: nothing left).
+/// The number is one past the highest.
+public struct NextTrial: Equatable, Sendable {
+    public let number: Int
+    public let parameters: String
+    public let requeuedFrom: Int64?
+
+    public static func choose(
+        from all: [TrialSnapshot], budget: Int, propose: ([TrialSnapshot]) throws -> String?
+    ) throws -> NextTrial? {
+        guard all.filter({ $0.trial.status != .interrupted }).count < budget else { return nil }
+        let taken = Set(all.compactMap(\.trial.requeuedFrom))
+        let orphan = all.first { $0.trial.status == .interrupted && !taken.contains($0.trial.id) }
+        let number = (all.map(\.trial.number).max() ?? -1) + 1
+        if let orphan {
+            return NextTrial(number: number, parameters: orphan.trial.parameters, requeuedFrom: orphan.trial.id)
+        }
+        guard let proposed = try propose(all) else { return nil }
+        return NextTrial(number: number, parameters: proposed, requeuedFrom: nil)
+    }
+}

@@ -90,19 +90,10 @@ extension PostgresRunStore {
                     WHERE id = ANY(\(silent)) AND status = 'running'
                     """)
             }
-            let counted = all.filter { $0.trial.status != .interrupted }
-            guard counted.count < budget else { return nil }
-            let taken = Set(all.compactMap(\.trial.requeuedFrom))
-            let orphan = all.first { $0.trial.status == .interrupted && !taken.contains($0.trial.id) }
-            let parameters: String
-            if let orphan {
-                parameters = orphan.trial.parameters
-            } else {
-                guard let proposed = try propose(all) else { return nil }
-                parameters = proposed
-            }
-            let number = Int64((all.map(\.trial.number).max() ?? -1) + 1)
-            let requeued = orphan?.trial.id
+            guard let next = try NextTrial.choose(from: all, budget: budget, propose: propose) else { return nil }
+            let number = Int64(next.number)
+            let parameters = next.parameters
+            let requeued = next.requeuedFrom
             guard
                 let row = try session.query(
                     """

@@ -52,21 +52,11 @@ extension SQLiteRunStore {
                 try trial.update(db)
             }
             let all = try snapshots(db, study: study)
-            let counted = all.filter { $0.trial.status != .interrupted }
-            guard counted.count < budget else { return nil }
-            let taken = Set(all.compactMap(\.trial.requeuedFrom))
-            let orphan = all.first { $0.trial.status == .interrupted && !taken.contains($0.trial.id) }
-            let parameters: String
-            if let orphan {
-                parameters = orphan.trial.parameters
-            } else {
-                guard let proposed = try propose(all) else { return nil }
-                parameters = proposed
-            }
+            guard let next = try NextTrial.choose(from: all, budget: budget, propose: propose) else { return nil }
             var trial = TrialRow(
-                id: nil, studyId: study, number: (all.map(\.trial.number).max() ?? -1) + 1, status: .running,
-                parameters: parameters, value: nil, worker: worker, startedAt: now, endedAt: nil, heartbeatAt: now,
-                requeuedFrom: orphan?.trial.id, epochs: 0, seconds: nil)
+                id: nil, studyId: study, number: next.number, status: .running, parameters: next.parameters,
+                value: nil, worker: worker, startedAt: now, endedAt: nil, heartbeatAt: now,
+                requeuedFrom: next.requeuedFrom, epochs: 0, seconds: nil)
             try trial.insert(db)
             return trial.record
         }
