@@ -73,13 +73,7 @@ struct PostgresCommandTests {
             CommandRunner.executable.path, "tune", space, "--trials", "6", "--workers", "1", "--startup-trials", "3",
             "--data", RealData.folder.path, "--store", database, "-o", temp.file("out").path,
         ]
-        let processes = try [ChildProcess(arguments), ChildProcess(arguments)]
-        var outputs = [String]()
-        for process in processes {
-            outputs.append(String(decoding: process.standardOutput.readDataToEndOfFile(), as: UTF8.self))
-            #expect(process.wait() == 0)
-        }
-        let both = Comment(rawValue: outputs.joined(separator: "\n---\n"))
+        let (outputs, both) = try TuneCommandTests.runTogether(arguments, processes: 2)
         #expect(outputs.filter { $0.contains("Best: trial") }.count == 1, both)
         let store = try PostgresRunStore(url: database)
         let study = try #require(try store.tuningStudy(named: "small"))

@@ -27,6 +27,18 @@ import _TestSupport
         return url.path
     }
 
+    /// Starts `processes` copies of one command at once and waits for all; each must exit 0.
+    /// Returns what each printed, and all of it as one comment for failed expectations.
+    static func runTogether(_ arguments: [String], processes count: Int) throws -> ([String], Comment) {
+        let processes = try (0..<count).map { _ in try ChildProcess(arguments) }
+        var outputs = [String]()
+        for process in processes {
+            outputs.append(String(decoding: process.standardOutput.readDataToEndOfFile(), as: UTF8.self))
+            #expect(process.wait() == 0)
+        }
+        return (outputs, Comment(rawValue: outputs.joined(separator: "\n---\n")))
+    }
+
     func trials(_ store: String, study: String = "small") throws -> [TrialSnapshot] {
         let database = try SQLiteRunStore(url: URL(fileURLWithPath: store))
         guard let id = try database.tuningStudy(named: study)?.id else { return [] }
@@ -155,13 +167,7 @@ import _TestSupport
             CommandRunner.executable.path, "tune", space, "--trials", "10", "--workers", "1", "--startup-trials", "4",
             "--data", RealData.folder.path, "--store", store, "-o", temp.file("out").path,
         ]
-        let processes = try [ChildProcess(arguments), ChildProcess(arguments)]
-        var outputs = [String]()
-        for process in processes {
-            outputs.append(String(decoding: process.standardOutput.readDataToEndOfFile(), as: UTF8.self))
-            #expect(process.wait() == 0)
-        }
-        let both = Comment(rawValue: outputs.joined(separator: "\n---\n"))
+        let (outputs, both) = try Self.runTogether(arguments, processes: 2)
         let trials = try trials(store)
         #expect(trials.count == 10, both)
         #expect(trials.map(\.trial.number) == Array(0..<10))
