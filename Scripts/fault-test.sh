@@ -32,6 +32,10 @@ if [ "${1:-}" != "--inner" ]; then
   [ "$(id -u)" -eq 0 ] || skip "network namespaces need root"
   command -v ip >/dev/null && command -v unshare >/dev/null || skip "ip (iproute2) or unshare (util-linux) is missing"
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || skip "PostgreSQL's server programs are not installed"
+  # The release build (claims are timed; a debug build's are several times slower).
+  if [ "$FASHION" = .build/release/fashion ]; then
+    ${SWIFT:-swift} build -c release --product fashion >/dev/null || { echo "fault test: the release build failed" >&2; exit 1; }
+  fi
   [ -x "$FASHION" ] || skip "$FASHION is not built"
   tag="f$$"
   tag="${tag:0:6}"
