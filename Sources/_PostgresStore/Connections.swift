@@ -80,6 +80,10 @@ final class ConnectionPool: @unchecked Sendable {
         do {
             let silent = String(Int(limits.silentTransaction * 1000))
             _ = try run("SET idle_in_transaction_session_timeout = \(unescaped: silent)", on: connection)
+            // A wait for a lock ends on the server before the client gives up on the query, so
+            // an abandoned waiter does not keep its place in the queue (the call is retried).
+            let lockWait = String(Int(limits.queryTimeout * 800))
+            _ = try run("SET lock_timeout = \(unescaped: lockWait)", on: connection)
             _ = try run("SET tcp_keepalives_idle = 10", on: connection)
             _ = try run("SET tcp_keepalives_interval = 5", on: connection)
             _ = try run("SET tcp_keepalives_count = 3", on: connection)
@@ -187,8 +191,8 @@ extension ConnectionPool {
             || error is NIOConnectionError
     }
 
-    /// Lost connections, timeouts, serialization failures, deadlocks and a server shutting down
-    /// are worth another try; a wrong password, a missing database or a bad statement are not.
+    /// Lost connections, timeouts, serialization failures, deadlocks, lock waits past
+    /// `lock_timeout`, too many connections and a server shutting down are worth another try; a wrong password, a missing database or a bad statement are not.
     static func isRetryable(_ error: Error) -> Bool {
         guard let error = error as? PSQLError else {
             return error is ChannelError || error is IOError || error is NIOConnectionError
@@ -196,7 +200,7 @@ extension ConnectionPool {
         switch error.code {
         case .server:
             let state = error.serverInfo?[.sqlState] ?? ""
-            return ["40001", "40P01", "57P01", "57P02", "57P03", "25P03", "53300"].contains(state)
+            return ["40001", "40P01", "55P03", "57P01", "57P02", "57P03", "25P03", "53300"].contains(state)
                 || state.hasPrefix("08")
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
             return true
