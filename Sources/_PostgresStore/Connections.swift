@@ -140,8 +140,10 @@ extension ConnectionPool {
     /// lost or the server reports a serialization failure or deadlock, until `retryWindow` has
     /// passed. Errors of `body` itself (a sampler's, a refused change) roll back and pass through.
     func transaction<T>(_ body: (Session) throws -> T) throws -> T {
-        let deadline = Date().addingTimeInterval(limits.retryWindow)
+        let started = Date()
+        let deadline = started.addingTimeInterval(limits.retryWindow)
         var attempt = 0
+        var warned = false
         while true {
             attempt += 1
             var connection: PostgresConnection?
@@ -176,6 +178,14 @@ extension ConnectionPool {
                     throw RunStoreError(
                         location: location.description,
                         reason: Self.describe(error) + (attempt > 1 ? " (after \(attempt) attempts)" : ""))
+                }
+                // Say once why a call waits, so a person at a terminal is not left guessing.
+                if !warned, Date().timeIntervalSince(started) > 2 {
+                    warned = true
+                    let line =
+                        "fashion: waiting for the run store at \(location.description) (\(Self.describe(error))); "
+                        + "retrying for up to \(Int(limits.retryWindow)) s (FASHION_STORE_RETRY)\n"
+                    FileHandle.standardError.write(Data(line.utf8))
                 }
                 // Backoff with jitter, so workers that lost the link together do not return together.
                 let pause = min(2.0, 0.05 * pow(2, Double(min(attempt, 6)))) * Double.random(in: 0.5...1.5)

@@ -17,6 +17,9 @@ struct RunsCopy: ParsableCommand {
     @Option(help: ArgumentHelp("The store to copy into (created if needed).", valueName: "store")) var to: String
 
     func run() throws {
+        guard from != to, URL(fileURLWithPath: from).standardized != URL(fileURLWithPath: to).standardized else {
+            throw ValidationError("--from and --to are the same store (\(from))")
+        }
         let source = try StoreOptions.open(from)
         let target = try StoreOptions.open(to)
         guard source.location != target.location else {
