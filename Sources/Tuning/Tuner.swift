@@ -171,7 +171,12 @@ public enum Tuner {
             status = watcher.pruned ? .pruned : .complete
         } catch let error as ModelError {
             status = .failed
-            try store.finishTrial(trialID, status: status, value: nil, seconds: Date().timeIntervalSince(started))
+            do {
+                try store.finishTrial(trialID, status: status, value: nil, seconds: Date().timeIntervalSince(started))
+            } catch {
+                if error.trialEnded { return droppedOutcome() }
+                throw error
+            }
             return TrialOutcome(
                 number: trial.number, status: status, value: nil, epochs: epochs,
                 seconds: Date().timeIntervalSince(started),
