@@ -3,6 +3,7 @@ import FashionData
 import Foundation
 import NeuralNet
 import NumericCore
+import Studies
 
 /// `fashion-bench explain-checks MODEL [IMAGES]`: the saliency sanity checks of issue 16 on the
 /// first IMAGES (500) test images, for a trained model of images (cnn-small):
@@ -35,10 +36,12 @@ enum ExplainChecks {
         let igSeconds = Date().timeIntervalSince(start)
         let ig = explainer.integratedGradients(
             inputs, baselines: [Float](repeating: 0, count: inputs.count), classes: classes, steps: 64)
+        let blurredIG = explainer.integratedGradients(
+            inputs, baselines: Explanations.blurred(inputs, shape: shape), classes: classes, steps: 64)
         let occlusion = explainer.occlusion(inputs, classes: classes, shape: shape, window: 4, stride: 2)
         let gradients = explainer.gradientTimesInput(inputs, classes: classes)
         var generator = SeededGenerator(seed: 7)
-        var areas = (ig: 0.0, occlusion: 0.0, random: 0.0, gradient: 0.0)
+        var areas = (ig: 0.0, occlusion: 0.0, random: 0.0, gradient: 0.0, blurred: 0.0)
         var relativeDeltas = [Double]()
         for i in 0..<count {
             let image = Array(inputs[(i * size)..<((i + 1) * size)])
@@ -50,6 +53,9 @@ enum ExplainChecks {
             }
             areas.ig += area(
                 SaliencyChecks.order(byMap: Array(ig.maps[(i * size)..<((i + 1) * size)]), channels: shape.channels))
+            areas.blurred += area(
+                SaliencyChecks.order(
+                    byMap: Array(blurredIG.maps[(i * size)..<((i + 1) * size)]), channels: shape.channels))
             areas.gradient += area(
                 SaliencyChecks.order(byMap: Array(gradients[(i * size)..<((i + 1) * size)]), channels: shape.channels))
             areas.occlusion += area(
@@ -67,21 +73,28 @@ enum ExplainChecks {
         // first dense one up, then every layer; maps compared by rank, absolute and signed.
         let firstDense = file.model.layers.firstIndex { $0 is Dense } ?? file.model.layers.count - 1
         var correlations = [(String, Double, Double)]()
+        let blurredBaselines = Explanations.blurred(inputs, shape: shape)
         for (label, top) in [
             ("dense layers", file.model.layers.count - firstDense), ("all layers", file.model.layers.count),
         ] {
             let randomised = try SaliencyChecks.randomisingTop(file.model, layers: top, seed: 99)
-            let randomIG = Explainer(model: randomised).integratedGradients(
-                inputs, baselines: [Float](repeating: 0, count: inputs.count), classes: classes, steps: 64)
-            var absolute = 0.0
-            var signed = 0.0
-            for i in 0..<count {
-                let a = Array(ig.maps[(i * size)..<((i + 1) * size)])
-                let b = Array(randomIG.maps[(i * size)..<((i + 1) * size)])
-                absolute += SaliencyChecks.spearman(a.map(abs), b.map(abs))
-                signed += SaliencyChecks.spearman(a, b)
+            for (baselineName, baselines, trainedMaps) in [
+                ("zero", [Float](repeating: 0, count: inputs.count), ig.maps),
+                ("blurred", blurredBaselines, blurredIG.maps),
+            ] {
+                let randomIG = Explainer(model: randomised).integratedGradients(
+                    inputs, baselines: baselines, classes: classes, steps: 64)
+                var absolute = 0.0
+                var signed = 0.0
+                for i in 0..<count {
+                    let a = Array(trainedMaps[(i * size)..<((i + 1) * size)])
+                    let b = Array(randomIG.maps[(i * size)..<((i + 1) * size)])
+                    absolute += SaliencyChecks.spearman(a.map(abs), b.map(abs))
+                    signed += SaliencyChecks.spearman(a, b)
+                }
+                correlations.append(
+                    ("\(label), \(baselineName) baseline", absolute / Double(count), signed / Double(count)))
             }
-            correlations.append((label, absolute / Double(count), signed / Double(count)))
         }
         let n = Double(count)
         print("images\t\(count)")
@@ -94,6 +107,9 @@ enum ExplainChecks {
                 format: "ratio to random: integrated gradients %.3f, occlusion %.3f", areas.ig / areas.random,
                 areas.occlusion / areas.random))
         print(String(format: "ratio to random: gradient x input %.3f", areas.gradient / areas.random))
+        print(
+            String(
+                format: "ratio to random: integrated gradients, blurred baseline %.3f", areas.blurred / areas.random))
         for (label, absolute, signed) in correlations {
             print(
                 String(

@@ -178,7 +178,7 @@ public struct Explanations: Codable, Sendable {
     }
 
     /// The images blurred (a 5x5 box, per channel): a baseline without the details.
-    static func blurred(_ values: [Float], shape: ImageShape) -> [Float] {
+    public static func blurred(_ values: [Float], shape: ImageShape) -> [Float] {
         var out = values
         let size = shape.valueCount
         for image in 0..<(values.count / size) {
