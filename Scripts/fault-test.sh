@@ -76,7 +76,7 @@ cat >"$work/space.json" <<'EOF'
   {"name": "units", "values": [8, 16, 32]},
   {"name": "learning_rate", "low": 0.0005, "high": 0.01, "log": true},
   {"name": "batch_size", "value": 256},
-  {"name": "epochs", "value": 4}
+  {"name": "epochs", "value": 6}
 ]}
 EOF
 # The schema exists before the workers race to it (they would manage, but the log is clearer).
@@ -121,9 +121,9 @@ kills=0
 cut=0
 # Kill and cut while trials remain, never once the last ones are being finished.
 while [ $((kills)) -lt "$KILLS" ] || [ $cut -eq 0 ]; do
-  sleep "$((RANDOM % 2)).$((RANDOM % 10))"
+  sleep "$((RANDOM % 2 == 0 ? 0 : 1)).$((RANDOM % 5 + 5))"
   done_trials=$(ended)
-  [ "$done_trials" -lt $((TRIALS - 8)) ] || break
+  [ "$done_trials" -lt $((TRIALS - 4)) ] || break
   if [ $cut -eq 0 ] && [ "$done_trials" -ge $((TRIALS / 4)) ]; then
     host=$(( (RANDOM % WORKERS) + 1 ))
     echo "fault test: cutting host $host's link for ${CUT_SECONDS} s ($done_trials trials ended)"
@@ -133,17 +133,21 @@ while [ $((kills)) -lt "$KILLS" ] || [ $cut -eq 0 ]; do
     continue
   fi
   if [ "$kills" -lt "$KILLS" ]; then
-    victim=$(( (RANDOM % WORKERS) + 1 ))
-    [ -e "$work/lost-$victim" ] && continue
-    pid=$(cat "$work/pid-$victim" 2>/dev/null || true)
-    # The middle kill, of a worker that is training a trial, takes its host down for good.
     lost=""
-    if [ $((kills + 1)) -eq $((KILLS / 2)) ] && [ -n "$pid" ] && [ "$(q "SELECT count(*) FROM trial WHERE
-        status = 'running' AND worker = 'host$victim:$pid'")" = 1 ]; then
+    if [ $((kills + 1)) -eq $((KILLS / 2)) ]; then
+      # The middle kill takes down for good the host of a worker that is training a trial.
+      holder=$(q "SELECT worker FROM trial WHERE status = 'running' ORDER BY random() LIMIT 1")
+      victim=$(echo "$holder" | sed -n 's/^host\([0-9]*\):.*/\1/p')
+      pid=$(echo "$holder" | sed -n 's/^host[0-9]*:\([0-9]*\)$/\1/p')
+      [ -n "$victim" ] && [ "$(cat "$work/pid-$victim" 2>/dev/null)" = "$pid" ] || continue
       touch "$work/lost-$victim"
       lost=" (for good: its host is gone)"
-    elif [ $((kills + 1)) -eq $((KILLS / 2)) ]; then
-      continue
+    else
+      # A victim among the hosts still up.
+      living=()
+      for i in $(seq 1 "$WORKERS"); do [ -e "$work/lost-$i" ] || living+=("$i"); done
+      victim=${living[$((RANDOM % ${#living[@]}))]}
+      pid=$(cat "$work/pid-$victim" 2>/dev/null || true)
     fi
     if [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; then
       kills=$((kills + 1))
@@ -167,7 +171,7 @@ check "interrupted trials not run again" \
 check "parameters finished twice in one chain" \
   "$(q "SELECT count(*) FROM trial r JOIN trial o ON r.requeued_from = o.id WHERE o.status <> 'interrupted'")" 0
 check "complete trials missing epochs" "$(q "SELECT count(*) FROM trial t WHERE t.status = 'complete' AND
-  (t.epochs <> 4 OR (SELECT count(*) FROM trial_step s WHERE s.trial_id = t.id AND s.step BETWEEN 1 AND 4) <> 4)")" 0
+  (t.epochs <> 6 OR (SELECT count(*) FROM trial_step s WHERE s.trial_id = t.id AND s.step BETWEEN 1 AND 6) <> 6)")" 0
 check "parameters completed twice" \
   "$(q "SELECT count(*) FROM (SELECT parameters FROM trial WHERE status = 'complete' GROUP BY parameters HAVING count(*) > 1) d")" 0
 check "final report" "$(q "SELECT final_status FROM tuning_study")" done
