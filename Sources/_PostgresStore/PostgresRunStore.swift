@@ -63,9 +63,7 @@ public final class PostgresRunStore: RunStorage, @unchecked Sendable {
                         \(threads), \(configuration), \(Worker.current), \(token))
                 ON CONFLICT (token) DO NOTHING
                 """)
-            return try session.query("SELECT id FROM run WHERE token = \(token)").first.map {
-                try $0.decode(Int64.self)
-            } ?? 0
+            return try newRunID(session, token: token)
         }
     }
 
@@ -141,13 +139,18 @@ public final class PostgresRunStore: RunStorage, @unchecked Sendable {
                         \(run.status), \(run.codeVersion), \(run.threads), \(run.configuration), \(metrics), \(token))
                 ON CONFLICT (token) DO NOTHING
                 """)
-            let id =
-                try session.query("SELECT id FROM run WHERE token = \(token)").first.map {
-                    try $0.decode(Int64.self)
-                } ?? 0
+            let id = try newRunID(session, token: token)
             try insert(session, run: id, epochs: details.epochs, artifacts: details.artifacts)
             return id
         }
+    }
+
+    /// The id of the run inserted with `token` (by this try or an earlier one of the same call).
+    private func newRunID(_ session: Session, token: String) throws -> Int64 {
+        guard let row = try session.query("SELECT id FROM run WHERE token = \(token)").first else {
+            throw RunStoreError(location: location, reason: "a new run was not recorded")
+        }
+        return try row.decode(Int64.self)
     }
 
     public func runs() throws(RunStoreError) -> [StoredRun] {
