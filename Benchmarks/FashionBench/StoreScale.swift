@@ -74,7 +74,7 @@ enum StoreScale {
                     format: "%d\t%.0f\t%.1f\t%.1f", connections, Double(all.count) / 4, all[all.count / 2],
                     all[min(all.count - 1, Int(Double(all.count) * 0.99))]))
             // Later rounds read a bigger study: start each from 1,000 again.
-            try trim(server, study: study)
+            try store.deleteTrials(study: study, fromNumber: 1000)
         }
         try memoryPerConnection(server)
     }
@@ -106,11 +106,6 @@ enum StoreScale {
             id: 0, name: "scale", space: space.canonicalJSON, settings: "{}", createdAt: now, finalWorker: nil,
             finalStatus: nil, finalMetrics: nil)
         return try store.importTuningStudy(record, trials: snapshots)
-    }
-
-    static func trim(_ server: PostgresLocation, study: Int64) throws {
-        let store = try newStore(server, "scale_contention")
-        try store.deleteTrials(study: study, fromNumber: 1000)
     }
 
     static func timeMs(_ runs: Int, _ body: () throws -> Void) -> Double {

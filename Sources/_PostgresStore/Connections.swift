@@ -202,7 +202,8 @@ extension ConnectionPool {
     }
 
     /// Lost connections, timeouts, serialization failures, deadlocks, lock waits past
-    /// `lock_timeout`, too many connections and a server shutting down are worth another try; a wrong password, a missing database or a bad statement are not.
+    /// `lock_timeout`, too many connections and a server shutting down are worth another try;
+    /// a wrong password, a missing database or a bad statement are not.
     static func isRetryable(_ error: Error) -> Bool {
         guard let error = error as? PSQLError else {
             return error is ChannelError || error is IOError || error is NIOConnectionError

@@ -147,9 +147,11 @@ extension PostgresRunStore {
                 WHERE id = \(trial) AND status = 'running' RETURNING id
                 """)
             guard updated.isEmpty else { return }
+            let current = try currentStatus(session, trial: trial)
             // A retried call that had gone through is no error.
-            if try currentStatus(session, trial: trial) == status.rawValue { return }
-            throw try ended(session, trial: trial)
+            guard current == status.rawValue else {
+                throw RunStoreError.ended(location: location, trial: trial, status: current)
+            }
         }
     }
 

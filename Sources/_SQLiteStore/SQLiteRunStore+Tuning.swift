@@ -92,13 +92,12 @@ extension SQLiteRunStore {
                     """,
                 arguments: [status.rawValue, value, seconds, Date(), trial])
             guard db.changesCount == 1 else {
+                let current = try String.fetchOne(db, sql: "SELECT status FROM trial WHERE id = ?", arguments: [trial])
                 // A retried call that had gone through is no error.
-                if try String.fetchOne(db, sql: "SELECT status FROM trial WHERE id = ?", arguments: [trial])
-                    == status.rawValue
-                {
-                    return
+                guard current == status.rawValue else {
+                    throw RunStoreError.ended(location: path, trial: trial, status: current)
                 }
-                throw try ended(db, trial: trial)
+                return
             }
         }
     }

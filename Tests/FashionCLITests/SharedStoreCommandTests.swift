@@ -28,7 +28,8 @@ import _TestSupport
             try store.claimTrial(
                 study: study.id, worker: "elsewhere:4242", budget: 3, isAlive: { _ in true },
                 propose: { _ in
-                    #"{"batch_size":256,"epochs":1,"hidden_layers":1,"learning_rate":0.001,"optimizer":"adam","units":8}"#
+                    #"{"batch_size":256,"epochs":1,"hidden_layers":1,"learning_rate":0.001,"#
+                        + #""optimizer":"adam","units":8}"#
                 }))
         let result = try CommandRunner.run(arguments)
         #expect(result.status == 0, Comment(rawValue: result.standardError))
