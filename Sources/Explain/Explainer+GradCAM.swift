@@ -41,8 +41,7 @@ extension Explainer {
                 x = l.forward(x, training: false)
                 if index == layer { activations = x.values }
             }
-            var g = Matrix(rows: x.rows, columns: x.columns)
-            for row in 0..<x.rows { g[row, classes[start + row]] = 1 }
+            var g = scoreGradient(x, classes: classes[start...])
             for l in layers[(layer + 1)..<trainable].reversed() {
                 guard let next = l.backward(g, needsInputGradient: true) else { break }
                 g = next

@@ -6,7 +6,9 @@ import NumericCore
 /// values the model's score for a class depends on.
 ///
 /// - The score of class `c` is the model's output for `c` before a final softmax (the logit),
-///   as tf-keras-vis scores it: probabilities saturate, and a logit's gradient says more.
+///   as tf-keras-vis scores it: probabilities saturate, and a logit's gradient says more. Or,
+///   with `score: .logProbability`, the log of its probability: what the deletion check
+///   measures, so what raises a rival class counts against `c`.
 /// - Inputs: `count` images of the model's input size (NHWC, scaled as the model takes them).
 ///   Maps: one value per input value, `[count, inputSize]`, row-major.
 /// - Runs the model in inference mode (batch norm's moving statistics, no dropout). It works
@@ -14,11 +16,24 @@ import NumericCore
 ///   writes the parameters' gradient buffers, which are shared too, so one `Explainer` (and
 ///   no training) at a time per model.
 public final class Explainer {
+    /// What number of the model's a map explains for a class.
+    public enum Score: String, CaseIterable, Codable, Sendable {
+        /// The class's output before the final softmax (tf-keras-vis's default).
+        case logit
+        /// The log of the class's probability: the logit less the log-sum-exp of all of
+        /// them, so what raises another class counts against this one.
+        case logProbability = "log-probability"
+    }
+
     public let model: Sequential
+    public let score: Score
     /// Rows run through the model at once (bounds memory for integrated gradients).
     public static let chunkSize = 256
 
-    public init(model: Sequential) { self.model = model.sharingWeights() }
+    public init(model: Sequential, score: Score = .logit) {
+        self.model = model.sharingWeights()
+        self.score = score
+    }
 
     public var inputSize: Int { model.inputSize }
     public var classCount: Int { model.outputSize }
@@ -39,6 +54,43 @@ public final class Explainer {
         return result
     }
 
+    /// The score explained (`score`) of class `classes[row]` for every row.
+    public func targetScores(_ inputs: [Float], classes: [Int]) -> [Double] {
+        let logits = scores(inputs, count: classes.count)
+        let k = classCount
+        return classes.enumerated().map { row, c in
+            let z = logits[(row * k)..<((row + 1) * k)]
+            switch score {
+            case .logit: return Double(z[row * k + c])
+            case .logProbability:
+                let top = Double(z.max() ?? 0)
+                let sum = z.reduce(0.0) { $0 + exp(Double($1) - top) }
+                return Double(z[row * k + c]) - top - log(sum)
+            }
+        }
+    }
+
+    /// d score / d logits for each row of `logits`, the class of row `r` being
+    /// `classes[classes.startIndex + r]`.
+    func scoreGradient(_ logits: Matrix, classes: ArraySlice<Int>) -> Matrix {
+        let seed = Matrix(rows: logits.rows, columns: logits.columns)
+        for row in 0..<logits.rows {
+            let c = classes[classes.startIndex + row]
+            switch score {
+            case .logit: seed[row, c] = 1
+            case .logProbability:
+                // d log softmax(z)_c / dz = onehot(c) − softmax(z).
+                var top = -Float.infinity
+                for j in 0..<logits.columns { top = max(top, logits[row, j]) }
+                var sum: Float = 0
+                for j in 0..<logits.columns { sum += exp(logits[row, j] - top) }
+                for j in 0..<logits.columns { seed[row, j] = -exp(logits[row, j] - top) / sum }
+                seed[row, c] += 1
+            }
+        }
+        return seed
+    }
+
     /// d score(class of row) / d input, for every row: `classes[row]` is the class explained.
     public func gradient(_ inputs: [Float], classes: [Int]) -> [Float] {
         var result = [Float]()
@@ -46,8 +98,7 @@ public final class Explainer {
         var start = 0
         forEachChunk(inputs, count: classes.count) { matrix in
             let logits = model.logits(matrix, training: false, fusing: .softmax)
-            let seed = Matrix(rows: logits.rows, columns: logits.columns)
-            for row in 0..<logits.rows { seed[row, classes[start + row]] = 1 }
+            let seed = scoreGradient(logits, classes: classes[start...])
             let g = model.backward(fromLogits: seed, fusing: .softmax, needsInputGradient: true)
             result += g?.values ?? [Float](repeating: 0, count: matrix.count)
             start += matrix.rows
@@ -85,12 +136,79 @@ public final class Explainer {
                 for i in 0..<size { maps[image * size + i] += Float(weight) * gradients[k * size + i] }
             }
             for i in 0..<size { maps[image * size + i] *= x[i] - base[i] }
-            let ends = scores(x + base, count: 2)
-            let difference = Double(ends[target]) - Double(ends[classCount + target])
+            let ends = targetScores(x + base, classes: [target, target])
+            let difference = ends[0] - ends[1]
             let total = (0..<size).reduce(0.0) { $0 + Double(maps[image * size + $1]) }
             deltas.append(abs(total - difference))
         }
         return (maps, deltas)
+    }
+
+    /// SmoothGrad (Smilkov et al. 2017; tf-keras-vis's `smooth_samples` and `smooth_noise`,
+    /// Captum's `NoiseTunnel`): a map averaged over `samples` copies of the inputs with
+    /// Gaussian noise added, its deviation `noise` times the inputs' `range`. The noise comes
+    /// from `seed`, so the same call gives the same maps.
+    public struct Smoothing: Sendable, Equatable {
+        public var samples: Int
+        public var noise: Float
+        public var seed: UInt64
+
+        public init(samples: Int, noise: Float = 0.15, seed: UInt64 = 1) {
+            self.samples = samples
+            self.noise = noise
+            self.seed = seed
+        }
+    }
+
+    /// `method`'s maps averaged over noisy copies of `inputs` (see `Smoothing`); `range` is
+    /// the width of the inputs' scale (1 for pixels divided by 255).
+    public func smoothed(
+        _ inputs: [Float], smoothing: Smoothing, range: Float, _ method: ([Float]) -> [Float]
+    ) -> [Float] {
+        var generator = SeededGenerator(seed: smoothing.seed)
+        let deviation = smoothing.noise * range
+        let samples = max(1, smoothing.samples)
+        var maps = [Float](repeating: 0, count: inputs.count)
+        for _ in 0..<samples {
+            var noisy = inputs
+            var i = 0
+            while i < noisy.count {
+                // Box-Muller: two uniform numbers give two independent normal ones.
+                let u = max(Float.leastNormalMagnitude, generator.nextUnitFloat())
+                let v = generator.nextUnitFloat()
+                let radius = deviation * (-2 * log(u)).squareRoot()
+                noisy[i] += radius * cos(2 * Float.pi * v)
+                if i + 1 < noisy.count { noisy[i + 1] += radius * sin(2 * Float.pi * v) }
+                i += 2
+            }
+            let map = method(noisy)
+            for j in maps.indices { maps[j] += map[j] }
+        }
+        for j in maps.indices { maps[j] /= Float(samples) }
+        return maps
+    }
+
+    /// Integrated gradients with SmoothGrad: the maps of noisy copies of the inputs (each from
+    /// the same `baselines`) averaged. Completeness then holds for the average: each map sums
+    /// to about the mean over the copies of score(copy) − score(baseline), which is returned
+    /// as `differences`, with `deltas` what is left.
+    public func smoothIntegratedGradients(
+        _ inputs: [Float], baselines: [Float], classes: [Int], steps: Int, smoothing: Smoothing, range: Float
+    ) -> (maps: [Float], deltas: [Double], differences: [Double]) {
+        var differences = [Double](repeating: 0, count: classes.count)
+        let maps = smoothed(inputs, smoothing: smoothing, range: range) { noisy in
+            let ends = targetScores(noisy + baselines, classes: classes + classes)
+            for i in classes.indices { differences[i] += ends[i] - ends[classes.count + i] }
+            return integratedGradients(noisy, baselines: baselines, classes: classes, steps: steps).maps
+        }
+        let samples = Double(max(1, smoothing.samples))
+        let size = inputSize
+        let deltas = classes.indices.map { i -> Double in
+            differences[i] /= samples
+            let total = (0..<size).reduce(0.0) { $0 + Double(maps[i * size + $1]) }
+            return abs(total - differences[i])
+        }
+        return (maps, deltas, differences)
     }
 
     /// The nodes and weights of `n`-point Gauss-Legendre quadrature on [0, 1] (Newton's

@@ -26,6 +26,10 @@ public struct Explanations: Codable, Sendable {
         /// Integrated gradients: the path's intervals, and the baseline.
         public var steps = 64
         public var blurredBaseline = false
+        /// The number explained: the class's logit, or the log of its probability.
+        public var score = Explainer.Score.logit
+        /// Gradient methods: SmoothGrad, the map averaged over noisy copies (nil: none).
+        public var smoothing: Explainer.Smoothing?
         /// Occlusion: the patch's side and stride in pixels.
         public var window = 4
         public var stride = 2
@@ -51,6 +55,9 @@ public struct Explanations: Codable, Sendable {
     }
 
     public let method: Method
+    /// What the maps explain, and the SmoothGrad copies (0: none).
+    public let score: Explainer.Score
+    public let smoothSamples: Int
     public let model: String
     public let items: [Item]
     /// The picture, when one was written.
@@ -61,8 +68,26 @@ public struct Explanations: Codable, Sendable {
     ) throws -> Explanations {
         let file = try ModelFile.read(from: modelFile)
         let classifier = Classifier(file: file, flipAveraging: false)
-        let explainer = Explainer(model: file.model)
+        let explainer = Explainer(model: file.model, score: settings.score)
         let shape = file.preprocessing.image
+        let range = file.preprocessing.scaling.scale(255) - file.preprocessing.scaling.scale(0)
+        if let smoothing = settings.smoothing {
+            guard [.gradient, .gradientTimesInput, .integratedGradients].contains(settings.method) else {
+                throw StudyError.invalidField(
+                    name: "smoothSamples",
+                    reason: "SmoothGrad is for gradient, gradient-x-input and integrated-gradients, not "
+                        + settings.method.rawValue)
+            }
+            guard (1...256).contains(smoothing.samples) else {
+                throw StudyError.invalidField(
+                    name: "smoothSamples", reason: "expected 1...256 noisy copies, found \(smoothing.samples)")
+            }
+            guard smoothing.noise.isFinite, smoothing.noise >= 0, smoothing.noise <= 1 else {
+                throw StudyError.invalidField(
+                    name: "smoothNoise",
+                    reason: "expected a deviation of 0...1 times the inputs' range, found \(smoothing.noise)")
+            }
+        }
         if let classIndex = settings.classIndex, !(0..<file.classNames.count).contains(classIndex) {
             throw StudyError.invalidField(
                 name: "class",
@@ -93,9 +118,13 @@ public struct Explanations: Codable, Sendable {
         var deltas: [Double]?
         var differences: [Double]?
         let maps: [Float]
+        func smoothing(_ method: ([Float]) -> [Float]) -> [Float] {
+            guard let smoothing = settings.smoothing else { return method(values) }
+            return explainer.smoothed(values, smoothing: smoothing, range: range, method)
+        }
         switch settings.method {
-        case .gradient: maps = explainer.gradient(values, classes: classes)
-        case .gradientTimesInput: maps = explainer.gradientTimesInput(values, classes: classes)
+        case .gradient: maps = smoothing { explainer.gradient($0, classes: classes) }
+        case .gradientTimesInput: maps = smoothing { explainer.gradientTimesInput($0, classes: classes) }
         case .integratedGradients:
             guard settings.steps >= 1, settings.steps <= 4096 else {
                 throw StudyError.invalidField(name: "steps", reason: "expected 1...4096, found \(settings.steps)")
@@ -103,14 +132,18 @@ public struct Explanations: Codable, Sendable {
             let baselines =
                 settings.blurredBaseline
                 ? Self.blurred(values, shape: shape) : [Float](repeating: 0, count: values.count)
-            let result = explainer.integratedGradients(
-                values, baselines: baselines, classes: classes, steps: settings.steps)
-            maps = result.maps
-            deltas = result.deltas
-            let scores = explainer.scores(values + baselines, count: 2 * names.count)
-            differences = (0..<names.count).map {
-                Double(scores[$0 * explainer.classCount + classes[$0]])
-                    - Double(scores[(names.count + $0) * explainer.classCount + classes[$0]])
+            if let smoothing = settings.smoothing {
+                let result = explainer.smoothIntegratedGradients(
+                    values, baselines: baselines, classes: classes, steps: settings.steps, smoothing: smoothing,
+                    range: range)
+                (maps, deltas, differences) = (result.maps, result.deltas, result.differences)
+            } else {
+                let result = explainer.integratedGradients(
+                    values, baselines: baselines, classes: classes, steps: settings.steps)
+                maps = result.maps
+                deltas = result.deltas
+                let ends = explainer.targetScores(values + baselines, classes: classes + classes)
+                differences = (0..<names.count).map { ends[$0] - ends[names.count + $0] }
             }
         case .occlusion:
             guard settings.window >= 1, settings.window <= max(shape.height, shape.width), settings.stride >= 1 else {
@@ -159,7 +192,9 @@ public struct Explanations: Codable, Sendable {
             try AtomicFile.write(PNGEncoder.encode(canvas), to: url)
             picture = url.path
         }
-        return Explanations(method: settings.method, model: modelFile.path, items: items, picture: picture)
+        return Explanations(
+            method: settings.method, score: settings.score, smoothSamples: settings.smoothing?.samples ?? 0,
+            model: modelFile.path, items: items, picture: picture)
     }
 
     /// A pixel's channels summed (absolute values), one value a pixel.

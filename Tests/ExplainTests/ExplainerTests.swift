@@ -30,7 +30,8 @@ import _TestSupport
         return (0..<(count * size)).map { _ in generator.nextUnitFloat() }
     }
 
-    @Test(arguments: [false, true]) func theGradientIsTheLogitsDerivative(image: Bool) throws {
+    @Test(arguments: [false, true], Explainer.Score.allCases)
+    func theGradientIsTheScoresDerivative(image: Bool, score: Explainer.Score) throws {
         let model =
             image
             ? try Self.imageModel()
@@ -40,10 +41,17 @@ import _TestSupport
                 Dense(units: 3)
                 Softmax()
             }
-        let explainer = Explainer(model: model)
+        let explainer = Explainer(model: model, score: score)
         let x = Self.inputs(count: 2, size: model.inputSize, seed: 4)
         let classes = [2, 0]
         let analytic = explainer.gradient(x, classes: classes)
+        // The score by hand: the logit, or the logit less log Σ exp(logits).
+        func target(_ v: [Float], _ row: Int) -> Double {
+            let z = explainer.scores(v, count: 2)[(row * 3)..<(row * 3 + 3)].map(Double.init)
+            let logit = z[z.startIndex + classes[row]]
+            return score == .logit ? logit : logit - log(z.reduce(0) { $0 + exp($1) })
+        }
+        #expect(abs(explainer.targetScores(x, classes: classes)[1] - target(x, 1)) < 1e-5)
         var worst = 0.0
         for i in 0..<x.count {
             let row = i / model.inputSize
@@ -51,9 +59,7 @@ import _TestSupport
             var down = x
             up[i] += 1e-2
             down[i] -= 1e-2
-            let numeric =
-                (Double(explainer.scores(up, count: 2)[row * 3 + classes[row]])
-                    - Double(explainer.scores(down, count: 2)[row * 3 + classes[row]])) / 2e-2
+            let numeric = (target(up, row) - target(down, row)) / 2e-2
             worst = max(worst, abs(numeric - Double(analytic[i])) / max(1, abs(numeric)))
         }
         #expect(worst < 1e-2, "worst relative error \(worst)")
@@ -61,16 +67,60 @@ import _TestSupport
         #expect(explainer.gradientTimesInput(x, classes: classes) == zip(analytic, x).map { $0 * $1 })
     }
 
-    @Test func integratedGradientsAreComplete() throws {
+    @Test func smoothGradAveragesNoisyCopies() throws {
         let model = try Self.imageModel()
-        let explainer = Explainer(model: model)
+        let explainer = Explainer(model: model, score: .logProbability)
+        let x = Self.inputs(count: 2, size: 36, seed: 6)
+        let base = [Float](repeating: 0, count: x.count)
+        let smoothing = Explainer.Smoothing(samples: 4, noise: 0.2, seed: 3)
+        // No noise: the plain map, whatever the copies.
+        let quiet = explainer.smoothed(x, smoothing: Explainer.Smoothing(samples: 3, noise: 0), range: 1) {
+            explainer.gradient($0, classes: [1, 2])
+        }
+        let plain = explainer.gradient(x, classes: [1, 2])
+        #expect(zip(quiet, plain).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) })
+        // Noise: the mean of the maps of the copies, the same for the same seed, another for another.
+        let smooth = explainer.smoothIntegratedGradients(
+            x, baselines: base, classes: [1, 2], steps: 32, smoothing: smoothing, range: 1)
+        let again = explainer.smoothIntegratedGradients(
+            x, baselines: base, classes: [1, 2], steps: 32, smoothing: smoothing, range: 1)
+        #expect(smooth.maps == again.maps)
+        var other = smoothing
+        other.seed = 4
+        #expect(
+            explainer.smoothIntegratedGradients(
+                x, baselines: base, classes: [1, 2], steps: 32, smoothing: other, range: 1
+            ).maps != smooth.maps)
+        #expect(smooth.maps != explainer.integratedGradients(x, baselines: base, classes: [1, 2], steps: 32).maps)
+        // Completeness holds for the mean: each map sums to the copies' mean score difference.
+        for i in 0..<2 {
+            let sum = smooth.maps[(i * 36)..<((i + 1) * 36)].reduce(0.0) { $0 + Double($1) }
+            #expect(abs(sum - smooth.differences[i]) <= 0.01 * abs(smooth.differences[i]), "image \(i)")
+            #expect(abs(smooth.deltas[i] - abs(sum - smooth.differences[i])) < 1e-4)
+        }
+        // The noise is as large as asked: 4 copies of a zero image, deviation 0.2 of a range of 2.
+        var copies = [[Float]]()
+        _ = explainer.smoothed(
+            [Float](repeating: 0, count: 36 * 50), smoothing: Explainer.Smoothing(samples: 4, noise: 0.2), range: 2
+        ) { noisy in
+            copies.append(noisy)
+            return noisy
+        }
+        let all = copies.flatMap { $0 }
+        let deviation = (all.reduce(0.0) { $0 + Double($1 * $1) } / Double(all.count)).squareRoot()
+        #expect(copies.count == 4 && abs(deviation - 0.4) < 0.02, "deviation \(deviation)")
+    }
+
+    @Test(arguments: Explainer.Score.allCases) func integratedGradientsAreComplete(score: Explainer.Score) throws {
+        let model = try Self.imageModel()
+        let explainer = Explainer(model: model, score: score)
         let x = Self.inputs(count: 3, size: 36, seed: 5)
         let base = [Float](repeating: 0, count: x.count)
         let (maps, deltas) = explainer.integratedGradients(x, baselines: base, classes: [0, 1, 2], steps: 64)
-        let scores = explainer.scores(x + base, count: 6)
+        let scores = explainer.targetScores(x + base, classes: [0, 1, 2, 0, 1, 2])
         for i in 0..<3 {
             let sum = maps[(i * 36)..<((i + 1) * 36)].reduce(0.0) { $0 + Double($1) }
-            let difference = Double(scores[i * 3 + i]) - Double(scores[(3 + i) * 3 + i])
+            let difference = scores[i] - scores[3 + i]
             #expect(abs(sum - difference) <= 0.01 * abs(difference), "image \(i): \(sum) against \(difference)")
             #expect(abs(deltas[i] - abs(sum - difference)) < 1e-4)
         }

@@ -52,4 +52,38 @@ import _TestSupport
         ])
         #expect(name.status != 0 && name.standardError.contains("--class: expected an index or one of T-shirt/top"))
     }
+
+    @Test func smoothGradAndTheLogProbability() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let images = temp.file("images-idx3-ubyte")
+        try Data(IDX.encode(dimensions: [3, 28, 28], values: Fixtures.pixels(count: 3, rows: 28, columns: 28)))
+            .write(to: images)
+        func maps(_ extra: [String]) throws -> (document: [String: Any], maps: [[Double]]) {
+            let run = try CommandRunner.run(
+                ["explain", "--model", Self.model.path, images.path, "--json", "-o", temp.file("out").path] + extra)
+            #expect(run.status == 0, Comment(rawValue: run.standardError))
+            let document = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any]
+            let items = document?["items"] as? [[String: Any]] ?? []
+            return (document ?? [:], items.compactMap { $0["map"] as? [Double] })
+        }
+        let plain = try maps([])
+        let smooth = try maps(["--smooth-samples", "4", "--steps", "8", "--score", "log-probability"])
+        #expect(plain.document["score"] as? String == "logit" && plain.document["smoothSamples"] as? Int == 0)
+        #expect(
+            smooth.document["score"] as? String == "log-probability" && smooth.document["smoothSamples"] as? Int == 4)
+        #expect(smooth.maps.count == 3 && smooth.maps != plain.maps)
+        #expect(try maps(["--smooth-samples", "4", "--steps", "8", "--score", "log-probability"]).maps == smooth.maps)
+
+        for (extra, message) in [
+            (["--method", "occlusion", "--smooth-samples", "4"], "--smooth-samples: SmoothGrad is for gradient"),
+            (["--smooth-samples=-2"], "--smooth-samples: expected 1...256 noisy copies, found -2"),
+            (["--smooth-samples", "2", "--smooth-noise", "3"], "--smooth-noise: expected a deviation of 0...1"),
+            (["--score", "probability"], "Please provide one of 'logit' and 'log-probability'"),
+        ] {
+            let run = try CommandRunner.run(
+                ["explain", "--model", Self.model.path, images.path, "-o", temp.file("o").path] + extra)
+            #expect(run.status != 0 && run.standardError.contains(message), Comment(rawValue: run.standardError))
+        }
+    }
 }

@@ -19,6 +19,7 @@ enum FlagNames {
         "flipAveraging": "--flip-averaging", "monitor": "--monitor", "class": "--class", "steps": "--steps",
         "window": "--window", "layer": "--layer", "indices": "--indices", "method": "--method",
         "count": "--count", "emptyCell": "--empty", "positiveWeights": "--pos-weight",
+        "smoothSamples": "--smooth-samples", "smoothNoise": "--smooth-noise",
     ]
 
     /// Runs `body`; an error naming a field that has a flag becomes a `FlagError` naming the

@@ -1,9 +1,11 @@
 import ArgumentParser
+import Explain
 import Foundation
 import NeuralNet
 import Studies
 
 extension Explanations.Method: ExpressibleByArgument {}
+extension Explainer.Score: ExpressibleByArgument {}
 
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +15,10 @@ struct ExplainCommand: ParsableCommand {
             Methods (Captum's names): gradient, gradient-x-input, integrated-gradients (--steps, \
             --baseline zero or blur; the completeness delta is printed), occlusion (--window, --stride; \
             forward passes only), grad-cam (models of images; --layer, default the last image layer). \
-            The score is the class's logit (the output before a final softmax). Inputs as for predict: \
+            The score is the class's logit (the output before a final softmax) or, with --score \
+            log-probability, the log of its probability. --smooth-samples N averages a gradient method's \
+            map over N copies with Gaussian noise of --smooth-noise times the pixels' range (SmoothGrad). \
+            Inputs as for predict: \
             PNG or JPEG photos (prepared the same way) or IDX/CSV batches (--indices, default the first 8). \
             Writes explanations.png (each image, its map and the overlay) into --output.
             """)
@@ -37,6 +42,15 @@ struct ExplainCommand: ParsableCommand {
 
     @Option(help: "Integrated gradients: zero (a black image) or blur (the image blurred).")
     var baseline = "zero"
+
+    @Option(help: "What is explained: logit or log-probability.")
+    var score: Explainer.Score = .logit
+
+    @Option(help: "Gradient methods: average the map over this many noisy copies (SmoothGrad; 0: off).")
+    var smoothSamples = 0
+
+    @Option(help: "SmoothGrad: the noise's deviation, a share of the pixels' range.")
+    var smoothNoise: Float = 0.15
 
     @Option(help: "Occlusion: the patch's side in pixels.")
     var window = 4
@@ -80,6 +94,8 @@ struct ExplainCommand: ParsableCommand {
         settings.classIndex = try classIndex()
         settings.steps = steps
         settings.blurredBaseline = baseline == "blur"
+        settings.score = score
+        if smoothSamples != 0 { settings.smoothing = Explainer.Smoothing(samples: smoothSamples, noise: smoothNoise) }
         settings.window = window
         settings.stride = stride
         settings.layer = layer
