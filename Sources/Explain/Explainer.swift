@@ -170,17 +170,7 @@ public final class Explainer {
         let samples = max(1, smoothing.samples)
         var maps = [Float](repeating: 0, count: inputs.count)
         for _ in 0..<samples {
-            var noisy = inputs
-            var i = 0
-            while i < noisy.count {
-                // Box-Muller: two uniform numbers give two independent normal ones.
-                let u = max(Float.leastNormalMagnitude, generator.nextUnitFloat())
-                let v = generator.nextUnitFloat()
-                let radius = deviation * (-2 * log(u)).squareRoot()
-                noisy[i] += radius * cos(2 * Float.pi * v)
-                if i + 1 < noisy.count { noisy[i + 1] += radius * sin(2 * Float.pi * v) }
-                i += 2
-            }
+            let noisy = inputs.map { $0 + deviation * generator.nextNormal() }
             let map = method(noisy)
             for j in maps.indices { maps[j] += map[j] }
         }

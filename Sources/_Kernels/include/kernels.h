@@ -30,7 +30,7 @@ const char *fashion_kernel_level(void);
 /// input x[c] equals its window's maximum best[c].
 void fashion_max_pool_backward_pixel(float *dx, const float *x, const float *best, const float *g, ptrdiff_t n);
 
-/// Runs `iterations` rounds of 24 independent fused multiply-add chains at the kernels' vector
+/// Runs `iterations` rounds of 12 (AVX-512: 24) independent fused multiply-add chains at the kernels' vector
 /// width and returns the floating-point operations done: time it to get the FMA ceiling.
 double fashion_fma_operations(long iterations);
 
