@@ -27,7 +27,13 @@ for repeat in $(seq "${BENCH_REPEATS:-2}"); do
   # The CNN's epochs take seconds, not fractions of one: ${BENCH_CNN_EPOCHS:-2} of them.
   for threads in 1 2; do
     measure "fashion-cnn-reference-$threads.$repeat" .build/release/fashion-bench train cnn-reference "$threads" "${BENCH_CNN_EPOCHS:-2}"
-    measure "torch-cnn-reference-$threads.$repeat" "$python" Benchmarks/peers/train_torch.py cnn-reference "$threads" "${BENCH_CNN_EPOCHS:-2}"
+    # The fair peer is PyTorch's channels_last (its fast CPU layout); NCHW and torch.compile beside it.
+    measure "torch-cnn-reference-$threads.$repeat" "$python" Benchmarks/peers/train_torch.py cnn-reference "$threads" "${BENCH_CNN_EPOCHS:-2}" channels_last
+    measure "torch-cnn-reference-nchw-$threads.$repeat" "$python" Benchmarks/peers/train_torch.py cnn-reference "$threads" "${BENCH_CNN_EPOCHS:-2}" nchw
+    if [ "${BENCH_COMPILE:-1}" = 1 ]; then
+      measure "torch-cnn-reference-compile-$threads.$repeat" "$python" Benchmarks/peers/train_torch.py cnn-reference "$threads" "${BENCH_CNN_EPOCHS:-2}" compile \
+        2> "$out/torch-compile.err" || { echo "torch.compile did not run (see $out/torch-compile.err)"; rm -f "$out/torch-cnn-reference-compile-$threads.$repeat"; }
+    fi
   done
 done
 python3 Benchmarks/train-table.py "$out"

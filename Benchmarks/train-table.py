@@ -51,3 +51,10 @@ for model in ("model1", "model3", "cnn-reference"):
         ratio = f"{peer[0] / ours[0]:.1f}x" if peer else "-"
         print(f"{model:<14}{threads:>8}{ours[0]:>17.3f}{peer_time:>17}{ratio:>10}{rate:>9.0f}{share:>9.0%}"
               f"{ours[2]:>12.0f}{(peer[2] if peer else 0):>12.0f}{ours[1][:6]:>13}{(peer[1][:6] if peer else '-'):>13}")
+# The CNN's peer is PyTorch with channels_last (above); its other layouts beside fashion's time.
+for variant in ("nchw", "compile"):
+    for threads in (1, 2):
+        ours, other = read(f"fashion-cnn-reference-{threads}"), read(f"torch-cnn-reference-{variant}-{threads}")
+        if ours and other:
+            print(f"cnn-reference, PyTorch {variant}, {threads} thread(s): {other[0]:.3f} s/epoch, "
+                  f"fashion {other[0] / ours[0]:.2f}x as fast, {other[2]:.0f} MB, accuracy {other[1][:6]}")

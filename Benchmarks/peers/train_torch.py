@@ -2,14 +2,20 @@
 uniform weights, zero biases, Adam 0.001 with epsilon 1e-7, cross-entropy; batch 32 for the
 dense models, 64 for cnn-reference), data as in-memory tensors (no DataLoader), a fresh
 shuffle each epoch.
-Usage: train_torch.py model1|model3|cnn-reference THREADS EPOCHS; prints
-`name <tab> median s/epoch <tab> epochs <tab> accuracy A`."""
+Usage: train_torch.py model1|model3|cnn-reference THREADS EPOCHS [nchw|channels_last|compile];
+prints `name <tab> median s/epoch <tab> epochs <tab> accuracy A`. The CNN's layout: nchw (PyTorch's
+default), channels_last (NHWC in memory, PyTorch's fast CPU path, the default here) or compile
+(channels_last under torch.compile). Denormals are flushed to zero, as fashion does."""
 import gzip, os, statistics, sys, time
 import numpy as np
 import torch
 
 preset, threads, epochs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+layout = sys.argv[4] if len(sys.argv) > 4 else "channels_last"
+if layout not in ("nchw", "channels_last", "compile"):
+    sys.exit(f"train_torch.py: expected the layout nchw, channels_last or compile, found {layout!r}")
 torch.set_num_threads(threads)
+torch.set_flush_denormal(True)
 torch.manual_seed(1)
 folder = os.environ.get("FASHION_MNIST_DIR") or "/usr/share/datasets/fashion-mnist"
 
@@ -42,6 +48,12 @@ else:
         torch.nn.init.zeros_(linear.bias)
         layers += [linear] + ([torch.nn.ReLU()] if i < len(sizes) - 2 else [])
 model = torch.nn.Sequential(*layers)
+name = preset
+if preset == "cnn-reference" and layout != "nchw":
+    model = model.to(memory_format=torch.channels_last)
+    x, tx = x.contiguous(memory_format=torch.channels_last), tx.contiguous(memory_format=torch.channels_last)
+    name = f"{preset}-{layout}"
+step_model = torch.compile(model) if layout == "compile" else model
 optimizer = torch.optim.Adam(model.parameters(), lr=0.001, eps=1e-7)
 loss_fn = torch.nn.CrossEntropyLoss()
 times = []
@@ -52,11 +64,11 @@ for epoch in range(epochs):
     for i in range(0, len(y), batch):
         index = order[i:i + batch]
         optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x[index]), y[index])
+        loss = loss_fn(step_model(x[index]), y[index])
         loss.backward()
         optimizer.step()
     times.append(time.perf_counter() - start)
 model.eval()
 with torch.no_grad():
     accuracy = (model(tx).argmax(1) == ty).float().mean().item()
-print(f"train-{preset}-{threads}t\t{statistics.median(times)}\t{epochs}\taccuracy {accuracy}")
+print(f"train-{name}-{threads}t\t{statistics.median(times)}\t{epochs}\taccuracy {accuracy}")

@@ -217,4 +217,25 @@ func smallModel(seed: UInt64) throws -> Sequential {
         }
         #expect(try train(threads: 1) == train(threads: 2))
     }
+
+    /// Convolutions whose weight gradients sum over more than 1,024 positions (the products
+    /// add in blocks of 512 then) and are split between threads by rows.
+    @Test func convolutionsGiveBitIdenticalWeightsOnOneAndTwoThreads() throws {
+        var generator = SeededGenerator(seed: 4)
+        let features = (0..<(144 * 128)).map { _ in generator.nextUnitFloat() }
+        let data = InMemoryData(features: features, labels: (0..<128).map { $0 % 4 }, featureCount: 144)
+        func train(threads: Int) throws -> [UInt32] {
+            let model = try Sequential(inputShape: [12, 12, 1], seed: 2) {
+                Conv2D(filters: 8, kernelSize: 3, padding: .same)
+                ReLU()
+                Conv2D(filters: 64, kernelSize: 3, padding: .same)
+                Flatten()
+                Dense(units: 4)
+                Softmax()
+            }
+            _ = try Trainer.fit(model, on: data, options: TrainingOptions(epochs: 1, batchSize: 64), threads: threads)
+            return model.snapshot().flatMap { $0.map(\.bitPattern) }
+        }
+        #expect(try train(threads: 1) == train(threads: 2))
+    }
 }

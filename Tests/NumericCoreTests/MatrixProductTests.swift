@@ -5,6 +5,7 @@ import _TestSupport
 @Suite struct MatrixProductTests {
     @Test(arguments: [
         (1, 1, 1), (3, 5, 7), (32, 128, 784), (17, 10, 64), (64, 33, 5), (2, 300, 1), (13, 70, 9), (25, 32, 0),
+        (29, 37, 2500),
     ])
     func agreesWithThePlainLoopsInAllFourForms(m: Int, n: Int, k: Int) {
         for backend in [
