@@ -23,6 +23,8 @@ public final class Sequential {
     private let outputShapes: [[Int]]
     /// The kind of the last layer, read once: training asks for it every batch.
     private let lastKind: LayerSpecification.Kind?
+    /// The layers in the order they run (see `executionOrder`).
+    private let running: [any Layer]
 
     public convenience init(inputSize: Int, seed: UInt64, @LayerBuilder layers build: () -> [any Layer])
         throws(ModelError)
@@ -50,15 +52,37 @@ public final class Sequential {
         self.outputShapes = shapes
         self.outputSize = shape.reduce(1, *)
         lastKind = layers.last?.specification.kind
+        running = Self.executionOrder(layers).map { layers[$0] }
+    }
+
+    /// The order the layers run in: as declared, except that a ReLU followed by a max pooling
+    /// runs after it. The two commute exactly (max(relu(x)) = relu(max(x)), and the gradient
+    /// reaches the same inputs with the same values: a window's maximum when it is positive,
+    /// nothing otherwise), and the ReLU then passes over a quarter of the values, forward
+    /// and backward. A final Softmax or Sigmoid, which a loss fuses with, never moves.
+    public static func executionOrder(_ layers: [any Layer]) -> [Int] {
+        var order = Array(layers.indices)
+        var i = 0
+        while i + 1 < layers.count {
+            if layers[i].specification.kind == .relu, let pool = layers[i + 1] as? Pool2D, pool.mode == .max {
+                order.swapAt(i, i + 1)
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        return order
     }
 
     private init(sharing model: Sequential) {
         inputShape = model.inputShape
         inputSize = model.inputSize
-        layers = model.layers.map { $0.sharingWeights() }
+        let layers = model.layers.map { $0.sharingWeights() }
+        self.layers = layers
         outputShapes = model.outputShapes
         outputSize = model.outputSize
         lastKind = model.lastKind
+        running = Self.executionOrder(layers).map { layers[$0] }
     }
 
     public convenience init(specification: ModelSpecification, seed: UInt64) throws(ModelError) {
@@ -103,14 +127,14 @@ public final class Sequential {
     /// fuses with): `[batch, outputs]`.
     public func logits(_ input: Matrix, training: Bool, fusing fused: LayerSpecification.Kind = .softmax) -> Matrix {
         var x = input
-        for layer in (ends(in: fused) ? layers.dropLast() : layers[...]) { x = layer.forward(x, training: training) }
+        for layer in (ends(in: fused) ? running.dropLast() : running[...]) { x = layer.forward(x, training: training) }
         return x
     }
 
     /// The full forward pass, every layer included, in training or inference mode.
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
         var x = input
-        for layer in layers { x = layer.forward(x, training: training) }
+        for layer in running { x = layer.forward(x, training: training) }
         return x
     }
 
@@ -124,14 +148,14 @@ public final class Sequential {
     public func backward(
         fromLogits gradient: Matrix, fusing fused: LayerSpecification.Kind = .softmax, needsInputGradient: Bool = false
     ) -> Matrix? {
-        let trainable = ends(in: fused) ? Array(layers.dropLast()) : layers
+        let trainable = ends(in: fused) ? Array(running.dropLast()) : running
         return backward(gradient, through: trainable, needsInputGradient: needsInputGradient)
     }
 
     /// Back-propagates dLoss/dOutput through every layer, the last included (after `forward`),
     /// and returns dLoss/dInput, `[batch, inputSize]`: what saliency maps are made of.
     public func inputGradient(fromOutput gradient: Matrix) -> Matrix {
-        backward(gradient, through: layers, needsInputGradient: true) ?? gradient
+        backward(gradient, through: running, needsInputGradient: true) ?? gradient
     }
 
     private func backward(_ gradient: Matrix, through trainable: [any Layer], needsInputGradient: Bool) -> Matrix? {

@@ -196,3 +196,63 @@ import _TestSupport
         #expect(ModelSpecification.strongMLP.outline == "784-512-256-10")
     }
 }
+
+/// Sequential runs a ReLU followed by a max pooling the other way round (the ReLU then sees a
+/// quarter of the values); nothing a user sees may change by a bit.
+@Suite struct ReLUPoolOrderTests {
+    static func model() throws -> Sequential {
+        try Sequential(inputShape: [10, 10, 2], seed: 5) {
+            Conv2D(filters: 4, kernelSize: 3, padding: .same)
+            ReLU()
+            Pool2D(.max)
+            Conv2D(filters: 6, kernelSize: 3)
+            ReLU()
+            Pool2D(.max)
+            Flatten()
+            Dense(units: 3)
+            Softmax()
+        }
+    }
+
+    @Test func theSwappedOrderGivesTheSameBitsForwardAndBackward() throws {
+        let swapped = try Self.model()
+        let declared = try Self.model()
+        #expect(Sequential.executionOrder(swapped.layers) == [0, 2, 1, 3, 5, 4, 6, 7, 8])
+        var generator = SeededGenerator(seed: 9)
+        // Values around zero, and whole windows at or below it, where ReLU and pooling meet.
+        let values = (0..<(8 * 200)).map { i in i % 7 == 0 ? 0 : generator.nextFloat(in: -1, 1) }
+        let input = Matrix(rows: 8, columns: 200, values: values)
+        let logits = swapped.logits(input, training: true)
+        var x = input
+        for layer in declared.layers.dropLast() { x = layer.forward(x, training: true) }
+        #expect(logits.values.map(\.bitPattern) == x.values.map(\.bitPattern))
+
+        let seed = Matrix(rows: 8, columns: 3, values: (0..<24).map { _ in generator.nextFloat(in: -1, 1) })
+        let inputGradient = swapped.backward(fromLogits: seed, needsInputGradient: true)
+        var g = seed
+        for layer in declared.layers.dropLast().reversed() { g = layer.backward(g, needsInputGradient: true)! }
+        #expect(inputGradient?.values.map(\.bitPattern) == g.values.map(\.bitPattern))
+        for (a, b) in zip(swapped.parameters, declared.parameters) {
+            #expect(a.gradient.values.map(\.bitPattern) == b.gradient.values.map(\.bitPattern), "\(a.name)")
+        }
+        // Inference too.
+        let probabilities = swapped(input)
+        var y = input
+        for layer in declared.layers { y = layer.forward(y, training: false) }
+        #expect(probabilities.values.map(\.bitPattern) == y.values.map(\.bitPattern))
+    }
+
+    @Test func onlyAReLUBeforeAMaxPoolMoves() throws {
+        let model = try Sequential(inputShape: [8, 8, 1], seed: 1) {
+            Conv2D(filters: 2, kernelSize: 3)
+            Tanh()
+            Pool2D(.max)
+            ReLU()
+            Pool2D(.average)
+            Flatten()
+            Dense(units: 2)
+            ReLU()
+        }
+        #expect(Sequential.executionOrder(model.layers) == Array(0..<8))
+    }
+}
