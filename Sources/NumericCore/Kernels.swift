@@ -23,6 +23,18 @@ public enum Kernels {
         fashion_bytes_to_unit(source, target, count)
     }
 
+    /// Max pooling's backward on one image `[height, width, channels]` whose `size`×`size`
+    /// windows tile it (stride `size`, no padding): `dx = g` of the window where `x` equals
+    /// its maximum `best`, else 0, and 0 where no window reaches.
+    @inline(__always)
+    public static func tiledMaxPoolBackward(
+        _ dx: UnsafeMutablePointer<Float>, input x: UnsafePointer<Float>, best: UnsafePointer<Float>,
+        gradient g: UnsafePointer<Float>, height: Int, width: Int, channels: Int, outHeight: Int, outWidth: Int,
+        size: Int
+    ) {
+        fashion_max_pool_tiled_backward(dx, x, best, g, height, width, channels, outHeight, outWidth, size)
+    }
+
     /// Max pooling's backward for one input pixel of `count` channels: `dx[c] += g[c]` where
     /// `x[c]` equals the window's maximum `best[c]`.
     @inline(__always)

@@ -83,6 +83,16 @@ public enum MatrixProduct {
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
+    /// The same product with the project's kernels on the calling thread alone: for callers
+    /// that already split their work between threads (a convolution, image by image).
+    public static func multiplyOnThisThread(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>,
+        lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        fashion_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+
     /// How many threads OpenBLAS itself may use for the `.blas` backend (by default it takes
     /// every core, which makes a "one thread" comparison unfair).
     public static func setBLASThreads(_ threads: Int) { openblas_set_num_threads(Int32(max(1, threads))) }

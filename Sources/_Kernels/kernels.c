@@ -283,6 +283,48 @@ double fashion_fma_operations(long iterations) {
     return peak_baseline(iterations, &sink);
 }
 
+// Max pooling's backward on one image whose windows tile it (size x size, stride size, no
+// padding): every covered input is set to its window's gradient where it equals the window's
+// maximum and to 0 elsewhere; the rows and columns no window covers are cleared.
+#define TILED_POOL_ARGS float *restrict dx, const float *restrict x, const float *restrict best, \
+                        const float *restrict g, ptrdiff_t height, ptrdiff_t width, ptrdiff_t channels, \
+                        ptrdiff_t out_height, ptrdiff_t out_width, ptrdiff_t size
+#define TILED_POOL_BODY                                                                            \
+    {                                                                                              \
+        ptrdiff_t covered = out_width * size;                                                      \
+        for (ptrdiff_t oy = 0; oy < out_height; oy++)                                              \
+            for (ptrdiff_t r = oy * size; r < oy * size + size; r++) {                             \
+                ptrdiff_t row = r * width * channels;                                              \
+                for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                     \
+                    const float *go = g + (oy * out_width + ox) * channels;                        \
+                    const float *b = best + (oy * out_width + ox) * channels;                      \
+                    for (ptrdiff_t s = ox * size; s < ox * size + size; s++) {                     \
+                        float *p = dx + row + s * channels;                                        \
+                        const float *v = x + row + s * channels;                                   \
+                        for (ptrdiff_t c = 0; c < channels; c++) p[c] = (float)(v[c] == b[c]) * go[c]; \
+                    }                                                                              \
+                }                                                                                  \
+                if (covered < width) memset(dx + row + covered * channels, 0,                      \
+                                            sizeof(float) * (size_t)((width - covered) * channels)); \
+            }                                                                                      \
+        if (out_height * size < height)                                                            \
+            memset(dx + out_height * size * width * channels, 0,                                   \
+                   sizeof(float) * (size_t)((height - out_height * size) * width * channels));    \
+    }
+static void tiled_pool_baseline(TILED_POOL_ARGS) TILED_POOL_BODY
+#ifdef X86
+AVX2 static void tiled_pool_avx2(TILED_POOL_ARGS) TILED_POOL_BODY
+AVX512 static void tiled_pool_avx512(TILED_POOL_ARGS) TILED_POOL_BODY
+#endif
+
+void fashion_max_pool_tiled_backward(TILED_POOL_ARGS) {
+#ifdef X86
+    if (level == 2) { tiled_pool_avx512(dx, x, best, g, height, width, channels, out_height, out_width, size); return; }
+    if (level == 1) { tiled_pool_avx2(dx, x, best, g, height, width, channels, out_height, out_width, size); return; }
+#endif
+    tiled_pool_baseline(dx, x, best, g, height, width, channels, out_height, out_width, size);
+}
+
 void fashion_max_pool_backward_pixel(float *restrict dx, const float *restrict x, const float *restrict best,
                                      const float *restrict g, ptrdiff_t n) {
     for (ptrdiff_t c = 0; c < n; c++) dx[c] += (float)(x[c] == best[c]) * g[c];

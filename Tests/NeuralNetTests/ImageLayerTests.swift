@@ -18,6 +18,9 @@ import _TestSupport
     static let convolutionShapes = [
         (5, 5, 1, 2, 3, 1, false), (6, 5, 2, 3, 3, 2, true), (4, 4, 3, 2, 1, 1, false), (7, 6, 2, 4, 3, 2, false),
         (5, 4, 1, 3, 2, 1, true),
+        // Eight channels or more at stride 1: the shifted products (valid, same, 5x5, 2x2, 1x1).
+        (5, 6, 8, 3, 3, 1, false), (6, 5, 9, 4, 3, 1, true), (7, 7, 8, 2, 5, 1, true), (4, 5, 8, 3, 2, 1, true),
+        (3, 4, 10, 2, 1, 1, false),
     ]
 
     @Test(arguments: convolutionShapes)
@@ -26,6 +29,7 @@ import _TestSupport
         let (layer, _) = try built(
             Conv2D(filters: f, kernelSize: k, stride: s, padding: same ? .same : .valid), shape: [h, w, c])
         for i in 0..<f { layer.bias.value.pointer[i] = Float(i) * 0.1 - 0.1 }
+        #expect(layer.usesShiftedProducts == (c >= 8 && s == 1))
         let outcome = GradientCheck.check(layer, input: GradientCheck.randomInput(rows: 2, columns: h * w * c, seed: 4))
         #expect(outcome.passes(tolerance: Self.tolerance), "worst \(outcome.worstError) at \(outcome.worstName)")
     }
@@ -36,6 +40,7 @@ import _TestSupport
         let (layer, out) = try built(
             Conv2D(filters: f, kernelSize: k, stride: s, padding: same ? .same : .valid), shape: [h, w, c])
         for i in 0..<f { layer.bias.value.pointer[i] = Float(i) - 1 }
+        #expect(layer.usesShiftedProducts == (c >= 8 && s == 1))
         let input = GradientCheck.randomInput(rows: 3, columns: h * w * c, seed: 6)
         let fast = layer.forward(input, training: true).values
         let slow = ReferenceImageLayers.convolution(
@@ -76,6 +81,31 @@ import _TestSupport
         let check = GradientCheck.check(
             overlapping, input: GradientCheck.randomInput(rows: 2, columns: 50, seed: 13), step: 1e-3)
         #expect(check.passes(tolerance: Self.tolerance), "worst \(check.worstError) at \(check.worstName)")
+    }
+
+    /// Max pooling whose windows tile the image sets each covered input's gradient and clears
+    /// the rows and columns no window covers, even in a buffer that held an earlier gradient.
+    @Test func tiledMaxPoolingBackwardClearsWhatNoWindowCovers() throws {
+        let (reused, _) = try built(Pool2D(.max), shape: [5, 7, 3])
+        let (fresh, _) = try built(Pool2D(.max), shape: [5, 7, 3])
+        let input = GradientCheck.randomInput(rows: 2, columns: 105, seed: 14)
+        _ = reused.forward(input, training: true)
+        _ = fresh.forward(input, training: true)
+        let first = Matrix(rows: 2, columns: 18, repeating: 5)
+        _ = reused.backward(first, needsInputGradient: true)
+        let second = GradientCheck.randomInput(rows: 2, columns: 18, seed: 15)
+        let again = reused.backward(second, needsInputGradient: true)!.values
+        let expected = fresh.backward(second, needsInputGradient: true)!.values
+        #expect(again == expected)
+        // Row 4 and column 6 are in no window; each window passes its gradient to one input.
+        for b in 0..<2 {
+            for x in 0..<7 { #expect((0..<3).allSatisfy { again[b * 105 + (4 * 7 + x) * 3 + $0] == 0 }) }
+            for y in 0..<5 { #expect((0..<3).allSatisfy { again[b * 105 + (y * 7 + 6) * 3 + $0] == 0 }) }
+        }
+        #expect(again.filter { $0 != 0 }.count == 2 * 18)
+        let reference = ReferenceImageLayers.pool(
+            input.values, batch: 2, height: 5, width: 7, channels: 3, size: 2, stride: 2, max: true)
+        #expect(reused.forward(input, training: true).values == reference)
     }
 
     @Test func globalAveragePoolingGradientAndValues() throws {

@@ -7,10 +7,18 @@ import NumericCore
 ///   Output: `[batch, outHeight, outWidth, filters]`.
 /// - Parameters: kernel `[kernelSize·kernelSize·channels, filters]` (Keras's `[kh, kw, c, o]`
 ///   flattened; Glorot uniform with fan-in kh·kw·c and fan-out kh·kw·o), bias `[filters]` (zeros).
-/// - Computation: the patches of the whole batch are gathered into a matrix (im2col,
-///   `[batch·outHeight·outWidth, kh·kw·c]`), so the convolution is one matrix product with the
-///   kernel. Backward: dKernel = patchesᵀ · dOutput, dPatches = dOutput · kernelᵀ, scattered
-///   back onto the input (col2im).
+/// - Computation, stride 1 and 8 channels or more (`usesShiftedProducts`): for each of the
+///   kh·kw kernel offsets (i, j), the image shifted by (i, j) is already a matrix: its pixels
+///   `[pixel, c]` in rows, consecutive output pixels of an image row being consecutive input
+///   pixels. Over "wide" rows (every input column of an output row, the kw − 1 past the edge
+///   computed and dropped), output += shifted image · kernel[i, j], one product of depth c per
+///   offset, on an image (zero-padded first for `same`) that stays in cache: no window matrix.
+///   Backward the same way: dKernel[i, j] = Σ over images of shiftedᵀ · dOutput (each offset on
+///   one thread, the images in order), dInput at shift (i, j) += dOutput · kernel[i, j]ᵀ.
+/// - Otherwise (the first layer of one channel, strides): the patches of the whole batch are
+///   gathered into a matrix (im2col, `[batch·outHeight·outWidth, kh·kw·c]`), so the convolution
+///   is one matrix product with the kernel. Backward: dKernel = patchesᵀ · dOutput, dPatches =
+///   dOutput · kernelᵀ, scattered back onto the input (col2im).
 public final class Conv2D: Layer {
     public let filters: Int
     public let kernelSize: Int
@@ -26,6 +34,12 @@ public final class Conv2D: Layer {
     private let output = Matrix(rows: 0, columns: 0)
     private let patchGradient = Matrix(rows: 0, columns: 0)
     private let inputGradient = Matrix(rows: 0, columns: 0)
+    /// Shifted products: the batch zero-padded (for `same`), or the input itself; the output
+    /// gradient in wide rows; the kernel transposed per offset.
+    private let paddedInput = Matrix(rows: 0, columns: 0)
+    private var shiftedSource: Matrix?
+    private let wideGradient = Matrix(rows: 0, columns: 0)
+    private let kernelTransposed = Matrix(rows: 0, columns: 0)
 
     public init(
         filters: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .valid,
@@ -93,7 +107,19 @@ public final class Conv2D: Layer {
 
     var positions: Int { outputShape[0] * outputShape[1] }
 
+    /// Whether this layer multiplies shifted images (see the type's notes) rather than
+    /// gathering windows: stride 1 and at least 8 channels, so each product has some depth.
+    public var usesShiftedProducts: Bool { stride == 1 && inputShape[2] >= 8 }
+
+    /// The padded image's height and width (the input's for `valid`), and the wide rows of
+    /// one image: output row y, column x is wide row y·paddedWidth + x.
+    private var paddedHeight: Int { outputShape[0] + kernelSize - 1 }
+    private var paddedWidth: Int { outputShape[1] + kernelSize - 1 }
+    private var wideRows: Int { (outputShape[0] - 1) * paddedWidth + outputShape[1] }
+    private var needsPadding: Bool { paddedHeight != inputShape[0] || paddedWidth != inputShape[1] }
+
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
+        if usesShiftedProducts { return shiftedForward(input) }
         let batch = input.rows
         let depth = kernel.value.rows
         patches.resize(rows: batch * positions, columns: depth)
@@ -123,6 +149,7 @@ public final class Conv2D: Layer {
     }
 
     public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
+        if usesShiftedProducts { return shiftedBackward(outputGradient, needsInputGradient: needsInputGradient) }
         let batch = outputGradient.rows
         let depth = kernel.value.rows
         let rows = batch * positions
@@ -148,6 +175,142 @@ public final class Conv2D: Layer {
         let target = inputGradient.pointer
         Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
             for b in images { self.scatter(patches: source + b * self.positions * depth, into: target + b * imageSize) }
+        }
+        return inputGradient
+    }
+
+    private func shiftedForward(_ input: Matrix) -> Matrix {
+        let batch = input.rows
+        let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
+        let (outHeight, outWidth) = (outputShape[0], outputShape[1])
+        let (paddedHeight, paddedWidth, wideRows, k, filters) =
+            (self.paddedHeight, self.paddedWidth, self.wideRows, kernelSize, self.filters)
+        let paddedSize = paddedHeight * paddedWidth * channels
+        let source: Matrix
+        if needsPadding {
+            paddedInput.resize(rows: batch, columns: paddedSize)
+            let (x, p, top, left) = (input.pointer, paddedInput.pointer, padTop, padLeft)
+            Compute.runner.forEachRange(count: batch, minimumPerPart: 4) { images in
+                for b in images {
+                    let target = p + b * paddedSize
+                    target.update(repeating: 0, count: paddedSize)
+                    for y in 0..<height {
+                        (target + ((y + top) * paddedWidth + left) * channels).update(
+                            from: x + (b * height + y) * width * channels, count: width * channels)
+                    }
+                }
+            }
+            source = paddedInput
+        } else {
+            source = input
+        }
+        shiftedSource = source
+        output.resize(rows: batch, columns: positions * filters)
+        let (xp, out, kernel, bias) = (
+            source.pointer, output.pointer, self.kernel.value.pointer, self.bias.value.pointer
+        )
+        let outSize = positions * filters
+        Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
+            let wide = UnsafeMutablePointer<Float>.allocate(capacity: wideRows * filters)
+            defer { wide.deallocate() }
+            for b in images {
+                for row in 0..<wideRows { (wide + row * filters).update(from: bias, count: filters) }
+                let image = xp + b * paddedSize
+                for i in 0..<k {
+                    for j in 0..<k {
+                        MatrixProduct.multiplyOnThisThread(
+                            transposeA: false, transposeB: false, m: wideRows, n: filters, k: channels,
+                            a: image + (i * paddedWidth + j) * channels, lda: channels,
+                            b: kernel + (i * k + j) * channels * filters, ldb: filters, beta: 1, c: wide, ldc: filters)
+                    }
+                }
+                for y in 0..<outHeight {
+                    (out + b * outSize + y * outWidth * filters).update(
+                        from: wide + y * paddedWidth * filters, count: outWidth * filters)
+                }
+            }
+        }
+        return output
+    }
+
+    private func shiftedBackward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
+        guard let source = shiftedSource else { return nil }
+        let batch = outputGradient.rows
+        let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
+        let (outHeight, outWidth) = (outputShape[0], outputShape[1])
+        let (paddedHeight, paddedWidth, wideRows, k, filters) =
+            (self.paddedHeight, self.paddedWidth, self.wideRows, kernelSize, self.filters)
+        let paddedSize = paddedHeight * paddedWidth * channels
+        let outSize = positions * filters
+        let wideSize = wideRows * filters
+        // The output gradient in wide rows, the dropped columns zero.
+        wideGradient.resize(rows: batch, columns: wideSize)
+        let (dy, wide) = (outputGradient.pointer, wideGradient.pointer)
+        Compute.runner.forEachRange(count: batch, minimumPerPart: 4) { images in
+            for b in images {
+                let target = wide + b * wideSize
+                target.update(repeating: 0, count: wideSize)
+                for y in 0..<outHeight {
+                    (target + y * paddedWidth * filters).update(
+                        from: dy + b * outSize + y * outWidth * filters, count: outWidth * filters)
+                }
+            }
+        }
+        // dKernel[i, j] = Σ_b shifted(b)ᵀ · wide(b): each offset on one thread, images in order.
+        let (xp, dk) = (source.pointer, kernel.gradient.pointer)
+        if batch == 0 { dk.update(repeating: 0, count: k * k * channels * filters) }
+        Compute.runner.forEachRange(count: k * k, minimumPerPart: 1, partsPerThread: 1) { offsets in
+            for offset in offsets {
+                let (i, j) = (offset / k, offset % k)
+                for b in 0..<batch {
+                    MatrixProduct.multiplyOnThisThread(
+                        transposeA: true, transposeB: false, m: channels, n: filters, k: wideRows,
+                        a: xp + b * paddedSize + (i * paddedWidth + j) * channels, lda: channels,
+                        b: wide + b * wideSize, ldb: filters, beta: b == 0 ? 0 : 1,
+                        c: dk + offset * channels * filters, ldc: filters)
+                }
+            }
+        }
+        let db = bias.gradient.pointer
+        db.update(repeating: 0, count: filters)
+        for row in 0..<(batch * positions) {
+            let g = dy + row * filters
+            for o in 0..<filters { db[o] += g[o] }
+        }
+        guard needsInputGradient else { return nil }
+        // The kernel per offset transposed, [filters, channels], so dInput's products read rows.
+        kernelTransposed.resize(rows: k * k * filters, columns: channels)
+        let (kernel, kt) = (self.kernel.value.pointer, kernelTransposed.pointer)
+        for offset in 0..<(k * k) {
+            for c in 0..<channels {
+                for o in 0..<filters {
+                    kt[(offset * filters + o) * channels + c] = kernel[(offset * channels + c) * filters + o]
+                }
+            }
+        }
+        let imageSize = height * width * channels
+        inputGradient.resize(rows: batch, columns: imageSize)
+        let (dx, padding, top, left) = (inputGradient.pointer, needsPadding, padTop, padLeft)
+        Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
+            let scratch = padding ? UnsafeMutablePointer<Float>.allocate(capacity: paddedSize) : nil
+            defer { scratch?.deallocate() }
+            for b in images {
+                let target = scratch ?? (dx + b * imageSize)
+                target.update(repeating: 0, count: paddedSize)
+                for offset in 0..<(k * k) {
+                    let (i, j) = (offset / k, offset % k)
+                    MatrixProduct.multiplyOnThisThread(
+                        transposeA: false, transposeB: false, m: wideRows, n: channels, k: filters,
+                        a: wide + b * wideSize, lda: filters, b: kt + offset * filters * channels, ldb: channels,
+                        beta: 1, c: target + (i * paddedWidth + j) * channels, ldc: channels)
+                }
+                if let scratch {
+                    for y in 0..<height {
+                        (dx + b * imageSize + y * width * channels).update(
+                            from: scratch + ((y + top) * paddedWidth + left) * channels, count: width * channels)
+                    }
+                }
+            }
         }
         return inputGradient
     }

@@ -128,8 +128,16 @@ public final class Pool2D: Layer {
         let width = inputShape[1]
         let outHeight = outputShape[0]
         let outWidth = outputShape[1]
-        image.update(repeating: 0, count: inputShape[0] * width * channels)
         let isMax = mode == .max
+        if isMax && stride == poolSize && padTop == 0 && padLeft == 0 {
+            // The windows tile the image: each input is in one at most, so its gradient is set,
+            // not added onto zeros (the same values), and only what no window covers is cleared.
+            Kernels.tiledMaxPoolBackward(
+                image, input: source, best: pooled, gradient: g, height: inputShape[0], width: width,
+                channels: channels, outHeight: outHeight, outWidth: outWidth, size: poolSize)
+            return
+        }
+        image.update(repeating: 0, count: inputShape[0] * width * channels)
         for oy in 0..<outHeight {
             for ox in 0..<outWidth {
                 let (rows, columns) = window(oy, ox)

@@ -30,6 +30,13 @@ const char *fashion_kernel_level(void);
 /// input x[c] equals its window's maximum best[c].
 void fashion_max_pool_backward_pixel(float *dx, const float *x, const float *best, const float *g, ptrdiff_t n);
 
+/// Max pooling's backward on one image of height x width x channels whose size x size windows
+/// tile it (stride size, no padding; out_height x out_width windows): dx = g where x equals its
+/// window's maximum best, else 0; what no window covers is 0.
+void fashion_max_pool_tiled_backward(float *dx, const float *x, const float *best, const float *g, ptrdiff_t height,
+                                     ptrdiff_t width, ptrdiff_t channels, ptrdiff_t out_height, ptrdiff_t out_width,
+                                     ptrdiff_t size);
+
 /// Runs `iterations` rounds of 12 (AVX-512: 24) independent fused multiply-add chains at the kernels' vector
 /// width and returns the floating-point operations done: time it to get the FMA ceiling.
 double fashion_fma_operations(long iterations);
