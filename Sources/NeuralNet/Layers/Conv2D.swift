@@ -256,18 +256,21 @@ public final class Conv2D: Layer {
                 }
             }
         }
-        // dKernel[i, j] = Σ_b shifted(b)ᵀ · wide(b): each offset on one thread, images in order.
+        // dKernel[i, j] = Σ_b shifted(b)ᵀ · wide(b), in units of an offset and 32 filters, each
+        // on one thread with the images in order (so the same sums for any thread count).
         let (xp, dk) = (source.pointer, kernel.gradient.pointer)
         if batch == 0 { dk.update(repeating: 0, count: k * k * channels * filters) }
-        Compute.runner.forEachRange(count: k * k, minimumPerPart: 1, partsPerThread: 1) { offsets in
-            for offset in offsets {
+        let columnBlocks = (filters + 31) / 32
+        Compute.runner.forEachRange(count: k * k * columnBlocks, minimumPerPart: 1) { units in
+            for unit in units {
+                let (offset, column) = (unit / columnBlocks, unit % columnBlocks * 32)
                 let (i, j) = (offset / k, offset % k)
                 for b in 0..<batch {
                     MatrixProduct.multiplyOnThisThread(
-                        transposeA: true, transposeB: false, m: channels, n: filters, k: wideRows,
+                        transposeA: true, transposeB: false, m: channels, n: min(32, filters - column), k: wideRows,
                         a: xp + b * paddedSize + (i * paddedWidth + j) * channels, lda: channels,
-                        b: wide + b * wideSize, ldb: filters, beta: b == 0 ? 0 : 1,
-                        c: dk + offset * channels * filters, ldc: filters)
+                        b: wide + b * wideSize + column, ldb: filters, beta: b == 0 ? 0 : 1,
+                        c: dk + offset * channels * filters + column, ldc: filters)
                 }
             }
         }
