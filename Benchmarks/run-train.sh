@@ -25,15 +25,22 @@ for repeat in $(seq "${BENCH_REPEATS:-2}"); do
     done
   done
   # The CNN's epochs take seconds, not fractions of one: ${BENCH_CNN_EPOCHS:-2} of them.
+  cnn_epochs="${BENCH_CNN_EPOCHS:-2}"
   for threads in 1 2; do
-    measure "fashion-cnn-reference-$threads.$repeat" .build/release/fashion-bench train cnn-reference "$threads" "${BENCH_CNN_EPOCHS:-2}"
-    # The fair peer is PyTorch's channels_last (its fast CPU layout); NCHW and torch.compile beside it.
-    measure "torch-cnn-reference-$threads.$repeat" "$python" Benchmarks/peers/train_torch.py cnn-reference "$threads" "${BENCH_CNN_EPOCHS:-2}" channels_last
-    measure "torch-cnn-reference-nchw-$threads.$repeat" "$python" Benchmarks/peers/train_torch.py cnn-reference "$threads" "${BENCH_CNN_EPOCHS:-2}" nchw
-    if [ "${BENCH_COMPILE:-1}" = 1 ]; then
-      measure "torch-cnn-reference-compile-$threads.$repeat" "$python" Benchmarks/peers/train_torch.py cnn-reference "$threads" "${BENCH_CNN_EPOCHS:-2}" compile \
-        2> "$out/torch-compile.err" || { echo "torch.compile did not run (see $out/torch-compile.err)"; rm -f "$out/torch-cnn-reference-compile-$threads.$repeat"; }
-    fi
+    measure "fashion-cnn-reference-$threads.$repeat" \
+      .build/release/fashion-bench train cnn-reference "$threads" "$cnn_epochs"
+    # The fair peer is PyTorch's channels_last (its fast CPU layout); NCHW and torch.compile
+    # (BENCH_COMPILE=0 skips it; its first epoch includes the compilation) beside it.
+    for layout in channels_last nchw compile; do
+      [ "$layout" = compile ] && [ "${BENCH_COMPILE:-1}" != 1 ] && continue
+      name="torch-cnn-reference-$threads.$repeat"
+      [ "$layout" = channels_last ] || name="torch-cnn-reference-$layout-$threads.$repeat"
+      measure "$name" "$python" Benchmarks/peers/train_torch.py cnn-reference "$threads" "$cnn_epochs" "$layout" \
+        2> "$out/torch-$layout.err" || {
+        echo "PyTorch $layout did not run (see $out/torch-$layout.err)"
+        rm -f "$out/$name"
+      }
+    done
   done
 done
 python3 Benchmarks/train-table.py "$out"

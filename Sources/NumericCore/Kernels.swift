@@ -46,6 +46,7 @@ public enum Kernels {
     }
 
     /// Runs `iterations` rounds of independent fused multiply-add chains (as many as the
-    /// registers hold: 12 for AVX2, 24 for AVX-512) at the kernels' vector width and returns the floating-point operations done: time it for the FMA ceiling.
+    /// registers hold: 12 for AVX2, 24 for AVX-512) at the kernels' vector width and returns
+    /// the floating-point operations done: time it for the FMA ceiling.
     public static func fmaOperations(iterations: Int) -> Double { fashion_fma_operations(iterations) }
 }
