@@ -23,6 +23,17 @@ public enum Kernels {
         fashion_bytes_to_unit(source, target, count)
     }
 
+    /// im2col for one image `[height, width, channels]`: row `y·outWidth + x` of `rows` is the
+    /// `k`×`k` window at (y, x) of a convolution of `stride`, `[i, j, c]`, zero outside the image
+    /// (`padTop` rows above it, `padLeft` columns to its left).
+    @inline(__always)
+    public static func im2col(
+        _ rows: UnsafeMutablePointer<Float>, image: UnsafePointer<Float>, height: Int, width: Int, channels: Int,
+        outHeight: Int, outWidth: Int, k: Int, stride: Int, padTop: Int, padLeft: Int
+    ) {
+        fashion_im2col(rows, image, height, width, channels, outHeight, outWidth, k, stride, padTop, padLeft)
+    }
+
     /// Max pooling's backward on one image `[height, width, channels]` whose `size`×`size`
     /// windows tile it (stride `size`, no padding): `dx = g` of the window where `x` equals
     /// its maximum `best`, else 0, and 0 where no window reaches.

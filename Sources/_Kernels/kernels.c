@@ -325,6 +325,40 @@ void fashion_max_pool_tiled_backward(TILED_POOL_ARGS) {
     tiled_pool_baseline(dx, x, best, g, height, width, channels, out_height, out_width, size);
 }
 
+// im2col for one image: row y * out_width + x of `rows` is the k x k window at (y, x) of the
+// stride-`stride` convolution, [i, j, c], zero outside the image (pad_top, pad_left).
+void fashion_im2col(float *restrict rows, const float *restrict image, ptrdiff_t height, ptrdiff_t width,
+                    ptrdiff_t channels, ptrdiff_t out_height, ptrdiff_t out_width, ptrdiff_t k, ptrdiff_t stride,
+                    ptrdiff_t pad_top, ptrdiff_t pad_left) {
+    ptrdiff_t span = k * channels, depth = k * span;
+    for (ptrdiff_t y = 0; y < out_height; y++)
+        for (ptrdiff_t x = 0; x < out_width; x++) {
+            float *row = rows + (y * out_width + x) * depth;
+            ptrdiff_t left = x * stride - pad_left;
+            for (ptrdiff_t i = 0; i < k; i++) {
+                ptrdiff_t sy = y * stride + i - pad_top;
+                float *target = row + i * span;
+                if (sy < 0 || sy >= height) {
+                    for (ptrdiff_t e = 0; e < span; e++) target[e] = 0;
+                } else if (left >= 0 && left + k <= width) {
+                    const float *source = image + (sy * width + left) * channels;
+                    for (ptrdiff_t e = 0; e < span; e++) target[e] = source[e];
+                } else {
+                    for (ptrdiff_t j = 0; j < k; j++) {
+                        ptrdiff_t sx = left + j;
+                        float *pixel = target + j * channels;
+                        if (sx >= 0 && sx < width) {
+                            const float *source = image + (sy * width + sx) * channels;
+                            for (ptrdiff_t c = 0; c < channels; c++) pixel[c] = source[c];
+                        } else {
+                            for (ptrdiff_t c = 0; c < channels; c++) pixel[c] = 0;
+                        }
+                    }
+                }
+            }
+        }
+}
+
 void fashion_max_pool_backward_pixel(float *restrict dx, const float *restrict x, const float *restrict best,
                                      const float *restrict g, ptrdiff_t n) {
     for (ptrdiff_t c = 0; c < n; c++) dx[c] += (float)(x[c] == best[c]) * g[c];

@@ -318,41 +318,13 @@ public final class Conv2D: Layer {
         return inputGradient
     }
 
-    /// im2col for one image: row `y·outWidth + x` holds the window at (y, x), `[kh, kw, c]`.
-    /// A window row that lies inside the image is `kw·c` floats in a row in the input too, so
-    /// it is copied in one go; only border windows go pixel by pixel.
+    /// im2col for one image: row `y·outWidth + x` holds the window at (y, x), `[kh, kw, c]`
+    /// (in C: a window row inside the image is `kw·c` floats in a row of the input too).
     func gather(image: UnsafeMutablePointer<Float>, into rows: UnsafeMutablePointer<Float>) {
-        let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
-        let k = kernelSize
-        let span = k * channels
-        let depth = k * span
-        for y in 0..<outputShape[0] {
-            for x in 0..<outputShape[1] {
-                let row = rows + (y * outputShape[1] + x) * depth
-                let left = x * stride - padLeft
-                for i in 0..<k {
-                    let sy = y * stride + i - padTop
-                    let target = row + i * span
-                    if sy < 0 || sy >= height {
-                        for e in 0..<span { target[e] = 0 }
-                    } else if left >= 0, left + k <= width {
-                        let source = image + (sy * width + left) * channels
-                        for e in 0..<span { target[e] = source[e] }
-                    } else {
-                        for j in 0..<k {
-                            let sx = left + j
-                            let pixel = target + j * channels
-                            if sx >= 0, sx < width {
-                                let source = image + (sy * width + sx) * channels
-                                for c in 0..<channels { pixel[c] = source[c] }
-                            } else {
-                                for c in 0..<channels { pixel[c] = 0 }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        Kernels.im2col(
+            rows, image: image, height: inputShape[0], width: inputShape[1], channels: inputShape[2],
+            outHeight: outputShape[0], outWidth: outputShape[1], k: kernelSize, stride: stride, padTop: padTop,
+            padLeft: padLeft)
     }
 
     /// col2im for one image: adds each window's gradient back onto the pixels it came from

@@ -30,6 +30,12 @@ const char *fashion_kernel_level(void);
 /// input x[c] equals its window's maximum best[c].
 void fashion_max_pool_backward_pixel(float *dx, const float *x, const float *best, const float *g, ptrdiff_t n);
 
+/// im2col for one image [height, width, channels]: row y * out_width + x of `rows` is the k x k
+/// window at (y, x) of a convolution of stride `stride`, [i, j, c], zero outside the image.
+void fashion_im2col(float *rows, const float *image, ptrdiff_t height, ptrdiff_t width, ptrdiff_t channels,
+                    ptrdiff_t out_height, ptrdiff_t out_width, ptrdiff_t k, ptrdiff_t stride, ptrdiff_t pad_top,
+                    ptrdiff_t pad_left);
+
 /// Max pooling's backward on one image of height x width x channels whose size x size windows
 /// tile it (stride size, no padding; out_height x out_width windows): dx = g where x equals its
 /// window's maximum best, else 0; what no window covers is 0.
