@@ -121,9 +121,11 @@ for i in $(seq 1 "$WORKERS"); do worker "$i" & done
 ended() { q "SELECT count(*) FROM trial WHERE status IN ('complete', 'pruned', 'failed')"; }
 kills=0
 cut=0
-# Kill and cut while trials remain, never once the last ones are being finished.
+# Kill and cut while trials remain, never once the last ones are being finished. The kills are
+# paced by the study's progress (kill n + 1 once n·(TRIALS − 16)/KILLS trials have ended), not by
+# the clock: on a fast machine a study of quick trials would end before ten timed kills.
 while [ $((kills)) -lt "$KILLS" ] || [ $cut -eq 0 ]; do
-  sleep "$((RANDOM % 2 == 0 ? 0 : 1)).$((RANDOM % 5 + 5))"
+  sleep "0.$((RANDOM % 6 + 3))"
   done_trials=$(ended)
   [ "$done_trials" -lt $((TRIALS - 4)) ] || break
   if [ $cut -eq 0 ] && [ "$done_trials" -ge $((TRIALS / 4)) ]; then
@@ -134,7 +136,7 @@ while [ $((kills)) -lt "$KILLS" ] || [ $cut -eq 0 ]; do
     cut=1
     continue
   fi
-  if [ "$kills" -lt "$KILLS" ]; then
+  if [ "$kills" -lt "$KILLS" ] && [ "$done_trials" -ge $((kills * (TRIALS - 16) / KILLS)) ]; then
     lost=""
     if [ $((kills + 1)) -eq $((KILLS / 2)) ]; then
       # The middle kill takes down for good the host of a worker that is training a trial.

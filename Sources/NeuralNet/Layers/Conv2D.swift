@@ -13,8 +13,8 @@ import NumericCore
 ///   pixels. Over "wide" rows (every input column of an output row, the kw − 1 past the edge
 ///   computed and dropped), output += shifted image · kernel[i, j], one product of depth c per
 ///   offset, on an image (zero-padded first for `same`) that stays in cache: no window matrix.
-///   Backward the same way: dKernel[i, j] = Σ over images of shiftedᵀ · dOutput (each offset on
-///   one thread, the images in order), dInput at shift (i, j) += dOutput · kernel[i, j]ᵀ.
+///   Backward the same way: dKernel[i, j] = Σ over images of shiftedᵀ · dOutput (an offset's 32
+///   filters on one thread, the images in order), dInput at shift (i, j) += dOutput · kernel[i, j]ᵀ.
 /// - Otherwise (the first layer of one channel, strides): the patches of the whole batch are
 ///   gathered into a matrix (im2col, `[batch·outHeight·outWidth, kh·kw·c]`), so the convolution
 ///   is one matrix product with the kernel. Backward: dKernel = patchesᵀ · dOutput, dPatches =
