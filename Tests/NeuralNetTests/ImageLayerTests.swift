@@ -103,6 +103,11 @@ import _TestSupport
             for y in 0..<5 { #expect((0..<3).allSatisfy { again[b * 105 + (y * 7 + 6) * 3 + $0] == 0 }) }
         }
         #expect(again.filter { $0 != 0 }.count == 2 * 18)
+        // `same` padding on an odd size: the last windows reach past the image (not the tiled path).
+        let (padded, paddedShape) = try built(Pool2D(.max, padding: .same), shape: [5, 7, 3])
+        #expect(paddedShape == [3, 4, 3])
+        let check = GradientCheck.check(padded, input: input, step: 1e-3)
+        #expect(check.passes(tolerance: Self.tolerance), "worst \(check.worstError) at \(check.worstName)")
         let reference = ReferenceImageLayers.pool(
             input.values, batch: 2, height: 5, width: 7, channels: 3, size: 2, stride: 2, max: true)
         #expect(reused.forward(input, training: true).values == reference)

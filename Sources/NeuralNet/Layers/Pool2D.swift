@@ -129,7 +129,8 @@ public final class Pool2D: Layer {
         let outHeight = outputShape[0]
         let outWidth = outputShape[1]
         let isMax = mode == .max
-        if isMax && stride == poolSize && padTop == 0 && padLeft == 0 {
+        // (With `same` padding the last windows may reach past the image: those go the long way.)
+        if isMax && stride == poolSize && outHeight * poolSize <= inputShape[0] && outWidth * poolSize <= width {
             // The windows tile the image: each input is in one at most, so its gradient is set,
             // not added onto zeros (the same values), and only what no window covers is cleared.
             Kernels.tiledMaxPoolBackward(
