@@ -36,10 +36,10 @@ enum ExplainChecks {
         let zeros = [Float](repeating: 0, count: inputs.count)
         let smoothing = Explainer.Smoothing(samples: 8, noise: 0.15)
 
-        func ig(_ score: Explainer.Score, steps: Int = 64) -> Method {
+        func ig(_ score: Explainer.Score) -> Method {
             Method(name: "integrated gradients (\(score.rawValue), 64 points)") { model, x, c in
                 Explainer(model: model, score: score).integratedGradients(
-                    x, baselines: [Float](repeating: 0, count: x.count), classes: c, steps: steps
+                    x, baselines: [Float](repeating: 0, count: x.count), classes: c, steps: 64
                 ).maps
             }
         }
@@ -132,11 +132,7 @@ enum ExplainChecks {
         }
 
         let ig = explainer.integratedGradients(inputs, baselines: zeros, classes: classes, steps: 64)
-        let scores = explainer.scores(inputs + zeros, count: 2 * count)
-        let relativeDeltas = (0..<count).map { i in
-            ig.deltas[i]
-                / max(1e-9, abs(Double(scores[i * 10 + classes[i]]) - Double(scores[(count + i) * 10 + classes[i]])))
-        }.sorted()
+        let relativeDeltas = (0..<count).map { ig.deltas[$0] / max(1e-9, abs(ig.differences[$0])) }.sorted()
         print(
             String(
                 format: "IG completeness delta / |score difference|: median %.4f, 95th percentile %.4f, max %.4f",

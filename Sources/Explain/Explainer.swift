@@ -114,15 +114,17 @@ public final class Explainer {
     /// Integrated gradients (Sundararajan et al. 2017): `(x − baseline) ⊙ ∫₀¹ ∇score(baseline
     /// + α(x − baseline)) dα`, the integral by Gauss-Legendre quadrature at `steps` points (as
     /// Captum's default).
-    /// Completeness: each map sums to about score(x) − score(baseline); `delta` is what is left.
+    /// Completeness: each map sums to about score(x) − score(baseline), returned as `differences`;
+    /// `deltas` is what is left.
     public func integratedGradients(
         _ inputs: [Float], baselines: [Float], classes: [Int], steps: Int
-    ) -> (maps: [Float], deltas: [Double]) {
+    ) -> (maps: [Float], deltas: [Double], differences: [Double]) {
         let size = inputSize
         let (nodes, weights) = Self.gaussLegendre(steps)
         let points = nodes.count
         var maps = [Float](repeating: 0, count: inputs.count)
         var deltas = [Double]()
+        var differences = [Double]()
         for (image, target) in classes.enumerated() {
             let x = Array(inputs[(image * size)..<((image + 1) * size)])
             let base = Array(baselines[(image * size)..<((image + 1) * size)])
@@ -140,8 +142,9 @@ public final class Explainer {
             let difference = ends[0] - ends[1]
             let total = (0..<size).reduce(0.0) { $0 + Double(maps[image * size + $1]) }
             deltas.append(abs(total - difference))
+            differences.append(difference)
         }
-        return (maps, deltas)
+        return (maps, deltas, differences)
     }
 
     /// SmoothGrad (Smilkov et al. 2017; tf-keras-vis's `smooth_samples` and `smooth_noise`,
@@ -187,9 +190,9 @@ public final class Explainer {
     ) -> (maps: [Float], deltas: [Double], differences: [Double]) {
         var differences = [Double](repeating: 0, count: classes.count)
         let maps = smoothed(inputs, smoothing: smoothing, range: range) { noisy in
-            let ends = targetScores(noisy + baselines, classes: classes + classes)
-            for i in classes.indices { differences[i] += ends[i] - ends[classes.count + i] }
-            return integratedGradients(noisy, baselines: baselines, classes: classes, steps: steps).maps
+            let result = integratedGradients(noisy, baselines: baselines, classes: classes, steps: steps)
+            for i in classes.indices { differences[i] += result.differences[i] }
+            return result.maps
         }
         let samples = Double(max(1, smoothing.samples))
         let size = inputSize

@@ -140,10 +140,7 @@ public struct Explanations: Codable, Sendable {
             } else {
                 let result = explainer.integratedGradients(
                     values, baselines: baselines, classes: classes, steps: settings.steps)
-                maps = result.maps
-                deltas = result.deltas
-                let ends = explainer.targetScores(values + baselines, classes: classes + classes)
-                differences = (0..<names.count).map { ends[$0] - ends[names.count + $0] }
+                (maps, deltas, differences) = (result.maps, result.deltas, result.differences)
             }
         case .occlusion:
             guard settings.window >= 1, settings.window <= max(shape.height, shape.width), settings.stride >= 1 else {

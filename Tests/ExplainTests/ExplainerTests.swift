@@ -116,7 +116,7 @@ import _TestSupport
         let explainer = Explainer(model: model, score: score)
         let x = Self.inputs(count: 3, size: 36, seed: 5)
         let base = [Float](repeating: 0, count: x.count)
-        let (maps, deltas) = explainer.integratedGradients(x, baselines: base, classes: [0, 1, 2], steps: 64)
+        let (maps, deltas, _) = explainer.integratedGradients(x, baselines: base, classes: [0, 1, 2], steps: 64)
         let scores = explainer.targetScores(x + base, classes: [0, 1, 2, 0, 1, 2])
         for i in 0..<3 {
             let sum = maps[(i * 36)..<((i + 1) * 36)].reduce(0.0) { $0 + Double($1) }

@@ -157,13 +157,8 @@ public final class Conv2D: Layer {
             transposeA: true, transposeB: false, m: depth, n: filters, k: rows,
             a: patches.pointer, lda: depth, b: outputGradient.pointer, ldb: filters, beta: 0,
             c: kernel.gradient.pointer, ldc: filters)
-        let db = bias.gradient.pointer
         let dy = outputGradient.pointer
-        db.update(repeating: 0, count: filters)
-        for row in 0..<rows {
-            let g = dy + row * filters
-            for o in 0..<filters { db[o] += g[o] }
-        }
+        biasGradient(from: dy, rows: rows)
         guard needsInputGradient else { return nil }
         patchGradient.resize(rows: rows, columns: depth)
         MatrixProduct.multiply(
@@ -274,12 +269,7 @@ public final class Conv2D: Layer {
                 }
             }
         }
-        let db = bias.gradient.pointer
-        db.update(repeating: 0, count: filters)
-        for row in 0..<(batch * positions) {
-            let g = dy + row * filters
-            for o in 0..<filters { db[o] += g[o] }
-        }
+        biasGradient(from: dy, rows: batch * positions)
         guard needsInputGradient else { return nil }
         // The kernel per offset transposed, [filters, channels], so dInput's products read rows.
         kernelTransposed.resize(rows: k * k * filters, columns: channels)
@@ -316,6 +306,16 @@ public final class Conv2D: Layer {
             }
         }
         return inputGradient
+    }
+
+    /// dBias: the output gradient's `rows` (one an output pixel) summed, in order.
+    private func biasGradient(from dy: UnsafeMutablePointer<Float>, rows: Int) {
+        let db = bias.gradient.pointer
+        db.update(repeating: 0, count: filters)
+        for row in 0..<rows {
+            let g = dy + row * filters
+            for o in 0..<filters { db[o] += g[o] }
+        }
     }
 
     /// im2col for one image: row `y·outWidth + x` holds the window at (y, x), `[kh, kw, c]`
