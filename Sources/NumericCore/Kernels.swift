@@ -56,6 +56,49 @@ public enum Kernels {
         fashion_max_pool_backward_pixel(dx, x, best, g, count)
     }
 
+    /// Winograd F(2x2, 3x3), the input transform of one NHWC image: `V = Bᵀ d B` for each
+    /// tile of `tilesH`×`tilesW` (tile (ty, tx) reads from row 2ty − `padTop`, column
+    /// 2tx − `padLeft`, zero outside); value ξ of a tile's channels at `v + ξ·planeStride +
+    /// tile·channels`. `zeros`: `channels` zeros.
+    @inline(__always)
+    public static func winogradInput(
+        _ image: UnsafePointer<Float>, height: Int, width: Int, channels: Int, tilesH: Int, tilesW: Int, padTop: Int,
+        padLeft: Int, into v: UnsafeMutablePointer<Float>, planeStride: Int, zeros: UnsafePointer<Float>
+    ) {
+        fashion_winograd_input(image, height, width, channels, tilesH, tilesW, padTop, padLeft, v, planeStride, zeros)
+    }
+
+    /// The output transform: `Y = Aᵀ M A + bias` per tile into the `outHeight`×`outWidth`
+    /// image of `filters` (what falls past it into `sink`, 4·`filters` floats).
+    @inline(__always)
+    public static func winogradOutput(
+        _ m: UnsafePointer<Float>, planeStride: Int, filters: Int, tilesH: Int, tilesW: Int, outHeight: Int,
+        outWidth: Int, bias: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
+        sink: UnsafeMutablePointer<Float>
+    ) {
+        fashion_winograd_output(m, planeStride, filters, tilesH, tilesW, outHeight, outWidth, bias, output, sink)
+    }
+
+    /// The output gradient's transform: `Z = A dY Aᵀ` per tile (dY zero past the output).
+    @inline(__always)
+    public static func winogradOutputGradient(
+        _ dy: UnsafePointer<Float>, outHeight: Int, outWidth: Int, filters: Int, tilesH: Int, tilesW: Int,
+        into z: UnsafeMutablePointer<Float>, planeStride: Int, zeros: UnsafePointer<Float>
+    ) {
+        fashion_winograd_output_gradient(dy, outHeight, outWidth, filters, tilesH, tilesW, z, planeStride, zeros)
+    }
+
+    /// The input gradient's transform: `dx += B Q Bᵀ` tile by tile, in order, where the input
+    /// exists (`sink`: 16·`channels` floats of scratch). `dx` must start at zero.
+    @inline(__always)
+    public static func winogradInputGradient(
+        _ q: UnsafePointer<Float>, planeStride: Int, channels: Int, tilesH: Int, tilesW: Int, height: Int, width: Int,
+        padTop: Int, padLeft: Int, into dx: UnsafeMutablePointer<Float>, sink: UnsafeMutablePointer<Float>
+    ) {
+        fashion_winograd_input_gradient(
+            q, planeStride, channels, tilesH, tilesW, height, width, padTop, padLeft, dx, sink)
+    }
+
     /// Runs `iterations` rounds of independent fused multiply-add chains (as many as the
     /// registers hold: 12 for AVX2, 24 for AVX-512) at the kernels' vector width and returns
     /// the floating-point operations done: time it for the FMA ceiling.

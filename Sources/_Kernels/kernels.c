@@ -363,3 +363,189 @@ void fashion_max_pool_backward_pixel(float *restrict dx, const float *restrict x
                                      const float *restrict g, ptrdiff_t n) {
     for (ptrdiff_t c = 0; c < n; c++) dx[c] += (float)(x[c] == best[c]) * g[c];
 }
+
+// Winograd F(2x2, 3x3) (Lavin & Gray, 2016): a 2x2 block of a 3x3 convolution's outputs from
+// a 4x4 block of its input with 16 multiplications a channel pair instead of 36,
+// Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A, with
+//   Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1],
+//   Aᵀ = [1 1 1 0; 0 1 -1 -1].
+// The backward passes are the exact gradients of that computation (the transposed
+// transforms): with Z = A dY Aᵀ, dg = Gᵀ [Σ_tiles Z ⊙ (Bᵀ d B)] G and dd = B [Z ⊙ (G g Gᵀ)] Bᵀ.
+// Images are NHWC; tile (ty, tx) covers outputs (2ty.., 2tx..) and inputs from (2ty - pad_top,
+// 2tx - pad_left), zero outside. The 16 transformed values of a tile are in 16 planes,
+// plane ξ = 4r + s at v + ξ * plane_stride, the tile's channels at + tile * channels.
+#define WINO_IN_ARGS const float *restrict image, ptrdiff_t height, ptrdiff_t width, ptrdiff_t channels, \
+                     ptrdiff_t tiles_h, ptrdiff_t tiles_w, ptrdiff_t pad_top, ptrdiff_t pad_left, \
+                     float *restrict v, ptrdiff_t plane_stride, const float *restrict zeros
+#define WINO_IN_BODY                                                                               \
+    {                                                                                              \
+        for (ptrdiff_t ty = 0; ty < tiles_h; ty++)                                                 \
+            for (ptrdiff_t tx = 0; tx < tiles_w; tx++) {                                           \
+                const float *p[16];                                                                \
+                for (int r = 0; r < 4; r++)                                                        \
+                    for (int s = 0; s < 4; s++) {                                                  \
+                        ptrdiff_t y = 2 * ty + r - pad_top, x = 2 * tx + s - pad_left;            \
+                        p[4 * r + s] = (y >= 0 && y < height && x >= 0 && x < width)              \
+                                           ? image + (y * width + x) * channels : zeros;           \
+                    }                                                                              \
+                float *out = v + (ty * tiles_w + tx) * channels;                                   \
+                _Pragma("clang loop vectorize(assume_safety)")                                     \
+                for (ptrdiff_t c = 0; c < channels; c++) {                                         \
+                    float t[16];                                                                   \
+                    for (int s = 0; s < 4; s++) {                                                  \
+                        float d0 = p[s][c], d1 = p[4 + s][c], d2 = p[8 + s][c], d3 = p[12 + s][c]; \
+                        t[s] = d0 - d2; t[4 + s] = d1 + d2; t[8 + s] = d2 - d1; t[12 + s] = d1 - d3; \
+                    }                                                                              \
+                    for (int r = 0; r < 4; r++) {                                                  \
+                        float e0 = t[4 * r], e1 = t[4 * r + 1], e2 = t[4 * r + 2], e3 = t[4 * r + 3]; \
+                        out[(4 * r) * plane_stride + c] = e0 - e2;                                 \
+                        out[(4 * r + 1) * plane_stride + c] = e1 + e2;                             \
+                        out[(4 * r + 2) * plane_stride + c] = e2 - e1;                             \
+                        out[(4 * r + 3) * plane_stride + c] = e1 - e3;                             \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+    }
+
+// Y = Aᵀ M A per tile and filter, plus the bias, written where the output exists.
+#define WINO_OUT_ARGS const float *restrict m, ptrdiff_t plane_stride, ptrdiff_t filters, ptrdiff_t tiles_h, \
+                      ptrdiff_t tiles_w, ptrdiff_t out_h, ptrdiff_t out_w, const float *restrict bias, \
+                      float *restrict out, float *restrict sink
+#define WINO_OUT_BODY                                                                              \
+    {                                                                                              \
+        for (ptrdiff_t ty = 0; ty < tiles_h; ty++)                                                 \
+            for (ptrdiff_t tx = 0; tx < tiles_w; tx++) {                                           \
+                float *q[4];                                                                       \
+                for (int u = 0; u < 2; u++)                                                        \
+                    for (int w = 0; w < 2; w++) {                                                  \
+                        ptrdiff_t y = 2 * ty + u, x = 2 * tx + w;                                  \
+                        q[2 * u + w] = (y < out_h && x < out_w) ? out + (y * out_w + x) * filters  \
+                                                                : sink + (2 * u + w) * filters;    \
+                    }                                                                              \
+                const float *in = m + (ty * tiles_w + tx) * filters;                               \
+                _Pragma("clang loop vectorize(assume_safety)")                                     \
+                for (ptrdiff_t o = 0; o < filters; o++) {                                          \
+                    float e[16];                                                                   \
+                    for (int x = 0; x < 16; x++) e[x] = in[x * plane_stride + o];                  \
+                    float u0[4], u1[4];                                                            \
+                    for (int s = 0; s < 4; s++) {                                                  \
+                        u0[s] = e[s] + e[4 + s] + e[8 + s];                                        \
+                        u1[s] = e[4 + s] - e[8 + s] - e[12 + s];                                   \
+                    }                                                                              \
+                    float b = bias[o];                                                             \
+                    q[0][o] = b + (u0[0] + u0[1] + u0[2]);                                         \
+                    q[1][o] = b + (u0[1] - u0[2] - u0[3]);                                         \
+                    q[2][o] = b + (u1[0] + u1[1] + u1[2]);                                         \
+                    q[3][o] = b + (u1[1] - u1[2] - u1[3]);                                         \
+                }                                                                                  \
+            }                                                                                      \
+    }
+
+// Z = A dY Aᵀ per tile and filter, from the tile's 2x2 output gradient (0 past the output).
+#define WINO_GRAD_ARGS const float *restrict dy, ptrdiff_t out_h, ptrdiff_t out_w, ptrdiff_t filters, \
+                       ptrdiff_t tiles_h, ptrdiff_t tiles_w, float *restrict z, ptrdiff_t plane_stride, \
+                       const float *restrict zeros
+#define WINO_GRAD_BODY                                                                             \
+    {                                                                                              \
+        for (ptrdiff_t ty = 0; ty < tiles_h; ty++)                                                 \
+            for (ptrdiff_t tx = 0; tx < tiles_w; tx++) {                                           \
+                const float *g[4];                                                                 \
+                for (int u = 0; u < 2; u++)                                                        \
+                    for (int w = 0; w < 2; w++) {                                                  \
+                        ptrdiff_t y = 2 * ty + u, x = 2 * tx + w;                                  \
+                        g[2 * u + w] = (y < out_h && x < out_w) ? dy + (y * out_w + x) * filters : zeros; \
+                    }                                                                              \
+                float *out = z + (ty * tiles_w + tx) * filters;                                    \
+                _Pragma("clang loop vectorize(assume_safety)")                                     \
+                for (ptrdiff_t o = 0; o < filters; o++) {                                          \
+                    float g00 = g[0][o], g01 = g[1][o], g10 = g[2][o], g11 = g[3][o];              \
+                    /* w = A g (rows): w0 = g0, w1 = g0 + g1, w2 = g0 - g1, w3 = -g1, per column */ \
+                    float w[4][2] = {{g00, g01}, {g00 + g10, g01 + g11}, {g00 - g10, g01 - g11}, {-g10, -g11}}; \
+                    for (int r = 0; r < 4; r++) {                                                  \
+                        float a0 = w[r][0], a1 = w[r][1];                                          \
+                        out[(4 * r) * plane_stride + o] = a0;                                      \
+                        out[(4 * r + 1) * plane_stride + o] = a0 + a1;                             \
+                        out[(4 * r + 2) * plane_stride + o] = a0 - a1;                             \
+                        out[(4 * r + 3) * plane_stride + o] = -a1;                                 \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+    }
+
+// dd = B Q Bᵀ per tile and channel, added onto the image where the input exists (tiles in
+// order, so overlapping tiles add the same way every time). The image must start at zero.
+#define WINO_DX_ARGS const float *restrict q, ptrdiff_t plane_stride, ptrdiff_t channels, ptrdiff_t tiles_h, \
+                     ptrdiff_t tiles_w, ptrdiff_t height, ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, \
+                     float *restrict dx, float *restrict sink
+#define WINO_DX_BODY                                                                               \
+    {                                                                                              \
+        for (ptrdiff_t ty = 0; ty < tiles_h; ty++)                                                 \
+            for (ptrdiff_t tx = 0; tx < tiles_w; tx++) {                                           \
+                float *p[16];                                                                      \
+                for (int r = 0; r < 4; r++)                                                        \
+                    for (int s = 0; s < 4; s++) {                                                  \
+                        ptrdiff_t y = 2 * ty + r - pad_top, x = 2 * tx + s - pad_left;            \
+                        p[4 * r + s] = (y >= 0 && y < height && x >= 0 && x < width)              \
+                                           ? dx + (y * width + x) * channels                       \
+                                           : sink + (4 * r + s) * channels;                        \
+                    }                                                                              \
+                const float *in = q + (ty * tiles_w + tx) * channels;                              \
+                _Pragma("clang loop vectorize(assume_safety)")                                     \
+                for (ptrdiff_t c = 0; c < channels; c++) {                                         \
+                    float e[16], t[16];                                                            \
+                    for (int x = 0; x < 16; x++) e[x] = in[x * plane_stride + c];                  \
+                    /* B e per column: t0 = e0, t1 = e1 - e2 + e3, t2 = -e0 + e1 + e2, t3 = -e3 */ \
+                    for (int s = 0; s < 4; s++) {                                                  \
+                        float e0 = e[s], e1 = e[4 + s], e2 = e[8 + s], e3 = e[12 + s];             \
+                        t[s] = e0; t[4 + s] = e1 - e2 + e3; t[8 + s] = e1 + e2 - e0; t[12 + s] = -e3; \
+                    }                                                                              \
+                    for (int r = 0; r < 4; r++) {                                                  \
+                        float e0 = t[4 * r], e1 = t[4 * r + 1], e2 = t[4 * r + 2], e3 = t[4 * r + 3]; \
+                        p[4 * r][c] += e0;                                                         \
+                        p[4 * r + 1][c] += e1 - e2 + e3;                                           \
+                        p[4 * r + 2][c] += e1 + e2 - e0;                                           \
+                        p[4 * r + 3][c] -= e3;                                                     \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+    }
+
+static void wino_in_baseline(WINO_IN_ARGS) WINO_IN_BODY
+static void wino_out_baseline(WINO_OUT_ARGS) WINO_OUT_BODY
+static void wino_grad_baseline(WINO_GRAD_ARGS) WINO_GRAD_BODY
+static void wino_dx_baseline(WINO_DX_ARGS) WINO_DX_BODY
+#ifdef X86
+AVX2 static void wino_in_avx2(WINO_IN_ARGS) WINO_IN_BODY
+AVX2 static void wino_out_avx2(WINO_OUT_ARGS) WINO_OUT_BODY
+AVX2 static void wino_grad_avx2(WINO_GRAD_ARGS) WINO_GRAD_BODY
+AVX2 static void wino_dx_avx2(WINO_DX_ARGS) WINO_DX_BODY
+AVX512 static void wino_in_avx512(WINO_IN_ARGS) WINO_IN_BODY
+AVX512 static void wino_out_avx512(WINO_OUT_ARGS) WINO_OUT_BODY
+AVX512 static void wino_grad_avx512(WINO_GRAD_ARGS) WINO_GRAD_BODY
+AVX512 static void wino_dx_avx512(WINO_DX_ARGS) WINO_DX_BODY
+#define WINO_DISPATCH(NAME, ...)                                   \
+    do {                                                           \
+        if (level == 2) { NAME##_avx512(__VA_ARGS__); return; }    \
+        if (level == 1) { NAME##_avx2(__VA_ARGS__); return; }      \
+        NAME##_baseline(__VA_ARGS__);                              \
+    } while (0)
+#else
+#define WINO_DISPATCH(NAME, ...) NAME##_baseline(__VA_ARGS__)
+#endif
+
+void fashion_winograd_input(WINO_IN_ARGS) {
+    WINO_DISPATCH(wino_in, image, height, width, channels, tiles_h, tiles_w, pad_top, pad_left, v, plane_stride,
+                  zeros);
+}
+
+void fashion_winograd_output(WINO_OUT_ARGS) {
+    WINO_DISPATCH(wino_out, m, plane_stride, filters, tiles_h, tiles_w, out_h, out_w, bias, out, sink);
+}
+
+void fashion_winograd_output_gradient(WINO_GRAD_ARGS) {
+    WINO_DISPATCH(wino_grad, dy, out_h, out_w, filters, tiles_h, tiles_w, z, plane_stride, zeros);
+}
+
+void fashion_winograd_input_gradient(WINO_DX_ARGS) {
+    WINO_DISPATCH(wino_dx, q, plane_stride, channels, tiles_h, tiles_w, height, width, pad_top, pad_left, dx, sink);
+}

@@ -58,6 +58,44 @@ public enum ReferenceImageLayers {
         return (output, outH, outW)
     }
 
+    /// The gradients of `convolution` (stride 1) from the output gradient `dy`, by the
+    /// definition: dKernel[i, j, c, o] = Σ input[b, y + i − p, x + j − p, c] · dy[b, y, x, o]
+    /// and dInput the same products scattered back, in Double.
+    public static func convolutionGradients(
+        _ input: [Float], outputGradient dy: [Float], batch: Int, height: Int, width: Int, channels: Int,
+        kernel: [Float], filters: Int, kernelSize k: Int, same: Bool
+    ) -> (kernel: [Float], input: [Float]) {
+        let outH = same ? height : height - k + 1
+        let outW = same ? width : width - k + 1
+        let padTop = same ? (k - 1) / 2 : 0
+        let padLeft = same ? (k - 1) / 2 : 0
+        var dKernel = [Double](repeating: 0, count: k * k * channels * filters)
+        var dInput = [Double](repeating: 0, count: batch * height * width * channels)
+        for b in 0..<batch {
+            for y in 0..<outH {
+                for x in 0..<outW {
+                    for i in 0..<k {
+                        for j in 0..<k {
+                            let sy = y + i - padTop
+                            let sx = x + j - padLeft
+                            guard sy >= 0, sy < height, sx >= 0, sx < width else { continue }
+                            for c in 0..<channels {
+                                let pixel = ((b * height + sy) * width + sx) * channels + c
+                                for o in 0..<filters {
+                                    let g = Double(dy[((b * outH + y) * outW + x) * filters + o])
+                                    let w = ((i * k + j) * channels + c) * filters + o
+                                    dKernel[w] += Double(input[pixel]) * g
+                                    dInput[pixel] += Double(kernel[w]) * g
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (dKernel.map { Float($0) }, dInput.map { Float($0) })
+    }
+
     /// Valid max or average pooling with square windows.
     public static func pool(
         _ input: [Float], batch: Int, height: Int, width: Int, channels: Int, size: Int, stride: Int, max useMax: Bool

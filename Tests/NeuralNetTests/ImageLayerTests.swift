@@ -29,7 +29,8 @@ import _TestSupport
         let (layer, _) = try built(
             Conv2D(filters: f, kernelSize: k, stride: s, padding: same ? .same : .valid), shape: [h, w, c])
         for i in 0..<f { layer.bias.value.pointer[i] = Float(i) * 0.1 - 0.1 }
-        #expect(layer.usesShiftedProducts == (c >= 8 && s == 1))
+        #expect(layer.usesShiftedProducts == (c >= 8 && s == 1 && k != 3))
+        #expect(layer.usesWinograd == (c >= 8 && s == 1 && k == 3))
         let outcome = GradientCheck.check(layer, input: GradientCheck.randomInput(rows: 2, columns: h * w * c, seed: 4))
         #expect(outcome.passes(tolerance: Self.tolerance), "worst \(outcome.worstError) at \(outcome.worstName)")
     }
@@ -40,7 +41,8 @@ import _TestSupport
         let (layer, out) = try built(
             Conv2D(filters: f, kernelSize: k, stride: s, padding: same ? .same : .valid), shape: [h, w, c])
         for i in 0..<f { layer.bias.value.pointer[i] = Float(i) - 1 }
-        #expect(layer.usesShiftedProducts == (c >= 8 && s == 1))
+        #expect(layer.usesShiftedProducts == (c >= 8 && s == 1 && k != 3))
+        #expect(layer.usesWinograd == (c >= 8 && s == 1 && k == 3))
         let input = GradientCheck.randomInput(rows: 3, columns: h * w * c, seed: 6)
         let fast = layer.forward(input, training: true).values
         let slow = ReferenceImageLayers.convolution(
@@ -49,6 +51,60 @@ import _TestSupport
         #expect(out == [slow.height, slow.width, f])
         #expect(fast.count == slow.output.count)
         #expect(zip(fast, slow.output).allSatisfy { abs($0 - $1) < 1e-4 })
+    }
+
+    // (height, width, channels, filters, same, batch): odd and even outputs, several images a
+    // product (small tiles), more than 32 filters (two column blocks), channels off the vector width.
+    static let winogradShapes = [
+        (13, 13, 32, 40, false, 3), (14, 14, 16, 8, true, 2), (7, 7, 9, 5, true, 5), (6, 9, 8, 33, false, 2),
+        (5, 4, 12, 3, true, 4),
+    ]
+
+    /// Winograd F(2x2, 3x3) and the shifted products (its twin) against the plain loops,
+    /// forward and backward, and the same bits on one and two threads.
+    @Test(arguments: winogradShapes)
+    func winogradMatchesTheLoopsAndTheShiftedProducts(shape: (Int, Int, Int, Int, Bool, Int)) throws {
+        let (h, w, c, f, same, batch) = shape
+        let input = GradientCheck.randomInput(rows: batch, columns: h * w * c, seed: 21)
+        let outSize = (same ? h * w : (h - 2) * (w - 2)) * f
+        var generator = SeededGenerator(seed: 22)
+        let dy = (0..<(batch * outSize)).map { _ in generator.nextUnitFloat() - 0.5 }
+        func run(winograd: Bool, threads: Int) throws -> (layer: Conv2D, y: [Float], dx: [Float], dk: [Float]) {
+            Compute.setThreads(threads)
+            defer { Compute.setThreads(1) }
+            let (layer, out) = try built(
+                Conv2D(filters: f, kernelSize: 3, padding: same ? .same : .valid), shape: [h, w, c], seed: 9)
+            layer.prefersWinograd = winograd
+            #expect(layer.usesWinograd == winograd)
+            #expect(layer.usesShiftedProducts == !winograd)
+            #expect(out.reduce(1, *) == outSize)
+            for i in 0..<f { layer.bias.value.pointer[i] = Float(i) * 0.05 - 0.1 }
+            let y = layer.forward(input, training: true).values
+            let gradient = Matrix(rows: batch, columns: outSize, values: dy)
+            let dx = try #require(layer.backward(gradient, needsInputGradient: true)).values
+            return (layer, y, dx, layer.kernel.gradient.values)
+        }
+        let (layer, y, dx, dk) = try run(winograd: true, threads: 1)
+        let forward = ReferenceImageLayers.convolution(
+            input.values, batch: batch, height: h, width: w, channels: c, kernel: layer.kernel.value.values,
+            bias: layer.bias.value.values, filters: f, kernelSize: 3, stride: 1, same: same)
+        let backward = ReferenceImageLayers.convolutionGradients(
+            input.values, outputGradient: dy, batch: batch, height: h, width: w, channels: c,
+            kernel: layer.kernel.value.values, filters: f, kernelSize: 3, same: same)
+        func close(_ a: [Float], _ b: [Float], _ what: String) {
+            let scale = max(1, b.map { abs($0) }.max() ?? 0)
+            let worst = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(a.count == b.count && worst < 2e-5 * scale, "\(what): worst \(worst) of \(scale)")
+        }
+        close(y, forward.output, "output")
+        close(dk, backward.kernel, "kernel gradient")
+        close(dx, backward.input, "input gradient")
+        let shifted = try run(winograd: false, threads: 1)
+        close(shifted.y, forward.output, "shifted output")
+        close(shifted.dk, backward.kernel, "shifted kernel gradient")
+        close(shifted.dx, backward.input, "shifted input gradient")
+        let twoThreads = try run(winograd: true, threads: 2)
+        #expect(twoThreads.y == y && twoThreads.dx == dx && twoThreads.dk == dk)
     }
 
     @Test func keepsKerasOutputSizes() throws {

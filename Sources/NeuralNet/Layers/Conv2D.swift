@@ -15,6 +15,15 @@ import NumericCore
 ///   offset, on an image (zero-padded first for `same`) that stays in cache: no window matrix.
 ///   Backward the same way: dKernel[i, j] = Σ over images of shiftedᵀ · dOutput (an offset's 32
 ///   filters on one thread, the images in order), dInput at shift (i, j) += dOutput · kernel[i, j]ᵀ.
+/// - 3x3, stride 1 and 8 channels or more (`usesWinograd`): Winograd F(2x2, 3x3) (Lavin & Gray):
+///   each 2x2 block of outputs from its 4x4 block of inputs, transformed (`Bᵀ d B`, 16 values
+///   a channel), the kernel transformed (`G g Gᵀ`), 16 products (one a transformed position:
+///   tiles x channels times channels x filters) and the inverse transform (`Aᵀ M A`): 16
+///   multiplications for the 36 of direct convolution. Backward the exact gradients of that
+///   computation: with the output gradient transformed (`Z = A dY Aᵀ`), dKernel = Gᵀ [Σ tiles
+///   Vᵀ Z] G (one product of depth batch·tiles a position) and dInput = B [Z Uᵀ] Bᵀ, the
+///   overlapping 4x4 blocks added in order. The shifted products are its twin (tested against
+///   it, the plain loops and gradient checks; `prefersWinograd = false` chooses them).
 /// - Otherwise (the first layer of one channel, strides): the patches of the whole batch are
 ///   gathered into a matrix (im2col, `[batch·outHeight·outWidth, kh·kw·c]`), so the convolution
 ///   is one matrix product with the kernel. Backward: dKernel = patchesᵀ · dOutput, dPatches =
@@ -40,6 +49,18 @@ public final class Conv2D: Layer {
     private var shiftedSource: Matrix?
     private let wideGradient = Matrix(rows: 0, columns: 0)
     private let kernelTransposed = Matrix(rows: 0, columns: 0)
+    /// Winograd: the transformed input `[16, batch·tiles·channels]` (kept for the kernel's
+    /// gradient), the transformed output gradient `[16, batch·tiles·filters]`, the transformed
+    /// kernel `[16, channels·filters]` and its transpose per position, and the transformed
+    /// kernel gradient.
+    private let winogradInput = Matrix(rows: 0, columns: 0)
+    private let winogradGradient = Matrix(rows: 0, columns: 0)
+    private let winogradKernel = Matrix(rows: 0, columns: 0)
+    private let winogradKernelTransposed = Matrix(rows: 0, columns: 0)
+    private let winogradKernelGradient = Matrix(rows: 0, columns: 0)
+    /// Whether a 3x3 stride-1 layer of 8 channels or more runs Winograd (the default) or the
+    /// shifted products (its twin, for tests and comparisons).
+    public var prefersWinograd = true
 
     public init(
         filters: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .valid,
@@ -109,7 +130,15 @@ public final class Conv2D: Layer {
 
     /// Whether this layer multiplies shifted images (see the type's notes) rather than
     /// gathering windows: stride 1 and at least 8 channels, so each product has some depth.
-    public var usesShiftedProducts: Bool { stride == 1 && inputShape[2] >= 8 }
+    public var usesShiftedProducts: Bool { stride == 1 && inputShape[2] >= 8 && !usesWinograd }
+
+    /// Whether this layer runs Winograd F(2x2, 3x3) (see the type's notes): 3x3, stride 1, at
+    /// least 8 channels, unless `prefersWinograd` is off.
+    public var usesWinograd: Bool { prefersWinograd && kernelSize == 3 && stride == 1 && inputShape[2] >= 8 }
+
+    /// Winograd's tiles: 2x2 blocks of outputs, the last row and column past an odd size.
+    private var tileRows: Int { (outputShape[0] + 1) / 2 }
+    private var tileColumns: Int { (outputShape[1] + 1) / 2 }
 
     /// The padded image's height and width (the input's for `valid`), and the wide rows of
     /// one image: output row y, column x is wide row y·paddedWidth + x.
@@ -119,6 +148,7 @@ public final class Conv2D: Layer {
     private var needsPadding: Bool { paddedHeight != inputShape[0] || paddedWidth != inputShape[1] }
 
     public func forward(_ input: Matrix, training: Bool) -> Matrix {
+        if usesWinograd { return winogradForward(input) }
         if usesShiftedProducts { return shiftedForward(input) }
         let batch = input.rows
         let depth = kernel.value.rows
@@ -149,6 +179,7 @@ public final class Conv2D: Layer {
     }
 
     public func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
+        if usesWinograd { return winogradBackward(outputGradient, needsInputGradient: needsInputGradient) }
         if usesShiftedProducts { return shiftedBackward(outputGradient, needsInputGradient: needsInputGradient) }
         let batch = outputGradient.rows
         let depth = kernel.value.rows
@@ -306,6 +337,198 @@ public final class Conv2D: Layer {
             }
         }
         return inputGradient
+    }
+
+    /// Rows of tiles in one Winograd product: a group of images of about 128 tiles (each
+    /// tile's row of the product is the same whatever the group).
+    private var winogradGroup: Int { max(1, 128 / (tileRows * tileColumns)) }
+
+    private func winogradForward(_ input: Matrix) -> Matrix {
+        let batch = input.rows
+        let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
+        let (outHeight, outWidth, filters) = (outputShape[0], outputShape[1], self.filters)
+        let (tilesH, tilesW) = (tileRows, tileColumns)
+        let tiles = tilesH * tilesW
+        let plane = batch * tiles * channels
+        transformKernel()
+        winogradInput.resize(rows: 16, columns: plane)
+        output.resize(rows: batch, columns: positions * filters)
+        let (x, v, u, bias, out) = (
+            input.pointer, winogradInput.pointer, winogradKernel.pointer, self.bias.value.pointer, output.pointer
+        )
+        let (top, left, group) = (padTop, padLeft, winogradGroup)
+        let (imageSize, outSize) = (height * width * channels, positions * filters)
+        Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
+            let rows = group * tiles
+            let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * rows * filters)
+            let zeros = UnsafeMutablePointer<Float>.allocate(capacity: channels)
+            let sink = UnsafeMutablePointer<Float>.allocate(capacity: 4 * filters)
+            zeros.initialize(repeating: 0, count: channels)
+            defer {
+                m.deallocate()
+                zeros.deallocate()
+                sink.deallocate()
+            }
+            var first = images.lowerBound
+            while first < images.upperBound {
+                let count = min(group, images.upperBound - first)
+                for b in first..<(first + count) {
+                    Kernels.winogradInput(
+                        x + b * imageSize, height: height, width: width, channels: channels, tilesH: tilesH,
+                        tilesW: tilesW, padTop: top, padLeft: left, into: v + b * tiles * channels,
+                        planeStride: plane, zeros: zeros)
+                }
+                for xi in 0..<16 {
+                    MatrixProduct.multiplyOnThisThread(
+                        transposeA: false, transposeB: false, m: count * tiles, n: filters, k: channels,
+                        a: v + xi * plane + first * tiles * channels, lda: channels,
+                        b: u + xi * channels * filters, ldb: filters, beta: 0, c: m + xi * rows * filters,
+                        ldc: filters)
+                }
+                for b in 0..<count {
+                    Kernels.winogradOutput(
+                        m + b * tiles * filters, planeStride: rows * filters, filters: filters, tilesH: tilesH,
+                        tilesW: tilesW, outHeight: outHeight, outWidth: outWidth, bias: bias,
+                        into: out + (first + b) * outSize, sink: sink)
+                }
+                first += count
+            }
+        }
+        return output
+    }
+
+    private func winogradBackward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
+        let batch = outputGradient.rows
+        let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
+        let (outHeight, outWidth, filters) = (outputShape[0], outputShape[1], self.filters)
+        let (tilesH, tilesW) = (tileRows, tileColumns)
+        let tiles = tilesH * tilesW
+        let (plane, gradientPlane) = (batch * tiles * channels, batch * tiles * filters)
+        let outSize = positions * filters
+        winogradGradient.resize(rows: 16, columns: gradientPlane)
+        let (dy, z, v) = (outputGradient.pointer, winogradGradient.pointer, winogradInput.pointer)
+        Compute.runner.forEachRange(count: batch, minimumPerPart: 4) { images in
+            let zeros = UnsafeMutablePointer<Float>.allocate(capacity: filters)
+            zeros.initialize(repeating: 0, count: filters)
+            defer { zeros.deallocate() }
+            for b in images {
+                Kernels.winogradOutputGradient(
+                    dy + b * outSize, outHeight: outHeight, outWidth: outWidth, filters: filters, tilesH: tilesH,
+                    tilesW: tilesW, into: z + b * tiles * filters, planeStride: gradientPlane, zeros: zeros)
+            }
+        }
+        // P[ξ] = V[ξ]ᵀ Z[ξ] over the whole batch's tiles, in units of a position and 32
+        // filters, each one product (the same sums for any thread count).
+        let kernelSize = channels * filters
+        winogradKernelGradient.resize(rows: 16, columns: kernelSize)
+        let p = winogradKernelGradient.pointer
+        let columnBlocks = (filters + 31) / 32
+        Compute.runner.forEachRange(count: 16 * columnBlocks, minimumPerPart: 1) { units in
+            for unit in units {
+                let (xi, column) = (unit / columnBlocks, unit % columnBlocks * 32)
+                MatrixProduct.multiplyOnThisThread(
+                    transposeA: true, transposeB: false, m: channels, n: min(32, filters - column), k: batch * tiles,
+                    a: v + xi * plane, lda: channels, b: z + xi * gradientPlane + column, ldb: filters, beta: 0,
+                    c: p + xi * kernelSize + column, ldc: filters)
+            }
+        }
+        untransformKernelGradient()
+        biasGradient(from: dy, rows: batch * positions)
+        guard needsInputGradient else { return nil }
+        // Uᵀ per position, [filters, channels], so the input gradient's products read rows.
+        winogradKernelTransposed.resize(rows: 16, columns: kernelSize)
+        let (u, ut) = (winogradKernel.pointer, winogradKernelTransposed.pointer)
+        for xi in 0..<16 {
+            for c in 0..<channels {
+                for o in 0..<filters { ut[xi * kernelSize + o * channels + c] = u[xi * kernelSize + c * filters + o] }
+            }
+        }
+        let imageSize = height * width * channels
+        inputGradient.resize(rows: batch, columns: imageSize)
+        let (dx, top, left, group) = (inputGradient.pointer, padTop, padLeft, winogradGroup)
+        Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
+            let rows = group * tiles
+            let q = UnsafeMutablePointer<Float>.allocate(capacity: 16 * rows * channels)
+            let sink = UnsafeMutablePointer<Float>.allocate(capacity: 16 * channels)
+            defer {
+                q.deallocate()
+                sink.deallocate()
+            }
+            var first = images.lowerBound
+            while first < images.upperBound {
+                let count = min(group, images.upperBound - first)
+                for xi in 0..<16 {
+                    MatrixProduct.multiplyOnThisThread(
+                        transposeA: false, transposeB: false, m: count * tiles, n: channels, k: filters,
+                        a: z + xi * gradientPlane + first * tiles * filters, lda: filters,
+                        b: ut + xi * kernelSize, ldb: channels, beta: 0, c: q + xi * rows * channels, ldc: channels)
+                }
+                for b in 0..<count {
+                    let target = dx + (first + b) * imageSize
+                    target.update(repeating: 0, count: imageSize)
+                    Kernels.winogradInputGradient(
+                        q + b * tiles * channels, planeStride: rows * channels, channels: channels, tilesH: tilesH,
+                        tilesW: tilesW, height: height, width: width, padTop: top, padLeft: left, into: target,
+                        sink: sink)
+                }
+                first += count
+            }
+        }
+        return inputGradient
+    }
+
+    /// U[ξ] = G g Gᵀ for each channel and filter, ξ = 4r + s, `[16, channels, filters]`.
+    private func transformKernel() {
+        let (channels, filters) = (inputShape[2], self.filters)
+        let size = channels * filters
+        winogradKernel.resize(rows: 16, columns: size)
+        let (g, u) = (kernel.value.pointer, winogradKernel.pointer)
+        // G's rows on (a, b, c): a, (a + b + c)/2, (a − b + c)/2, c.
+        @inline(__always) func lift(_ a: Float, _ b: Float, _ c: Float) -> (Float, Float, Float, Float) {
+            (a, (a + b + c) * 0.5, (a - b + c) * 0.5, c)
+        }
+        for e in 0..<size {
+            // g[i][j] is kernel row (3i + j)·channels + c, column o; e = c·filters + o.
+            func at(_ i: Int, _ j: Int) -> Float { g[(i * 3 + j) * size + e] }
+            let c0 = lift(at(0, 0), at(1, 0), at(2, 0))
+            let c1 = lift(at(0, 1), at(1, 1), at(2, 1))
+            let c2 = lift(at(0, 2), at(1, 2), at(2, 2))
+            func store(_ r: Int, _ t: (Float, Float, Float, Float)) {
+                u[(4 * r) * size + e] = t.0
+                u[(4 * r + 1) * size + e] = t.1
+                u[(4 * r + 2) * size + e] = t.2
+                u[(4 * r + 3) * size + e] = t.3
+            }
+            store(0, lift(c0.0, c1.0, c2.0))
+            store(1, lift(c0.1, c1.1, c2.1))
+            store(2, lift(c0.2, c1.2, c2.2))
+            store(3, lift(c0.3, c1.3, c2.3))
+        }
+    }
+
+    /// dKernel = Gᵀ P G for each channel and filter, from P `[16, channels, filters]`.
+    private func untransformKernelGradient() {
+        let size = inputShape[2] * filters
+        let (p, dg) = (winogradKernelGradient.pointer, kernel.gradient.pointer)
+        // Gᵀ's rows on (p0, p1, p2, p3): p0 + (p1 + p2)/2, (p1 − p2)/2, (p1 + p2)/2 + p3.
+        @inline(__always) func fold(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, Float, Float) {
+            (a + (b + c) * 0.5, (b - c) * 0.5, (b + c) * 0.5 + d)
+        }
+        for e in 0..<size {
+            func at(_ r: Int, _ s: Int) -> Float { p[(4 * r + s) * size + e] }
+            let c0 = fold(at(0, 0), at(1, 0), at(2, 0), at(3, 0))
+            let c1 = fold(at(0, 1), at(1, 1), at(2, 1), at(3, 1))
+            let c2 = fold(at(0, 2), at(1, 2), at(2, 2), at(3, 2))
+            let c3 = fold(at(0, 3), at(1, 3), at(2, 3), at(3, 3))
+            func store(_ i: Int, _ t: (Float, Float, Float)) {
+                dg[(i * 3) * size + e] = t.0
+                dg[(i * 3 + 1) * size + e] = t.1
+                dg[(i * 3 + 2) * size + e] = t.2
+            }
+            store(0, fold(c0.0, c1.0, c2.0, c3.0))
+            store(1, fold(c0.1, c1.1, c2.1, c3.1))
+            store(2, fold(c0.2, c1.2, c2.2, c3.2))
+        }
     }
 
     /// dBias: the output gradient's `rows` (one an output pixel) summed, in order.

@@ -50,4 +50,26 @@ double fashion_fma_operations(long iterations);
 /// A hint to the CPU inside a spin-wait loop (x86 PAUSE, arm64 YIELD).
 void fashion_spin_pause(void);
 
+/// Winograd F(2x2, 3x3) transforms of one NHWC image (see kernels.c). A tile (ty, tx) of
+/// tiles_h x tiles_w covers outputs from (2ty, 2tx) and inputs from (2ty - pad_top,
+/// 2tx - pad_left), zero outside; its 16 values are in planes ξ = 0..15 at ξ * plane_stride,
+/// its channels (filters) at tile * channels. `zeros` holds channels (filters) zeros and
+/// `sink` 16 x channels (4 x filters) floats of scratch for writes that fall outside.
+/// Input: V = Bᵀ d B.
+void fashion_winograd_input(const float *image, ptrdiff_t height, ptrdiff_t width, ptrdiff_t channels,
+                            ptrdiff_t tiles_h, ptrdiff_t tiles_w, ptrdiff_t pad_top, ptrdiff_t pad_left, float *v,
+                            ptrdiff_t plane_stride, const float *zeros);
+/// Output: Y = Aᵀ M A + bias, where the output exists (out_h x out_w x filters).
+void fashion_winograd_output(const float *m, ptrdiff_t plane_stride, ptrdiff_t filters, ptrdiff_t tiles_h,
+                             ptrdiff_t tiles_w, ptrdiff_t out_h, ptrdiff_t out_w, const float *bias, float *out,
+                             float *sink);
+/// The output gradient: Z = A dY Aᵀ (dY zero past the output).
+void fashion_winograd_output_gradient(const float *dy, ptrdiff_t out_h, ptrdiff_t out_w, ptrdiff_t filters,
+                                      ptrdiff_t tiles_h, ptrdiff_t tiles_w, float *z, ptrdiff_t plane_stride,
+                                      const float *zeros);
+/// The input gradient: dx += B Q Bᵀ, tile by tile in order, where the input exists.
+void fashion_winograd_input_gradient(const float *q, ptrdiff_t plane_stride, ptrdiff_t channels, ptrdiff_t tiles_h,
+                                     ptrdiff_t tiles_w, ptrdiff_t height, ptrdiff_t width, ptrdiff_t pad_top,
+                                     ptrdiff_t pad_left, float *dx, float *sink);
+
 #endif
