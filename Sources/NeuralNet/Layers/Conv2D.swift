@@ -43,18 +43,16 @@ public final class Conv2D: Layer {
     private let output = Matrix(rows: 0, columns: 0)
     private let patchGradient = Matrix(rows: 0, columns: 0)
     private let inputGradient = Matrix(rows: 0, columns: 0)
-    /// Shifted products: the batch zero-padded (for `same`), or the input itself; the output
+    /// Shifted products: the batch zero-padded (for `same`), or the input itself (Winograd: the
+    /// input); the output
     /// gradient in wide rows; the kernel transposed per offset.
     private let paddedInput = Matrix(rows: 0, columns: 0)
     private var shiftedSource: Matrix?
     private let wideGradient = Matrix(rows: 0, columns: 0)
     private let kernelTransposed = Matrix(rows: 0, columns: 0)
-    /// Winograd: the transformed input `[16, batch·tiles·channels]` (kept for the kernel's
-    /// gradient), the transformed output gradient `[16, batch·tiles·filters]`, the transformed
-    /// kernel `[16, channels·filters]` and its transpose per position, and the transformed
-    /// kernel gradient.
-    private let winogradInput = Matrix(rows: 0, columns: 0)
-    private let winogradGradient = Matrix(rows: 0, columns: 0)
+    /// Winograd: the transformed kernel `[16, channels·filters]` and its transpose per
+    /// position, and the transformed kernel gradient (the transformed images and gradients
+    /// live a group of images at a time, in each thread's scratch).
     private let winogradKernel = Matrix(rows: 0, columns: 0)
     private let winogradKernelTransposed = Matrix(rows: 0, columns: 0)
     private let winogradKernelGradient = Matrix(rows: 0, columns: 0)
@@ -339,57 +337,76 @@ public final class Conv2D: Layer {
         return inputGradient
     }
 
-    /// Rows of tiles in one Winograd product: a group of images of about 128 tiles (each
-    /// tile's row of the product is the same whatever the group).
-    private var winogradGroup: Int { max(1, 128 / (tileRows * tileColumns)) }
+    /// Images in one Winograd product: a group of about 128 tiles forward, 64 backward (its
+    /// transformed input and output gradient stay in L2; each tile's row of a product is the
+    /// same whatever the group, and the kernel gradient adds the groups in order).
+    private func winogradGroup(tiles: Int) -> Int { max(1, 128 / tiles) }
+    private func winogradBackwardGroup(tiles: Int) -> Int { max(1, 64 / tiles) }
+
+    /// The images `first..<first + count` transformed into `v` (16 planes of `rows` tiles).
+    private func winogradTransformInput(
+        _ x: UnsafePointer<Float>, first: Int, count: Int, into v: UnsafeMutablePointer<Float>, rows: Int,
+        zeros: UnsafePointer<Float>
+    ) {
+        let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
+        let tiles = tileRows * tileColumns
+        for b in 0..<count {
+            Kernels.winogradInput(
+                x + (first + b) * height * width * channels, height: height, width: width, channels: channels,
+                tilesH: tileRows, tilesW: tileColumns, padTop: padTop, padLeft: padLeft,
+                into: v + b * tiles * channels, planeStride: rows * channels, zeros: zeros)
+        }
+    }
+
+    /// The output gradient of images `first..<first + count` transformed into `z`.
+    private func winogradTransformGradient(
+        _ dy: UnsafePointer<Float>, first: Int, count: Int, into z: UnsafeMutablePointer<Float>, rows: Int,
+        zeros: UnsafePointer<Float>
+    ) {
+        let tiles = tileRows * tileColumns
+        for b in 0..<count {
+            Kernels.winogradOutputGradient(
+                dy + (first + b) * positions * filters, outHeight: outputShape[0], outWidth: outputShape[1],
+                filters: filters, tilesH: tileRows, tilesW: tileColumns, into: z + b * tiles * filters,
+                planeStride: rows * filters, zeros: zeros)
+        }
+    }
 
     private func winogradForward(_ input: Matrix) -> Matrix {
         let batch = input.rows
-        let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
-        let (outHeight, outWidth, filters) = (outputShape[0], outputShape[1], self.filters)
-        let (tilesH, tilesW) = (tileRows, tileColumns)
-        let tiles = tilesH * tilesW
-        let plane = batch * tiles * channels
+        let (channels, filters) = (inputShape[2], self.filters)
+        let tiles = tileRows * tileColumns
         transformKernel()
-        winogradInput.resize(rows: 16, columns: plane)
+        shiftedSource = input
         output.resize(rows: batch, columns: positions * filters)
-        let (x, v, u, bias, out) = (
-            input.pointer, winogradInput.pointer, winogradKernel.pointer, self.bias.value.pointer, output.pointer
-        )
-        let (top, left, group) = (padTop, padLeft, winogradGroup)
-        let (imageSize, outSize) = (height * width * channels, positions * filters)
+        let (x, u, bias, out) = (input.pointer, winogradKernel.pointer, self.bias.value.pointer, output.pointer)
+        let group = winogradGroup(tiles: tiles)
         Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
             let rows = group * tiles
+            let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * rows * channels)
             let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * rows * filters)
             let zeros = UnsafeMutablePointer<Float>.allocate(capacity: channels)
             let sink = UnsafeMutablePointer<Float>.allocate(capacity: 4 * filters)
             zeros.initialize(repeating: 0, count: channels)
             defer {
-                m.deallocate()
-                zeros.deallocate()
-                sink.deallocate()
+                for buffer in [v, m, zeros, sink] { buffer.deallocate() }
             }
             var first = images.lowerBound
             while first < images.upperBound {
                 let count = min(group, images.upperBound - first)
-                for b in first..<(first + count) {
-                    Kernels.winogradInput(
-                        x + b * imageSize, height: height, width: width, channels: channels, tilesH: tilesH,
-                        tilesW: tilesW, padTop: top, padLeft: left, into: v + b * tiles * channels,
-                        planeStride: plane, zeros: zeros)
-                }
+                self.winogradTransformInput(x, first: first, count: count, into: v, rows: rows, zeros: zeros)
                 for xi in 0..<16 {
                     MatrixProduct.multiplyOnThisThread(
                         transposeA: false, transposeB: false, m: count * tiles, n: filters, k: channels,
-                        a: v + xi * plane + first * tiles * channels, lda: channels,
-                        b: u + xi * channels * filters, ldb: filters, beta: 0, c: m + xi * rows * filters,
-                        ldc: filters)
+                        a: v + xi * rows * channels, lda: channels, b: u + xi * channels * filters, ldb: filters,
+                        beta: 0, c: m + xi * rows * filters, ldc: filters)
                 }
                 for b in 0..<count {
                     Kernels.winogradOutput(
-                        m + b * tiles * filters, planeStride: rows * filters, filters: filters, tilesH: tilesH,
-                        tilesW: tilesW, outHeight: outHeight, outWidth: outWidth, bias: bias,
-                        into: out + (first + b) * outSize, sink: sink)
+                        m + b * tiles * filters, planeStride: rows * filters, filters: filters,
+                        tilesH: self.tileRows, tilesW: self.tileColumns, outHeight: self.outputShape[0],
+                        outWidth: self.outputShape[1], bias: bias, into: out + (first + b) * self.positions * filters,
+                        sink: sink)
                 }
                 first += count
             }
@@ -398,42 +415,45 @@ public final class Conv2D: Layer {
     }
 
     private func winogradBackward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
+        guard let source = shiftedSource else { return nil }
         let batch = outputGradient.rows
         let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
-        let (outHeight, outWidth, filters) = (outputShape[0], outputShape[1], self.filters)
-        let (tilesH, tilesW) = (tileRows, tileColumns)
-        let tiles = tilesH * tilesW
-        let (plane, gradientPlane) = (batch * tiles * channels, batch * tiles * filters)
-        let outSize = positions * filters
-        winogradGradient.resize(rows: 16, columns: gradientPlane)
-        let (dy, z, v) = (outputGradient.pointer, winogradGradient.pointer, winogradInput.pointer)
-        Compute.runner.forEachRange(count: batch, minimumPerPart: 4) { images in
-            let zeros = UnsafeMutablePointer<Float>.allocate(capacity: filters)
-            zeros.initialize(repeating: 0, count: filters)
-            defer { zeros.deallocate() }
-            for b in images {
-                Kernels.winogradOutputGradient(
-                    dy + b * outSize, outHeight: outHeight, outWidth: outWidth, filters: filters, tilesH: tilesH,
-                    tilesW: tilesW, into: z + b * tiles * filters, planeStride: gradientPlane, zeros: zeros)
-            }
-        }
-        // P[ξ] = V[ξ]ᵀ Z[ξ] over the whole batch's tiles, in units of a position and 32
-        // filters, each one product (the same sums for any thread count).
+        let filters = self.filters
+        let tiles = tileRows * tileColumns
+        let (x, dy) = (source.pointer, outputGradient.pointer)
+        let group = winogradBackwardGroup(tiles: tiles)
+        let rows = group * tiles
+        // P[ξ] = Σ over the batch's tiles of V[ξ]ᵀ Z[ξ], a thread for each set of positions: it
+        // transforms each group of images (input and output gradient, while they are in
+        // cache) and adds the groups in order (the same sums for any thread count).
         let kernelSize = channels * filters
         winogradKernelGradient.resize(rows: 16, columns: kernelSize)
         let p = winogradKernelGradient.pointer
-        let columnBlocks = (filters + 31) / 32
-        Compute.runner.forEachRange(count: 16 * columnBlocks, minimumPerPart: 1) { units in
-            for unit in units {
-                let (xi, column) = (unit / columnBlocks, unit % columnBlocks * 32)
-                MatrixProduct.multiplyOnThisThread(
-                    transposeA: true, transposeB: false, m: channels, n: min(32, filters - column), k: batch * tiles,
-                    a: v + xi * plane, lda: channels, b: z + xi * gradientPlane + column, ldb: filters, beta: 0,
-                    c: p + xi * kernelSize + column, ldc: filters)
+        if batch == 0 { p.update(repeating: 0, count: 16 * kernelSize) }
+        Compute.runner.forEachRange(count: 16, minimumPerPart: 1) { positions in
+            let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * rows * channels)
+            let z = UnsafeMutablePointer<Float>.allocate(capacity: 16 * rows * filters)
+            let zeros = UnsafeMutablePointer<Float>.allocate(capacity: max(channels, filters))
+            zeros.initialize(repeating: 0, count: max(channels, filters))
+            defer {
+                for buffer in [v, z, zeros] { buffer.deallocate() }
+            }
+            var first = 0
+            while first < batch {
+                let count = min(group, batch - first)
+                self.winogradTransformInput(x, first: first, count: count, into: v, rows: rows, zeros: zeros)
+                self.winogradTransformGradient(dy, first: first, count: count, into: z, rows: rows, zeros: zeros)
+                for xi in positions {
+                    MatrixProduct.multiplyOnThisThread(
+                        transposeA: true, transposeB: false, m: channels, n: filters, k: count * tiles,
+                        a: v + xi * rows * channels, lda: channels, b: z + xi * rows * filters, ldb: filters,
+                        beta: first == 0 ? 0 : 1, c: p + xi * kernelSize, ldc: filters)
+                }
+                first += count
             }
         }
         untransformKernelGradient()
-        biasGradient(from: dy, rows: batch * positions)
+        biasGradient(from: dy, rows: batch * self.positions)
         guard needsInputGradient else { return nil }
         // Uᵀ per position, [filters, channels], so the input gradient's products read rows.
         winogradKernelTransposed.resize(rows: 16, columns: kernelSize)
@@ -445,31 +465,33 @@ public final class Conv2D: Layer {
         }
         let imageSize = height * width * channels
         inputGradient.resize(rows: batch, columns: imageSize)
-        let (dx, top, left, group) = (inputGradient.pointer, padTop, padLeft, winogradGroup)
+        let dx = inputGradient.pointer
         Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
-            let rows = group * tiles
+            let z = UnsafeMutablePointer<Float>.allocate(capacity: 16 * rows * filters)
             let q = UnsafeMutablePointer<Float>.allocate(capacity: 16 * rows * channels)
+            let zeros = UnsafeMutablePointer<Float>.allocate(capacity: filters)
             let sink = UnsafeMutablePointer<Float>.allocate(capacity: 16 * channels)
+            zeros.initialize(repeating: 0, count: filters)
             defer {
-                q.deallocate()
-                sink.deallocate()
+                for buffer in [z, q, zeros, sink] { buffer.deallocate() }
             }
             var first = images.lowerBound
             while first < images.upperBound {
                 let count = min(group, images.upperBound - first)
+                self.winogradTransformGradient(dy, first: first, count: count, into: z, rows: rows, zeros: zeros)
                 for xi in 0..<16 {
                     MatrixProduct.multiplyOnThisThread(
                         transposeA: false, transposeB: false, m: count * tiles, n: channels, k: filters,
-                        a: z + xi * gradientPlane + first * tiles * filters, lda: filters,
-                        b: ut + xi * kernelSize, ldb: channels, beta: 0, c: q + xi * rows * channels, ldc: channels)
+                        a: z + xi * rows * filters, lda: filters, b: ut + xi * kernelSize, ldb: channels, beta: 0,
+                        c: q + xi * rows * channels, ldc: channels)
                 }
                 for b in 0..<count {
                     let target = dx + (first + b) * imageSize
                     target.update(repeating: 0, count: imageSize)
                     Kernels.winogradInputGradient(
-                        q + b * tiles * channels, planeStride: rows * channels, channels: channels, tilesH: tilesH,
-                        tilesW: tilesW, height: height, width: width, padTop: top, padLeft: left, into: target,
-                        sink: sink)
+                        q + b * tiles * channels, planeStride: rows * channels, channels: channels,
+                        tilesH: self.tileRows, tilesW: self.tileColumns, height: height, width: width,
+                        padTop: self.padTop, padLeft: self.padLeft, into: target, sink: sink)
                 }
                 first += count
             }
