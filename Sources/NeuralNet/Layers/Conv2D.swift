@@ -423,79 +423,89 @@ public final class Conv2D: Layer {
         let (x, dy) = (source.pointer, outputGradient.pointer)
         let group = winogradBackwardGroup(tiles: tiles)
         let rows = group * tiles
-        // P[ξ] = Σ over the batch's tiles of V[ξ]ᵀ Z[ξ], a thread for each set of positions: it
-        // transforms each group of images (input and output gradient, while they are in
-        // cache) and adds the groups in order (the same sums for any thread count).
+        // One pass over fixed chunks of 16 images, each on one thread: a group of images at a
+        // time, the input and the output gradient transformed once (V, Z), the chunk's part
+        // of P[ξ] = Σ tiles V[ξ]ᵀ Z[ξ] (the groups added in order) and the input gradient
+        // B [Z[ξ] U[ξ]ᵀ] Bᵀ while V and Z are in cache. The chunks' parts are then added in
+        // order: the same sums for any thread count.
         let kernelSize = channels * filters
-        winogradKernelGradient.resize(rows: 16, columns: kernelSize)
+        let chunk = 16
+        let chunks = (batch + chunk - 1) / chunk
+        winogradKernelGradient.resize(rows: max(1, chunks), columns: 16 * kernelSize)
         let p = winogradKernelGradient.pointer
         if batch == 0 { p.update(repeating: 0, count: 16 * kernelSize) }
-        Compute.runner.forEachRange(count: 16, minimumPerPart: 1) { positions in
+        // Uᵀ per position, [filters, channels], so the input gradient's products read rows.
+        winogradKernelTransposed.resize(rows: 16, columns: kernelSize)
+        let (u, ut) = (winogradKernel.pointer, winogradKernelTransposed.pointer)
+        if needsInputGradient {
+            for xi in 0..<16 {
+                for c in 0..<channels {
+                    for o in 0..<filters {
+                        ut[xi * kernelSize + o * channels + c] = u[xi * kernelSize + c * filters + o]
+                    }
+                }
+            }
+        }
+        let imageSize = height * width * channels
+        if needsInputGradient { inputGradient.resize(rows: batch, columns: imageSize) }
+        let dx = inputGradient.pointer
+        Compute.runner.forEachRange(count: chunks, minimumPerPart: 1) { part in
             let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * rows * channels)
             let z = UnsafeMutablePointer<Float>.allocate(capacity: 16 * rows * filters)
+            let q = UnsafeMutablePointer<Float>.allocate(capacity: 16 * rows * channels)
             let zeros = UnsafeMutablePointer<Float>.allocate(capacity: max(channels, filters))
+            let sink = UnsafeMutablePointer<Float>.allocate(capacity: 16 * channels)
             zeros.initialize(repeating: 0, count: max(channels, filters))
             defer {
-                for buffer in [v, z, zeros] { buffer.deallocate() }
+                for buffer in [v, z, q, zeros, sink] { buffer.deallocate() }
             }
-            var first = 0
-            while first < batch {
-                let count = min(group, batch - first)
-                self.winogradTransformInput(x, first: first, count: count, into: v, rows: rows, zeros: zeros)
-                self.winogradTransformGradient(dy, first: first, count: count, into: z, rows: rows, zeros: zeros)
-                for xi in positions {
-                    MatrixProduct.multiplyOnThisThread(
-                        transposeA: true, transposeB: false, m: channels, n: filters, k: count * tiles,
-                        a: v + xi * rows * channels, lda: channels, b: z + xi * rows * filters, ldb: filters,
-                        beta: first == 0 ? 0 : 1, c: p + xi * kernelSize, ldc: filters)
+            for index in part {
+                let partial = p + index * 16 * kernelSize
+                let end = min(batch, (index + 1) * chunk)
+                var first = index * chunk
+                while first < end {
+                    let count = min(group, end - first)
+                    self.winogradTransformInput(x, first: first, count: count, into: v, rows: rows, zeros: zeros)
+                    self.winogradTransformGradient(dy, first: first, count: count, into: z, rows: rows, zeros: zeros)
+                    for xi in 0..<16 {
+                        MatrixProduct.multiplyOnThisThread(
+                            transposeA: true, transposeB: false, m: channels, n: filters, k: count * tiles,
+                            a: v + xi * rows * channels, lda: channels, b: z + xi * rows * filters, ldb: filters,
+                            beta: first == index * chunk ? 0 : 1, c: partial + xi * kernelSize, ldc: filters)
+                    }
+                    if needsInputGradient {
+                        for xi in 0..<16 {
+                            MatrixProduct.multiplyOnThisThread(
+                                transposeA: false, transposeB: false, m: count * tiles, n: channels, k: filters,
+                                a: z + xi * rows * filters, lda: filters, b: ut + xi * kernelSize, ldb: channels,
+                                beta: 0, c: q + xi * rows * channels, ldc: channels)
+                        }
+                        for b in 0..<count {
+                            let target = dx + (first + b) * imageSize
+                            target.update(repeating: 0, count: imageSize)
+                            Kernels.winogradInputGradient(
+                                q + b * tiles * channels, planeStride: rows * channels, channels: channels,
+                                tilesH: self.tileRows, tilesW: self.tileColumns, height: height, width: width,
+                                padTop: self.padTop, padLeft: self.padLeft, into: target, sink: sink)
+                        }
+                    }
+                    first += count
                 }
-                first += count
+            }
+        }
+        // P = the chunks' parts in order (any split of the elements adds the same).
+        let total = 16 * kernelSize
+        if chunks > 1 {
+            Compute.runner.forEachRange(count: total, minimumPerPart: 4096) { elements in
+                for index in 1..<chunks {
+                    let partial = p + index * total
+                    for e in elements { p[e] += partial[e] }
+                }
             }
         }
         untransformKernelGradient()
         biasGradient(from: dy, rows: batch * self.positions)
         guard needsInputGradient else { return nil }
-        // Uᵀ per position, [filters, channels], so the input gradient's products read rows.
-        winogradKernelTransposed.resize(rows: 16, columns: kernelSize)
-        let (u, ut) = (winogradKernel.pointer, winogradKernelTransposed.pointer)
-        for xi in 0..<16 {
-            for c in 0..<channels {
-                for o in 0..<filters { ut[xi * kernelSize + o * channels + c] = u[xi * kernelSize + c * filters + o] }
-            }
-        }
-        let imageSize = height * width * channels
-        inputGradient.resize(rows: batch, columns: imageSize)
-        let dx = inputGradient.pointer
-        Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
-            let z = UnsafeMutablePointer<Float>.allocate(capacity: 16 * rows * filters)
-            let q = UnsafeMutablePointer<Float>.allocate(capacity: 16 * rows * channels)
-            let zeros = UnsafeMutablePointer<Float>.allocate(capacity: filters)
-            let sink = UnsafeMutablePointer<Float>.allocate(capacity: 16 * channels)
-            zeros.initialize(repeating: 0, count: filters)
-            defer {
-                for buffer in [z, q, zeros, sink] { buffer.deallocate() }
-            }
-            var first = images.lowerBound
-            while first < images.upperBound {
-                let count = min(group, images.upperBound - first)
-                self.winogradTransformGradient(dy, first: first, count: count, into: z, rows: rows, zeros: zeros)
-                for xi in 0..<16 {
-                    MatrixProduct.multiplyOnThisThread(
-                        transposeA: false, transposeB: false, m: count * tiles, n: channels, k: filters,
-                        a: z + xi * rows * filters, lda: filters, b: ut + xi * kernelSize, ldb: channels, beta: 0,
-                        c: q + xi * rows * channels, ldc: channels)
-                }
-                for b in 0..<count {
-                    let target = dx + (first + b) * imageSize
-                    target.update(repeating: 0, count: imageSize)
-                    Kernels.winogradInputGradient(
-                        q + b * tiles * channels, planeStride: rows * channels, channels: channels,
-                        tilesH: self.tileRows, tilesW: self.tileColumns, height: height, width: width,
-                        padTop: self.padTop, padLeft: self.padLeft, into: target, sink: sink)
-                }
-                first += count
-            }
-        }
         return inputGradient
     }
 
