@@ -564,12 +564,15 @@ public final class Conv2D: Layer {
     }
 
     /// dBias: the output gradient's `rows` (one an output pixel) summed, in order.
+    /// Filters split over threads in whole cache lines, each summed over the rows in order.
     private func biasGradient(from dy: UnsafeMutablePointer<Float>, rows: Int) {
-        let db = bias.gradient.pointer
+        let (db, filters) = (bias.gradient.pointer, self.filters)
         db.update(repeating: 0, count: filters)
-        for row in 0..<rows {
-            let g = dy + row * filters
-            for o in 0..<filters { db[o] += g[o] }
+        Compute.runner.forEachRange(count: filters, alignment: 16, minimumPerPart: 16, partsPerThread: 1) { part in
+            for row in 0..<rows {
+                let g = dy + row * filters
+                for o in part { db[o] += g[o] }
+            }
         }
     }
 
