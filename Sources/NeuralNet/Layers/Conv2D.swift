@@ -21,8 +21,8 @@ import NumericCore
 ///   tiles x channels times channels x filters) and the inverse transform (`Aᵀ M A`): 16
 ///   multiplications for the 36 of direct convolution. Backward the exact gradients of that
 ///   computation: with the output gradient transformed (`Z = A dY Aᵀ`), dKernel = Gᵀ [Σ tiles
-///   Vᵀ Z] G (one product of depth batch·tiles a position) and dInput = B [Z Uᵀ] Bᵀ, the
-///   overlapping 4x4 blocks added in order. The shifted products are its twin (tested against
+///   Vᵀ Z] G (summed in fixed chunks of 16 images, then the chunks in order) and dInput =
+///   B [Z Uᵀ] Bᵀ, the overlapping 4x4 blocks added in order. The shifted products are its twin (tested against
 ///   it, the plain loops and gradient checks; `prefersWinograd = false` chooses them).
 /// - Otherwise (the first layer of one channel, strides): the patches of the whole batch are
 ///   gathered into a matrix (im2col, `[batch·outHeight·outWidth, kh·kw·c]`), so the convolution
