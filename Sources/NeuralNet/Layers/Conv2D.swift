@@ -7,7 +7,7 @@ import NumericCore
 ///   Output: `[batch, outHeight, outWidth, filters]`.
 /// - Parameters: kernel `[kernelSize·kernelSize·channels, filters]` (Keras's `[kh, kw, c, o]`
 ///   flattened; Glorot uniform with fan-in kh·kw·c and fan-out kh·kw·o), bias `[filters]` (zeros).
-/// - Computation, stride 1 and 8 channels or more (`usesShiftedProducts`): for each of the
+/// - Computation, stride 1, 8 channels or more, not Winograd (`usesShiftedProducts`): for each of the
 ///   kh·kw kernel offsets (i, j), the image shifted by (i, j) is already a matrix: its pixels
 ///   `[pixel, c]` in rows, consecutive output pixels of an image row being consecutive input
 ///   pixels. Over "wide" rows (every input column of an output row, the kw − 1 past the edge
