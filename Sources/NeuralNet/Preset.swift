@@ -45,13 +45,13 @@ public struct Preset: Sendable {
             name: "cnn-best",
             summary:
                 "four 3x3 same-padded convolutions (32, 64, 64, 128) with batch norm and three max poolings, Dense "
-                + "256, dropout 0.4; random 2-pixel crops and mirror images, one-cycle to 0.006, label smoothing "
-                + "0.1, batch 128, weight average 0.998, flip averaging, 24 epochs",
+                + "256, dropout 0.4; random 1-pixel crops and mirror images, one-cycle to 0.006, label smoothing "
+                + "0.1, batch 128, weight average 0.998, flip averaging, 36 epochs",
             model: .bestCNN,
             options: TrainingOptions(
-                epochs: 24, batchSize: 128, optimizer: OptimizerSpecification(kind: .adam, learningRate: 0.006),
+                epochs: 36, batchSize: 128, optimizer: OptimizerSpecification(kind: .adam, learningRate: 0.006),
                 schedule: LearningRateSchedule(kind: .oneCycle), labelSmoothing: 0.1,
-                augmentation: Augmentation(cropPadding: 2, flipProbability: 0.5), ema: 0.998, flipAveraging: true)),
+                augmentation: Augmentation(cropPadding: 1, flipProbability: 0.5), ema: 0.998, flipAveraging: true)),
     ]
 
     public static func named(_ name: String) -> Preset? { all.first { $0.name == name } }
