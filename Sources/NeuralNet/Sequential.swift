@@ -23,7 +23,7 @@ public final class Sequential {
     private let outputShapes: [[Int]]
     /// The kind of the last layer, read once: training asks for it every batch.
     private let lastKind: LayerSpecification.Kind?
-    /// The layers in the order they run (see `executionOrder`).
+    /// The steps that run, in order (see `plan`).
     private let running: [any Layer]
 
     public convenience init(inputSize: Int, seed: UInt64, @LayerBuilder layers build: () -> [any Layer])
@@ -52,7 +52,40 @@ public final class Sequential {
         self.outputShapes = shapes
         self.outputSize = shape.reduce(1, *)
         lastKind = layers.last?.specification.kind
-        running = Self.executionOrder(layers).map { layers[$0] }
+        running = Self.plan(layers)
+    }
+
+    /// How the layers run: in `executionOrder`, a convolution that gathers windows then a 2x2
+    /// max pooling as one step (`ConvolutionMaxPool`: the same output, its gradients the same
+    /// sums in another order), every other layer alone.
+    static func plan(_ layers: [any Layer]) -> [any Layer] {
+        let ordered = executionOrder(layers).map { layers[$0] }
+        var steps = [any Layer]()
+        var i = 0
+        while i < ordered.count {
+            if i + 1 < ordered.count, ConvolutionMaxPool.fuses(ordered[i], ordered[i + 1]),
+                let convolution = ordered[i] as? Conv2D, let pool = ordered[i + 1] as? Pool2D
+            {
+                steps.append(ConvolutionMaxPool(convolution, pool))
+                i += 2
+            } else {
+                steps.append(ordered[i])
+                i += 1
+            }
+        }
+        return steps
+    }
+
+    /// The steps as they run, by the kinds of the layers in each (`conv2d+max_pool2d` for a
+    /// fused pair): for tests, and to see what a model does.
+    public var executionSteps: [String] {
+        running.map { step in
+            if let fused = step as? ConvolutionMaxPool {
+                let kinds: [LayerSpecification.Kind] = [fused.convolution.specification.kind, fused.pool.specification.kind]
+                return kinds.map(\.rawValue).joined(separator: "+")
+            }
+            return step.specification.kind.rawValue
+        }
     }
 
     /// The order the layers run in: as declared, except that a ReLU followed by a max pooling
@@ -82,7 +115,7 @@ public final class Sequential {
         outputShapes = model.outputShapes
         outputSize = model.outputSize
         lastKind = model.lastKind
-        running = Self.executionOrder(layers).map { layers[$0] }
+        running = Self.plan(layers)
     }
 
     public convenience init(specification: ModelSpecification, seed: UInt64) throws(ModelError) {

@@ -325,6 +325,96 @@ void fashion_max_pool_tiled_backward(TILED_POOL_ARGS) {
     tiled_pool_baseline(dx, x, best, g, height, width, channels, out_height, out_width, size);
 }
 
+// Max pooling 2x2, stride 2, on one image (width x channels a row; out_height x out_width
+// windows that fit in it): y = the window's maximum of x + bias (no bias when it is NULL),
+// taken as Swift's max(best, v) from -inf in the order top left, top right, bottom left,
+// bottom right; mask = the window's pixels equal to it, bits 1, 2, 4, 8 in that order (with
+// ties each gets the gradient).
+#define POOL2_ARGS float *restrict y, uint8_t *restrict mask, const float *restrict x, \
+                   const float *restrict bias, ptrdiff_t width, ptrdiff_t channels, ptrdiff_t out_height, \
+                   ptrdiff_t out_width
+#define POOL2_LOOP(A, B, D, E)                                                                     \
+    for (ptrdiff_t oy = 0; oy < out_height; oy++)                                                  \
+        for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                             \
+            const float *a = x + (2 * oy * width + 2 * ox) * channels, *b = a + channels;          \
+            const float *d = a + width * channels, *e = d + channels;                              \
+            float *o = y + (oy * out_width + ox) * channels;                                       \
+            uint8_t *m = mask + (oy * out_width + ox) * channels;                                  \
+            for (ptrdiff_t c = 0; c < channels; c++) {                                             \
+                float va = A, vb = B, vd = D, ve = E, best = -INFINITY;                            \
+                best = va >= best ? va : best;                                                     \
+                best = vb >= best ? vb : best;                                                     \
+                best = vd >= best ? vd : best;                                                     \
+                best = ve >= best ? ve : best;                                                     \
+                o[c] = best;                                                                       \
+                m[c] = (uint8_t)((va == best) | (vb == best) << 1 | (vd == best) << 2 | (ve == best) << 3); \
+            }                                                                                      \
+        }
+#define POOL2_BODY                                                                                 \
+    {                                                                                              \
+        if (bias) { POOL2_LOOP(a[c] + bias[c], b[c] + bias[c], d[c] + bias[c], e[c] + bias[c]) }   \
+        else { POOL2_LOOP(a[c], b[c], d[c], e[c]) }                                                \
+    }
+static void pool2_baseline(POOL2_ARGS) POOL2_BODY
+#ifdef X86
+AVX2 static void pool2_avx2(POOL2_ARGS) POOL2_BODY
+AVX512 static void pool2_avx512(POOL2_ARGS) POOL2_BODY
+#endif
+
+void fashion_max_pool2(POOL2_ARGS) {
+#ifdef X86
+    if (level == 2) { pool2_avx512(y, mask, x, bias, width, channels, out_height, out_width); return; }
+    if (level == 1) { pool2_avx2(y, mask, x, bias, width, channels, out_height, out_width); return; }
+#endif
+    pool2_baseline(y, mask, x, bias, width, channels, out_height, out_width);
+}
+
+// Its backward: dx = g of the window (times 1 or 0, as the comparing kernel above) where the
+// mask has the pixel; the rows and columns no window covers are 0.
+#define POOL2_BACK_ARGS float *restrict dx, const uint8_t *restrict mask, const float *restrict g, \
+                        ptrdiff_t height, ptrdiff_t width, ptrdiff_t channels, ptrdiff_t out_height, \
+                        ptrdiff_t out_width
+#define POOL2_BACK_BODY                                                                            \
+    {                                                                                              \
+        ptrdiff_t covered = out_width * 2;                                                         \
+        for (ptrdiff_t oy = 0; oy < out_height; oy++) {                                            \
+            for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                         \
+                float *a = dx + (2 * oy * width + 2 * ox) * channels, *b = a + channels;           \
+                float *d = a + width * channels, *e = d + channels;                                \
+                const float *go = g + (oy * out_width + ox) * channels;                            \
+                const uint8_t *m = mask + (oy * out_width + ox) * channels;                        \
+                for (ptrdiff_t c = 0; c < channels; c++) {                                         \
+                    int bits = m[c];                                                               \
+                    float v = go[c];                                                               \
+                    a[c] = (float)(bits & 1) * v;                                                  \
+                    b[c] = (float)((bits >> 1) & 1) * v;                                           \
+                    d[c] = (float)((bits >> 2) & 1) * v;                                           \
+                    e[c] = (float)((bits >> 3) & 1) * v;                                           \
+                }                                                                                  \
+            }                                                                                      \
+            if (covered < width)                                                                   \
+                for (ptrdiff_t r = 2 * oy; r < 2 * oy + 2; r++)                                    \
+                    memset(dx + (r * width + covered) * channels, 0,                               \
+                           sizeof(float) * (size_t)((width - covered) * channels));                \
+        }                                                                                          \
+        if (out_height * 2 < height)                                                               \
+            memset(dx + out_height * 2 * width * channels, 0,                                      \
+                   sizeof(float) * (size_t)((height - out_height * 2) * width * channels));       \
+    }
+static void pool2_back_baseline(POOL2_BACK_ARGS) POOL2_BACK_BODY
+#ifdef X86
+AVX2 static void pool2_back_avx2(POOL2_BACK_ARGS) POOL2_BACK_BODY
+AVX512 static void pool2_back_avx512(POOL2_BACK_ARGS) POOL2_BACK_BODY
+#endif
+
+void fashion_max_pool2_backward(POOL2_BACK_ARGS) {
+#ifdef X86
+    if (level == 2) { pool2_back_avx512(dx, mask, g, height, width, channels, out_height, out_width); return; }
+    if (level == 1) { pool2_back_avx2(dx, mask, g, height, width, channels, out_height, out_width); return; }
+#endif
+    pool2_back_baseline(dx, mask, g, height, width, channels, out_height, out_width);
+}
+
 // im2col for one image: row y * out_width + x of `rows` is the k x k window at (y, x) of the
 // stride-`stride` convolution, [i, j, c], zero outside the image (pad_top, pad_left).
 void fashion_im2col(float *restrict rows, const float *restrict image, ptrdiff_t height, ptrdiff_t width,

@@ -289,11 +289,12 @@ import _TestSupport
 }
 
 /// Sequential runs a ReLU followed by a max pooling the other way round (the ReLU then sees a
-/// quarter of the values); nothing a user sees may change by a bit.
+/// quarter of the values); nothing a user sees may change by a bit. (Eight channels: the first
+/// convolutions run alone, not fused with their poolings as ones of fewer channels would be.)
 @Suite struct ReLUPoolOrderTests {
     static func model() throws -> Sequential {
-        try Sequential(inputShape: [10, 10, 2], seed: 5) {
-            Conv2D(filters: 4, kernelSize: 3, padding: .same)
+        try Sequential(inputShape: [10, 10, 8], seed: 5) {
+            Conv2D(filters: 8, kernelSize: 3, padding: .same)
             ReLU()
             Pool2D(.max)
             Conv2D(filters: 6, kernelSize: 3)
@@ -311,8 +312,8 @@ import _TestSupport
         #expect(Sequential.executionOrder(swapped.layers) == [0, 2, 1, 3, 5, 4, 6, 7, 8])
         var generator = SeededGenerator(seed: 9)
         // Values around zero, and whole windows at or below it, where ReLU and pooling meet.
-        let values = (0..<(8 * 200)).map { i in i % 7 == 0 ? 0 : generator.nextFloat(in: -1, 1) }
-        let input = Matrix(rows: 8, columns: 200, values: values)
+        let values = (0..<(8 * 800)).map { i in i % 7 == 0 ? 0 : generator.nextFloat(in: -1, 1) }
+        let input = Matrix(rows: 8, columns: 800, values: values)
         let logits = swapped.logits(input, training: true)
         var x = input
         for layer in declared.layers.dropLast() { x = layer.forward(x, training: true) }

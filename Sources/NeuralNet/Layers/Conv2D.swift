@@ -130,6 +130,10 @@ public final class Conv2D: Layer {
     /// gathering windows: stride 1 and at least 8 channels, so each product has some depth.
     public var usesShiftedProducts: Bool { stride == 1 && inputShape[2] >= 8 && !usesWinograd }
 
+    /// Whether this layer gathers windows (im2col; see the type's notes): strides, and fewer
+    /// than 8 channels.
+    var gathersWindows: Bool { !(stride == 1 && inputShape[2] >= 8) }
+
     /// Whether this layer runs Winograd F(2x2, 3x3) (see the type's notes): 3x3, stride 1, at
     /// least 8 channels, unless `prefersWinograd` is off.
     public var usesWinograd: Bool { prefersWinograd && kernelSize == 3 && stride == 1 && inputShape[2] >= 8 }

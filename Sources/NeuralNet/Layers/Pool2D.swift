@@ -14,11 +14,14 @@ public final class Pool2D: Layer {
     public let poolSize: Int
     public let stride: Int
     public let padding: Padding
-    private var inputShape = [0, 0, 0], outputShape = [0, 0, 0]
+    private(set) var inputShape = [0, 0, 0], outputShape = [0, 0, 0]
     private var padTop = 0, padLeft = 0
     private var input: Matrix?
     private let output = Matrix(rows: 0, columns: 0)
     private let inputGradient = Matrix(rows: 0, columns: 0)
+    /// Max 2x2 windows that tile the image (`isTiledPair`): which of each window's pixels are
+    /// its maximum, a byte per output value, so the backward pass reads no input.
+    private let mask = ByteBuffer()
 
     public init(_ mode: Mode, poolSize: Int = 2, stride: Int? = nil, padding: Padding = .valid) {
         self.mode = mode
@@ -64,6 +67,14 @@ public final class Pool2D: Layer {
         return copy
     }
 
+    /// Max pooling of 2x2 windows, stride 2, that all lie inside the image (`valid`, or `same`
+    /// on even sizes): the C kernels with a mask run it, and a convolution before it may be fused
+    /// with it (`ConvolutionMaxPool`).
+    var isTiledPair: Bool {
+        mode == .max && poolSize == 2 && stride == 2 && outputShape[0] * 2 <= inputShape[0]
+            && outputShape[1] * 2 <= inputShape[1]
+    }
+
     /// The rows and columns of window (y, x) that lie inside the image.
     private func window(_ y: Int, _ x: Int) -> (rows: Range<Int>, columns: Range<Int>) {
         let top = y * stride - padTop
@@ -79,6 +90,19 @@ public final class Pool2D: Layer {
         output.resize(rows: batch, columns: outSize)
         let x = input.pointer
         let y = output.pointer
+        if isTiledPair {
+            mask.reserve(batch * outSize)
+            let (m, width, channels) = (mask.pointer, inputShape[1], inputShape[2])
+            let (outHeight, outWidth) = (outputShape[0], outputShape[1])
+            Compute.runner.forEachRange(count: batch, minimumPerPart: 4) { images in
+                for b in images {
+                    Kernels.maxPool2(
+                        y + b * outSize, mask: m + b * outSize, input: x + b * inSize, width: width, channels: channels,
+                        outHeight: outHeight, outWidth: outWidth)
+                }
+            }
+            return output
+        }
         Compute.runner.forEachRange(count: batch, minimumPerPart: 4) { images in
             for b in images { self.pool(image: x + b * inSize, into: y + b * outSize) }
         }
@@ -174,6 +198,18 @@ public final class Pool2D: Layer {
         let dx = inputGradient.pointer
         let x = input.pointer
         let y = output.pointer
+        if isTiledPair {
+            let (m, height, width, channels) = (mask.pointer, inputShape[0], inputShape[1], inputShape[2])
+            let (outHeight, outWidth) = (outputShape[0], outputShape[1])
+            Compute.runner.forEachRange(count: batch, minimumPerPart: 4) { images in
+                for b in images {
+                    Kernels.maxPool2Backward(
+                        dx + b * inSize, mask: m + b * outSize, gradient: dy + b * outSize, height: height,
+                        width: width, channels: channels, outHeight: outHeight, outWidth: outWidth)
+                }
+            }
+            return inputGradient
+        }
         Compute.runner.forEachRange(count: batch, minimumPerPart: 4) { images in
             for b in images {
                 self.poolBackward(

@@ -1,0 +1,226 @@
+import NumericCore
+
+/// A convolution that gathers windows (im2col: the first layer of a model of one channel, or a
+/// strided one) and the 2x2 max pooling right after it, run as one step image by image, so the
+/// convolution's output (four times the pooled size) never leaves the cache: each image's
+/// windows are gathered, multiplied with the kernel and pooled into the pooled output and a
+/// byte mask of each window's maximum; backward, the windows are gathered again, the pooled
+/// gradient spread by the mask, and both products done on the image while it is in cache.
+///
+/// `Sequential` makes these from its layers when it plans how to run them (see
+/// `Sequential.plan`); the two layers stay in the model as they were declared (their
+/// parameters, specifications and files are theirs), and running them one by one gives the
+/// same output bit for bit. The kernel and bias gradients are the same sums in another
+/// order: image by image in fixed chunks of 16 images, the chunks added in order, so the
+/// weights are the same for any thread count.
+final class ConvolutionMaxPool: Layer {
+    let convolution: Conv2D
+    let pool: Pool2D
+    private var input: Matrix?
+    private let output = Matrix(rows: 0, columns: 0)
+    private let mask = ByteBuffer()
+    private let inputGradient = Matrix(rows: 0, columns: 0)
+    /// Each chunk's kernel gradient and bias gradient, side by side.
+    private let partials = Matrix(rows: 0, columns: 0)
+    static let chunk = 16
+
+    /// Whether `first` then `second` can run as one step.
+    static func fuses(_ first: any Layer, _ second: any Layer) -> Bool {
+        guard let convolution = first as? Conv2D, let pool = second as? Pool2D else { return false }
+        return convolution.gathersWindows && pool.isTiledPair && pool.inputShape == convolution.outputShape
+    }
+
+    init(_ convolution: Conv2D, _ pool: Pool2D) {
+        self.convolution = convolution
+        self.pool = pool
+    }
+
+    /// The convolution's: a step is not a layer of a model, and no file stores one.
+    var specification: LayerSpecification { convolution.specification }
+
+    func build(inputShape: [Int], generator: inout SeededGenerator) throws(ModelError) -> [Int] {
+        pool.outputShape
+    }
+
+    func sharingWeights() -> any Layer {
+        guard let convolution = convolution.sharingWeights() as? Conv2D, let pool = pool.sharingWeights() as? Pool2D
+        else { return self }
+        return ConvolutionMaxPool(convolution, pool)
+    }
+
+    private var positions: Int { convolution.positions }
+    private var depth: Int { convolution.kernel.value.rows }
+    private var pooledSize: Int { pool.outputShape.reduce(1, *) }
+
+    /// Stride 1: the image (zero-padded first for `same`) is multiplied as it lies, in "wide
+    /// rows" (output row y, column x is row y·paddedWidth + x; the columns past the output are
+    /// computed and never read): for each kernel row i, the rows of the image from i on are a
+    /// matrix whose row r is the kw·c values from pixel r, so the convolution is kh products of
+    /// depth kw·c and no windows are gathered. Other strides gather windows (im2col).
+    private var usesRows: Bool { convolution.stride == 1 }
+    private var paddedHeight: Int { usesRows ? convolution.outputShape[0] + convolution.kernelSize - 1 : 0 }
+    private var paddedWidth: Int { usesRows ? convolution.outputShape[1] + convolution.kernelSize - 1 : 0 }
+    /// Rows of the convolution's output as computed: wide rows, or one a position.
+    private var rowWidth: Int { usesRows ? paddedWidth : convolution.outputShape[1] }
+    private var computedRows: Int { usesRows ? convolution.outputShape[0] * paddedWidth : positions }
+
+    /// Per-thread buffers: the padded image, the convolution's output (or its gradient) and
+    /// windows (or their gradients).
+    private struct Scratch {
+        let padded, z, patches: UnsafeMutablePointer<Float>
+        init(_ step: ConvolutionMaxPool) {
+            let channels = step.convolution.inputShape[2]
+            padded = .allocate(capacity: max(1, step.paddedHeight * step.paddedWidth * channels))
+            z = .allocate(capacity: step.computedRows * step.convolution.filters)
+            patches = .allocate(capacity: max(step.positions, step.computedRows) * step.depth)
+            padded.initialize(repeating: 0, count: max(1, step.paddedHeight * step.paddedWidth * channels))
+        }
+        func free() {
+            for buffer in [padded, z, patches] { buffer.deallocate() }
+        }
+    }
+
+    /// The image as the stride-1 products read it: itself, or zero-padded into `scratch`.
+    private func rowSource(_ image: UnsafePointer<Float>, _ scratch: Scratch) -> UnsafePointer<Float> {
+        let (height, width, channels) = (convolution.inputShape[0], convolution.inputShape[1], convolution.inputShape[2])
+        if paddedHeight == height && paddedWidth == width { return image }
+        let (top, left) = (convolution.padTop, convolution.padLeft)
+        for y in 0..<height {
+            (scratch.padded + ((y + top) * paddedWidth + left) * channels).update(
+                from: image + y * width * channels, count: width * channels)
+        }
+        return UnsafePointer(scratch.padded)
+    }
+
+    /// The convolution of one image, without its bias, into `scratch.z` (`computedRows` rows).
+    private func convolve(_ image: UnsafePointer<Float>, _ scratch: Scratch) {
+        let (filters, kernel) = (convolution.filters, convolution.kernel.value.pointer)
+        if usesRows {
+            let source = rowSource(image, scratch)
+            let (k, channels) = (convolution.kernelSize, convolution.inputShape[2])
+            let wideRows = (convolution.outputShape[0] - 1) * paddedWidth + convolution.outputShape[1]
+            for i in 0..<k {
+                MatrixProduct.multiplyOnThisThread(
+                    transposeA: false, transposeB: false, m: wideRows, n: filters, k: k * channels,
+                    a: source + i * paddedWidth * channels, lda: channels, b: kernel + i * k * channels * filters,
+                    ldb: filters, beta: i == 0 ? 0 : 1, c: scratch.z, ldc: filters)
+            }
+            return
+        }
+        convolution.gather(image: UnsafeMutablePointer(mutating: image), into: scratch.patches)
+        MatrixProduct.multiplyOnThisThread(
+            transposeA: false, transposeB: false, m: positions, n: filters, k: depth, a: scratch.patches, lda: depth,
+            b: kernel, ldb: filters, beta: 0, c: scratch.z, ldc: filters)
+    }
+
+    /// dKernel (beta 0: set, 1: added) of one image from its output gradient in `scratch.z`.
+    private func kernelGradient(
+        _ image: UnsafePointer<Float>, _ scratch: Scratch, beta: Float, into dk: UnsafeMutablePointer<Float>
+    ) {
+        let filters = convolution.filters
+        if usesRows {
+            let source = rowSource(image, scratch)
+            let (k, channels) = (convolution.kernelSize, convolution.inputShape[2])
+            let wideRows = (convolution.outputShape[0] - 1) * paddedWidth + convolution.outputShape[1]
+            for i in 0..<k {
+                MatrixProduct.multiplyOnThisThread(
+                    transposeA: true, transposeB: false, m: k * channels, n: filters, k: wideRows,
+                    a: source + i * paddedWidth * channels, lda: channels, b: scratch.z, ldb: filters, beta: beta,
+                    c: dk + i * k * channels * filters, ldc: filters)
+            }
+            return
+        }
+        convolution.gather(image: UnsafeMutablePointer(mutating: image), into: scratch.patches)
+        MatrixProduct.multiplyOnThisThread(
+            transposeA: true, transposeB: false, m: depth, n: filters, k: positions, a: scratch.patches, lda: depth,
+            b: scratch.z, ldb: filters, beta: beta, c: dk, ldc: filters)
+    }
+
+    /// dInput of one image from its output gradient in `scratch.z`: the windows' gradients,
+    /// in rows of positions, scattered back (col2im).
+    private func inputGradient(_ scratch: Scratch, into dx: UnsafeMutablePointer<Float>) {
+        let (filters, depth, rows) = (convolution.filters, depth, computedRows)
+        MatrixProduct.multiplyOnThisThread(
+            transposeA: false, transposeB: true, m: rows, n: depth, k: filters, a: scratch.z, lda: filters,
+            b: convolution.kernel.value.pointer, ldb: filters, beta: 0, c: scratch.patches, ldc: depth)
+        if usesRows {
+            // Wide rows to positions in place, front to back (each value moves to a lower address).
+            let (outWidth, paddedWidth, p) = (convolution.outputShape[1], paddedWidth, scratch.patches)
+            for y in 1..<convolution.outputShape[0] {
+                for e in 0..<(outWidth * depth) { p[y * outWidth * depth + e] = p[y * paddedWidth * depth + e] }
+            }
+        }
+        convolution.scatter(patches: scratch.patches, into: dx)
+    }
+
+    func forward(_ input: Matrix, training: Bool) -> Matrix {
+        self.input = input
+        let batch = input.rows
+        let (filters, pooledSize, rowWidth) = (convolution.filters, pooledSize, rowWidth)
+        let imageSize = convolution.inputShape.reduce(1, *)
+        let (outHeight, outWidth) = (pool.outputShape[0], pool.outputShape[1])
+        output.resize(rows: batch, columns: pooledSize)
+        mask.reserve(batch * pooledSize)
+        let (x, y, m, bias) = (input.pointer, output.pointer, mask.pointer, convolution.bias.value.pointer)
+        Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
+            let scratch = Scratch(self)
+            defer { scratch.free() }
+            for b in images {
+                self.convolve(x + b * imageSize, scratch)
+                Kernels.maxPool2(
+                    y + b * pooledSize, mask: m + b * pooledSize, input: scratch.z, bias: bias, width: rowWidth,
+                    channels: filters, outHeight: outHeight, outWidth: outWidth)
+            }
+        }
+        return output
+    }
+
+    func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
+        guard let input else { return nil }
+        let batch = outputGradient.rows
+        let (filters, pooledSize, rowWidth) = (convolution.filters, pooledSize, rowWidth)
+        let imageSize = convolution.inputShape.reduce(1, *)
+        let height = convolution.outputShape[0]
+        let (outHeight, outWidth) = (pool.outputShape[0], pool.outputShape[1])
+        let kernelSize = depth * filters
+        let chunk = Self.chunk
+        let chunks = (batch + chunk - 1) / chunk
+        partials.resize(rows: max(1, chunks), columns: kernelSize + filters)
+        let part = partials.pointer
+        if batch == 0 { part.update(repeating: 0, count: kernelSize + filters) }
+        if needsInputGradient { inputGradient.resize(rows: batch, columns: imageSize) }
+        let (x, g, m, dx) = (input.pointer, outputGradient.pointer, mask.pointer, inputGradient.pointer)
+        Compute.runner.forEachRange(count: chunks, minimumPerPart: 1) { indices in
+            let scratch = Scratch(self)
+            defer { scratch.free() }
+            for index in indices {
+                let (dk, db) = (part + index * (kernelSize + filters), part + index * (kernelSize + filters) + kernelSize)
+                db.update(repeating: 0, count: filters)
+                let first = index * chunk
+                for b in first..<min(batch, first + chunk) {
+                    let (gb, mb) = (g + b * pooledSize, m + b * pooledSize)
+                    Kernels.maxPool2Backward(
+                        scratch.z, mask: mb, gradient: gb, height: height, width: rowWidth, channels: filters,
+                        outHeight: outHeight, outWidth: outWidth)
+                    self.kernelGradient(x + b * imageSize, scratch, beta: b == first ? 0 : 1, into: dk)
+                    // dBias: each pooled gradient once for every pixel of its window that is the maximum.
+                    for p in 0..<(outHeight * outWidth) {
+                        let (gp, mp) = (gb + p * filters, mb + p * filters)
+                        for o in 0..<filters { db[o] += gp[o] * Float(mp[o].nonzeroBitCount) }
+                    }
+                    if needsInputGradient { self.inputGradient(scratch, into: dx + b * imageSize) }
+                }
+            }
+        }
+        // The chunks' parts in order.
+        let (dk, db) = (convolution.kernel.gradient.pointer, convolution.bias.gradient.pointer)
+        dk.update(from: part, count: kernelSize)
+        db.update(from: part + kernelSize, count: filters)
+        for index in 1..<max(1, chunks) {
+            let source = part + index * (kernelSize + filters)
+            for e in 0..<kernelSize { dk[e] += source[e] }
+            for o in 0..<filters { db[o] += source[kernelSize + o] }
+        }
+        return needsInputGradient ? inputGradient : nil
+    }
+}
