@@ -56,8 +56,8 @@ public final class Sequential {
     }
 
     /// How the layers run: in `executionOrder`, a convolution that gathers windows then a 2x2
-    /// max pooling as one step (`ConvolutionMaxPool`: the same output, its gradients the same
-    /// sums in another order), every other layer alone.
+    /// max pooling as one step (`ConvolutionMaxPool`: the same function, its sums in another
+    /// order), every other layer alone.
     static func plan(_ layers: [any Layer]) -> [any Layer] {
         let ordered = executionOrder(layers).map { layers[$0] }
         var steps = [any Layer]()
@@ -81,7 +81,9 @@ public final class Sequential {
     public var executionSteps: [String] {
         running.map { step in
             if let fused = step as? ConvolutionMaxPool {
-                let kinds: [LayerSpecification.Kind] = [fused.convolution.specification.kind, fused.pool.specification.kind]
+                let kinds: [LayerSpecification.Kind] = [
+                    fused.convolution.specification.kind, fused.pool.specification.kind,
+                ]
                 return kinds.map(\.rawValue).joined(separator: "+")
             }
             return step.specification.kind.rawValue

@@ -34,7 +34,8 @@ import _TestSupport
         // Random images, and a blank one: there every window is a tie (each pixel gets the gradient).
         let values = (0..<(batch * h * w * c)).map { i in i < h * w * c ? 0 : generator.nextFloat(in: -1, 1) }
         let input = Matrix(rows: batch, columns: h * w * c, values: values)
-        let seed = Matrix(rows: batch, columns: 3, values: (0..<(batch * 3)).map { _ in generator.nextFloat(in: -1, 1) })
+        let seed = Matrix(
+            rows: batch, columns: 3, values: (0..<(batch * 3)).map { _ in generator.nextFloat(in: -1, 1) })
         func run(threads: Int) throws -> (logits: [Float], dx: [Float], gradients: [[Float]], steps: [String]) {
             Compute.setThreads(threads)
             defer { Compute.setThreads(1) }
@@ -56,7 +57,9 @@ import _TestSupport
         var x = input
         for layer in layers.layers.dropLast() { x = layer.forward(x, training: true) }
         var g = seed
-        for layer in layers.layers.dropLast().reversed() { g = try #require(layer.backward(g, needsInputGradient: true)) }
+        for layer in layers.layers.dropLast().reversed() {
+            g = try #require(layer.backward(g, needsInputGradient: true))
+        }
         func close(_ a: [Float], _ b: [Float], _ what: String) {
             let scale = max(1, b.map { abs($0) }.max() ?? 0)
             let worst = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity

@@ -2,17 +2,19 @@ import NumericCore
 
 /// A convolution that gathers windows (im2col: the first layer of a model of one channel, or a
 /// strided one) and the 2x2 max pooling right after it, run as one step image by image, so the
-/// convolution's output (four times the pooled size) never leaves the cache: each image's
-/// windows are gathered, multiplied with the kernel and pooled into the pooled output and a
-/// byte mask of each window's maximum; backward, the windows are gathered again, the pooled
-/// gradient spread by the mask, and both products done on the image while it is in cache.
+/// convolution's output (four times the pooled size) never leaves the cache: each image is
+/// convolved (stride 1: kh products on the image as it lies, see `usesRows`; else its windows
+/// gathered and one product), pooled with the bias added into the pooled output and a byte
+/// mask of each window's maximum; backward, the pooled gradient is spread by the mask and both
+/// products done on the image while it is in cache.
 ///
 /// `Sequential` makes these from its layers when it plans how to run them (see
 /// `Sequential.plan`); the two layers stay in the model as they were declared (their
-/// parameters, specifications and files are theirs), and running them one by one gives the
-/// same output bit for bit. The kernel and bias gradients are the same sums in another
-/// order: image by image in fixed chunks of 16 images, the chunks added in order, so the
-/// weights are the same for any thread count.
+/// parameters, specifications and files are theirs). Running them one by one gives the same
+/// function with the sums in another order (stride 1: three products of depth kw·c added, not
+/// one of depth kh·kw·c), so the values agree to rounding (tested). The kernel and bias
+/// gradients are summed image by image in fixed chunks of 16 images, the chunks added in
+/// order, so the weights are the same for any thread count.
 final class ConvolutionMaxPool: Layer {
     let convolution: Conv2D
     let pool: Pool2D
@@ -82,7 +84,9 @@ final class ConvolutionMaxPool: Layer {
 
     /// The image as the stride-1 products read it: itself, or zero-padded into `scratch`.
     private func rowSource(_ image: UnsafePointer<Float>, _ scratch: Scratch) -> UnsafePointer<Float> {
-        let (height, width, channels) = (convolution.inputShape[0], convolution.inputShape[1], convolution.inputShape[2])
+        let (height, width, channels) = (
+            convolution.inputShape[0], convolution.inputShape[1], convolution.inputShape[2]
+        )
         if paddedHeight == height && paddedWidth == width { return image }
         let (top, left) = (convolution.padTop, convolution.padLeft)
         for y in 0..<height {
@@ -194,7 +198,9 @@ final class ConvolutionMaxPool: Layer {
             let scratch = Scratch(self)
             defer { scratch.free() }
             for index in indices {
-                let (dk, db) = (part + index * (kernelSize + filters), part + index * (kernelSize + filters) + kernelSize)
+                let (dk, db) = (
+                    part + index * (kernelSize + filters), part + index * (kernelSize + filters) + kernelSize
+                )
                 db.update(repeating: 0, count: filters)
                 let first = index * chunk
                 for b in first..<min(batch, first + chunk) {
