@@ -56,8 +56,8 @@ public final class Sequential {
     }
 
     /// How the layers run: in `executionOrder`, a convolution that gathers windows then a 2x2
-    /// max pooling as one step (`ConvolutionMaxPool`: the same function, its sums in another
-    /// order), every other layer alone.
+    /// max pooling (and a ReLU after it) as one step (`ConvolutionMaxPool`: the same function,
+    /// its sums in another order), every other layer alone.
     static func plan(_ layers: [any Layer]) -> [any Layer] {
         let ordered = executionOrder(layers).map { layers[$0] }
         var steps = [any Layer]()
@@ -66,8 +66,10 @@ public final class Sequential {
             if i + 1 < ordered.count, ConvolutionMaxPool.fuses(ordered[i], ordered[i + 1]),
                 let convolution = ordered[i] as? Conv2D, let pool = ordered[i + 1] as? Pool2D
             {
-                steps.append(ConvolutionMaxPool(convolution, pool))
-                i += 2
+                // A ReLU after the pooling joins the step, unless it is the last layer.
+                let rectifies = i + 3 < ordered.count && ordered[i + 2] is ReLU
+                steps.append(ConvolutionMaxPool(convolution, pool, rectifies: rectifies))
+                i += rectifies ? 3 : 2
             } else {
                 steps.append(ordered[i])
                 i += 1
@@ -76,14 +78,14 @@ public final class Sequential {
         return steps
     }
 
-    /// The steps as they run, by the kinds of the layers in each (`conv2d+max_pool2d` for a
-    /// fused pair): for tests, and to see what a model does.
+    /// The steps as they run, by the kinds of the layers in each (`conv2d+max_pool2d+relu` for
+    /// a fused step): for tests, and to see what a model does.
     public var executionSteps: [String] {
         running.map { step in
             if let fused = step as? ConvolutionMaxPool {
-                let kinds: [LayerSpecification.Kind] = [
-                    fused.convolution.specification.kind, fused.pool.specification.kind,
-                ]
+                let kinds: [LayerSpecification.Kind] =
+                    [fused.convolution.specification.kind, fused.pool.specification.kind]
+                    + (fused.rectifies ? [.relu] : [])
                 return kinds.map(\.rawValue).joined(separator: "+")
             }
             return step.specification.kind.rawValue

@@ -49,23 +49,28 @@ public enum Kernels {
     /// Max pooling 2x2, stride 2, on one image (rows of `width`×`channels`; `outHeight`×`outWidth`
     /// windows inside it): `y` = each window's maximum of `x + bias` (none when nil; as
     /// `max(best, v)` from −∞, in the order top left, top right, bottom left, bottom right),
-    /// `mask` = the bits 1, 2, 4, 8 of the window's pixels, in that order, that equal it.
+    /// and with `relu` max(0, that); `mask` = the bits 1, 2, 4, 8 of the window's pixels, in
+    /// that order, that equal the maximum.
     @inline(__always)
     public static func maxPool2(
         _ y: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<UInt8>, input x: UnsafePointer<Float>,
-        bias: UnsafePointer<Float>? = nil, width: Int, channels: Int, outHeight: Int, outWidth: Int
+        bias: UnsafePointer<Float>? = nil, relu: Bool = false, width: Int, channels: Int, outHeight: Int,
+        outWidth: Int
     ) {
-        fashion_max_pool2(y, mask, x, bias, width, channels, outHeight, outWidth)
+        fashion_max_pool2(y, mask, x, bias, relu ? 1 : 0, width, channels, outHeight, outWidth)
     }
 
     /// Its backward on one image `[height, width, channels]`: `dx` = the window's `g` where
-    /// `mask` has the pixel, else 0, and 0 where no window reaches.
+    /// `mask` has the pixel, else 0, and 0 where no window reaches. With `rectified` (the
+    /// output of `relu`), `g` is first `g·(y > 0)`, the ReLU's backward; with `biasGradient`,
+    /// that adds each `g` times the pixels it went to.
     @inline(__always)
     public static func maxPool2Backward(
         _ dx: UnsafeMutablePointer<Float>, mask: UnsafePointer<UInt8>, gradient g: UnsafePointer<Float>,
-        height: Int, width: Int, channels: Int, outHeight: Int, outWidth: Int
+        rectified: UnsafePointer<Float>? = nil, biasGradient: UnsafeMutablePointer<Float>? = nil, height: Int,
+        width: Int, channels: Int, outHeight: Int, outWidth: Int
     ) {
-        fashion_max_pool2_backward(dx, mask, g, height, width, channels, outHeight, outWidth)
+        fashion_max_pool2_backward(dx, mask, g, rectified, biasGradient, height, width, channels, outHeight, outWidth)
     }
 
     /// Max pooling's backward for one input pixel of `count` channels: `dx[c] += g[c]` where

@@ -15,20 +15,24 @@ import _TestSupport
         (11, 11, 1, 6, 3, 2, true, 4),  // stride 2: windows gathered (im2col), 6 -> 3
     ]
 
-    static func model(_ shape: (Int, Int, Int, Int, Int, Int, Bool, Int)) throws -> Sequential {
+    /// The pair with a ReLU before the pooling (run after it, in the step) or a tanh after it.
+    static func model(_ shape: (Int, Int, Int, Int, Int, Int, Bool, Int), rectified: Bool) throws -> Sequential {
         let (h, w, c, f, k, s, same, _) = shape
         return try Sequential(inputShape: [h, w, c], seed: 7) {
             Conv2D(filters: f, kernelSize: k, stride: s, padding: same ? .same : .valid)
-            ReLU()
+            if rectified { ReLU() }
             Pool2D(.max)
+            if !rectified { Tanh() }
             Flatten()
             Dense(units: 3)
             Softmax()
         }
     }
 
-    @Test(arguments: shapes)
-    func theFusedStepMatchesTheLayersOneByOne(shape: (Int, Int, Int, Int, Int, Int, Bool, Int)) throws {
+    @Test(arguments: shapes, [true, false])
+    func theFusedStepMatchesTheLayersOneByOne(shape: (Int, Int, Int, Int, Int, Int, Bool, Int), rectified: Bool)
+        throws
+    {
         let (h, w, c, _, _, _, _, batch) = shape
         var generator = SeededGenerator(seed: 11)
         // Random images, and a blank one: there every window is a tie (each pixel gets the gradient).
@@ -39,7 +43,7 @@ import _TestSupport
         func run(threads: Int) throws -> (logits: [Float], dx: [Float], gradients: [[Float]], steps: [String]) {
             Compute.setThreads(threads)
             defer { Compute.setThreads(1) }
-            let model = try Self.model(shape)
+            let model = try Self.model(shape, rectified: rectified)
             // A positive bias, so that the blank image's ties pass the ReLU.
             let bias = try #require(model.layers[0] as? Conv2D).bias.value
             for o in 0..<bias.count { bias.pointer[o] = 0.05 + Float(o) * 0.01 }
@@ -48,10 +52,14 @@ import _TestSupport
             return (logits, dx, model.parameters.map(\.gradient.values), model.executionSteps)
         }
         let fused = try run(threads: 1)
-        #expect(fused.steps == ["conv2d+max_pool2d", "relu", "flatten", "dense", "softmax"])
+        #expect(
+            fused.steps
+                == (rectified ? ["conv2d+max_pool2d+relu"] : ["conv2d+max_pool2d", "tanh"]) + [
+                    "flatten", "dense", "softmax",
+                ])
 
         // The same layers, one by one in the declared order.
-        let layers = try Self.model(shape)
+        let layers = try Self.model(shape, rectified: rectified)
         let bias = try #require(layers.layers[0] as? Conv2D).bias.value
         for o in 0..<bias.count { bias.pointer[o] = 0.05 + Float(o) * 0.01 }
         var x = input
@@ -94,14 +102,15 @@ import _TestSupport
         }
         #expect(
             model.executionSteps == [
-                "conv2d+max_pool2d", "relu", "conv2d", "max_pool2d", "conv2d", "max_pool2d", "flatten", "dense",
+                "conv2d+max_pool2d+relu", "conv2d", "max_pool2d", "conv2d", "max_pool2d", "flatten", "dense",
             ])
         let average = try Sequential(inputShape: [8, 8, 1], seed: 1) {
             Conv2D(filters: 2, kernelSize: 3, padding: .same)
             Pool2D(.average)
             Conv2D(filters: 2, kernelSize: 3, padding: .same)
             Pool2D(.max, padding: .same)  // 4x4 of two channels: fused
+            ReLU()  // the last layer: alone
         }
-        #expect(average.executionSteps == ["conv2d", "avg_pool2d", "conv2d+max_pool2d"])
+        #expect(average.executionSteps == ["conv2d", "avg_pool2d", "conv2d+max_pool2d", "relu"])
     }
 }

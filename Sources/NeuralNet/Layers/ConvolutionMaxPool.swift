@@ -5,8 +5,9 @@ import NumericCore
 /// convolution's output (four times the pooled size) never leaves the cache: each image is
 /// convolved (stride 1: kh products on the image as it lies, see `usesRows`; else its windows
 /// gathered and one product), pooled with the bias added into the pooled output and a byte
-/// mask of each window's maximum; backward, the pooled gradient is spread by the mask and both
-/// products done on the image while it is in cache.
+/// mask of each window's maximum (and a ReLU after the pooling, when there is one, applied
+/// there); backward, the pooled gradient is spread by the mask and both products done on the
+/// image while it is in cache.
 ///
 /// `Sequential` makes these from its layers when it plans how to run them (see
 /// `Sequential.plan`); the two layers stay in the model as they were declared (their
@@ -18,6 +19,9 @@ import NumericCore
 final class ConvolutionMaxPool: Layer {
     let convolution: Conv2D
     let pool: Pool2D
+    /// Whether a ReLU after the pooling runs in the step too (its forward in the pooling's
+    /// output, its backward in the pooling's, with the same values as the ReLU layer's).
+    let rectifies: Bool
     private var input: Matrix?
     private let output = Matrix(rows: 0, columns: 0)
     private let mask = ByteBuffer()
@@ -32,9 +36,10 @@ final class ConvolutionMaxPool: Layer {
         return convolution.gathersWindows && pool.isTiledPair && pool.inputShape == convolution.outputShape
     }
 
-    init(_ convolution: Conv2D, _ pool: Pool2D) {
+    init(_ convolution: Conv2D, _ pool: Pool2D, rectifies: Bool) {
         self.convolution = convolution
         self.pool = pool
+        self.rectifies = rectifies
     }
 
     /// The convolution's: a step is not a layer of a model, and no file stores one.
@@ -47,7 +52,7 @@ final class ConvolutionMaxPool: Layer {
     func sharingWeights() -> any Layer {
         guard let convolution = convolution.sharingWeights() as? Conv2D, let pool = pool.sharingWeights() as? Pool2D
         else { return self }
-        return ConvolutionMaxPool(convolution, pool)
+        return ConvolutionMaxPool(convolution, pool, rectifies: rectifies)
     }
 
     private var positions: Int { convolution.positions }
@@ -172,8 +177,8 @@ final class ConvolutionMaxPool: Layer {
             for b in images {
                 self.convolve(x + b * imageSize, scratch)
                 Kernels.maxPool2(
-                    y + b * pooledSize, mask: m + b * pooledSize, input: scratch.z, bias: bias, width: rowWidth,
-                    channels: filters, outHeight: outHeight, outWidth: outWidth)
+                    y + b * pooledSize, mask: m + b * pooledSize, input: scratch.z, bias: bias, relu: self.rectifies,
+                    width: rowWidth, channels: filters, outHeight: outHeight, outWidth: outWidth)
             }
         }
         return output
@@ -194,6 +199,7 @@ final class ConvolutionMaxPool: Layer {
         if batch == 0 { part.update(repeating: 0, count: kernelSize + filters) }
         if needsInputGradient { inputGradient.resize(rows: batch, columns: imageSize) }
         let (x, g, m, dx) = (input.pointer, outputGradient.pointer, mask.pointer, inputGradient.pointer)
+        let y: UnsafeMutablePointer<Float>? = rectifies ? output.pointer : nil
         Compute.runner.forEachRange(count: chunks, minimumPerPart: 1) { indices in
             let scratch = Scratch(self)
             defer { scratch.free() }
@@ -205,15 +211,11 @@ final class ConvolutionMaxPool: Layer {
                 let first = index * chunk
                 for b in first..<min(batch, first + chunk) {
                     let (gb, mb) = (g + b * pooledSize, m + b * pooledSize)
-                    Kernels.maxPool2Backward(
-                        scratch.z, mask: mb, gradient: gb, height: height, width: rowWidth, channels: filters,
-                        outHeight: outHeight, outWidth: outWidth)
-                    self.kernelGradient(x + b * imageSize, scratch, beta: b == first ? 0 : 1, into: dk)
                     // dBias: each pooled gradient once for every pixel of its window that is the maximum.
-                    for p in 0..<(outHeight * outWidth) {
-                        let (gp, mp) = (gb + p * filters, mb + p * filters)
-                        for o in 0..<filters { db[o] += gp[o] * Float(mp[o].nonzeroBitCount) }
-                    }
+                    Kernels.maxPool2Backward(
+                        scratch.z, mask: mb, gradient: gb, rectified: y.map { $0 + b * pooledSize }, biasGradient: db,
+                        height: height, width: rowWidth, channels: filters, outHeight: outHeight, outWidth: outWidth)
+                    self.kernelGradient(x + b * imageSize, scratch, beta: b == first ? 0 : 1, into: dk)
                     if needsInputGradient { self.inputGradient(scratch, into: dx + b * imageSize) }
                 }
             }

@@ -44,13 +44,17 @@ void fashion_max_pool_tiled_backward(float *dx, const float *x, const float *bes
                                      ptrdiff_t size);
 
 /// Max pooling 2x2, stride 2, on one image (rows of width x channels; out_height x out_width
-/// windows inside it): y = each window's maximum of x + bias (bias may be NULL), mask = the bits
-/// (1, 2, 4, 8: top left, top right, bottom left, bottom right) of its pixels equal to it.
-void fashion_max_pool2(float *y, uint8_t *mask, const float *x, const float *bias, ptrdiff_t width,
+/// windows inside it): y = each window's maximum of x + bias (bias may be NULL; with relu,
+/// max(0, that)), mask = the bits (1, 2, 4, 8: top left, top right, bottom left, bottom right)
+/// of its pixels equal to the maximum.
+void fashion_max_pool2(float *y, uint8_t *mask, const float *x, const float *bias, int relu, ptrdiff_t width,
                        ptrdiff_t channels, ptrdiff_t out_height, ptrdiff_t out_width);
-/// Its backward: dx = the window's g where the mask has the pixel, else 0, and 0 where no window reaches.
-void fashion_max_pool2_backward(float *dx, const uint8_t *mask, const float *g, ptrdiff_t height, ptrdiff_t width,
-                                ptrdiff_t channels, ptrdiff_t out_height, ptrdiff_t out_width);
+/// Its backward: dx = the window's g where the mask has the pixel, else 0, and 0 where no
+/// window reaches; with y (the rectified output, may be NULL) g is taken as g * (y > 0) first,
+/// and with db (may be NULL) db += g times the pixels it went to.
+void fashion_max_pool2_backward(float *dx, const uint8_t *mask, const float *g, const float *y, float *db,
+                                ptrdiff_t height, ptrdiff_t width, ptrdiff_t channels, ptrdiff_t out_height,
+                                ptrdiff_t out_width);
 
 /// Runs `iterations` rounds of 12 (AVX-512: 24) independent fused multiply-add chains at the kernels' vector
 /// width and returns the floating-point operations done: time it to get the FMA ceiling.
