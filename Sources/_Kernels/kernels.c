@@ -478,33 +478,46 @@ void fashion_max_pool_backward_pixel(float *restrict dx, const float *restrict x
 #define WINO_IN_ARGS const float *restrict image, ptrdiff_t height, ptrdiff_t width, ptrdiff_t channels, \
                      ptrdiff_t tiles_h, ptrdiff_t tiles_w, ptrdiff_t pad_top, ptrdiff_t pad_left, \
                      float *restrict v, ptrdiff_t plane_stride, const float *restrict zeros
+#define WINO_IN_TILE(P)                                                                            \
+    _Pragma("clang loop vectorize(assume_safety)")                                                 \
+    for (ptrdiff_t c = 0; c < channels; c++) {                                                     \
+        float t[16];                                                                               \
+        for (int s = 0; s < 4; s++) {                                                              \
+            float d0 = P(s)[c], d1 = P(4 + s)[c], d2 = P(8 + s)[c], d3 = P(12 + s)[c];             \
+            t[s] = d0 - d2; t[4 + s] = d1 + d2; t[8 + s] = d2 - d1; t[12 + s] = d1 - d3;           \
+        }                                                                                          \
+        for (int r = 0; r < 4; r++) {                                                              \
+            float e0 = t[4 * r], e1 = t[4 * r + 1], e2 = t[4 * r + 2], e3 = t[4 * r + 3];          \
+            out[(4 * r) * plane_stride + c] = e0 - e2;                                             \
+            out[(4 * r + 1) * plane_stride + c] = e1 + e2;                                         \
+            out[(4 * r + 2) * plane_stride + c] = e2 - e1;                                         \
+            out[(4 * r + 3) * plane_stride + c] = e1 - e3;                                         \
+        }                                                                                          \
+    }
+// A tile inside the image reads its 16 pixels at fixed offsets from its corner; one on the
+// border through a table of pointers (zeros outside).
+#define WINO_CORNER(K) (corner + ((K) >> 2) * row + ((K) & 3) * channels)
+#define WINO_TABLE(K) (p[K])
 #define WINO_IN_BODY                                                                               \
     {                                                                                              \
+        ptrdiff_t row = width * channels;                                                          \
         for (ptrdiff_t ty = 0; ty < tiles_h; ty++)                                                 \
             for (ptrdiff_t tx = 0; tx < tiles_w; tx++) {                                           \
+                ptrdiff_t y0 = 2 * ty - pad_top, x0 = 2 * tx - pad_left;                           \
+                float *out = v + (ty * tiles_w + tx) * channels;                                   \
+                if (y0 >= 0 && y0 + 4 <= height && x0 >= 0 && x0 + 4 <= width) {                  \
+                    const float *corner = image + y0 * row + x0 * channels;                        \
+                    WINO_IN_TILE(WINO_CORNER)                                                      \
+                    continue;                                                                      \
+                }                                                                                  \
                 const float *p[16];                                                                \
                 for (int r = 0; r < 4; r++)                                                        \
                     for (int s = 0; s < 4; s++) {                                                  \
-                        ptrdiff_t y = 2 * ty + r - pad_top, x = 2 * tx + s - pad_left;            \
+                        ptrdiff_t y = y0 + r, x = x0 + s;                                          \
                         p[4 * r + s] = (y >= 0 && y < height && x >= 0 && x < width)              \
                                            ? image + (y * width + x) * channels : zeros;           \
                     }                                                                              \
-                float *out = v + (ty * tiles_w + tx) * channels;                                   \
-                _Pragma("clang loop vectorize(assume_safety)")                                     \
-                for (ptrdiff_t c = 0; c < channels; c++) {                                         \
-                    float t[16];                                                                   \
-                    for (int s = 0; s < 4; s++) {                                                  \
-                        float d0 = p[s][c], d1 = p[4 + s][c], d2 = p[8 + s][c], d3 = p[12 + s][c]; \
-                        t[s] = d0 - d2; t[4 + s] = d1 + d2; t[8 + s] = d2 - d1; t[12 + s] = d1 - d3; \
-                    }                                                                              \
-                    for (int r = 0; r < 4; r++) {                                                  \
-                        float e0 = t[4 * r], e1 = t[4 * r + 1], e2 = t[4 * r + 2], e3 = t[4 * r + 3]; \
-                        out[(4 * r) * plane_stride + c] = e0 - e2;                                 \
-                        out[(4 * r + 1) * plane_stride + c] = e1 + e2;                             \
-                        out[(4 * r + 2) * plane_stride + c] = e2 - e1;                             \
-                        out[(4 * r + 3) * plane_stride + c] = e1 - e3;                             \
-                    }                                                                              \
-                }                                                                                  \
+                WINO_IN_TILE(WINO_TABLE)                                                           \
             }                                                                                      \
     }
 
@@ -512,10 +525,36 @@ void fashion_max_pool_backward_pixel(float *restrict dx, const float *restrict x
 #define WINO_OUT_ARGS const float *restrict m, ptrdiff_t plane_stride, ptrdiff_t filters, ptrdiff_t tiles_h, \
                       ptrdiff_t tiles_w, ptrdiff_t out_h, ptrdiff_t out_w, const float *restrict bias, \
                       float *restrict out, float *restrict sink
+#define WINO_OUT_TILE(Q)                                                                           \
+    _Pragma("clang loop vectorize(assume_safety)")                                                 \
+    for (ptrdiff_t o = 0; o < filters; o++) {                                                      \
+        float e[16];                                                                               \
+        for (int x = 0; x < 16; x++) e[x] = in[x * plane_stride + o];                              \
+        float u0[4], u1[4];                                                                        \
+        for (int s = 0; s < 4; s++) {                                                              \
+            u0[s] = e[s] + e[4 + s] + e[8 + s];                                                    \
+            u1[s] = e[4 + s] - e[8 + s] - e[12 + s];                                               \
+        }                                                                                          \
+        float b = bias[o];                                                                         \
+        Q(0)[o] = b + (u0[0] + u0[1] + u0[2]);                                                     \
+        Q(1)[o] = b + (u0[1] - u0[2] - u0[3]);                                                     \
+        Q(2)[o] = b + (u1[0] + u1[1] + u1[2]);                                                     \
+        Q(3)[o] = b + (u1[1] - u1[2] - u1[3]);                                                     \
+    }
+// The 2x2 outputs of a tile inside the output at fixed offsets, else through a table.
+#define WINO_OUT_CORNER(K) (corner + ((K) >> 1) * row + ((K) & 1) * filters)
+#define WINO_OUT_TABLE(K) (q[K])
 #define WINO_OUT_BODY                                                                              \
     {                                                                                              \
+        ptrdiff_t row = out_w * filters;                                                           \
         for (ptrdiff_t ty = 0; ty < tiles_h; ty++)                                                 \
             for (ptrdiff_t tx = 0; tx < tiles_w; tx++) {                                           \
+                const float *in = m + (ty * tiles_w + tx) * filters;                               \
+                if (2 * ty + 2 <= out_h && 2 * tx + 2 <= out_w) {                                  \
+                    float *corner = out + 2 * ty * row + 2 * tx * filters;                         \
+                    WINO_OUT_TILE(WINO_OUT_CORNER)                                                 \
+                    continue;                                                                      \
+                }                                                                                  \
                 float *q[4];                                                                       \
                 for (int u = 0; u < 2; u++)                                                        \
                     for (int w = 0; w < 2; w++) {                                                  \
@@ -523,22 +562,7 @@ void fashion_max_pool_backward_pixel(float *restrict dx, const float *restrict x
                         q[2 * u + w] = (y < out_h && x < out_w) ? out + (y * out_w + x) * filters  \
                                                                 : sink + (2 * u + w) * filters;    \
                     }                                                                              \
-                const float *in = m + (ty * tiles_w + tx) * filters;                               \
-                _Pragma("clang loop vectorize(assume_safety)")                                     \
-                for (ptrdiff_t o = 0; o < filters; o++) {                                          \
-                    float e[16];                                                                   \
-                    for (int x = 0; x < 16; x++) e[x] = in[x * plane_stride + o];                  \
-                    float u0[4], u1[4];                                                            \
-                    for (int s = 0; s < 4; s++) {                                                  \
-                        u0[s] = e[s] + e[4 + s] + e[8 + s];                                        \
-                        u1[s] = e[4 + s] - e[8 + s] - e[12 + s];                                   \
-                    }                                                                              \
-                    float b = bias[o];                                                             \
-                    q[0][o] = b + (u0[0] + u0[1] + u0[2]);                                         \
-                    q[1][o] = b + (u0[1] - u0[2] - u0[3]);                                         \
-                    q[2][o] = b + (u1[0] + u1[1] + u1[2]);                                         \
-                    q[3][o] = b + (u1[1] - u1[2] - u1[3]);                                         \
-                }                                                                                  \
+                WINO_OUT_TILE(WINO_OUT_TABLE)                                                      \
             }                                                                                      \
     }
 
@@ -546,30 +570,39 @@ void fashion_max_pool_backward_pixel(float *restrict dx, const float *restrict x
 #define WINO_GRAD_ARGS const float *restrict dy, ptrdiff_t out_h, ptrdiff_t out_w, ptrdiff_t filters, \
                        ptrdiff_t tiles_h, ptrdiff_t tiles_w, float *restrict z, ptrdiff_t plane_stride, \
                        const float *restrict zeros
+#define WINO_GRAD_TILE(G)                                                                          \
+    _Pragma("clang loop vectorize(assume_safety)")                                                 \
+    for (ptrdiff_t o = 0; o < filters; o++) {                                                      \
+        float g00 = G(0)[o], g01 = G(1)[o], g10 = G(2)[o], g11 = G(3)[o];                          \
+        /* w = A g (rows): w0 = g0, w1 = g0 + g1, w2 = g0 - g1, w3 = -g1, per column */            \
+        float w[4][2] = {{g00, g01}, {g00 + g10, g01 + g11}, {g00 - g10, g01 - g11}, {-g10, -g11}}; \
+        for (int r = 0; r < 4; r++) {                                                              \
+            float a0 = w[r][0], a1 = w[r][1];                                                      \
+            out[(4 * r) * plane_stride + o] = a0;                                                  \
+            out[(4 * r + 1) * plane_stride + o] = a0 + a1;                                         \
+            out[(4 * r + 2) * plane_stride + o] = a0 - a1;                                         \
+            out[(4 * r + 3) * plane_stride + o] = -a1;                                             \
+        }                                                                                          \
+    }
+#define WINO_GRAD_TABLE(K) (g[K])
 #define WINO_GRAD_BODY                                                                             \
     {                                                                                              \
+        ptrdiff_t row = out_w * filters;                                                           \
         for (ptrdiff_t ty = 0; ty < tiles_h; ty++)                                                 \
             for (ptrdiff_t tx = 0; tx < tiles_w; tx++) {                                           \
+                float *out = z + (ty * tiles_w + tx) * filters;                                    \
+                if (2 * ty + 2 <= out_h && 2 * tx + 2 <= out_w) {                                  \
+                    const float *corner = dy + 2 * ty * row + 2 * tx * filters;                    \
+                    WINO_GRAD_TILE(WINO_OUT_CORNER)                                                \
+                    continue;                                                                      \
+                }                                                                                  \
                 const float *g[4];                                                                 \
                 for (int u = 0; u < 2; u++)                                                        \
                     for (int w = 0; w < 2; w++) {                                                  \
                         ptrdiff_t y = 2 * ty + u, x = 2 * tx + w;                                  \
                         g[2 * u + w] = (y < out_h && x < out_w) ? dy + (y * out_w + x) * filters : zeros; \
                     }                                                                              \
-                float *out = z + (ty * tiles_w + tx) * filters;                                    \
-                _Pragma("clang loop vectorize(assume_safety)")                                     \
-                for (ptrdiff_t o = 0; o < filters; o++) {                                          \
-                    float g00 = g[0][o], g01 = g[1][o], g10 = g[2][o], g11 = g[3][o];              \
-                    /* w = A g (rows): w0 = g0, w1 = g0 + g1, w2 = g0 - g1, w3 = -g1, per column */ \
-                    float w[4][2] = {{g00, g01}, {g00 + g10, g01 + g11}, {g00 - g10, g01 - g11}, {-g10, -g11}}; \
-                    for (int r = 0; r < 4; r++) {                                                  \
-                        float a0 = w[r][0], a1 = w[r][1];                                          \
-                        out[(4 * r) * plane_stride + o] = a0;                                      \
-                        out[(4 * r + 1) * plane_stride + o] = a0 + a1;                             \
-                        out[(4 * r + 2) * plane_stride + o] = a0 - a1;                             \
-                        out[(4 * r + 3) * plane_stride + o] = -a1;                                 \
-                    }                                                                              \
-                }                                                                                  \
+                WINO_GRAD_TILE(WINO_GRAD_TABLE)                                                    \
             }                                                                                      \
     }
 
@@ -578,36 +611,45 @@ void fashion_max_pool_backward_pixel(float *restrict dx, const float *restrict x
 #define WINO_DX_ARGS const float *restrict q, ptrdiff_t plane_stride, ptrdiff_t channels, ptrdiff_t tiles_h, \
                      ptrdiff_t tiles_w, ptrdiff_t height, ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, \
                      float *restrict dx, float *restrict sink
+#define WINO_DX_TILE(P)                                                                            \
+    _Pragma("clang loop vectorize(assume_safety)")                                                 \
+    for (ptrdiff_t c = 0; c < channels; c++) {                                                     \
+        float e[16], t[16];                                                                        \
+        for (int x = 0; x < 16; x++) e[x] = in[x * plane_stride + c];                              \
+        /* B e per column: t0 = e0, t1 = e1 - e2 + e3, t2 = -e0 + e1 + e2, t3 = -e3 */             \
+        for (int s = 0; s < 4; s++) {                                                              \
+            float e0 = e[s], e1 = e[4 + s], e2 = e[8 + s], e3 = e[12 + s];                         \
+            t[s] = e0; t[4 + s] = e1 - e2 + e3; t[8 + s] = e1 + e2 - e0; t[12 + s] = -e3;          \
+        }                                                                                          \
+        for (int r = 0; r < 4; r++) {                                                              \
+            float e0 = t[4 * r], e1 = t[4 * r + 1], e2 = t[4 * r + 2], e3 = t[4 * r + 3];          \
+            P(4 * r)[c] += e0;                                                                     \
+            P(4 * r + 1)[c] += e1 - e2 + e3;                                                       \
+            P(4 * r + 2)[c] += e1 + e2 - e0;                                                       \
+            P(4 * r + 3)[c] -= e3;                                                                 \
+        }                                                                                          \
+    }
 #define WINO_DX_BODY                                                                               \
     {                                                                                              \
+        ptrdiff_t row = width * channels;                                                          \
         for (ptrdiff_t ty = 0; ty < tiles_h; ty++)                                                 \
             for (ptrdiff_t tx = 0; tx < tiles_w; tx++) {                                           \
+                ptrdiff_t y0 = 2 * ty - pad_top, x0 = 2 * tx - pad_left;                           \
+                const float *in = q + (ty * tiles_w + tx) * channels;                              \
+                if (y0 >= 0 && y0 + 4 <= height && x0 >= 0 && x0 + 4 <= width) {                  \
+                    float *corner = dx + y0 * row + x0 * channels;                                 \
+                    WINO_DX_TILE(WINO_CORNER)                                                      \
+                    continue;                                                                      \
+                }                                                                                  \
                 float *p[16];                                                                      \
                 for (int r = 0; r < 4; r++)                                                        \
                     for (int s = 0; s < 4; s++) {                                                  \
-                        ptrdiff_t y = 2 * ty + r - pad_top, x = 2 * tx + s - pad_left;            \
+                        ptrdiff_t y = y0 + r, x = x0 + s;                                          \
                         p[4 * r + s] = (y >= 0 && y < height && x >= 0 && x < width)              \
                                            ? dx + (y * width + x) * channels                       \
                                            : sink + (4 * r + s) * channels;                        \
                     }                                                                              \
-                const float *in = q + (ty * tiles_w + tx) * channels;                              \
-                _Pragma("clang loop vectorize(assume_safety)")                                     \
-                for (ptrdiff_t c = 0; c < channels; c++) {                                         \
-                    float e[16], t[16];                                                            \
-                    for (int x = 0; x < 16; x++) e[x] = in[x * plane_stride + c];                  \
-                    /* B e per column: t0 = e0, t1 = e1 - e2 + e3, t2 = -e0 + e1 + e2, t3 = -e3 */ \
-                    for (int s = 0; s < 4; s++) {                                                  \
-                        float e0 = e[s], e1 = e[4 + s], e2 = e[8 + s], e3 = e[12 + s];             \
-                        t[s] = e0; t[4 + s] = e1 - e2 + e3; t[8 + s] = e1 + e2 - e0; t[12 + s] = -e3; \
-                    }                                                                              \
-                    for (int r = 0; r < 4; r++) {                                                  \
-                        float e0 = t[4 * r], e1 = t[4 * r + 1], e2 = t[4 * r + 2], e3 = t[4 * r + 3]; \
-                        p[4 * r][c] += e0;                                                         \
-                        p[4 * r + 1][c] += e1 - e2 + e3;                                           \
-                        p[4 * r + 2][c] += e1 + e2 - e0;                                           \
-                        p[4 * r + 3][c] -= e3;                                                     \
-                    }                                                                              \
-                }                                                                                  \
+                WINO_DX_TILE(WINO_TABLE)                                                           \
             }                                                                                      \
     }
 
