@@ -67,9 +67,9 @@ public final class Sequential {
                 let convolution = ordered[i] as? Conv2D, let pool = ordered[i + 1] as? Pool2D
             {
                 // A ReLU after the pooling joins the step, unless it is the last layer.
-                let rectifies = i + 3 < ordered.count && ordered[i + 2] is ReLU
-                steps.append(ConvolutionMaxPool(convolution, pool, rectifies: rectifies))
-                i += rectifies ? 3 : 2
+                let rectifier = i + 3 < ordered.count && ordered[i + 2] is ReLU ? ordered[i + 2] : nil
+                steps.append(ConvolutionMaxPool(convolution, pool, rectifier: rectifier))
+                i += rectifier == nil ? 2 : 3
             } else {
                 steps.append(ordered[i])
                 i += 1

@@ -106,6 +106,31 @@ public enum Kernels {
         fashion_winograd_output(m, planeStride, filters, tilesH, tilesW, outHeight, outWidth, bias, output, sink)
     }
 
+    /// The output transform and a 2x2 max pooling: `Y = Aᵀ M A + bias` per tile, and each of
+    /// the first `pooledHeight`×`pooledWidth` tiles (a tile is a pooling window) pooled as
+    /// `maxPool2` pools, into `y` and `mask` (with `relu`, y = max(0, y)).
+    @inline(__always)
+    public static func winogradOutputPool(
+        _ m: UnsafePointer<Float>, planeStride: Int, filters: Int, tilesW: Int, pooledHeight: Int, pooledWidth: Int,
+        bias: UnsafePointer<Float>, relu: Bool, into y: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<UInt8>
+    ) {
+        fashion_winograd_output_pool(
+            m, planeStride, filters, tilesW, pooledHeight, pooledWidth, bias, relu ? 1 : 0, y, mask)
+    }
+
+    /// Its backward: `Z = A dY Aᵀ`, dY the pooled gradient spread by the mask as
+    /// `maxPool2Backward` spreads it (`g·(y > 0)` first with the rectified output), zero for
+    /// the tiles that are no window; `biasGradient` += each `g` times the pixels it went to.
+    @inline(__always)
+    public static func winogradPooledGradient(
+        _ g: UnsafePointer<Float>, mask: UnsafePointer<UInt8>, rectified: UnsafePointer<Float>?,
+        biasGradient: UnsafeMutablePointer<Float>, pooledHeight: Int, pooledWidth: Int, filters: Int, tilesH: Int,
+        tilesW: Int, into z: UnsafeMutablePointer<Float>, planeStride: Int
+    ) {
+        fashion_winograd_pooled_gradient(
+            g, mask, rectified, biasGradient, pooledHeight, pooledWidth, filters, tilesH, tilesW, z, planeStride)
+    }
+
     /// The output gradient's transform: `Z = A dY Aᵀ` per tile (dY zero past the output).
     @inline(__always)
     public static func winogradOutputGradient(

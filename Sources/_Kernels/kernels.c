@@ -653,6 +653,91 @@ void fashion_max_pool_backward_pixel(float *restrict dx, const float *restrict x
             }                                                                                      \
     }
 
+// Y = Aᵀ M A + bias per tile and filter, then the 2x2 max pooling of the tile (a tile is a
+// pooling window: both start at even rows and columns), as fashion_max_pool2 computes it:
+// y = the maximum (with relu, max(0, it)), mask = the bits of the tile's outputs equal to it.
+// Only the pooled_h x pooled_w tiles that are windows are computed.
+#define WINO_POOL_ARGS const float *restrict m, ptrdiff_t plane_stride, ptrdiff_t filters, ptrdiff_t tiles_w, \
+                       ptrdiff_t pooled_h, ptrdiff_t pooled_w, const float *restrict bias, int relu, \
+                       float *restrict y, uint8_t *restrict mask
+#define WINO_POOL_BODY                                                                             \
+    {                                                                                              \
+        for (ptrdiff_t ty = 0; ty < pooled_h; ty++)                                                \
+            for (ptrdiff_t tx = 0; tx < pooled_w; tx++) {                                          \
+                const float *in = m + (ty * tiles_w + tx) * filters;                               \
+                float *o = y + (ty * pooled_w + tx) * filters;                                     \
+                uint8_t *k = mask + (ty * pooled_w + tx) * filters;                                \
+                _Pragma("clang loop vectorize(assume_safety)")                                     \
+                for (ptrdiff_t f = 0; f < filters; f++) {                                          \
+                    float e[16];                                                                   \
+                    for (int x = 0; x < 16; x++) e[x] = in[x * plane_stride + f];                  \
+                    float u0[4], u1[4];                                                            \
+                    for (int s = 0; s < 4; s++) {                                                  \
+                        u0[s] = e[s] + e[4 + s] + e[8 + s];                                        \
+                        u1[s] = e[4 + s] - e[8 + s] - e[12 + s];                                   \
+                    }                                                                              \
+                    float b = bias[f];                                                             \
+                    float va = b + (u0[0] + u0[1] + u0[2]), vb = b + (u0[1] - u0[2] - u0[3]);      \
+                    float vd = b + (u1[0] + u1[1] + u1[2]), ve = b + (u1[1] - u1[2] - u1[3]);      \
+                    float best = -INFINITY;                                                        \
+                    best = va >= best ? va : best;                                                 \
+                    best = vb >= best ? vb : best;                                                 \
+                    best = vd >= best ? vd : best;                                                 \
+                    best = ve >= best ? ve : best;                                                 \
+                    o[f] = relu ? (best > 0 ? best : 0) : best;                                    \
+                    k[f] = (uint8_t)((va == best) | (vb == best) << 1 | (vd == best) << 2 | (ve == best) << 3); \
+                }                                                                                  \
+            }                                                                                      \
+    }
+
+// Its backward: Z = A dY Aᵀ per tile, dY the pooled gradient spread by the mask as
+// fashion_max_pool2_backward spreads it (g * (y > 0) first with the rectified output y, which
+// may be NULL); tiles that are no window get Z = 0. db += g times the pixels it went to.
+#define WINO_POOL_GRAD_ARGS const float *restrict g, const uint8_t *restrict mask, const float *restrict y, \
+                            float *restrict db, ptrdiff_t pooled_h, ptrdiff_t pooled_w, ptrdiff_t filters, \
+                            ptrdiff_t tiles_h, ptrdiff_t tiles_w, float *restrict z, ptrdiff_t plane_stride
+#define WINO_POOL_GRAD_BODY                                                                        \
+    {                                                                                              \
+        for (ptrdiff_t ty = 0; ty < tiles_h; ty++)                                                 \
+            for (ptrdiff_t tx = 0; tx < tiles_w; tx++) {                                           \
+                float *out = z + (ty * tiles_w + tx) * filters;                                    \
+                if (ty >= pooled_h || tx >= pooled_w) {                                            \
+                    for (int x = 0; x < 16; x++) memset(out + x * plane_stride, 0, sizeof(float) * (size_t)filters); \
+                    continue;                                                                      \
+                }                                                                                  \
+                ptrdiff_t at = (ty * pooled_w + tx) * filters;                                     \
+                const float *go = g + at;                                                          \
+                const uint8_t *k = mask + at;                                                      \
+                const float *yo = y ? y + at : go;                                                 \
+                int rectified = y != 0;                                                            \
+                _Pragma("clang loop vectorize(assume_safety)")                                     \
+                for (ptrdiff_t o = 0; o < filters; o++) {                                          \
+                    int bits = k[o];                                                               \
+                    float v = rectified ? go[o] * (float)(yo[o] > 0) : go[o];                      \
+                    float g00 = (float)(bits & 1) * v, g01 = (float)((bits >> 1) & 1) * v;         \
+                    float g10 = (float)((bits >> 2) & 1) * v, g11 = (float)((bits >> 3) & 1) * v;  \
+                    db[o] += v * POOL2_COUNT;                                                      \
+                    float w[4][2] = {{g00, g01}, {g00 + g10, g01 + g11}, {g00 - g10, g01 - g11}, {-g10, -g11}}; \
+                    for (int r = 0; r < 4; r++) {                                                  \
+                        float a0 = w[r][0], a1 = w[r][1];                                          \
+                        out[(4 * r) * plane_stride + o] = a0;                                      \
+                        out[(4 * r + 1) * plane_stride + o] = a0 + a1;                             \
+                        out[(4 * r + 2) * plane_stride + o] = a0 - a1;                             \
+                        out[(4 * r + 3) * plane_stride + o] = -a1;                                 \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+    }
+
+static void wino_pool_baseline(WINO_POOL_ARGS) WINO_POOL_BODY
+static void wino_pool_grad_baseline(WINO_POOL_GRAD_ARGS) WINO_POOL_GRAD_BODY
+#ifdef X86
+AVX2 static void wino_pool_avx2(WINO_POOL_ARGS) WINO_POOL_BODY
+AVX2 static void wino_pool_grad_avx2(WINO_POOL_GRAD_ARGS) WINO_POOL_GRAD_BODY
+AVX512 static void wino_pool_avx512(WINO_POOL_ARGS) WINO_POOL_BODY
+AVX512 static void wino_pool_grad_avx512(WINO_POOL_GRAD_ARGS) WINO_POOL_GRAD_BODY
+#endif
+
 static void wino_in_baseline(WINO_IN_ARGS) WINO_IN_BODY
 static void wino_out_baseline(WINO_OUT_ARGS) WINO_OUT_BODY
 static void wino_grad_baseline(WINO_GRAD_ARGS) WINO_GRAD_BODY
@@ -691,4 +776,12 @@ void fashion_winograd_output_gradient(WINO_GRAD_ARGS) {
 
 void fashion_winograd_input_gradient(WINO_DX_ARGS) {
     WINO_DISPATCH(wino_dx, q, plane_stride, channels, tiles_h, tiles_w, height, width, pad_top, pad_left, dx, sink);
+}
+
+void fashion_winograd_output_pool(WINO_POOL_ARGS) {
+    WINO_DISPATCH(wino_pool, m, plane_stride, filters, tiles_w, pooled_h, pooled_w, bias, relu, y, mask);
+}
+
+void fashion_winograd_pooled_gradient(WINO_POOL_GRAD_ARGS) {
+    WINO_DISPATCH(wino_pool_grad, g, mask, y, db, pooled_h, pooled_w, filters, tiles_h, tiles_w, z, plane_stride);
 }

@@ -13,6 +13,8 @@ import _TestSupport
         (8, 8, 3, 5, 3, 1, true, 3),  // same padding, 8 -> 4, filters no multiple of the vector width
         (9, 7, 2, 4, 5, 1, false, 17),  // 5 -> 2 and 3 -> 1: a row and a column no window covers
         (11, 11, 1, 6, 3, 2, true, 4),  // stride 2: windows gathered (im2col), 6 -> 3
+        (13, 13, 8, 16, 3, 1, false, 5),  // Winograd: 11 -> 5, the last row and column of tiles no window
+        (14, 14, 9, 20, 3, 1, true, 17),  // Winograd, same: 14 -> 7, two chunks of images
     ]
 
     /// The pair with a ReLU before the pooling (run after it, in the step) or a tanh after it.
@@ -86,23 +88,24 @@ import _TestSupport
         #expect(twoThreads.gradients == fused.gradients)
     }
 
-    /// Only a convolution that gathers windows, right before a 2x2 max pooling that tiles its
-    /// output, is fused; the rest run alone.
+    /// Only a convolution that gathers windows or runs Winograd, right before a 2x2 max pooling
+    /// that tiles its output, is fused; the rest run alone.
     @Test func onlyAPairThatTilesIsFused() throws {
         let model = try Sequential(inputShape: [12, 12, 1], seed: 1) {
             Conv2D(filters: 8, kernelSize: 3, padding: .same)
             ReLU()
             Pool2D(.max)  // fused with the convolution: 12 -> 6
-            Conv2D(filters: 8, kernelSize: 3, padding: .same)  // 8 channels: Winograd, alone
+            Conv2D(filters: 8, kernelSize: 3, padding: .same)  // 8 channels: Winograd, fused
             Pool2D(.max)
-            Conv2D(filters: 4, kernelSize: 3, stride: 1, padding: .same)
+            Conv2D(filters: 4, kernelSize: 3, stride: 1, padding: .same)  // Winograd
             Pool2D(.max, poolSize: 3)  // not 2x2
+            Conv2D(filters: 4, kernelSize: 1)  // 1x1: shifted products
             Flatten()
             Dense(units: 2)
         }
         #expect(
             model.executionSteps == [
-                "conv2d+max_pool2d+relu", "conv2d", "max_pool2d", "conv2d", "max_pool2d", "flatten", "dense",
+                "conv2d+max_pool2d+relu", "conv2d+max_pool2d", "conv2d", "max_pool2d", "conv2d", "flatten", "dense",
             ])
         let average = try Sequential(inputShape: [8, 8, 1], seed: 1) {
             Conv2D(filters: 2, kernelSize: 3, padding: .same)
@@ -112,5 +115,24 @@ import _TestSupport
             ReLU()  // the last layer: alone
         }
         #expect(average.executionSteps == ["conv2d", "avg_pool2d", "conv2d+max_pool2d", "relu"])
+    }
+
+    /// A Winograd layer switched to its twin after the model planned its steps: the step runs
+    /// the layers one by one, and gives their bits.
+    @Test func aWinogradLayerSwitchedOffRunsTheLayersAlone() throws {
+        let shape = (10, 10, 8, 8, 3, 1, true, 3)
+        let input = GradientCheck.randomInput(rows: 3, columns: 800, seed: 4)
+        let seed = GradientCheck.randomInput(rows: 3, columns: 3, seed: 5)
+        let model = try Self.model(shape, rectified: true)
+        let layers = try Self.model(shape, rectified: true)
+        for m in [model, layers] { try #require(m.layers[0] as? Conv2D).prefersWinograd = false }
+        let logits = model.logits(input, training: true).values
+        let dx = try #require(model.backward(fromLogits: seed, needsInputGradient: true)).values
+        var x = input
+        for layer in layers.layers.dropLast() { x = layer.forward(x, training: true) }
+        var g = seed
+        for layer in layers.layers.dropLast().reversed() { g = try #require(layer.backward(g, needsInputGradient: true)) }
+        #expect(logits == x.values && dx == g.values)
+        #expect(model.parameters.map(\.gradient.values) == layers.parameters.map(\.gradient.values))
     }
 }

@@ -289,15 +289,16 @@ import _TestSupport
 }
 
 /// Sequential runs a ReLU followed by a max pooling the other way round (the ReLU then sees a
-/// quarter of the values); nothing a user sees may change by a bit. (Eight channels: the first
-/// convolutions run alone, not fused with their poolings as ones of fewer channels would be.)
+/// quarter of the values); nothing a user sees may change by a bit. (Eight channels and 5x5 and
+/// 2x2 kernels: the convolutions run alone, not fused with their poolings as ones that gather
+/// windows or run Winograd are.)
 @Suite struct ReLUPoolOrderTests {
     static func model() throws -> Sequential {
         try Sequential(inputShape: [10, 10, 8], seed: 5) {
-            Conv2D(filters: 8, kernelSize: 3, padding: .same)
+            Conv2D(filters: 8, kernelSize: 5, padding: .same)
             ReLU()
             Pool2D(.max)
-            Conv2D(filters: 6, kernelSize: 3)
+            Conv2D(filters: 6, kernelSize: 2)
             ReLU()
             Pool2D(.max)
             Flatten()

@@ -3,6 +3,16 @@ import NumericCore
 /// Winograd F(2x2, 3x3) for Conv2D (see the notes on `Conv2D`): the forward pass, the exact
 /// gradients of it, and the kernel's transforms. The image transforms are C kernels
 /// (`Kernels.winograd*`); the products are the project's matrix product on each thread.
+/// Where a 2x2 max pooling run inside a Winograd layer (`ConvolutionMaxPool`) keeps its
+/// output `[batch, height, width, filters]` and masks: a Winograd tile is a pooling window.
+struct WinogradPooling {
+    let output: UnsafeMutablePointer<Float>
+    let mask: UnsafeMutablePointer<UInt8>
+    let height, width: Int
+    let rectifies: Bool
+    var size: Int { height * width }
+}
+
 extension Conv2D {
     /// Winograd's tiles: 2x2 blocks of outputs, the last row and column past an odd size.
     private var tileRows: Int { (outputShape[0] + 1) / 2 }
@@ -43,13 +53,31 @@ extension Conv2D {
         }
     }
 
-    func winogradForward(_ input: Matrix) -> Matrix {
+    /// The pooled gradient of images `first..<first + count` spread and transformed into `z`,
+    /// their bias gradient added onto `db`.
+    private func winogradTransformPooledGradient(
+        _ g: UnsafePointer<Float>, _ pooling: WinogradPooling, first: Int, count: Int,
+        into z: UnsafeMutablePointer<Float>, rows: Int, db: UnsafeMutablePointer<Float>
+    ) {
+        let tiles = tileRows * tileColumns
+        for b in 0..<count {
+            let at = (first + b) * pooling.size * filters
+            Kernels.winogradPooledGradient(
+                g + at, mask: pooling.mask + at, rectified: pooling.rectifies ? pooling.output + at : nil,
+                biasGradient: db, pooledHeight: pooling.height, pooledWidth: pooling.width, filters: filters,
+                tilesH: tileRows, tilesW: tileColumns, into: z + b * tiles * filters, planeStride: rows * filters)
+        }
+    }
+
+    /// The forward pass; with `pooling`, the 2x2 max pooling after it too, into the pooling's
+    /// buffers (the layer's own output is then not written).
+    func winogradForward(_ input: Matrix, pooling: WinogradPooling? = nil) -> Matrix {
         let batch = input.rows
         let (channels, filters) = (inputShape[2], self.filters)
         let tiles = tileRows * tileColumns
         transformKernel()
         shiftedSource = input
-        output.resize(rows: batch, columns: positions * filters)
+        if pooling == nil { output.resize(rows: batch, columns: positions * filters) }
         let (x, u, bias, out) = (input.pointer, winogradKernel.pointer, self.bias.value.pointer, output.pointer)
         let group = winogradGroup(tiles: tiles)
         Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
@@ -73,6 +101,14 @@ extension Conv2D {
                         beta: 0, c: m + xi * rows * filters, ldc: filters)
                 }
                 for b in 0..<count {
+                    if let pooling {
+                        let at = (first + b) * pooling.size * filters
+                        Kernels.winogradOutputPool(
+                            m + b * tiles * filters, planeStride: rows * filters, filters: filters,
+                            tilesW: self.tileColumns, pooledHeight: pooling.height, pooledWidth: pooling.width,
+                            bias: bias, relu: pooling.rectifies, into: pooling.output + at, mask: pooling.mask + at)
+                        continue
+                    }
                     Kernels.winogradOutput(
                         m + b * tiles * filters, planeStride: rows * filters, filters: filters,
                         tilesH: self.tileRows, tilesW: self.tileColumns, outHeight: self.outputShape[0],
@@ -85,7 +121,11 @@ extension Conv2D {
         return output
     }
 
-    func winogradBackward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
+    /// The backward pass from the output gradient, or with `pooling` from the gradient of the
+    /// pooling's output (and the bias gradient summed from it, chunk by chunk).
+    func winogradBackward(_ outputGradient: Matrix, needsInputGradient: Bool, pooling: WinogradPooling? = nil)
+        -> Matrix?
+    {
         guard let source = shiftedSource else { return nil }
         let batch = outputGradient.rows
         let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
@@ -105,6 +145,9 @@ extension Conv2D {
         winogradKernelGradient.resize(rows: max(1, chunks), columns: 16 * kernelSize)
         let p = winogradKernelGradient.pointer
         if batch == 0 { p.update(repeating: 0, count: 16 * kernelSize) }
+        winogradBiasGradient.resize(rows: max(1, chunks), columns: filters)
+        let partialBias = winogradBiasGradient.pointer
+        partialBias.update(repeating: 0, count: max(1, chunks) * filters)
         // Uᵀ per position, [filters, channels], so the input gradient's products read rows.
         winogradKernelTransposed.resize(rows: 16, columns: kernelSize)
         let (u, ut) = (winogradKernel.pointer, winogradKernelTransposed.pointer)
@@ -137,7 +180,14 @@ extension Conv2D {
                 while first < end {
                     let count = min(group, end - first)
                     self.winogradTransformInput(x, first: first, count: count, into: v, rows: rows, zeros: zeros)
-                    self.winogradTransformGradient(dy, first: first, count: count, into: z, rows: rows, zeros: zeros)
+                    if let pooling {
+                        self.winogradTransformPooledGradient(
+                            dy, pooling, first: first, count: count, into: z, rows: rows,
+                            db: partialBias + index * filters)
+                    } else {
+                        self.winogradTransformGradient(
+                            dy, first: first, count: count, into: z, rows: rows, zeros: zeros)
+                    }
                     for xi in 0..<16 {
                         MatrixProduct.multiplyOnThisThread(
                             transposeA: true, transposeB: false, m: channels, n: filters, k: count * tiles,
@@ -175,7 +225,16 @@ extension Conv2D {
             }
         }
         untransformKernelGradient()
-        biasGradient(from: dy, rows: batch * self.positions)
+        if pooling != nil {
+            // The chunks' bias parts in order.
+            let db = bias.gradient.pointer
+            db.update(from: partialBias, count: filters)
+            for index in 1..<max(1, chunks) {
+                for o in 0..<filters { db[o] += partialBias[index * filters + o] }
+            }
+        } else {
+            biasGradient(from: dy, rows: batch * self.positions)
+        }
         guard needsInputGradient else { return nil }
         return inputGradient
     }

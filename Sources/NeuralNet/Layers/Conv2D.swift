@@ -56,6 +56,8 @@ public final class Conv2D: Layer {
     let winogradKernel = Matrix(rows: 0, columns: 0)
     let winogradKernelTransposed = Matrix(rows: 0, columns: 0)
     let winogradKernelGradient = Matrix(rows: 0, columns: 0)
+    /// With a pooling run inside (`WinogradPooling`), each chunk's bias gradient.
+    let winogradBiasGradient = Matrix(rows: 0, columns: 0)
     /// Whether a 3x3 stride-1 layer of 8 channels or more runs Winograd (the default) or the
     /// shifted products (its twin, for tests and comparisons).
     public var prefersWinograd = true

@@ -19,9 +19,14 @@ import NumericCore
 final class ConvolutionMaxPool: Layer {
     let convolution: Conv2D
     let pool: Pool2D
-    /// Whether a ReLU after the pooling runs in the step too (its forward in the pooling's
+    /// A ReLU after the pooling that runs in the step too (its forward in the pooling's
     /// output, its backward in the pooling's, with the same values as the ReLU layer's).
-    let rectifies: Bool
+    let rectifier: (any Layer)?
+    var rectifies: Bool { rectifier != nil }
+    /// How the last forward ran: fused (the convolution's Winograd with the pooling inside, or
+    /// the gathered windows image by image), or the layers one by one (a Winograd layer switched
+    /// to its twin after the plan was made).
+    private var ranAlone = false
     private var input: Matrix?
     private let output = Matrix(rows: 0, columns: 0)
     private let mask = ByteBuffer()
@@ -30,16 +35,19 @@ final class ConvolutionMaxPool: Layer {
     private let partials = Matrix(rows: 0, columns: 0)
     static let chunk = 16
 
-    /// Whether `first` then `second` can run as one step.
+    /// Whether `first` then `second` can run as one step: a convolution that gathers windows or
+    /// runs Winograd (whose 2x2 tiles are the pooling's windows), then a 2x2 max pooling that
+    /// tiles its output.
     static func fuses(_ first: any Layer, _ second: any Layer) -> Bool {
         guard let convolution = first as? Conv2D, let pool = second as? Pool2D else { return false }
-        return convolution.gathersWindows && pool.isTiledPair && pool.inputShape == convolution.outputShape
+        return (convolution.gathersWindows || convolution.usesWinograd) && pool.isTiledPair
+            && pool.inputShape == convolution.outputShape
     }
 
-    init(_ convolution: Conv2D, _ pool: Pool2D, rectifies: Bool) {
+    init(_ convolution: Conv2D, _ pool: Pool2D, rectifier: (any Layer)?) {
         self.convolution = convolution
         self.pool = pool
-        self.rectifies = rectifies
+        self.rectifier = rectifier
     }
 
     /// The convolution's: a step is not a layer of a model, and no file stores one.
@@ -52,7 +60,7 @@ final class ConvolutionMaxPool: Layer {
     func sharingWeights() -> any Layer {
         guard let convolution = convolution.sharingWeights() as? Conv2D, let pool = pool.sharingWeights() as? Pool2D
         else { return self }
-        return ConvolutionMaxPool(convolution, pool, rectifies: rectifies)
+        return ConvolutionMaxPool(convolution, pool, rectifier: rectifier?.sharingWeights())
     }
 
     private var positions: Int { convolution.positions }
@@ -162,9 +170,27 @@ final class ConvolutionMaxPool: Layer {
         convolution.scatter(patches: scratch.patches, into: dx)
     }
 
+    /// The pooling's buffers as the Winograd layer writes them.
+    private func pooling(batch: Int) -> WinogradPooling {
+        mask.reserve(batch * pooledSize)
+        return WinogradPooling(
+            output: output.pointer, mask: mask.pointer, height: pool.outputShape[0], width: pool.outputShape[1],
+            rectifies: rectifies)
+    }
+
     func forward(_ input: Matrix, training: Bool) -> Matrix {
         self.input = input
         let batch = input.rows
+        ranAlone = !convolution.gathersWindows && !convolution.usesWinograd
+        if ranAlone {
+            let pooled = pool.forward(convolution.forward(input, training: training), training: training)
+            return rectifier?.forward(pooled, training: training) ?? pooled
+        }
+        if !convolution.gathersWindows {
+            output.resize(rows: batch, columns: pooledSize)
+            _ = convolution.winogradForward(input, pooling: pooling(batch: batch))
+            return output
+        }
         let (filters, pooledSize, rowWidth) = (convolution.filters, pooledSize, rowWidth)
         let imageSize = convolution.inputShape.reduce(1, *)
         let (outHeight, outWidth) = (pool.outputShape[0], pool.outputShape[1])
@@ -186,7 +212,16 @@ final class ConvolutionMaxPool: Layer {
 
     func backward(_ outputGradient: Matrix, needsInputGradient: Bool) -> Matrix? {
         guard let input else { return nil }
+        if ranAlone {
+            let g = rectifier?.backward(outputGradient, needsInputGradient: true) ?? outputGradient
+            guard let pooled = pool.backward(g, needsInputGradient: true) else { return nil }
+            return convolution.backward(pooled, needsInputGradient: needsInputGradient)
+        }
         let batch = outputGradient.rows
+        if !convolution.gathersWindows {
+            return convolution.winogradBackward(
+                outputGradient, needsInputGradient: needsInputGradient, pooling: pooling(batch: batch))
+        }
         let (filters, pooledSize, rowWidth) = (convolution.filters, pooledSize, rowWidth)
         let imageSize = convolution.inputShape.reduce(1, *)
         let height = convolution.outputShape[0]

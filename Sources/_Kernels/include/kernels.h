@@ -85,4 +85,16 @@ void fashion_winograd_input_gradient(const float *q, ptrdiff_t plane_stride, ptr
                                      ptrdiff_t tiles_w, ptrdiff_t height, ptrdiff_t width, ptrdiff_t pad_top,
                                      ptrdiff_t pad_left, float *dx, float *sink);
 
+/// Output and 2x2 max pooling: Y = Aᵀ M A + bias per tile, each of the first pooled_h x pooled_w
+/// tiles pooled as fashion_max_pool2 pools (y, mask; with relu, y = max(0, y)).
+void fashion_winograd_output_pool(const float *m, ptrdiff_t plane_stride, ptrdiff_t filters, ptrdiff_t tiles_w,
+                                  ptrdiff_t pooled_h, ptrdiff_t pooled_w, const float *bias, int relu, float *y,
+                                  uint8_t *mask);
+/// Its backward: Z = A dY Aᵀ, dY the pooled gradient g spread by the mask (g * (y > 0) first
+/// when y, the rectified output, is not NULL), 0 for tiles that are no window; db += g times
+/// the pixels it went to.
+void fashion_winograd_pooled_gradient(const float *g, const uint8_t *mask, const float *y, float *db,
+                                      ptrdiff_t pooled_h, ptrdiff_t pooled_w, ptrdiff_t filters, ptrdiff_t tiles_h,
+                                      ptrdiff_t tiles_w, float *z, ptrdiff_t plane_stride);
+
 #endif
