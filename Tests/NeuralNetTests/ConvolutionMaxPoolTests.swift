@@ -131,7 +131,9 @@ import _TestSupport
         var x = input
         for layer in layers.layers.dropLast() { x = layer.forward(x, training: true) }
         var g = seed
-        for layer in layers.layers.dropLast().reversed() { g = try #require(layer.backward(g, needsInputGradient: true)) }
+        for layer in layers.layers.dropLast().reversed() {
+            g = try #require(layer.backward(g, needsInputGradient: true))
+        }
         #expect(logits == x.values && dx == g.values)
         #expect(model.parameters.map(\.gradient.values) == layers.parameters.map(\.gradient.values))
     }

@@ -233,7 +233,7 @@ import _TestSupport
         let data = InMemoryData(features: features, labels: (0..<256).map { $0 % 10 }, featureCount: 784)
         func train(threads: Int) throws -> [[Float]] {
             let model = try Sequential(inputShape: [28, 28, 1], seed: 3) {
-                Conv2D(filters: 8, kernelSize: 3)
+                Conv2D(filters: 40, kernelSize: 3)  // batch norm of 40 channels: 16, 16 and 8, split over threads
                 BatchNorm()
                 ReLU()
                 Pool2D(.max)

@@ -86,17 +86,12 @@ public final class BatchNorm: Layer {
         mean.withUnsafeMutableBufferPointer { mean in
             variance.withUnsafeMutableBufferPointer { variance in
                 if training {
-                    for r in 0..<batch {
-                        let row = x + r * features
-                        for j in 0..<features { mean[j] += row[j] }
-                    }
-                    for j in 0..<features { mean[j] /= Float(batch) }
-                    for r in 0..<batch {
-                        let row = x + r * features
-                        for j in 0..<features {
-                            let d = row[j] - mean[j]
-                            variance[j] += d * d
-                        }
+                    // Features split over threads in whole cache lines, each summed over the rows
+                    // in order (16 at a time in registers): the same sums for any thread count.
+                    let (sum, squares) = (mean.baseAddress!, variance.baseAddress!)
+                    Compute.runner.forEachRange(count: features, alignment: 16, minimumPerPart: 16, partsPerThread: 1) {
+                        part in
+                        Self.moments(x, rows: batch, features: features, part: part, mean: sum, squares: squares)
                     }
                     for j in 0..<features {
                         variance[j] /= Float(batch)
@@ -116,12 +111,17 @@ public final class BatchNorm: Layer {
                     let inverse = UnsafePointer(inverse.baseAddress!)
                     Compute.runner.forEachRange(count: batch, minimumPerPart: 2048) { rows in
                         for r in rows {
-                            let row = x + r * features
-                            let n = xhat + r * features
-                            let out = y + r * features
-                            for j in 0..<features {
-                                n[j] = (row[j] - mean[j]) * inverse[j]
-                                out[j] = g[j] * n[j] + b[j]
+                            let (row, n, out) = (x + r * features, xhat + r * features, y + r * features)
+                            var j = 0
+                            while j + 16 <= features {
+                                let v = (Self.load(row + j) - Self.load(mean + j)) * Self.load(inverse + j)
+                                Self.store(v, n + j)
+                                Self.store(Self.load(g + j) * v + Self.load(b + j), out + j)
+                                j += 16
+                            }
+                            for k in j..<features {
+                                n[k] = (row[k] - mean[k]) * inverse[k]
+                                out[k] = g[k] * n[k] + b[k]
                             }
                         }
                     }
@@ -144,13 +144,8 @@ public final class BatchNorm: Layer {
         let g = gamma.value.pointer
         dg.update(repeating: 0, count: features)
         db.update(repeating: 0, count: features)
-        for r in 0..<batch {
-            let gy = dy + r * features
-            let n = xhat + r * features
-            for j in 0..<features {
-                db[j] += gy[j]
-                dg[j] += gy[j] * n[j]
-            }
+        Compute.runner.forEachRange(count: features, alignment: 16, minimumPerPart: 16, partsPerThread: 1) { part in
+            Self.gradientSums(dy, xhat, rows: batch, features: features, part: part, beta: db, gamma: dg)
         }
         guard needsInputGradient else { return nil }
         inputGradient.resize(rows: outputGradient.rows, columns: outputGradient.columns)
@@ -172,13 +167,93 @@ public final class BatchNorm: Layer {
             }
             Compute.runner.forEachRange(count: batch, minimumPerPart: 2048) { rows in
                 for r in rows {
-                    let gy = dy + r * features
-                    let n = xhat + r * features
-                    let out = dx + r * features
-                    for j in 0..<features { out[j] = scale[j] * (count * gy[j] - db[j] - n[j] * dg[j]) }
+                    let (gy, n, out) = (dy + r * features, xhat + r * features, dx + r * features)
+                    var j = 0
+                    while j + 16 <= features {
+                        let v = count * Self.load(gy + j) - Self.load(db + j) - Self.load(n + j) * Self.load(dg + j)
+                        Self.store(Self.load(scale + j) * v, out + j)
+                        j += 16
+                    }
+                    for k in j..<features { out[k] = scale[k] * (count * gy[k] - db[k] - n[k] * dg[k]) }
                 }
             }
         }
         return inputGradient
+    }
+
+    /// The mean of each feature in `part` over `rows` rows, then the sum of squared deviations
+    /// from it, each in row order (16 features at a time in registers, the rest one by one).
+    private static func moments(
+        _ x: UnsafePointer<Float>, rows: Int, features: Int, part: Range<Int>, mean: UnsafeMutablePointer<Float>,
+        squares: UnsafeMutablePointer<Float>
+    ) {
+        var j = part.lowerBound
+        while j + 16 <= part.upperBound {
+            var sum = SIMD16<Float>()
+            for r in 0..<rows { sum += UnsafeRawPointer(x + r * features + j).loadUnaligned(as: SIMD16<Float>.self) }
+            let m = sum / Float(rows)
+            var total = SIMD16<Float>()
+            for r in 0..<rows {
+                let d = UnsafeRawPointer(x + r * features + j).loadUnaligned(as: SIMD16<Float>.self) - m
+                total += d * d
+            }
+            UnsafeMutableRawPointer(mean + j).storeBytes(of: m, as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(squares + j).storeBytes(of: total, as: SIMD16<Float>.self)
+            j += 16
+        }
+        for k in j..<part.upperBound {
+            var sum: Float = 0
+            for r in 0..<rows { sum += x[r * features + k] }
+            let m = sum / Float(rows)
+            var total: Float = 0
+            for r in 0..<rows {
+                let d = x[r * features + k] - m
+                total += d * d
+            }
+            mean[k] = m
+            squares[k] = total
+        }
+    }
+
+    /// dBeta = Σ dy and dGamma = Σ dy·xhat for the features in `part`, in row order.
+    private static func gradientSums(
+        _ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, rows: Int, features: Int, part: Range<Int>,
+        beta: UnsafeMutablePointer<Float>, gamma: UnsafeMutablePointer<Float>
+    ) {
+        var j = part.lowerBound
+        while j + 16 <= part.upperBound {
+            var db = SIMD16<Float>()
+            var dg = SIMD16<Float>()
+            for r in 0..<rows {
+                let g = UnsafeRawPointer(dy + r * features + j).loadUnaligned(as: SIMD16<Float>.self)
+                db += g
+                dg += g * UnsafeRawPointer(xhat + r * features + j).loadUnaligned(as: SIMD16<Float>.self)
+            }
+            UnsafeMutableRawPointer(beta + j).storeBytes(of: db, as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(gamma + j).storeBytes(of: dg, as: SIMD16<Float>.self)
+            j += 16
+        }
+        for k in j..<part.upperBound {
+            var db: Float = 0
+            var dg: Float = 0
+            for r in 0..<rows {
+                db += dy[r * features + k]
+                dg += dy[r * features + k] * xhat[r * features + k]
+            }
+            beta[k] = db
+            gamma[k] = dg
+        }
+    }
+
+    @inline(__always) private static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    @inline(__always) private static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    @inline(__always) private static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
     }
 }
