@@ -118,8 +118,9 @@ func smallModel(seed: UInt64) throws -> Sequential {
             Issue.record("expected divergence, got \(String(describing: error))")
             return
         }
-        #expect(epoch == 1 && step >= 1)
-        #expect(error!.description.hasPrefix("training diverged at epoch 1, step \(step)"))
+        // Epoch 1 with the vector kernels; the baseline's products (no fused multiply-add) overflow a step later.
+        #expect((1...2).contains(epoch) && step >= 1)
+        #expect(error!.description.hasPrefix("training diverged at epoch \(epoch), step \(step)"))
     }
 
     @Test func monitorsNeedingValidationAreRejectedWithoutIt() throws {

@@ -1,0 +1,167 @@
+// Max pooling's kernels (see kernels.c for how each body is compiled per instruction set).
+#include "isa.h"
+#include "kernels.h"
+#include <math.h>
+#include <string.h>
+
+// Max pooling's backward on one image whose windows tile it (size x size, stride size, no
+// padding): every covered input is set to its window's gradient where it equals the window's
+// maximum and to 0 elsewhere; the rows and columns no window covers are cleared.
+#define TILED_POOL_ARGS float *restrict dx, const float *restrict x, const float *restrict best, \
+                        const float *restrict g, ptrdiff_t height, ptrdiff_t width, ptrdiff_t channels, \
+                        ptrdiff_t out_height, ptrdiff_t out_width, ptrdiff_t size
+#define TILED_POOL_BODY                                                                            \
+    {                                                                                              \
+        ptrdiff_t covered = out_width * size;                                                      \
+        for (ptrdiff_t oy = 0; oy < out_height; oy++)                                              \
+            for (ptrdiff_t r = oy * size; r < oy * size + size; r++) {                             \
+                ptrdiff_t row = r * width * channels;                                              \
+                for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                     \
+                    const float *go = g + (oy * out_width + ox) * channels;                        \
+                    const float *b = best + (oy * out_width + ox) * channels;                      \
+                    for (ptrdiff_t s = ox * size; s < ox * size + size; s++) {                     \
+                        float *p = dx + row + s * channels;                                        \
+                        const float *v = x + row + s * channels;                                   \
+                        for (ptrdiff_t c = 0; c < channels; c++) p[c] = (float)(v[c] == b[c]) * go[c]; \
+                    }                                                                              \
+                }                                                                                  \
+                if (covered < width) memset(dx + row + covered * channels, 0,                      \
+                                            sizeof(float) * (size_t)((width - covered) * channels)); \
+            }                                                                                      \
+        if (out_height * size < height)                                                            \
+            memset(dx + out_height * size * width * channels, 0,                                   \
+                   sizeof(float) * (size_t)((height - out_height * size) * width * channels));    \
+    }
+static void tiled_pool_baseline(TILED_POOL_ARGS) TILED_POOL_BODY
+#ifdef X86
+AVX2 static void tiled_pool_avx2(TILED_POOL_ARGS) TILED_POOL_BODY
+AVX512 static void tiled_pool_avx512(TILED_POOL_ARGS) TILED_POOL_BODY
+#endif
+
+void fashion_max_pool_tiled_backward(TILED_POOL_ARGS) {
+#ifdef X86
+    if (fashion_isa_level == 2) {
+        tiled_pool_avx512(dx, x, best, g, height, width, channels, out_height, out_width, size);
+        return;
+    }
+    if (fashion_isa_level == 1) {
+        tiled_pool_avx2(dx, x, best, g, height, width, channels, out_height, out_width, size);
+        return;
+    }
+#endif
+    tiled_pool_baseline(dx, x, best, g, height, width, channels, out_height, out_width, size);
+}
+
+// Max pooling 2x2, stride 2, on one image (width x channels a row; out_height x out_width
+// windows that fit in it): y = the window's maximum of x + bias (no bias when it is NULL),
+// taken as Swift's max(best, v) from -inf in the order top left, top right, bottom left,
+// bottom right; mask = the window's pixels equal to it, bits 1, 2, 4, 8 in that order (with
+// ties each gets the gradient). With relu, y = max(0, that) (ReLU after the pooling).
+#define POOL2_ARGS float *restrict y, uint8_t *restrict mask, const float *restrict x, \
+                   const float *restrict bias, int relu, ptrdiff_t width, ptrdiff_t channels, \
+                   ptrdiff_t out_height, ptrdiff_t out_width
+#define POOL2_LOOP(A, B, D, E)                                                                     \
+    for (ptrdiff_t oy = 0; oy < out_height; oy++)                                                  \
+        for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                             \
+            const float *a = x + (2 * oy * width + 2 * ox) * channels, *b = a + channels;          \
+            const float *d = a + width * channels, *e = d + channels;                              \
+            float *o = y + (oy * out_width + ox) * channels;                                       \
+            uint8_t *m = mask + (oy * out_width + ox) * channels;                                  \
+            for (ptrdiff_t c = 0; c < channels; c++) {                                             \
+                float va = A, vb = B, vd = D, ve = E, best = -INFINITY;                            \
+                best = va >= best ? va : best;                                                     \
+                best = vb >= best ? vb : best;                                                     \
+                best = vd >= best ? vd : best;                                                     \
+                best = ve >= best ? ve : best;                                                     \
+                o[c] = relu ? (best > 0 ? best : 0) : best;                                        \
+                m[c] = (uint8_t)((va == best) | (vb == best) << 1 | (vd == best) << 2 | (ve == best) << 3); \
+            }                                                                                      \
+        }
+#define POOL2_BODY                                                                                 \
+    {                                                                                              \
+        if (bias) { POOL2_LOOP(a[c] + bias[c], b[c] + bias[c], d[c] + bias[c], e[c] + bias[c]) }   \
+        else { POOL2_LOOP(a[c], b[c], d[c], e[c]) }                                                \
+    }
+static void pool2_baseline(POOL2_ARGS) POOL2_BODY
+#ifdef X86
+AVX2 static void pool2_avx2(POOL2_ARGS) POOL2_BODY
+AVX512 static void pool2_avx512(POOL2_ARGS) POOL2_BODY
+#endif
+
+void fashion_max_pool2(POOL2_ARGS) {
+#ifdef X86
+    if (fashion_isa_level == 2) {
+        pool2_avx512(y, mask, x, bias, relu, width, channels, out_height, out_width);
+        return;
+    }
+    if (fashion_isa_level == 1) { pool2_avx2(y, mask, x, bias, relu, width, channels, out_height, out_width); return; }
+#endif
+    pool2_baseline(y, mask, x, bias, relu, width, channels, out_height, out_width);
+}
+
+// Its backward: dx = g of the window (times 1 or 0, as the comparing kernel above) where the
+// mask has the pixel; the rows and columns no window covers are 0. With y (the rectified
+// output; may be NULL), g is first taken as g * (y > 0), the ReLU's backward; with db (may be
+// NULL), db += g times the pixels it went to, window by window in order (the bias gradient of
+// a convolution before the pooling).
+#define POOL2_BACK_ARGS float *restrict dx, const uint8_t *restrict mask, const float *restrict g, \
+                        const float *restrict y, float *restrict db, ptrdiff_t height, ptrdiff_t width, \
+                        ptrdiff_t channels, ptrdiff_t out_height, ptrdiff_t out_width
+#define POOL2_BACK_LOOP(GRADIENT, BIAS)                                                            \
+    for (ptrdiff_t oy = 0; oy < out_height; oy++) {                                                \
+        for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                             \
+            float *a = dx + (2 * oy * width + 2 * ox) * channels, *b = a + channels;               \
+            float *d = a + width * channels, *e = d + channels;                                    \
+            ptrdiff_t at = (oy * out_width + ox) * channels;                                       \
+            const float *go = g + at;                                                              \
+            const uint8_t *m = mask + at;                                                          \
+            for (ptrdiff_t c = 0; c < channels; c++) {                                             \
+                int bits = m[c];                                                                   \
+                float v = GRADIENT;                                                                \
+                a[c] = (float)(bits & 1) * v;                                                      \
+                b[c] = (float)((bits >> 1) & 1) * v;                                               \
+                d[c] = (float)((bits >> 2) & 1) * v;                                               \
+                e[c] = (float)((bits >> 3) & 1) * v;                                               \
+                BIAS;                                                                              \
+            }                                                                                      \
+        }                                                                                          \
+        if (covered < width)                                                                       \
+            for (ptrdiff_t r = 2 * oy; r < 2 * oy + 2; r++)                                        \
+                memset(dx + (r * width + covered) * channels, 0,                                   \
+                       sizeof(float) * (size_t)((width - covered) * channels));                    \
+    }
+#define POOL2_BACK_BODY                                                                            \
+    {                                                                                              \
+        ptrdiff_t covered = out_width * 2;                                                         \
+        if (y && db) { POOL2_BACK_LOOP(go[c] * (float)(y[at + c] > 0), db[c] += v * POOL2_COUNT) } \
+        else if (db) { POOL2_BACK_LOOP(go[c], db[c] += v * POOL2_COUNT) }                          \
+        else if (y) { POOL2_BACK_LOOP(go[c] * (float)(y[at + c] > 0), (void)0) }                   \
+        else { POOL2_BACK_LOOP(go[c], (void)0) }                                                   \
+        if (out_height * 2 < height)                                                               \
+            memset(dx + out_height * 2 * width * channels, 0,                                      \
+                   sizeof(float) * (size_t)((height - out_height * 2) * width * channels));       \
+    }
+static void pool2_back_baseline(POOL2_BACK_ARGS) POOL2_BACK_BODY
+#ifdef X86
+AVX2 static void pool2_back_avx2(POOL2_BACK_ARGS) POOL2_BACK_BODY
+AVX512 static void pool2_back_avx512(POOL2_BACK_ARGS) POOL2_BACK_BODY
+#endif
+
+void fashion_max_pool2_backward(POOL2_BACK_ARGS) {
+#ifdef X86
+    if (fashion_isa_level == 2) {
+        pool2_back_avx512(dx, mask, g, y, db, height, width, channels, out_height, out_width);
+        return;
+    }
+    if (fashion_isa_level == 1) {
+        pool2_back_avx2(dx, mask, g, y, db, height, width, channels, out_height, out_width);
+        return;
+    }
+#endif
+    pool2_back_baseline(dx, mask, g, y, db, height, width, channels, out_height, out_width);
+}
+
+void fashion_max_pool_backward_pixel(float *restrict dx, const float *restrict x, const float *restrict best,
+                                     const float *restrict g, ptrdiff_t n) {
+    for (ptrdiff_t c = 0; c < n; c++) dx[c] += (float)(x[c] == best[c]) * g[c];
+}
