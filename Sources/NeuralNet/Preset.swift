@@ -37,10 +37,10 @@ public struct Preset: Sendable {
             summary:
                 "two 3x3 same-padded convolutions (32, 64), each with max pooling then batch norm, Dense 128, "
                 + "dropout 0.4; random 1-pixel crops and mirror images, one-cycle to 0.005, label smoothing 0.1, "
-                + "batch 64, flip averaging, 15 epochs",
+                + "batch 64, flip averaging, 14 epochs",
             model: .smallCNN,
             options: TrainingOptions(
-                epochs: 15, batchSize: 64, optimizer: OptimizerSpecification(kind: .adam, learningRate: 0.005),
+                epochs: 14, batchSize: 64, optimizer: OptimizerSpecification(kind: .adam, learningRate: 0.005),
                 schedule: LearningRateSchedule(kind: .oneCycle), labelSmoothing: 0.1,
                 augmentation: Augmentation(cropPadding: 1, flipProbability: 0.5), flipAveraging: true)),
         Preset(

@@ -208,8 +208,13 @@ static void sgemm_with(gemm_fn gemm, int transpose_a, int transpose_b, ptrdiff_t
             }
         return;
     }
-    for (ptrdiff_t j = 0; j < n; j++)
-        for (ptrdiff_t p = 0; p < k; p++) packed[p * n + j] = b[j * ldb + p];
+    // In blocks of 16 x 16, so that the rows written and read stay in cache.
+    for (ptrdiff_t j0 = 0; j0 < n; j0 += 16)
+        for (ptrdiff_t p0 = 0; p0 < k; p0 += 16) {
+            ptrdiff_t j1 = j0 + 16 < n ? j0 + 16 : n, p1 = p0 + 16 < k ? p0 + 16 : k;
+            for (ptrdiff_t p = p0; p < p1; p++)
+                for (ptrdiff_t j = j0; j < j1; j++) packed[p * n + j] = b[j * ldb + p];
+        }
     gemm_in_blocks(gemm, m, n, k, alpha, a, ars, acs, packed, n, beta, c, ldc);
     free(packed);
 }

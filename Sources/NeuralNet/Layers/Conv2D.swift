@@ -28,6 +28,8 @@ import NumericCore
 ///   gathered into a matrix (im2col, `[batch·outHeight·outWidth, kh·kw·c]`), so the convolution
 ///   is one matrix product with the kernel. Backward: dKernel = patchesᵀ · dOutput, dPatches =
 ///   dOutput · kernelᵀ, scattered back onto the input (col2im).
+/// - Winograd or gathered windows followed by a 2x2 max pooling: `Sequential` runs the pair
+///   as one step (`ConvolutionMaxPool`), this layer's output never written.
 public final class Conv2D: Layer {
     public let filters: Int
     public let kernelSize: Int
