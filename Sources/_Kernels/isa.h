@@ -9,6 +9,28 @@
 #define AVX2 __attribute__((target("avx2,fma,bmi,bmi2")))
 #endif
 
+/// Calls NAME_avx512, NAME_avx2 or NAME_baseline, as the loader chose, and returns.
+#ifdef X86
+#define ISA_DISPATCH(NAME, ...)                                              \
+    do {                                                                     \
+        if (fashion_isa_level == 2) { NAME##_avx512(__VA_ARGS__); return; }  \
+        if (fashion_isa_level == 1) { NAME##_avx2(__VA_ARGS__); return; }    \
+        NAME##_baseline(__VA_ARGS__);                                        \
+    } while (0)
+#else
+#define ISA_DISPATCH(NAME, ...) NAME##_baseline(__VA_ARGS__)
+#endif
+
+/// A 2x2 max pooling window's maximum of va, vb, vd, ve (as Swift's max(best, v) from -inf, in
+/// that order) into best, and the mask of the values equal to it (bits 1, 2, 4, 8) into bits.
+#define POOL2_MAXIMUM(va, vb, vd, ve, best, bits)                                                  \
+    float best = -INFINITY;                                                                        \
+    best = (va) >= best ? (va) : best;                                                             \
+    best = (vb) >= best ? (vb) : best;                                                             \
+    best = (vd) >= best ? (vd) : best;                                                             \
+    best = (ve) >= best ? (ve) : best;                                                             \
+    uint8_t bits = (uint8_t)(((va) == best) | ((vb) == best) << 1 | ((vd) == best) << 2 | ((ve) == best) << 3);
+
 /// How many of a 2x2 max pooling window's pixels the mask `bits` has (pooling.c, winograd.c).
 #define POOL2_COUNT ((float)((bits & 1) + ((bits >> 1) & 1) + ((bits >> 2) & 1) + ((bits >> 3) & 1)))
 

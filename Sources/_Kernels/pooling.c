@@ -39,17 +39,7 @@ AVX512 static void tiled_pool_avx512(TILED_POOL_ARGS) TILED_POOL_BODY
 #endif
 
 void fashion_max_pool_tiled_backward(TILED_POOL_ARGS) {
-#ifdef X86
-    if (fashion_isa_level == 2) {
-        tiled_pool_avx512(dx, x, best, g, height, width, channels, out_height, out_width, size);
-        return;
-    }
-    if (fashion_isa_level == 1) {
-        tiled_pool_avx2(dx, x, best, g, height, width, channels, out_height, out_width, size);
-        return;
-    }
-#endif
-    tiled_pool_baseline(dx, x, best, g, height, width, channels, out_height, out_width, size);
+    ISA_DISPATCH(tiled_pool, dx, x, best, g, height, width, channels, out_height, out_width, size);
 }
 
 // Max pooling 2x2, stride 2, on one image (width x channels a row; out_height x out_width
@@ -68,13 +58,10 @@ void fashion_max_pool_tiled_backward(TILED_POOL_ARGS) {
             float *o = y + (oy * out_width + ox) * channels;                                       \
             uint8_t *m = mask + (oy * out_width + ox) * channels;                                  \
             for (ptrdiff_t c = 0; c < channels; c++) {                                             \
-                float va = A, vb = B, vd = D, ve = E, best = -INFINITY;                            \
-                best = va >= best ? va : best;                                                     \
-                best = vb >= best ? vb : best;                                                     \
-                best = vd >= best ? vd : best;                                                     \
-                best = ve >= best ? ve : best;                                                     \
+                float va = A, vb = B, vd = D, ve = E;                                              \
+                POOL2_MAXIMUM(va, vb, vd, ve, best, bits)                                          \
                 o[c] = relu ? (best > 0 ? best : 0) : best;                                        \
-                m[c] = (uint8_t)((va == best) | (vb == best) << 1 | (vd == best) << 2 | (ve == best) << 3); \
+                m[c] = bits;                                                                       \
             }                                                                                      \
         }
 #define POOL2_BODY                                                                                 \
@@ -89,14 +76,7 @@ AVX512 static void pool2_avx512(POOL2_ARGS) POOL2_BODY
 #endif
 
 void fashion_max_pool2(POOL2_ARGS) {
-#ifdef X86
-    if (fashion_isa_level == 2) {
-        pool2_avx512(y, mask, x, bias, relu, width, channels, out_height, out_width);
-        return;
-    }
-    if (fashion_isa_level == 1) { pool2_avx2(y, mask, x, bias, relu, width, channels, out_height, out_width); return; }
-#endif
-    pool2_baseline(y, mask, x, bias, relu, width, channels, out_height, out_width);
+    ISA_DISPATCH(pool2, y, mask, x, bias, relu, width, channels, out_height, out_width);
 }
 
 // Its backward: dx = g of the window (times 1 or 0, as the comparing kernel above) where the
@@ -148,17 +128,7 @@ AVX512 static void pool2_back_avx512(POOL2_BACK_ARGS) POOL2_BACK_BODY
 #endif
 
 void fashion_max_pool2_backward(POOL2_BACK_ARGS) {
-#ifdef X86
-    if (fashion_isa_level == 2) {
-        pool2_back_avx512(dx, mask, g, y, db, height, width, channels, out_height, out_width);
-        return;
-    }
-    if (fashion_isa_level == 1) {
-        pool2_back_avx2(dx, mask, g, y, db, height, width, channels, out_height, out_width);
-        return;
-    }
-#endif
-    pool2_back_baseline(dx, mask, g, y, db, height, width, channels, out_height, out_width);
+    ISA_DISPATCH(pool2_back, dx, mask, g, y, db, height, width, channels, out_height, out_width);
 }
 
 void fashion_max_pool_backward_pixel(float *restrict dx, const float *restrict x, const float *restrict best,

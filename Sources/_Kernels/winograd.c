@@ -65,21 +65,27 @@
 #define WINO_OUT_ARGS const float *restrict m, ptrdiff_t plane_stride, ptrdiff_t filters, ptrdiff_t tiles_h, \
                       ptrdiff_t tiles_w, ptrdiff_t out_h, ptrdiff_t out_w, const float *restrict bias, \
                       float *restrict out, float *restrict sink
+// A tile's four outputs Aᵀ M A + bias for filter o, from the 16 planes at in, into y0..y3
+// (top left, top right, bottom left, bottom right).
+#define WINO_TILE_OUTPUTS(o, y0, y1, y2, y3)                                                       \
+    float e[16];                                                                                   \
+    for (int x = 0; x < 16; x++) e[x] = in[x * plane_stride + (o)];                                \
+    float u0[4], u1[4];                                                                            \
+    for (int s = 0; s < 4; s++) {                                                                  \
+        u0[s] = e[s] + e[4 + s] + e[8 + s];                                                        \
+        u1[s] = e[4 + s] - e[8 + s] - e[12 + s];                                                   \
+    }                                                                                              \
+    float b = bias[o];                                                                             \
+    float y0 = b + (u0[0] + u0[1] + u0[2]), y1 = b + (u0[1] - u0[2] - u0[3]);                      \
+    float y2 = b + (u1[0] + u1[1] + u1[2]), y3 = b + (u1[1] - u1[2] - u1[3]);
 #define WINO_OUT_TILE(Q)                                                                           \
     _Pragma("clang loop vectorize(assume_safety)")                                                 \
     for (ptrdiff_t o = 0; o < filters; o++) {                                                      \
-        float e[16];                                                                               \
-        for (int x = 0; x < 16; x++) e[x] = in[x * plane_stride + o];                              \
-        float u0[4], u1[4];                                                                        \
-        for (int s = 0; s < 4; s++) {                                                              \
-            u0[s] = e[s] + e[4 + s] + e[8 + s];                                                    \
-            u1[s] = e[4 + s] - e[8 + s] - e[12 + s];                                               \
-        }                                                                                          \
-        float b = bias[o];                                                                         \
-        Q(0)[o] = b + (u0[0] + u0[1] + u0[2]);                                                     \
-        Q(1)[o] = b + (u0[1] - u0[2] - u0[3]);                                                     \
-        Q(2)[o] = b + (u1[0] + u1[1] + u1[2]);                                                     \
-        Q(3)[o] = b + (u1[1] - u1[2] - u1[3]);                                                     \
+        WINO_TILE_OUTPUTS(o, y0, y1, y2, y3)                                                       \
+        Q(0)[o] = y0;                                                                              \
+        Q(1)[o] = y1;                                                                              \
+        Q(2)[o] = y2;                                                                              \
+        Q(3)[o] = y3;                                                                              \
     }
 // The 2x2 outputs of a tile inside the output at fixed offsets, else through a table.
 #define WINO_OUT_CORNER(K) (corner + ((K) >> 1) * row + ((K) & 1) * filters)
@@ -110,19 +116,24 @@
 #define WINO_GRAD_ARGS const float *restrict dy, ptrdiff_t out_h, ptrdiff_t out_w, ptrdiff_t filters, \
                        ptrdiff_t tiles_h, ptrdiff_t tiles_w, float *restrict z, ptrdiff_t plane_stride, \
                        const float *restrict zeros
-#define WINO_GRAD_TILE(G)                                                                          \
-    _Pragma("clang loop vectorize(assume_safety)")                                                 \
-    for (ptrdiff_t o = 0; o < filters; o++) {                                                      \
-        float g00 = G(0)[o], g01 = G(1)[o], g10 = G(2)[o], g11 = G(3)[o];                          \
+// Z = A g Aᵀ for filter o of a tile from its 2x2 output gradient, into the 16 planes at out.
+#define WINO_TILE_GRADIENT(o, g00, g01, g10, g11)                                                  \
+    {                                                                                              \
         /* w = A g (rows): w0 = g0, w1 = g0 + g1, w2 = g0 - g1, w3 = -g1, per column */            \
         float w[4][2] = {{g00, g01}, {g00 + g10, g01 + g11}, {g00 - g10, g01 - g11}, {-g10, -g11}}; \
         for (int r = 0; r < 4; r++) {                                                              \
             float a0 = w[r][0], a1 = w[r][1];                                                      \
-            out[(4 * r) * plane_stride + o] = a0;                                                  \
-            out[(4 * r + 1) * plane_stride + o] = a0 + a1;                                         \
-            out[(4 * r + 2) * plane_stride + o] = a0 - a1;                                         \
-            out[(4 * r + 3) * plane_stride + o] = -a1;                                             \
+            out[(4 * r) * plane_stride + (o)] = a0;                                                \
+            out[(4 * r + 1) * plane_stride + (o)] = a0 + a1;                                       \
+            out[(4 * r + 2) * plane_stride + (o)] = a0 - a1;                                       \
+            out[(4 * r + 3) * plane_stride + (o)] = -a1;                                           \
         }                                                                                          \
+    }
+#define WINO_GRAD_TILE(G)                                                                          \
+    _Pragma("clang loop vectorize(assume_safety)")                                                 \
+    for (ptrdiff_t o = 0; o < filters; o++) {                                                      \
+        float g00 = G(0)[o], g01 = G(1)[o], g10 = G(2)[o], g11 = G(3)[o];                          \
+        WINO_TILE_GRADIENT(o, g00, g01, g10, g11)                                                  \
     }
 #define WINO_GRAD_TABLE(K) (g[K])
 #define WINO_GRAD_BODY                                                                             \
@@ -209,23 +220,10 @@
                 uint8_t *k = mask + (ty * pooled_w + tx) * filters;                                \
                 _Pragma("clang loop vectorize(assume_safety)")                                     \
                 for (ptrdiff_t f = 0; f < filters; f++) {                                          \
-                    float e[16];                                                                   \
-                    for (int x = 0; x < 16; x++) e[x] = in[x * plane_stride + f];                  \
-                    float u0[4], u1[4];                                                            \
-                    for (int s = 0; s < 4; s++) {                                                  \
-                        u0[s] = e[s] + e[4 + s] + e[8 + s];                                        \
-                        u1[s] = e[4 + s] - e[8 + s] - e[12 + s];                                   \
-                    }                                                                              \
-                    float b = bias[f];                                                             \
-                    float va = b + (u0[0] + u0[1] + u0[2]), vb = b + (u0[1] - u0[2] - u0[3]);      \
-                    float vd = b + (u1[0] + u1[1] + u1[2]), ve = b + (u1[1] - u1[2] - u1[3]);      \
-                    float best = -INFINITY;                                                        \
-                    best = va >= best ? va : best;                                                 \
-                    best = vb >= best ? vb : best;                                                 \
-                    best = vd >= best ? vd : best;                                                 \
-                    best = ve >= best ? ve : best;                                                 \
+                    WINO_TILE_OUTPUTS(f, va, vb, vd, ve)                                           \
+                    POOL2_MAXIMUM(va, vb, vd, ve, best, bits)                                      \
                     o[f] = relu ? (best > 0 ? best : 0) : best;                                    \
-                    k[f] = (uint8_t)((va == best) | (vb == best) << 1 | (vd == best) << 2 | (ve == best) << 3); \
+                    k[f] = bits;                                                                   \
                 }                                                                                  \
             }                                                                                      \
     }
@@ -257,14 +255,7 @@
                     float g00 = (float)(bits & 1) * v, g01 = (float)((bits >> 1) & 1) * v;         \
                     float g10 = (float)((bits >> 2) & 1) * v, g11 = (float)((bits >> 3) & 1) * v;  \
                     db[o] += v * POOL2_COUNT;                                                      \
-                    float w[4][2] = {{g00, g01}, {g00 + g10, g01 + g11}, {g00 - g10, g01 - g11}, {-g10, -g11}}; \
-                    for (int r = 0; r < 4; r++) {                                                  \
-                        float a0 = w[r][0], a1 = w[r][1];                                          \
-                        out[(4 * r) * plane_stride + o] = a0;                                      \
-                        out[(4 * r + 1) * plane_stride + o] = a0 + a1;                             \
-                        out[(4 * r + 2) * plane_stride + o] = a0 - a1;                             \
-                        out[(4 * r + 3) * plane_stride + o] = -a1;                                 \
-                    }                                                                              \
+                    WINO_TILE_GRADIENT(o, g00, g01, g10, g11)                                      \
                 }                                                                                  \
             }                                                                                      \
     }
@@ -291,37 +282,29 @@ AVX512 static void wino_in_avx512(WINO_IN_ARGS) WINO_IN_BODY
 AVX512 static void wino_out_avx512(WINO_OUT_ARGS) WINO_OUT_BODY
 AVX512 static void wino_grad_avx512(WINO_GRAD_ARGS) WINO_GRAD_BODY
 AVX512 static void wino_dx_avx512(WINO_DX_ARGS) WINO_DX_BODY
-#define WINO_DISPATCH(NAME, ...)                                   \
-    do {                                                           \
-        if (fashion_isa_level == 2) { NAME##_avx512(__VA_ARGS__); return; }    \
-        if (fashion_isa_level == 1) { NAME##_avx2(__VA_ARGS__); return; }      \
-        NAME##_baseline(__VA_ARGS__);                              \
-    } while (0)
-#else
-#define WINO_DISPATCH(NAME, ...) NAME##_baseline(__VA_ARGS__)
 #endif
 
 void fashion_winograd_input(WINO_IN_ARGS) {
-    WINO_DISPATCH(wino_in, image, height, width, channels, tiles_h, tiles_w, pad_top, pad_left, v, plane_stride,
+    ISA_DISPATCH(wino_in, image, height, width, channels, tiles_h, tiles_w, pad_top, pad_left, v, plane_stride,
                   zeros);
 }
 
 void fashion_winograd_output(WINO_OUT_ARGS) {
-    WINO_DISPATCH(wino_out, m, plane_stride, filters, tiles_h, tiles_w, out_h, out_w, bias, out, sink);
+    ISA_DISPATCH(wino_out, m, plane_stride, filters, tiles_h, tiles_w, out_h, out_w, bias, out, sink);
 }
 
 void fashion_winograd_output_gradient(WINO_GRAD_ARGS) {
-    WINO_DISPATCH(wino_grad, dy, out_h, out_w, filters, tiles_h, tiles_w, z, plane_stride, zeros);
+    ISA_DISPATCH(wino_grad, dy, out_h, out_w, filters, tiles_h, tiles_w, z, plane_stride, zeros);
 }
 
 void fashion_winograd_input_gradient(WINO_DX_ARGS) {
-    WINO_DISPATCH(wino_dx, q, plane_stride, channels, tiles_h, tiles_w, height, width, pad_top, pad_left, dx, sink);
+    ISA_DISPATCH(wino_dx, q, plane_stride, channels, tiles_h, tiles_w, height, width, pad_top, pad_left, dx, sink);
 }
 
 void fashion_winograd_output_pool(WINO_POOL_ARGS) {
-    WINO_DISPATCH(wino_pool, m, plane_stride, filters, tiles_w, pooled_h, pooled_w, bias, relu, y, mask);
+    ISA_DISPATCH(wino_pool, m, plane_stride, filters, tiles_w, pooled_h, pooled_w, bias, relu, y, mask);
 }
 
 void fashion_winograd_pooled_gradient(WINO_POOL_GRAD_ARGS) {
-    WINO_DISPATCH(wino_pool_grad, g, mask, y, db, pooled_h, pooled_w, filters, tiles_h, tiles_w, z, plane_stride);
+    ISA_DISPATCH(wino_pool_grad, g, mask, y, db, pooled_h, pooled_w, filters, tiles_h, tiles_w, z, plane_stride);
 }

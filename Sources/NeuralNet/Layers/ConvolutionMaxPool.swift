@@ -78,6 +78,8 @@ final class ConvolutionMaxPool: Layer {
     /// Rows of the convolution's output as computed: wide rows, or one a position.
     private var rowWidth: Int { usesRows ? paddedWidth : convolution.outputShape[1] }
     private var computedRows: Int { usesRows ? convolution.outputShape[0] * paddedWidth : positions }
+    /// The wide rows a product covers: up to the last output column of the last row.
+    private var wideRows: Int { (convolution.outputShape[0] - 1) * paddedWidth + convolution.outputShape[1] }
 
     /// Per-thread buffers: the padded image, the convolution's output (or its gradient) and
     /// windows (or their gradients).
@@ -114,8 +116,7 @@ final class ConvolutionMaxPool: Layer {
         let (filters, kernel) = (convolution.filters, convolution.kernel.value.pointer)
         if usesRows {
             let source = rowSource(image, scratch)
-            let (k, channels) = (convolution.kernelSize, convolution.inputShape[2])
-            let wideRows = (convolution.outputShape[0] - 1) * paddedWidth + convolution.outputShape[1]
+            let (k, channels, wideRows) = (convolution.kernelSize, convolution.inputShape[2], wideRows)
             for i in 0..<k {
                 MatrixProduct.multiplyOnThisThread(
                     transposeA: false, transposeB: false, m: wideRows, n: filters, k: k * channels,
@@ -137,8 +138,7 @@ final class ConvolutionMaxPool: Layer {
         let filters = convolution.filters
         if usesRows {
             let source = rowSource(image, scratch)
-            let (k, channels) = (convolution.kernelSize, convolution.inputShape[2])
-            let wideRows = (convolution.outputShape[0] - 1) * paddedWidth + convolution.outputShape[1]
+            let (k, channels, wideRows) = (convolution.kernelSize, convolution.inputShape[2], wideRows)
             for i in 0..<k {
                 MatrixProduct.multiplyOnThisThread(
                     transposeA: true, transposeB: false, m: k * channels, n: filters, k: wideRows,
