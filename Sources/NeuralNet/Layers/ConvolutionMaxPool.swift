@@ -1,21 +1,24 @@
 import NumericCore
 
-/// A convolution that gathers windows (im2col: the first layer of a model of one channel, or a
-/// strided one) and the 2x2 max pooling right after it, run as one step image by image, so the
-/// convolution's output (four times the pooled size) never leaves the cache: each image is
-/// convolved (stride 1: kh products on the image as it lies, see `usesRows`; else its windows
-/// gathered and one product), pooled with the bias added into the pooled output and a byte
-/// mask of each window's maximum (and a ReLU after the pooling, when there is one, applied
-/// there); backward, the pooled gradient is spread by the mask and both products done on the
-/// image while it is in cache.
+/// A convolution and the 2x2 max pooling right after it (and a ReLU after that, if any), run
+/// as one step so the convolution's output (four times the pooled size) is never written:
+/// - Winograd layers: a 2x2 output tile is a pooling window, so the output transform adds the
+///   bias, pools, rectifies and writes a byte mask of each window's maximum
+///   (`Conv2D.winogradForward(_:pooling:)`); backward, the pooled gradient is spread by the
+///   mask straight into the transformed output gradient. The forward values are the layers'
+///   one by one, bit for bit.
+/// - Layers that gather windows (the first layer of a model of one channel, strided ones):
+///   image by image, convolved (stride 1: kh products on the image as it lies, see `usesRows`;
+///   else its windows gathered and one product), pooled with the bias and the ReLU; backward,
+///   the pooled gradient spread by the mask and both products done on the image while it is in
+///   cache. Against the layers one by one the sums are in another order (stride 1: three
+///   products of depth kw·c added, not one of depth kh·kw·c): the values agree to rounding.
 ///
 /// `Sequential` makes these from its layers when it plans how to run them (see
-/// `Sequential.plan`); the two layers stay in the model as they were declared (their
-/// parameters, specifications and files are theirs). Running them one by one gives the same
-/// function with the sums in another order (stride 1: three products of depth kw·c added, not
-/// one of depth kh·kw·c), so the values agree to rounding (tested). The kernel and bias
-/// gradients are summed image by image in fixed chunks of 16 images, the chunks added in
-/// order, so the weights are the same for any thread count.
+/// `Sequential.plan`); the layers stay in the model as they were declared (their parameters,
+/// specifications and files are theirs). The kernel and bias gradients are summed in fixed
+/// chunks of 16 images, the chunks added in order, so the weights are the same for any thread
+/// count (tested, with the comparison against the layers, in `ConvolutionMaxPoolTests`).
 final class ConvolutionMaxPool: Layer {
     let convolution: Conv2D
     let pool: Pool2D
