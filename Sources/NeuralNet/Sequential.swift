@@ -55,9 +55,9 @@ public final class Sequential {
         running = Self.plan(layers)
     }
 
-    /// How the layers run: in `executionOrder`, a convolution that gathers windows then a 2x2
-    /// max pooling (and a ReLU after it) as one step (`ConvolutionMaxPool`: the same function,
-    /// its sums in another order), every other layer alone.
+    /// How the layers run: in `executionOrder`, a convolution that runs Winograd or gathers
+    /// windows, then a 2x2 max pooling (and a ReLU after it), as one step (`ConvolutionMaxPool`:
+    /// the same function, some sums in another order), every other layer alone.
     static func plan(_ layers: [any Layer]) -> [any Layer] {
         let ordered = executionOrder(layers).map { layers[$0] }
         var steps = [any Layer]()

@@ -1,8 +1,5 @@
 import NumericCore
 
-/// Winograd F(2x2, 3x3) for Conv2D (see the notes on `Conv2D`): the forward pass, the exact
-/// gradients of it, and the kernel's transforms. The image transforms are C kernels
-/// (`Kernels.winograd*`); the products are the project's matrix product on each thread.
 /// Where a 2x2 max pooling run inside a Winograd layer (`ConvolutionMaxPool`) keeps its
 /// output `[batch, height, width, filters]` and masks: a Winograd tile is a pooling window.
 struct WinogradPooling {
@@ -13,6 +10,9 @@ struct WinogradPooling {
     var size: Int { height * width }
 }
 
+/// Winograd F(2x2, 3x3) for Conv2D (see the notes on `Conv2D`): the forward pass, the exact
+/// gradients of it, and the kernel's transforms. The image transforms are C kernels
+/// (`Kernels.winograd*`); the products are the project's matrix product on each thread.
 extension Conv2D {
     /// Winograd's tiles: 2x2 blocks of outputs, the last row and column past an odd size.
     private var tileRows: Int { (outputShape[0] + 1) / 2 }
