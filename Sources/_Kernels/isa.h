@@ -9,6 +9,16 @@
 #define AVX2 __attribute__((target("avx2,fma,bmi,bmi2")))
 #endif
 
+/// The three clones of one kernel body: NAME_baseline, and on x86-64 NAME_avx2 and NAME_avx512.
+#ifdef X86
+#define ISA_CLONES(NAME, ARGS, BODY)        \
+    static void NAME##_baseline(ARGS) BODY  \
+    AVX2 static void NAME##_avx2(ARGS) BODY \
+    AVX512 static void NAME##_avx512(ARGS) BODY
+#else
+#define ISA_CLONES(NAME, ARGS, BODY) static void NAME##_baseline(ARGS) BODY
+#endif
+
 /// Calls NAME_avx512, NAME_avx2 or NAME_baseline, as the loader chose, and returns.
 #ifdef X86
 #define ISA_DISPATCH(NAME, ...)                                              \

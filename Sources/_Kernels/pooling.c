@@ -32,11 +32,7 @@
             memset(dx + out_height * size * width * channels, 0,                                   \
                    sizeof(float) * (size_t)((height - out_height * size) * width * channels));    \
     }
-static void tiled_pool_baseline(TILED_POOL_ARGS) TILED_POOL_BODY
-#ifdef X86
-AVX2 static void tiled_pool_avx2(TILED_POOL_ARGS) TILED_POOL_BODY
-AVX512 static void tiled_pool_avx512(TILED_POOL_ARGS) TILED_POOL_BODY
-#endif
+ISA_CLONES(tiled_pool, TILED_POOL_ARGS, TILED_POOL_BODY)
 
 void fashion_max_pool_tiled_backward(TILED_POOL_ARGS) {
     ISA_DISPATCH(tiled_pool, dx, x, best, g, height, width, channels, out_height, out_width, size);
@@ -69,11 +65,7 @@ void fashion_max_pool_tiled_backward(TILED_POOL_ARGS) {
         if (bias) { POOL2_LOOP(a[c] + bias[c], b[c] + bias[c], d[c] + bias[c], e[c] + bias[c]) }   \
         else { POOL2_LOOP(a[c], b[c], d[c], e[c]) }                                                \
     }
-static void pool2_baseline(POOL2_ARGS) POOL2_BODY
-#ifdef X86
-AVX2 static void pool2_avx2(POOL2_ARGS) POOL2_BODY
-AVX512 static void pool2_avx512(POOL2_ARGS) POOL2_BODY
-#endif
+ISA_CLONES(pool2, POOL2_ARGS, POOL2_BODY)
 
 void fashion_max_pool2(POOL2_ARGS) {
     ISA_DISPATCH(pool2, y, mask, x, bias, relu, width, channels, out_height, out_width);
@@ -121,11 +113,7 @@ void fashion_max_pool2(POOL2_ARGS) {
             memset(dx + out_height * 2 * width * channels, 0,                                      \
                    sizeof(float) * (size_t)((height - out_height * 2) * width * channels));       \
     }
-static void pool2_back_baseline(POOL2_BACK_ARGS) POOL2_BACK_BODY
-#ifdef X86
-AVX2 static void pool2_back_avx2(POOL2_BACK_ARGS) POOL2_BACK_BODY
-AVX512 static void pool2_back_avx512(POOL2_BACK_ARGS) POOL2_BACK_BODY
-#endif
+ISA_CLONES(pool2_back, POOL2_BACK_ARGS, POOL2_BACK_BODY)
 
 void fashion_max_pool2_backward(POOL2_BACK_ARGS) {
     ISA_DISPATCH(pool2_back, dx, mask, g, y, db, height, width, channels, out_height, out_width);

@@ -260,29 +260,12 @@
             }                                                                                      \
     }
 
-static void wino_pool_baseline(WINO_POOL_ARGS) WINO_POOL_BODY
-static void wino_pool_grad_baseline(WINO_POOL_GRAD_ARGS) WINO_POOL_GRAD_BODY
-#ifdef X86
-AVX2 static void wino_pool_avx2(WINO_POOL_ARGS) WINO_POOL_BODY
-AVX2 static void wino_pool_grad_avx2(WINO_POOL_GRAD_ARGS) WINO_POOL_GRAD_BODY
-AVX512 static void wino_pool_avx512(WINO_POOL_ARGS) WINO_POOL_BODY
-AVX512 static void wino_pool_grad_avx512(WINO_POOL_GRAD_ARGS) WINO_POOL_GRAD_BODY
-#endif
-
-static void wino_in_baseline(WINO_IN_ARGS) WINO_IN_BODY
-static void wino_out_baseline(WINO_OUT_ARGS) WINO_OUT_BODY
-static void wino_grad_baseline(WINO_GRAD_ARGS) WINO_GRAD_BODY
-static void wino_dx_baseline(WINO_DX_ARGS) WINO_DX_BODY
-#ifdef X86
-AVX2 static void wino_in_avx2(WINO_IN_ARGS) WINO_IN_BODY
-AVX2 static void wino_out_avx2(WINO_OUT_ARGS) WINO_OUT_BODY
-AVX2 static void wino_grad_avx2(WINO_GRAD_ARGS) WINO_GRAD_BODY
-AVX2 static void wino_dx_avx2(WINO_DX_ARGS) WINO_DX_BODY
-AVX512 static void wino_in_avx512(WINO_IN_ARGS) WINO_IN_BODY
-AVX512 static void wino_out_avx512(WINO_OUT_ARGS) WINO_OUT_BODY
-AVX512 static void wino_grad_avx512(WINO_GRAD_ARGS) WINO_GRAD_BODY
-AVX512 static void wino_dx_avx512(WINO_DX_ARGS) WINO_DX_BODY
-#endif
+ISA_CLONES(wino_in, WINO_IN_ARGS, WINO_IN_BODY)
+ISA_CLONES(wino_out, WINO_OUT_ARGS, WINO_OUT_BODY)
+ISA_CLONES(wino_grad, WINO_GRAD_ARGS, WINO_GRAD_BODY)
+ISA_CLONES(wino_dx, WINO_DX_ARGS, WINO_DX_BODY)
+ISA_CLONES(wino_pool, WINO_POOL_ARGS, WINO_POOL_BODY)
+ISA_CLONES(wino_pool_grad, WINO_POOL_GRAD_ARGS, WINO_POOL_GRAD_BODY)
 
 void fashion_winograd_input(WINO_IN_ARGS) {
     ISA_DISPATCH(wino_in, image, height, width, channels, tiles_h, tiles_w, pad_top, pad_left, v, plane_stride,

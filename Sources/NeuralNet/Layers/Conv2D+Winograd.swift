@@ -226,17 +226,24 @@ extension Conv2D {
         }
         untransformKernelGradient()
         if pooling != nil {
-            // The chunks' bias parts in order.
-            let db = bias.gradient.pointer
-            db.update(from: partialBias, count: filters)
-            for index in 1..<max(1, chunks) {
-                for o in 0..<filters { db[o] += partialBias[index * filters + o] }
-            }
+            Self.addInOrder(partialBias, parts: chunks, length: filters, stride: filters, into: bias.gradient.pointer)
         } else {
             biasGradient(from: dy, rows: batch * self.positions)
         }
         guard needsInputGradient else { return nil }
         return inputGradient
+    }
+
+    /// `target` = the first of `parts` sums of `length` values (`stride` apart), then each
+    /// other added in order: a gradient summed in fixed chunks, the same bits for any thread count.
+    static func addInOrder(
+        _ sums: UnsafePointer<Float>, parts: Int, length: Int, stride: Int, into target: UnsafeMutablePointer<Float>
+    ) {
+        target.update(from: sums, count: length)
+        for index in 1..<max(1, parts) {
+            let part = sums + index * stride
+            for e in 0..<length { target[e] += part[e] }
+        }
     }
 
     /// U[ξ] = G g Gᵀ for each channel and filter, ξ = 4r + s, `[16, channels, filters]`.

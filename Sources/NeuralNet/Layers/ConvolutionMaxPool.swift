@@ -258,15 +258,11 @@ final class ConvolutionMaxPool: Layer {
                 }
             }
         }
-        // The chunks' parts in order.
-        let (dk, db) = (convolution.kernel.gradient.pointer, convolution.bias.gradient.pointer)
-        dk.update(from: part, count: kernelSize)
-        db.update(from: part + kernelSize, count: filters)
-        for index in 1..<max(1, chunks) {
-            let source = part + index * (kernelSize + filters)
-            for e in 0..<kernelSize { dk[e] += source[e] }
-            for o in 0..<filters { db[o] += source[kernelSize + o] }
-        }
+        let stride = kernelSize + filters
+        Conv2D.addInOrder(
+            part, parts: chunks, length: kernelSize, stride: stride, into: convolution.kernel.gradient.pointer)
+        Conv2D.addInOrder(
+            part + kernelSize, parts: chunks, length: filters, stride: stride, into: convolution.bias.gradient.pointer)
         return needsInputGradient ? inputGradient : nil
     }
 }
