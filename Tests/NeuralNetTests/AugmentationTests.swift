@@ -28,6 +28,17 @@ import _TestSupport
         #expect(a.values != batch().values, "something changed")
     }
 
+    @Test func threadsChangeTheSameImagesAsOneThread() {
+        let one = batch(images: 64)
+        let two = batch(images: 64)
+        var g1 = SeededGenerator(seed: 5)
+        var g2 = SeededGenerator(seed: 5)
+        Self.all.apply(to: one, shape: [5, 4, 1], generator: &g1)
+        Self.all.apply(to: two, shape: [5, 4, 1], generator: &g2, runner: ParallelRunner(threads: 2))
+        #expect(one.values == two.values)
+        #expect(g1.nextUnitFloat() == g2.nextUnitFloat(), "the same draws were made")
+    }
+
     @Test func everyImageStaysInItsRowWithItsLabel() {
         let m = batch(images: 64)
         var generator = SeededGenerator(seed: 4)

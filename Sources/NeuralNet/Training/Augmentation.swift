@@ -39,17 +39,60 @@ public struct Augmentation: Codable, Equatable, Sendable {
         }
     }
 
-    /// Changes every image of `batch` in place. `shape` is `[height, width, channels]`.
-    public func apply(to batch: Matrix, shape: [Int], generator: inout SeededGenerator) {
+    /// What `apply` does to one image: drawn in row order from the generator, so the draws and
+    /// the images do not depend on how the rows are then shared among threads.
+    struct Change {
+        var dy = 0
+        var dx = 0
+        var flip = false
+        /// The erased rectangle: top, left, height, width (height 0: none).
+        var erase = (0, 0, 0, 0)
+    }
+
+    /// Changes every image of `batch` in place. `shape` is `[height, width, channels]`. The
+    /// random draws are made row by row first; the images are then changed on `runner`'s
+    /// threads (the same result for any count).
+    public func apply(
+        to batch: Matrix, shape: [Int], generator: inout SeededGenerator, runner: ParallelRunner? = nil
+    ) {
         guard !isIdentity, shape.count == 3 else { return }
+        let (height, width) = (shape[0], shape[1])
+        var changes = [Change](repeating: Change(), count: batch.rows)
+        for row in 0..<batch.rows {
+            var change = Change()
+            change.dy = cropPadding > 0 ? generator.nextIndex(below: 2 * cropPadding + 1) - cropPadding : 0
+            change.dx = cropPadding > 0 ? generator.nextIndex(below: 2 * cropPadding + 1) - cropPadding : 0
+            change.flip = flipProbability > 0 && Double(generator.nextUnitFloat()) < flipProbability
+            if erasingProbability > 0, Double(generator.nextUnitFloat()) < erasingProbability {
+                let area = Double(height * width) * Double(generator.nextFloat(in: 0.02, 0.33))
+                let ratio = exp(Double(generator.nextFloat(in: Float(log(0.3)), Float(log(3.3)))))
+                let h = min(height, max(1, Int((area * ratio).squareRoot().rounded())))
+                let w = min(width, max(1, Int((area / ratio).squareRoot().rounded())))
+                let top = generator.nextIndex(below: height - h + 1)
+                let left = generator.nextIndex(below: width - w + 1)
+                change.erase = (top, left, h, w)
+            }
+            changes[row] = change
+        }
+        let work = { (rows: Range<Int>) in
+            changes.withUnsafeBufferPointer { Self.change(batch, rows: rows, shape: shape, by: $0) }
+        }
+        if let runner {
+            runner.forEachRange(count: batch.rows, minimumPerPart: 8, work)
+        } else {
+            work(0..<batch.rows)
+        }
+    }
+
+    private static func change(
+        _ batch: Matrix, rows: Range<Int>, shape: [Int], by changes: UnsafeBufferPointer<Change>
+    ) {
         let (height, width, channels) = (shape[0], shape[1], shape[2])
         let size = height * width * channels
         var scratch = [Float](repeating: 0, count: size)
-        for row in 0..<batch.rows {
+        for row in rows {
             let image = batch.pointer + row * size
-            let dy = cropPadding > 0 ? generator.nextIndex(below: 2 * cropPadding + 1) - cropPadding : 0
-            let dx = cropPadding > 0 ? generator.nextIndex(below: 2 * cropPadding + 1) - cropPadding : 0
-            let flip = flipProbability > 0 && Double(generator.nextUnitFloat()) < flipProbability
+            let (dy, dx, flip) = (changes[row].dy, changes[row].dx, changes[row].flip)
             if dy != 0 || dx != 0 || flip {
                 scratch.withUnsafeMutableBufferPointer { out in
                     for y in 0..<height {
@@ -69,16 +112,9 @@ public struct Augmentation: Codable, Equatable, Sendable {
                     image.update(from: out.baseAddress!, count: size)
                 }
             }
-            if erasingProbability > 0, Double(generator.nextUnitFloat()) < erasingProbability {
-                let area = Double(height * width) * Double(generator.nextFloat(in: 0.02, 0.33))
-                let ratio = exp(Double(generator.nextFloat(in: Float(log(0.3)), Float(log(3.3)))))
-                let h = min(height, max(1, Int((area * ratio).squareRoot().rounded())))
-                let w = min(width, max(1, Int((area / ratio).squareRoot().rounded())))
-                let top = generator.nextIndex(below: height - h + 1)
-                let left = generator.nextIndex(below: width - w + 1)
-                for y in top..<(top + h) {
-                    (image + (y * width + left) * channels).update(repeating: 0, count: w * channels)
-                }
+            let (top, left, h, w) = changes[row].erase
+            for y in top..<(top + h) {
+                (image + (y * width + left) * channels).update(repeating: 0, count: w * channels)
             }
         }
     }

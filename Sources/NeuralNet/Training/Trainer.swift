@@ -127,7 +127,8 @@ public enum Trainer {
                 for (row, index) in indices.enumerated() { labels[row] = Int32(data.label(at: index)) }
                 if tagCount > 0 { tags.withUnsafeMutableBufferPointer { data.fillTags(indices: indices, into: $0) } }
                 if let augmentation, let imageShape {
-                    augmentation.apply(to: input, shape: imageShape, generator: &augmentationGenerator)
+                    augmentation.apply(
+                        to: input, shape: imageShape, generator: &augmentationGenerator, runner: runner)
                 }
 
                 let logits = model.logits(input, training: true, fusing: fused)
