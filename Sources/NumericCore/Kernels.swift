@@ -60,6 +60,19 @@ public enum Kernels {
         fashion_max_pool2(y, mask, x, bias, relu ? 1 : 0, width, channels, outHeight, outWidth)
     }
 
+    /// A stride-1 convolution of one image (rows of `rowStride` floats, padded already; kernel
+    /// `[k][k·channels][filters]`, `filters` a multiple of 16) and the 2x2 max pooling of its
+    /// output with the bias, as `maxPool2` pools it; the convolution's output is not written.
+    @inline(__always)
+    public static func convolveMaxPool2(
+        _ y: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<UInt8>, input x: UnsafePointer<Float>,
+        kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>, relu: Bool, rowStride: Int, channels: Int,
+        kernelSize: Int, filters: Int, outHeight: Int, outWidth: Int
+    ) {
+        fashion_convolve_max_pool2(
+            y, mask, x, kernel, bias, relu ? 1 : 0, rowStride, channels, kernelSize, filters, outHeight, outWidth)
+    }
+
     /// Its backward on one image `[height, width, channels]`: `dx` = the window's `g` where
     /// `mask` has the pixel, else 0, and 0 where no window reaches. With `rectified` (the
     /// output of `relu`), `g` is first `g·(y > 0)`, the ReLU's backward; with `biasGradient`,

@@ -123,3 +123,66 @@ void fashion_max_pool_backward_pixel(float *restrict dx, const float *restrict x
                                      const float *restrict g, ptrdiff_t n) {
     for (ptrdiff_t c = 0; c < n; c++) dx[c] += (float)(x[c] == best[c]) * g[c];
 }
+
+// A stride-1 convolution of few input channels and the 2x2 max pooling after it, on one image
+// as it lies (zero-padded already for `same`): x holds rows of row_stride floats, pixels of
+// `channels`; w is the kernel [k rows][k·channels][filters]. Each pooled window's four sums
+// are made in registers, kernel row by kernel row, filters 32 or 16 at a time (filters must be a
+// multiple of 16), then pooled with the bias (and the ReLU) exactly as fashion_max_pool2
+// pools them; the convolution's output is never written.
+typedef float conv_vector __attribute__((vector_size(64), aligned(4)));
+#define CONV_POOL2_ARGS float *restrict y, uint8_t *restrict mask, const float *restrict x, \
+                        const float *restrict w, const float *restrict bias, int relu, ptrdiff_t row_stride, \
+                        ptrdiff_t channels, ptrdiff_t k, ptrdiff_t filters, ptrdiff_t out_height, \
+                        ptrdiff_t out_width
+// NV vectors of 16 filters from filter f: the four sums of each, then their pooling.
+#define CONV_POOL2_FILTERS(NV)                                                                     \
+    {                                                                                              \
+        conv_vector s[4][NV];                                                                      \
+        for (int v = 0; v < NV; v++) s[0][v] = s[1][v] = s[2][v] = s[3][v] = (conv_vector){0};     \
+        for (ptrdiff_t i = 0; i < k; i++) {                                                        \
+            const float *wi = w + i * depth * filters + f;                                         \
+            ptrdiff_t at = i * row_stride;                                                         \
+            for (ptrdiff_t j = 0; j < depth; j++) {                                                \
+                float xa = a[at + j], xb = b[at + j], xd = d[at + j], xe = e[at + j];              \
+                for (int v = 0; v < NV; v++) {                                                     \
+                    conv_vector wv = *(const conv_vector *)(wi + j * filters + 16 * v);            \
+                    s[0][v] += xa * wv;                                                            \
+                    s[1][v] += xb * wv;                                                            \
+                    s[2][v] += xd * wv;                                                            \
+                    s[3][v] += xe * wv;                                                            \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        for (int v = 0; v < NV; v++) {                                                             \
+            for (int q = 0; q < 4; q++) *(conv_vector *)sums[q] = s[q][v];                         \
+            for (int c = 0; c < 16; c++) {                                                         \
+                const float bc = bias[f + 16 * v + c];                                             \
+                float va = sums[0][c] + bc, vb = sums[1][c] + bc;                                  \
+                float vd = sums[2][c] + bc, ve = sums[3][c] + bc;                                  \
+                POOL2_MAXIMUM(va, vb, vd, ve, best, bits)                                          \
+                o[f + 16 * v + c] = relu ? (best > 0 ? best : 0) : best;                           \
+                m[f + 16 * v + c] = bits;                                                          \
+            }                                                                                      \
+        }                                                                                          \
+    }
+#define CONV_POOL2_BODY                                                                            \
+    {                                                                                              \
+        ptrdiff_t depth = k * channels;                                                            \
+        float sums[4][16];                                                                         \
+        for (ptrdiff_t oy = 0; oy < out_height; oy++)                                              \
+            for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                         \
+                const float *a = x + 2 * oy * row_stride + 2 * ox * channels, *b = a + channels;   \
+                const float *d = a + row_stride, *e = d + channels;                                \
+                float *o = y + (oy * out_width + ox) * filters;                                    \
+                uint8_t *m = mask + (oy * out_width + ox) * filters;                               \
+                ptrdiff_t f = 0;                                                                   \
+                for (; f + 32 <= filters; f += 32) CONV_POOL2_FILTERS(2)                           \
+                for (; f < filters; f += 16) CONV_POOL2_FILTERS(1)                                 \
+            }                                                                                      \
+    }
+ISA_CLONES(conv_pool2, CONV_POOL2_ARGS, CONV_POOL2_BODY)
+
+void fashion_convolve_max_pool2(CONV_POOL2_ARGS) {
+    ISA_DISPATCH(conv_pool2, y, mask, x, w, bias, relu, row_stride, channels, k, filters, out_height, out_width);
+}

@@ -84,6 +84,13 @@ final class ConvolutionMaxPool: Layer {
     /// The wide rows a product covers: up to the last output column of the last row.
     private var wideRows: Int { (convolution.outputShape[0] - 1) * paddedWidth + convolution.outputShape[1] }
 
+    /// Stride 1 with filters in whole vectors of 16 (and few input channels, as every layer
+    /// that gathers windows at stride 1 has): forward, each pooled window's four sums are made
+    /// in registers by one kernel (`Kernels.convolveMaxPool2`), and no product is run: one
+    /// chain through the taps, kernel row by kernel row, where the products add each kernel
+    /// row's sum to the last rows' (the values agree to rounding).
+    private var convolvesInRegisters: Bool { usesRows && convolution.filters % 16 == 0 }
+
     /// Per-thread buffers: the padded image, the convolution's output (or its gradient) and
     /// windows (or their gradients).
     private struct Scratch {
@@ -200,10 +207,20 @@ final class ConvolutionMaxPool: Layer {
         output.resize(rows: batch, columns: pooledSize)
         mask.reserve(batch * pooledSize)
         let (x, y, m, bias) = (input.pointer, output.pointer, mask.pointer, convolution.bias.value.pointer)
+        let kernel = UnsafePointer(convolution.kernel.value.pointer)
         Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
             let scratch = Scratch(self)
             defer { scratch.free() }
             for b in images {
+                if self.convolvesInRegisters {
+                    let channels = self.convolution.inputShape[2]
+                    Kernels.convolveMaxPool2(
+                        y + b * pooledSize, mask: m + b * pooledSize, input: self.rowSource(x + b * imageSize, scratch),
+                        kernel: kernel, bias: bias, relu: self.rectifies, rowStride: self.paddedWidth * channels,
+                        channels: channels, kernelSize: self.convolution.kernelSize, filters: filters,
+                        outHeight: outHeight, outWidth: outWidth)
+                    continue
+                }
                 self.convolve(x + b * imageSize, scratch)
                 Kernels.maxPool2(
                     y + b * pooledSize, mask: m + b * pooledSize, input: scratch.z, bias: bias, relu: self.rectifies,

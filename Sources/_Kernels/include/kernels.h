@@ -56,6 +56,14 @@ void fashion_max_pool2_backward(float *dx, const uint8_t *mask, const float *g, 
                                 ptrdiff_t height, ptrdiff_t width, ptrdiff_t channels, ptrdiff_t out_height,
                                 ptrdiff_t out_width);
 
+/// A stride-1 convolution (kernel k x k, w [k][k·channels][filters], filters a multiple of 16)
+/// of one image laid out in rows of row_stride floats (padded already), and the 2x2 max
+/// pooling of its output with the bias (relu: max(0, y)): y and mask as fashion_max_pool2
+/// writes them; the convolution's own output is not written.
+void fashion_convolve_max_pool2(float *y, uint8_t *mask, const float *x, const float *w, const float *bias, int relu,
+                                ptrdiff_t row_stride, ptrdiff_t channels, ptrdiff_t k, ptrdiff_t filters,
+                                ptrdiff_t out_height, ptrdiff_t out_width);
+
 /// Runs `iterations` rounds of 12 (AVX-512: 24) independent fused multiply-add chains at the kernels' vector
 /// width and returns the floating-point operations done: time it to get the FMA ceiling.
 double fashion_fma_operations(long iterations);
