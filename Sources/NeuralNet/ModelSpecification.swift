@@ -84,7 +84,9 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
         } + [LayerSpecification(kind: .dense, units: 10), LayerSpecification(kind: .softmax)])
 
     /// The reference CNN with "same" padding (28x28 -> 14x14 -> 7x7) and batch normalisation
-    /// after each pooling (a quarter of the values to normalise that it would have before).
+    /// after each pooling (a quarter of the values to normalise that it would have before), and
+    /// dropout 0.25 (chosen on the validation split over 0.4 and 0.1: 0.9365 and 0.9410 for
+    /// seeds 1 and 2 against 0.4's 0.9352 and 0.9387).
     public static let smallCNN = ModelSpecification(
         inputSize: 784, inputShape: [28, 28, 1],
         layers: [
@@ -96,7 +98,7 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
             LayerSpecification(kind: .maxPool2D), LayerSpecification(kind: .batchNorm),
             LayerSpecification(kind: .flatten), LayerSpecification(kind: .dense, units: 128),
             LayerSpecification(kind: .relu),
-            LayerSpecification(kind: .dropout, rate: 0.4), LayerSpecification(kind: .dense, units: 10),
+            LayerSpecification(kind: .dropout, rate: 0.25), LayerSpecification(kind: .dense, units: 10),
             LayerSpecification(kind: .softmax),
         ])
 

@@ -36,7 +36,7 @@ public struct Preset: Sendable {
             name: "cnn-small",
             summary:
                 "two 3x3 same-padded convolutions (32, 64), each with max pooling then batch norm, Dense 128, "
-                + "dropout 0.4; random 1-pixel crops and mirror images, one-cycle to 0.005, label smoothing 0.1, "
+                + "dropout 0.25; random 1-pixel crops and mirror images, one-cycle to 0.005, label smoothing 0.1, "
                 + "batch 64, flip averaging, 14 epochs",
             model: .smallCNN,
             options: TrainingOptions(
