@@ -73,6 +73,20 @@ public enum Kernels {
             y, mask, x, kernel, bias, relu ? 1 : 0, rowStride, channels, kernelSize, filters, outHeight, outWidth)
     }
 
+    /// Its kernel and bias gradients from one image, added onto `kernelGradient` and
+    /// `biasGradient`: the pooled gradient `g` (times `rectified > 0` first, when given) spread
+    /// by `mask` to the windows' pixels, times the image's values at each tap.
+    @inline(__always)
+    public static func convolveMaxPool2Gradient(
+        kernelGradient dk: UnsafeMutablePointer<Float>, biasGradient db: UnsafeMutablePointer<Float>,
+        mask: UnsafePointer<UInt8>, gradient g: UnsafePointer<Float>, rectified y: UnsafePointer<Float>?,
+        input x: UnsafePointer<Float>, rowStride: Int, channels: Int, kernelSize: Int, filters: Int, outHeight: Int,
+        outWidth: Int
+    ) {
+        fashion_convolve_max_pool2_gradient(
+            dk, db, mask, g, y, x, rowStride, channels, kernelSize, filters, outHeight, outWidth)
+    }
+
     /// Its backward on one image `[height, width, channels]`: `dx` = the window's `g` where
     /// `mask` has the pixel, else 0, and 0 where no window reaches. With `rectified` (the
     /// output of `relu`), `g` is first `g·(y > 0)`, the ReLU's backward; with `biasGradient`,

@@ -186,3 +186,50 @@ ISA_CLONES(conv_pool2, CONV_POOL2_ARGS, CONV_POOL2_BODY)
 void fashion_convolve_max_pool2(CONV_POOL2_ARGS) {
     ISA_DISPATCH(conv_pool2, y, mask, x, w, bias, relu, row_stride, channels, k, filters, out_height, out_width);
 }
+
+// Its kernel and bias gradients from one image: g (the pooled gradient; times (y > 0) first when
+// y, the rectified output, is not NULL) goes to each window's pixels the mask has, and
+// dk[i][j][f] += Σ over windows and their pixels of g · x at the pixel's tap (i, j), db += g
+// times the pixels it went to, window by window in order. The spread gradient is never written.
+#define CONV_POOL2_GRADIENT_ARGS float *restrict dk, float *restrict db, const uint8_t *restrict mask, \
+                                 const float *restrict g, const float *restrict y, const float *restrict x, \
+                                 ptrdiff_t row_stride, ptrdiff_t channels, ptrdiff_t k, ptrdiff_t filters, \
+                                 ptrdiff_t out_height, ptrdiff_t out_width
+#define CONV_POOL2_GRADIENT_BODY                                                                   \
+    {                                                                                              \
+        ptrdiff_t depth = k * channels;                                                            \
+        float spread[4][16];                                                                       \
+        for (ptrdiff_t f = 0; f < filters; f += 16)                                                \
+            for (ptrdiff_t oy = 0; oy < out_height; oy++)                                          \
+                for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                     \
+                    ptrdiff_t at = (oy * out_width + ox) * filters + f;                            \
+                    for (int c = 0; c < 16; c++) {                                                 \
+                        int bits = mask[at + c];                                                   \
+                        float v = y ? g[at + c] * (float)(y[at + c] > 0) : g[at + c];              \
+                        spread[0][c] = (float)(bits & 1) * v;                                      \
+                        spread[1][c] = (float)((bits >> 1) & 1) * v;                               \
+                        spread[2][c] = (float)((bits >> 2) & 1) * v;                               \
+                        spread[3][c] = (float)((bits >> 3) & 1) * v;                               \
+                        db[f + c] += v * POOL2_COUNT;                                              \
+                    }                                                                              \
+                    conv_vector ga = *(conv_vector *)spread[0], gb = *(conv_vector *)spread[1];    \
+                    conv_vector gd = *(conv_vector *)spread[2], ge = *(conv_vector *)spread[3];    \
+                    const float *a = x + 2 * oy * row_stride + 2 * ox * channels, *b = a + channels; \
+                    const float *d = a + row_stride, *e = d + channels;                            \
+                    for (ptrdiff_t i = 0; i < k; i++) {                                            \
+                        float *wi = dk + i * depth * filters + f;                                  \
+                        ptrdiff_t row = i * row_stride;                                            \
+                        for (ptrdiff_t j = 0; j < depth; j++) {                                    \
+                            conv_vector *acc = (conv_vector *)(wi + j * filters);                  \
+                            *acc += a[row + j] * ga + b[row + j] * gb + d[row + j] * gd            \
+                                    + e[row + j] * ge;                                             \
+                        }                                                                          \
+                    }                                                                              \
+                }                                                                                  \
+    }
+ISA_CLONES(conv_pool2_gradient, CONV_POOL2_GRADIENT_ARGS, CONV_POOL2_GRADIENT_BODY)
+
+void fashion_convolve_max_pool2_gradient(CONV_POOL2_GRADIENT_ARGS) {
+    ISA_DISPATCH(conv_pool2_gradient, dk, db, mask, g, y, x, row_stride, channels, k, filters, out_height,
+                 out_width);
+}

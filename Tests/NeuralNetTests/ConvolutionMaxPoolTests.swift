@@ -43,7 +43,9 @@ import _TestSupport
         let input = Matrix(rows: batch, columns: h * w * c, values: values)
         let seed = Matrix(
             rows: batch, columns: 3, values: (0..<(batch * 3)).map { _ in generator.nextFloat(in: -1, 1) })
-        func run(threads: Int) throws -> (logits: [Float], dx: [Float], gradients: [[Float]], steps: [String]) {
+        func run(threads: Int, inputGradient: Bool = true) throws -> (
+            logits: [Float], dx: [Float], gradients: [[Float]], steps: [String]
+        ) {
             Compute.setThreads(threads)
             defer { Compute.setThreads(1) }
             let model = try Self.model(shape, rectified: rectified)
@@ -51,7 +53,7 @@ import _TestSupport
             let bias = try #require(model.layers[0] as? Conv2D).bias.value
             for o in 0..<bias.count { bias.pointer[o] = 0.05 + Float(o) * 0.01 }
             let logits = model.logits(input, training: true).values
-            let dx = try #require(model.backward(fromLogits: seed, needsInputGradient: true)).values
+            let dx = model.backward(fromLogits: seed, needsInputGradient: inputGradient)?.values ?? []
             return (logits, dx, model.parameters.map(\.gradient.values), model.executionSteps)
         }
         let fused = try run(threads: 1)
@@ -89,6 +91,13 @@ import _TestSupport
         let twoThreads = try run(threads: 2)
         #expect(twoThreads.logits == fused.logits && twoThreads.dx == fused.dx)
         #expect(twoThreads.gradients == fused.gradients)
+
+        // As a first layer: no input gradient (the step may then sum its kernel gradient another way).
+        let first = try run(threads: 1, inputGradient: false)
+        for (index, parameter) in layers.parameters.enumerated() {
+            close(first.gradients[index], parameter.gradient.values, "first layer: gradient \(index) \(parameter.name)")
+        }
+        #expect(try run(threads: 2, inputGradient: false).gradients == first.gradients)
     }
 
     /// Only a convolution that gathers windows or runs Winograd, right before a 2x2 max pooling

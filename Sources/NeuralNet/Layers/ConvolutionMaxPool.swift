@@ -88,7 +88,10 @@ final class ConvolutionMaxPool: Layer {
     /// that gathers windows at stride 1 has): forward, each pooled window's four sums are made
     /// in registers by one kernel (`Kernels.convolveMaxPool2`), and no product is run: one
     /// chain through the taps, kernel row by kernel row, where the products add each kernel
-    /// row's sum to the last rows' (the values agree to rounding).
+    /// row's sum to the last rows' (the values agree to rounding). Backward, when no input
+    /// gradient is wanted (a first layer), the kernel gradient is summed window by window from
+    /// the pooled gradient and the mask (`Kernels.convolveMaxPool2Gradient`), the spread
+    /// gradient never written.
     private var convolvesInRegisters: Bool { usesRows && convolution.filters % 16 == 0 }
 
     /// Per-thread buffers: the padded image, the convolution's output (or its gradient) and
@@ -264,6 +267,19 @@ final class ConvolutionMaxPool: Layer {
                 )
                 db.update(repeating: 0, count: filters)
                 let first = index * chunk
+                if self.convolvesInRegisters && !needsInputGradient {
+                    dk.update(repeating: 0, count: kernelSize)
+                    let channels = self.convolution.inputShape[2]
+                    for b in first..<min(batch, first + chunk) {
+                        Kernels.convolveMaxPool2Gradient(
+                            kernelGradient: dk, biasGradient: db, mask: m + b * pooledSize,
+                            gradient: g + b * pooledSize, rectified: y.map { UnsafePointer($0 + b * pooledSize) },
+                            input: self.rowSource(x + b * imageSize, scratch), rowStride: self.paddedWidth * channels,
+                            channels: channels, kernelSize: self.convolution.kernelSize, filters: filters,
+                            outHeight: outHeight, outWidth: outWidth)
+                    }
+                    continue
+                }
                 for b in first..<min(batch, first + chunk) {
                     let (gb, mb) = (g + b * pooledSize, m + b * pooledSize)
                     // dBias: each pooled gradient once for every pixel of its window that is the maximum.

@@ -64,6 +64,13 @@ void fashion_convolve_max_pool2(float *y, uint8_t *mask, const float *x, const f
                                 ptrdiff_t row_stride, ptrdiff_t channels, ptrdiff_t k, ptrdiff_t filters,
                                 ptrdiff_t out_height, ptrdiff_t out_width);
 
+/// Its kernel and bias gradients from one image, added onto dk and db: the pooled gradient g
+/// (times (y > 0) first when y, the rectified output, is not NULL) spread by the mask to the
+/// windows' pixels, times the image's values at each tap; db += g times the pixels it went to.
+void fashion_convolve_max_pool2_gradient(float *dk, float *db, const uint8_t *mask, const float *g, const float *y,
+                                         const float *x, ptrdiff_t row_stride, ptrdiff_t channels, ptrdiff_t k,
+                                         ptrdiff_t filters, ptrdiff_t out_height, ptrdiff_t out_width);
+
 /// Runs `iterations` rounds of 12 (AVX-512: 24) independent fused multiply-add chains at the kernels' vector
 /// width and returns the floating-point operations done: time it to get the FMA ceiling.
 double fashion_fma_operations(long iterations);
