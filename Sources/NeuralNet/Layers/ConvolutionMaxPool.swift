@@ -95,14 +95,15 @@ final class ConvolutionMaxPool: Layer {
     private var convolvesInRegisters: Bool { usesRows && convolution.filters % 16 == 0 }
 
     /// Per-thread buffers: the padded image, the convolution's output (or its gradient) and
-    /// windows (or their gradients).
+    /// windows (or their gradients); the kernels that sum in registers need only the first
+    /// (`products` false: the others are one float each).
     private struct Scratch {
         let padded, z, patches: UnsafeMutablePointer<Float>
-        init(_ step: ConvolutionMaxPool) {
+        init(_ step: ConvolutionMaxPool, products: Bool = true) {
             let channels = step.convolution.inputShape[2]
             padded = .allocate(capacity: max(1, step.paddedHeight * step.paddedWidth * channels))
-            z = .allocate(capacity: step.computedRows * step.convolution.filters)
-            patches = .allocate(capacity: max(step.positions, step.computedRows) * step.depth)
+            z = .allocate(capacity: products ? step.computedRows * step.convolution.filters : 1)
+            patches = .allocate(capacity: products ? max(step.positions, step.computedRows) * step.depth : 1)
             padded.initialize(repeating: 0, count: max(1, step.paddedHeight * step.paddedWidth * channels))
         }
         func free() {
@@ -212,7 +213,7 @@ final class ConvolutionMaxPool: Layer {
         let (x, y, m, bias) = (input.pointer, output.pointer, mask.pointer, convolution.bias.value.pointer)
         let kernel = UnsafePointer(convolution.kernel.value.pointer)
         Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
-            let scratch = Scratch(self)
+            let scratch = Scratch(self, products: !self.convolvesInRegisters)
             defer { scratch.free() }
             for b in images {
                 if self.convolvesInRegisters {
@@ -258,8 +259,9 @@ final class ConvolutionMaxPool: Layer {
         if needsInputGradient { inputGradient.resize(rows: batch, columns: imageSize) }
         let (x, g, m, dx) = (input.pointer, outputGradient.pointer, mask.pointer, inputGradient.pointer)
         let y: UnsafeMutablePointer<Float>? = rectifies ? output.pointer : nil
+        let products = !convolvesInRegisters || needsInputGradient
         Compute.runner.forEachRange(count: chunks, minimumPerPart: 1) { indices in
-            let scratch = Scratch(self)
+            let scratch = Scratch(self, products: products)
             defer { scratch.free() }
             for index in indices {
                 let (dk, db) = (
@@ -267,7 +269,7 @@ final class ConvolutionMaxPool: Layer {
                 )
                 db.update(repeating: 0, count: filters)
                 let first = index * chunk
-                if self.convolvesInRegisters && !needsInputGradient {
+                if !products {
                     dk.update(repeating: 0, count: kernelSize)
                     let channels = self.convolution.inputShape[2]
                     for b in first..<min(batch, first + chunk) {
