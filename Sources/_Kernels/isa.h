@@ -41,6 +41,22 @@
     best = (ve) >= best ? (ve) : best;                                                             \
     uint8_t bits = (uint8_t)(((va) == best) | ((vb) == best) << 1 | ((vd) == best) << 2 | ((ve) == best) << 3);
 
+/// A window pooled: its maximum (max(0, that) with relu) into out, its mask into mask_out.
+#define POOL2_WRITE(va, vb, vd, ve, relu, out, mask_out)                                           \
+    {                                                                                              \
+        POOL2_MAXIMUM(va, vb, vd, ve, best, bits)                                                  \
+        (out) = (relu) ? (best > 0 ? best : 0) : best;                                             \
+        (mask_out) = bits;                                                                         \
+    }
+
+/// A window's gradient v spread by its mask bits to its pixels (top left, top right, bottom
+/// left, bottom right): v where the mask has the pixel, else 0.
+#define POOL2_SPREAD(bits, v, ga, gb, gd, ge)                                                      \
+    (ga) = (float)((bits) & 1) * (v);                                                              \
+    (gb) = (float)(((bits) >> 1) & 1) * (v);                                                       \
+    (gd) = (float)(((bits) >> 2) & 1) * (v);                                                       \
+    (ge) = (float)(((bits) >> 3) & 1) * (v);
+
 /// How many of a 2x2 max pooling window's pixels the mask `bits` has (pooling.c, winograd.c).
 #define POOL2_COUNT ((float)((bits & 1) + ((bits >> 1) & 1) + ((bits >> 2) & 1) + ((bits >> 3) & 1)))
 

@@ -55,9 +55,7 @@ void fashion_max_pool_tiled_backward(TILED_POOL_ARGS) {
             uint8_t *m = mask + (oy * out_width + ox) * channels;                                  \
             for (ptrdiff_t c = 0; c < channels; c++) {                                             \
                 float va = A, vb = B, vd = D, ve = E;                                              \
-                POOL2_MAXIMUM(va, vb, vd, ve, best, bits)                                          \
-                o[c] = relu ? (best > 0 ? best : 0) : best;                                        \
-                m[c] = bits;                                                                       \
+                POOL2_WRITE(va, vb, vd, ve, relu, o[c], m[c])                                      \
             }                                                                                      \
         }
 #define POOL2_BODY                                                                                 \
@@ -90,10 +88,7 @@ void fashion_max_pool2(POOL2_ARGS) {
             for (ptrdiff_t c = 0; c < channels; c++) {                                             \
                 int bits = m[c];                                                                   \
                 float v = GRADIENT;                                                                \
-                a[c] = (float)(bits & 1) * v;                                                      \
-                b[c] = (float)((bits >> 1) & 1) * v;                                               \
-                d[c] = (float)((bits >> 2) & 1) * v;                                               \
-                e[c] = (float)((bits >> 3) & 1) * v;                                               \
+                POOL2_SPREAD(bits, v, a[c], b[c], d[c], e[c])                                      \
                 BIAS;                                                                              \
             }                                                                                      \
         }                                                                                          \
@@ -160,9 +155,7 @@ typedef float conv_vector __attribute__((vector_size(64), aligned(4)));
                 const float bc = bias[f + 16 * v + c];                                             \
                 float va = sums[0][c] + bc, vb = sums[1][c] + bc;                                  \
                 float vd = sums[2][c] + bc, ve = sums[3][c] + bc;                                  \
-                POOL2_MAXIMUM(va, vb, vd, ve, best, bits)                                          \
-                o[f + 16 * v + c] = relu ? (best > 0 ? best : 0) : best;                           \
-                m[f + 16 * v + c] = bits;                                                          \
+                POOL2_WRITE(va, vb, vd, ve, relu, o[f + 16 * v + c], m[f + 16 * v + c])            \
             }                                                                                      \
         }                                                                                          \
     }
@@ -206,10 +199,7 @@ void fashion_convolve_max_pool2(CONV_POOL2_ARGS) {
                     for (int c = 0; c < 16; c++) {                                                 \
                         int bits = mask[at + c];                                                   \
                         float v = y ? g[at + c] * (float)(y[at + c] > 0) : g[at + c];              \
-                        spread[0][c] = (float)(bits & 1) * v;                                      \
-                        spread[1][c] = (float)((bits >> 1) & 1) * v;                               \
-                        spread[2][c] = (float)((bits >> 2) & 1) * v;                               \
-                        spread[3][c] = (float)((bits >> 3) & 1) * v;                               \
+                        POOL2_SPREAD(bits, v, spread[0][c], spread[1][c], spread[2][c], spread[3][c]) \
                         db[f + c] += v * POOL2_COUNT;                                              \
                     }                                                                              \
                     conv_vector ga = *(conv_vector *)spread[0], gb = *(conv_vector *)spread[1];    \

@@ -221,9 +221,7 @@
                 _Pragma("clang loop vectorize(assume_safety)")                                     \
                 for (ptrdiff_t f = 0; f < filters; f++) {                                          \
                     WINO_TILE_OUTPUTS(f, va, vb, vd, ve)                                           \
-                    POOL2_MAXIMUM(va, vb, vd, ve, best, bits)                                      \
-                    o[f] = relu ? (best > 0 ? best : 0) : best;                                    \
-                    k[f] = bits;                                                                   \
+                    POOL2_WRITE(va, vb, vd, ve, relu, o[f], k[f])                                  \
                 }                                                                                  \
             }                                                                                      \
     }
@@ -252,8 +250,8 @@
                 for (ptrdiff_t o = 0; o < filters; o++) {                                          \
                     int bits = k[o];                                                               \
                     float v = rectified ? go[o] * (float)(yo[o] > 0) : go[o];                      \
-                    float g00 = (float)(bits & 1) * v, g01 = (float)((bits >> 1) & 1) * v;         \
-                    float g10 = (float)((bits >> 2) & 1) * v, g11 = (float)((bits >> 3) & 1) * v;  \
+                    float g00, g01, g10, g11;                                                      \
+                    POOL2_SPREAD(bits, v, g00, g01, g10, g11)                                      \
                     db[o] += v * POOL2_COUNT;                                                      \
                     WINO_TILE_GRADIENT(o, g00, g01, g10, g11)                                      \
                 }                                                                                  \
