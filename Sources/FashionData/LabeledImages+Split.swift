@@ -51,8 +51,15 @@ extension LabeledImages {
         precondition(batch.count >= indices.count * pixelsPerImage, "batch buffer too small")
         let size = pixelsPerImage
         pixels.withUnsafeBufferPointer { source in
+            // The images are scattered over the training set (tens of MB, more than the caches):
+            // while one is converted, the next one is on its way from memory.
             var offset = 0
-            for index in indices {
+            var next = indices.makeIterator()
+            var current = next.next()
+            if let current { Kernels.prefetch(source.baseAddress! + current * size, count: size) }
+            while let index = current {
+                current = next.next()
+                if let upcoming = current { Kernels.prefetch(source.baseAddress! + upcoming * size, count: size) }
                 Kernels.bytesToUnit(source.baseAddress! + index * size, into: batch.baseAddress! + offset, count: size)
                 offset += size
             }

@@ -23,6 +23,12 @@ public enum Kernels {
         fashion_bytes_to_unit(source, target, count)
     }
 
+    /// Asks the caches for `count` bytes from `start`: a hint, which changes no result.
+    @inline(__always)
+    public static func prefetch(_ start: UnsafeRawPointer, count: Int) {
+        fashion_prefetch(start, count)
+    }
+
     /// im2col for one image `[height, width, channels]`: row `y·outWidth + x` of `rows` is the
     /// `k`×`k` window at (y, x) of a convolution of `stride`, `[i, j, c]`, zero outside the image
     /// (`padTop` rows above it, `padLeft` columns to its left).

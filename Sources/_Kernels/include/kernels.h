@@ -22,6 +22,8 @@ void fashion_adam_update(float *theta, const float *g, float *m, float *v, ptrdi
 
 /// dst[i] = src[i] / 255 (exactly, as a division), for n bytes.
 void fashion_bytes_to_unit(const uint8_t *src, float *dst, ptrdiff_t n);
+/// Asks the caches for the `bytes` from `start` (a hint: no effect on any result).
+void fashion_prefetch(const void *start, ptrdiff_t bytes);
 
 /// The name of the clone the loader chose for this CPU ("avx512", "avx2" or "baseline").
 const char *fashion_kernel_level(void);
