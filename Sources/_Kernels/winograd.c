@@ -36,12 +36,19 @@
     }
 // A tile inside the image reads its 16 pixels at fixed offsets from its corner; one on the
 // border through a table of pointers (zeros outside).
+// The image's rows first..<first + count that exist, asked of the caches ahead of the tiles
+// that read them (a hint; the image is usually in L3, written by the step before).
+#define WINO_PREFETCH_ROWS(first, count)                                                           \
+    for (ptrdiff_t y = (first) < 0 ? 0 : (first); y < (first) + (count) && y < height; y++)        \
+        for (ptrdiff_t offset = 0; offset < row; offset += 16) __builtin_prefetch(image + y * row + offset);
 #define WINO_CORNER(K) (corner + ((K) >> 2) * row + ((K) & 3) * channels)
 #define WINO_TABLE(K) (p[K])
 #define WINO_IN_BODY                                                                               \
     {                                                                                              \
         ptrdiff_t row = width * channels;                                                          \
-        for (ptrdiff_t ty = 0; ty < tiles_h; ty++)                                                 \
+        WINO_PREFETCH_ROWS(-pad_top, 4)                                                            \
+        for (ptrdiff_t ty = 0; ty < tiles_h; ty++) {                                               \
+            WINO_PREFETCH_ROWS(2 * ty + 4 - pad_top, 2)                                            \
             for (ptrdiff_t tx = 0; tx < tiles_w; tx++) {                                           \
                 ptrdiff_t y0 = 2 * ty - pad_top, x0 = 2 * tx - pad_left;                           \
                 float *out = v + (ty * tiles_w + tx) * channels;                                   \
@@ -59,6 +66,7 @@
                     }                                                                              \
                 WINO_IN_TILE(WINO_TABLE)                                                           \
             }                                                                                      \
+        }                                                                                          \
     }
 
 // Y = Aᵀ M A per tile and filter, plus the bias, written where the output exists.
