@@ -246,27 +246,29 @@ extension Conv2D {
         }
     }
 
-    /// U[ξ] = G g Gᵀ for each channel and filter, ξ = 4r + s, `[16, channels, filters]`.
+    /// U[ξ] = G g Gᵀ for each channel and filter, ξ = 4r + s, `[16, channels, filters]`: 16
+    /// elements at a time (SIMD lanes: each the same operations, in the same order, as one alone).
     private func transformKernel() {
         let (channels, filters) = (inputShape[2], self.filters)
         let size = channels * filters
         winogradKernel.resize(rows: 16, columns: size)
         let (g, u) = (kernel.value.pointer, winogradKernel.pointer)
         // G's rows on (a, b, c): a, (a + b + c)/2, (a − b + c)/2, c.
-        @inline(__always) func lift(_ a: Float, _ b: Float, _ c: Float) -> (Float, Float, Float, Float) {
+        @inline(__always) func lift(_ a: Lanes, _ b: Lanes, _ c: Lanes) -> (Lanes, Lanes, Lanes, Lanes) {
             (a, (a + b + c) * 0.5, (a - b + c) * 0.5, c)
         }
-        for e in 0..<size {
+        for e in Swift.stride(from: 0, to: size, by: Lanes.scalarCount) {
+            let count = min(Lanes.scalarCount, size - e)
             // g[i][j] is kernel row (3i + j)·channels + c, column o; e = c·filters + o.
-            func at(_ i: Int, _ j: Int) -> Float { g[(i * 3 + j) * size + e] }
+            func at(_ i: Int, _ j: Int) -> Lanes { Self.load(g + (i * 3 + j) * size + e, count) }
             let c0 = lift(at(0, 0), at(1, 0), at(2, 0))
             let c1 = lift(at(0, 1), at(1, 1), at(2, 1))
             let c2 = lift(at(0, 2), at(1, 2), at(2, 2))
-            func store(_ r: Int, _ t: (Float, Float, Float, Float)) {
-                u[(4 * r) * size + e] = t.0
-                u[(4 * r + 1) * size + e] = t.1
-                u[(4 * r + 2) * size + e] = t.2
-                u[(4 * r + 3) * size + e] = t.3
+            func store(_ r: Int, _ t: (Lanes, Lanes, Lanes, Lanes)) {
+                Self.store(t.0, u + (4 * r) * size + e, count)
+                Self.store(t.1, u + (4 * r + 1) * size + e, count)
+                Self.store(t.2, u + (4 * r + 2) * size + e, count)
+                Self.store(t.3, u + (4 * r + 3) * size + e, count)
             }
             store(0, lift(c0.0, c1.0, c2.0))
             store(1, lift(c0.1, c1.1, c2.1))
@@ -280,19 +282,20 @@ extension Conv2D {
         let size = inputShape[2] * filters
         let (p, dg) = (winogradKernelGradient.pointer, kernel.gradient.pointer)
         // Gᵀ's rows on (p0, p1, p2, p3): p0 + (p1 + p2)/2, (p1 − p2)/2, (p1 + p2)/2 + p3.
-        @inline(__always) func fold(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, Float, Float) {
+        @inline(__always) func fold(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes) -> (Lanes, Lanes, Lanes) {
             (a + (b + c) * 0.5, (b - c) * 0.5, (b + c) * 0.5 + d)
         }
-        for e in 0..<size {
-            func at(_ r: Int, _ s: Int) -> Float { p[(4 * r + s) * size + e] }
+        for e in Swift.stride(from: 0, to: size, by: Lanes.scalarCount) {
+            let count = min(Lanes.scalarCount, size - e)
+            func at(_ r: Int, _ s: Int) -> Lanes { Self.load(p + (4 * r + s) * size + e, count) }
             let c0 = fold(at(0, 0), at(1, 0), at(2, 0), at(3, 0))
             let c1 = fold(at(0, 1), at(1, 1), at(2, 1), at(3, 1))
             let c2 = fold(at(0, 2), at(1, 2), at(2, 2), at(3, 2))
             let c3 = fold(at(0, 3), at(1, 3), at(2, 3), at(3, 3))
-            func store(_ i: Int, _ t: (Float, Float, Float)) {
-                dg[(i * 3) * size + e] = t.0
-                dg[(i * 3 + 1) * size + e] = t.1
-                dg[(i * 3 + 2) * size + e] = t.2
+            func store(_ i: Int, _ t: (Lanes, Lanes, Lanes)) {
+                Self.store(t.0, dg + (i * 3) * size + e, count)
+                Self.store(t.1, dg + (i * 3 + 1) * size + e, count)
+                Self.store(t.2, dg + (i * 3 + 2) * size + e, count)
             }
             store(0, fold(c0.0, c1.0, c2.0, c3.0))
             store(1, fold(c0.1, c1.1, c2.1, c3.1))
@@ -300,5 +303,21 @@ extension Conv2D {
         }
     }
 
-    /// dBias: the output gradient's `rows` (one an output pixel) summed, in order.
+    /// The kernel transforms' lanes: 16 elements, the last block's missing ones 0 (never stored).
+    typealias Lanes = SIMD16<Float>
+
+    @inline(__always) private static func load(_ from: UnsafePointer<Float>, _ count: Int) -> Lanes {
+        if count == Lanes.scalarCount { return UnsafeRawPointer(from).loadUnaligned(as: Lanes.self) }
+        var lanes = Lanes()
+        for lane in 0..<count { lanes[lane] = from[lane] }
+        return lanes
+    }
+
+    @inline(__always) private static func store(_ lanes: Lanes, _ to: UnsafeMutablePointer<Float>, _ count: Int) {
+        if count == Lanes.scalarCount {
+            UnsafeMutableRawPointer(to).storeBytes(of: lanes, as: Lanes.self)
+            return
+        }
+        for lane in 0..<count { to[lane] = lanes[lane] }
+    }
 }
