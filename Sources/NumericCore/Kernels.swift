@@ -173,17 +173,15 @@ public enum Kernels {
         fashion_winograd_output_gradient(dy, outHeight, outWidth, filters, tilesH, tilesW, z, planeStride, zeros)
     }
 
-    /// The input gradient's transform: `dx = Σ B Q Bᵀ` tile by tile, in order (each pixel's first
-    /// tile added onto 0), where the input exists (`sink`: 16·`channels` floats of scratch;
-    /// `zeros`: `channels` zeros). `dx` need not be cleared first.
+    /// The input gradient's transform: `dx += B Q Bᵀ` tile by tile, in order, where the input
+    /// exists (`sink`: 16·`channels` floats of scratch). `dx` must start at zero.
     @inline(__always)
     public static func winogradInputGradient(
         _ q: UnsafePointer<Float>, planeStride: Int, channels: Int, tilesH: Int, tilesW: Int, height: Int, width: Int,
-        padTop: Int, padLeft: Int, into dx: UnsafeMutablePointer<Float>, sink: UnsafeMutablePointer<Float>,
-        zeros: UnsafePointer<Float>
+        padTop: Int, padLeft: Int, into dx: UnsafeMutablePointer<Float>, sink: UnsafeMutablePointer<Float>
     ) {
         fashion_winograd_input_gradient(
-            q, planeStride, channels, tilesH, tilesW, height, width, padTop, padLeft, dx, sink, zeros)
+            q, planeStride, channels, tilesH, tilesW, height, width, padTop, padLeft, dx, sink)
     }
 
     /// Runs `iterations` rounds of independent fused multiply-add chains (as many as the

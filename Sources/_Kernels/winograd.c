@@ -169,9 +169,7 @@
 // order, so overlapping tiles add the same way every time). The image must start at zero.
 #define WINO_DX_ARGS const float *restrict q, ptrdiff_t plane_stride, ptrdiff_t channels, ptrdiff_t tiles_h, \
                      ptrdiff_t tiles_w, ptrdiff_t height, ptrdiff_t width, ptrdiff_t pad_top, ptrdiff_t pad_left, \
-                     float *restrict dx, float *restrict sink, const float *restrict zeros
-// A tile's values added onto what its pixels hold (P), or onto 0 (zeros) where this tile is the
-// first to reach the pixel: base[K] says which, so that dx needs no clearing first.
+                     float *restrict dx, float *restrict sink
 #define WINO_DX_TILE(P)                                                                            \
     _Pragma("clang loop vectorize(assume_safety)")                                                 \
     for (ptrdiff_t c = 0; c < channels; c++) {                                                     \
@@ -184,43 +182,32 @@
         }                                                                                          \
         for (int r = 0; r < 4; r++) {                                                              \
             float e0 = t[4 * r], e1 = t[4 * r + 1], e2 = t[4 * r + 2], e3 = t[4 * r + 3];          \
-            P(4 * r)[c] = base[4 * r][c] + e0;                                                     \
-            P(4 * r + 1)[c] = base[4 * r + 1][c] + (e1 - e2 + e3);                                 \
-            P(4 * r + 2)[c] = base[4 * r + 2][c] + (e1 + e2 - e0);                                 \
-            P(4 * r + 3)[c] = base[4 * r + 3][c] - e3;                                             \
+            P(4 * r)[c] += e0;                                                                     \
+            P(4 * r + 1)[c] += e1 - e2 + e3;                                                       \
+            P(4 * r + 2)[c] += e1 + e2 - e0;                                                       \
+            P(4 * r + 3)[c] -= e3;                                                                 \
         }                                                                                          \
     }
-// The tiles in order: a pixel's first tile is the one above-left of all others that reach it, so
-// its local row is 2 or 3 unless the tile is in the first row (columns alike). The pixels no tile
-// reaches (none for a stride-1 convolution's input) are cleared first.
 #define WINO_DX_BODY                                                                               \
     {                                                                                              \
         ptrdiff_t row = width * channels;                                                          \
-        if (2 * tiles_h + 2 - pad_top < height || 2 * tiles_w + 2 - pad_left < width) {            \
-            memset(dx, 0, sizeof(float) * (size_t)(height * row));                                 \
-            zeros = 0;                                                                             \
-        }                                                                                          \
         for (ptrdiff_t ty = 0; ty < tiles_h; ty++)                                                 \
             for (ptrdiff_t tx = 0; tx < tiles_w; tx++) {                                           \
                 ptrdiff_t y0 = 2 * ty - pad_top, x0 = 2 * tx - pad_left;                           \
                 const float *in = q + (ty * tiles_w + tx) * channels;                              \
-                int inside = y0 >= 0 && y0 + 4 <= height && x0 >= 0 && x0 + 4 <= width;            \
+                if (y0 >= 0 && y0 + 4 <= height && x0 >= 0 && x0 + 4 <= width) {                  \
+                    float *corner = dx + y0 * row + x0 * channels;                                 \
+                    WINO_DX_TILE(WINO_CORNER)                                                      \
+                    continue;                                                                      \
+                }                                                                                  \
                 float *p[16];                                                                      \
-                const float *base[16];                                                             \
                 for (int r = 0; r < 4; r++)                                                        \
                     for (int s = 0; s < 4; s++) {                                                  \
                         ptrdiff_t y = y0 + r, x = x0 + s;                                          \
                         p[4 * r + s] = (y >= 0 && y < height && x >= 0 && x < width)              \
                                            ? dx + (y * width + x) * channels                       \
                                            : sink + (4 * r + s) * channels;                        \
-                        int first = (r >= 2 || ty == 0) && (s >= 2 || tx == 0);                    \
-                        base[4 * r + s] = first && zeros ? zeros : p[4 * r + s];                   \
                     }                                                                              \
-                if (inside) {                                                                      \
-                    float *corner = dx + y0 * row + x0 * channels;                                 \
-                    WINO_DX_TILE(WINO_CORNER)                                                      \
-                    continue;                                                                      \
-                }                                                                                  \
                 WINO_DX_TILE(WINO_TABLE)                                                           \
             }                                                                                      \
     }
@@ -300,8 +287,7 @@ void fashion_winograd_output_gradient(WINO_GRAD_ARGS) {
 }
 
 void fashion_winograd_input_gradient(WINO_DX_ARGS) {
-    ISA_DISPATCH(wino_dx, q, plane_stride, channels, tiles_h, tiles_w, height, width, pad_top, pad_left, dx, sink,
-                 zeros);
+    ISA_DISPATCH(wino_dx, q, plane_stride, channels, tiles_h, tiles_w, height, width, pad_top, pad_left, dx, sink);
 }
 
 void fashion_winograd_output_pool(WINO_POOL_ARGS) {

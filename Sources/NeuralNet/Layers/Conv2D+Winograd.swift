@@ -202,11 +202,12 @@ extension Conv2D {
                                 beta: 0, c: q + xi * rows * channels, ldc: channels)
                         }
                         for b in 0..<count {
+                            let target = dx + (first + b) * imageSize
+                            target.update(repeating: 0, count: imageSize)
                             Kernels.winogradInputGradient(
                                 q + b * tiles * channels, planeStride: rows * channels, channels: channels,
                                 tilesH: self.tileRows, tilesW: self.tileColumns, height: height, width: width,
-                                padTop: self.padTop, padLeft: self.padLeft, into: dx + (first + b) * imageSize,
-                                sink: sink, zeros: zeros)
+                                padTop: self.padTop, padLeft: self.padLeft, into: target, sink: sink)
                         }
                     }
                     first += count

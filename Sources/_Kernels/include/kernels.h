@@ -97,11 +97,10 @@ void fashion_winograd_output(const float *m, ptrdiff_t plane_stride, ptrdiff_t f
 void fashion_winograd_output_gradient(const float *dy, ptrdiff_t out_h, ptrdiff_t out_w, ptrdiff_t filters,
                                       ptrdiff_t tiles_h, ptrdiff_t tiles_w, float *z, ptrdiff_t plane_stride,
                                       const float *zeros);
-/// The input gradient: dx = Σ B Q Bᵀ, tile by tile in order (each pixel's first tile added onto
-/// 0), where the input exists; dx need not be cleared. `zeros` holds channels zeros.
+/// The input gradient: dx += B Q Bᵀ, tile by tile in order, where the input exists.
 void fashion_winograd_input_gradient(const float *q, ptrdiff_t plane_stride, ptrdiff_t channels, ptrdiff_t tiles_h,
                                      ptrdiff_t tiles_w, ptrdiff_t height, ptrdiff_t width, ptrdiff_t pad_top,
-                                     ptrdiff_t pad_left, float *dx, float *sink, const float *zeros);
+                                     ptrdiff_t pad_left, float *dx, float *sink);
 
 /// Output and 2x2 max pooling: Y = Aᵀ M A + bias per tile, each of the first pooled_h x pooled_w
 /// tiles pooled as fashion_max_pool2 pools (y, mask; with relu, y = max(0, y)).
