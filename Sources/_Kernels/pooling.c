@@ -188,34 +188,59 @@ void fashion_convolve_max_pool2(CONV_POOL2_ARGS) {
                                  const float *restrict g, const float *restrict y, const float *restrict x, \
                                  ptrdiff_t row_stride, ptrdiff_t channels, ptrdiff_t k, ptrdiff_t filters, \
                                  ptrdiff_t out_height, ptrdiff_t out_width
+// One window's spread gradient for 16 filters from f (ga..ge: its four pixels), and with `bias`
+// its bias gradient added.
+#define CONV_POOL2_SPREAD(bias)                                                                    \
+    ptrdiff_t at = (oy * out_width + ox) * filters + f;                                            \
+    for (int c = 0; c < 16; c++) {                                                                 \
+        int bits = mask[at + c];                                                                   \
+        float v = y ? g[at + c] * (float)(y[at + c] > 0) : g[at + c];                              \
+        POOL2_SPREAD(bits, v, spread[0][c], spread[1][c], spread[2][c], spread[3][c])              \
+        if (bias) db[f + c] += v * POOL2_COUNT;                                                    \
+    }                                                                                              \
+    conv_vector ga = *(conv_vector *)spread[0], gb = *(conv_vector *)spread[1];                    \
+    conv_vector gd = *(conv_vector *)spread[2], ge = *(conv_vector *)spread[3];                    \
+    const float *a = x + 2 * oy * row_stride + 2 * ox * channels, *b = a + channels;               \
+    const float *d = a + row_stride, *e = d + channels;
+// The taps (i, j) in order, t = i·depth + j: x at i·row_stride + j, dk at t·filters. Nine taps at a
+// time (a 3x3 kernel on one channel is all of them) keep their sums in registers over every
+// window; the last few add onto dk window by window. Each sum adds the same terms in the same
+// order either way.
+#define CONV_POOL2_TAPS 9
 #define CONV_POOL2_GRADIENT_BODY                                                                   \
     {                                                                                              \
-        ptrdiff_t depth = k * channels;                                                            \
+        ptrdiff_t depth = k * channels, taps = k * depth;                                          \
         float spread[4][16];                                                                       \
-        for (ptrdiff_t f = 0; f < filters; f += 16)                                                \
-            for (ptrdiff_t oy = 0; oy < out_height; oy++)                                          \
-                for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                     \
-                    ptrdiff_t at = (oy * out_width + ox) * filters + f;                            \
-                    for (int c = 0; c < 16; c++) {                                                 \
-                        int bits = mask[at + c];                                                   \
-                        float v = y ? g[at + c] * (float)(y[at + c] > 0) : g[at + c];              \
-                        POOL2_SPREAD(bits, v, spread[0][c], spread[1][c], spread[2][c], spread[3][c]) \
-                        db[f + c] += v * POOL2_COUNT;                                              \
-                    }                                                                              \
-                    conv_vector ga = *(conv_vector *)spread[0], gb = *(conv_vector *)spread[1];    \
-                    conv_vector gd = *(conv_vector *)spread[2], ge = *(conv_vector *)spread[3];    \
-                    const float *a = x + 2 * oy * row_stride + 2 * ox * channels, *b = a + channels; \
-                    const float *d = a + row_stride, *e = d + channels;                            \
-                    for (ptrdiff_t i = 0; i < k; i++) {                                            \
-                        float *wi = dk + i * depth * filters + f;                                  \
-                        ptrdiff_t row = i * row_stride;                                            \
-                        for (ptrdiff_t j = 0; j < depth; j++) {                                    \
-                            conv_vector *acc = (conv_vector *)(wi + j * filters);                  \
-                            *acc += a[row + j] * ga + b[row + j] * gb + d[row + j] * gd            \
-                                    + e[row + j] * ge;                                             \
+        for (ptrdiff_t f = 0; f < filters; f += 16) {                                              \
+            ptrdiff_t t0 = 0;                                                                      \
+            for (; t0 + CONV_POOL2_TAPS <= taps; t0 += CONV_POOL2_TAPS) {                          \
+                ptrdiff_t offset[CONV_POOL2_TAPS];                                                 \
+                conv_vector sum[CONV_POOL2_TAPS];                                                  \
+                for (int t = 0; t < CONV_POOL2_TAPS; t++) {                                        \
+                    offset[t] = (t0 + t) / depth * row_stride + (t0 + t) % depth;                  \
+                    sum[t] = *(conv_vector *)(dk + (t0 + t) * filters + f);                        \
+                }                                                                                  \
+                for (ptrdiff_t oy = 0; oy < out_height; oy++)                                      \
+                    for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                 \
+                        CONV_POOL2_SPREAD(t0 == 0)                                                 \
+                        for (int t = 0; t < CONV_POOL2_TAPS; t++) {                                \
+                            ptrdiff_t o = offset[t];                                               \
+                            sum[t] += a[o] * ga + b[o] * gb + d[o] * gd + e[o] * ge;               \
                         }                                                                          \
                     }                                                                              \
+                for (int t = 0; t < CONV_POOL2_TAPS; t++) *(conv_vector *)(dk + (t0 + t) * filters + f) = sum[t]; \
+            }                                                                                      \
+            if (t0 == taps) continue;                                                              \
+            for (ptrdiff_t oy = 0; oy < out_height; oy++)                                          \
+                for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                     \
+                    CONV_POOL2_SPREAD(t0 == 0)                                                     \
+                    for (ptrdiff_t t = t0; t < taps; t++) {                                        \
+                        ptrdiff_t o = t / depth * row_stride + t % depth;                          \
+                        conv_vector *acc = (conv_vector *)(dk + t * filters + f);                  \
+                        *acc += a[o] * ga + b[o] * gb + d[o] * gd + e[o] * ge;                     \
+                    }                                                                              \
                 }                                                                                  \
+        }                                                                                          \
     }
 ISA_CLONES(conv_pool2_gradient, CONV_POOL2_GRADIENT_ARGS, CONV_POOL2_GRADIENT_BODY)
 
