@@ -240,9 +240,7 @@ void fashion_adam_update(ADAM_ARGS) { chosen_adam(theta, g, m, v, n, alpha, beta
 
 void fashion_bytes_to_unit(UNIT_ARGS) { chosen_unit(src, dst, n); }
 
-void fashion_prefetch(const void *start, ptrdiff_t bytes) {
-    for (ptrdiff_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch((const char *)start + offset);
-}
+void fashion_prefetch(const void *start, ptrdiff_t bytes) { PREFETCH_BYTES(start, bytes, 0) }
 
 const char *fashion_kernel_level(void) {
     return fashion_isa_level == 2 ? "avx512" : fashion_isa_level == 1 ? "avx2" : "baseline";

@@ -207,6 +207,7 @@ void fashion_convolve_max_pool2(CONV_POOL2_ARGS) {
 // window; the last few add onto dk window by window. Each sum adds the same terms in the same
 // order either way.
 #define CONV_POOL2_TAPS 9
+#define CONV_POOL2_TAP_OFFSET(t) ((t) / depth * row_stride + (t) % depth)
 #define CONV_POOL2_GRADIENT_BODY                                                                   \
     {                                                                                              \
         ptrdiff_t depth = k * channels, taps = k * depth;                                          \
@@ -217,7 +218,7 @@ void fashion_convolve_max_pool2(CONV_POOL2_ARGS) {
                 ptrdiff_t offset[CONV_POOL2_TAPS];                                                 \
                 conv_vector sum[CONV_POOL2_TAPS];                                                  \
                 for (int t = 0; t < CONV_POOL2_TAPS; t++) {                                        \
-                    offset[t] = (t0 + t) / depth * row_stride + (t0 + t) % depth;                  \
+                    offset[t] = CONV_POOL2_TAP_OFFSET(t0 + t);                               \
                     sum[t] = *(conv_vector *)(dk + (t0 + t) * filters + f);                        \
                 }                                                                                  \
                 for (ptrdiff_t oy = 0; oy < out_height; oy++)                                      \
@@ -235,7 +236,7 @@ void fashion_convolve_max_pool2(CONV_POOL2_ARGS) {
                 for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                     \
                     CONV_POOL2_SPREAD(t0 == 0)                                                     \
                     for (ptrdiff_t t = t0; t < taps; t++) {                                        \
-                        ptrdiff_t o = t / depth * row_stride + t % depth;                          \
+                        ptrdiff_t o = CONV_POOL2_TAP_OFFSET(t);                                    \
                         conv_vector *acc = (conv_vector *)(dk + t * filters + f);                  \
                         *acc += a[o] * ga + b[o] * gb + d[o] * gd + e[o] * ge;                     \
                     }                                                                              \

@@ -34,13 +34,13 @@
             out[(4 * r + 3) * plane_stride + c] = e1 - e3;                                         \
         }                                                                                          \
     }
-// A tile inside the image reads its 16 pixels at fixed offsets from its corner; one on the
-// border through a table of pointers (zeros outside).
 // The image's rows first..<first + count that exist, asked of the caches ahead of the tiles
 // that read them (a hint; the image is usually in L3, written by the step before).
 #define WINO_PREFETCH_ROWS(first, count)                                                           \
     for (ptrdiff_t y = (first) < 0 ? 0 : (first); y < (first) + (count) && y < height; y++)        \
-        for (ptrdiff_t offset = 0; offset < row; offset += 16) __builtin_prefetch(image + y * row + offset);
+        PREFETCH_BYTES(image + y * row, (ptrdiff_t)sizeof(float) * row, 0)
+// A tile inside the image reads its 16 pixels at fixed offsets from its corner; one on the
+// border through a table of pointers (zeros outside).
 #define WINO_CORNER(K) (corner + ((K) >> 2) * row + ((K) & 3) * channels)
 #define WINO_TABLE(K) (p[K])
 #define WINO_IN_BODY                                                                               \
