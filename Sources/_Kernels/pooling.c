@@ -123,7 +123,8 @@ void fashion_max_pool_backward_pixel(float *restrict dx, const float *restrict x
 // as it lies (zero-padded already for `same`): x holds rows of row_stride floats, pixels of
 // `channels`; w is the kernel [k rows][k·channels][filters]. Each pooled window's four sums
 // are made in registers, kernel row by kernel row, filters 32 or 16 at a time (filters must be a
-// multiple of 16), then pooled with the bias (and the ReLU) exactly as fashion_max_pool2
+// multiple of 16; 32 only where 32 vector registers hold their sums and operands, AVX2's 16
+// would spill them), then pooled with the bias (and the ReLU) exactly as fashion_max_pool2
 // pools them; the convolution's output is never written.
 typedef float conv_vector __attribute__((vector_size(64), aligned(4)));
 #define CONV_POOL2_ARGS float *restrict y, uint8_t *restrict mask, const float *restrict x, \
@@ -170,7 +171,7 @@ typedef float conv_vector __attribute__((vector_size(64), aligned(4)));
                 float *o = y + (oy * out_width + ox) * filters;                                    \
                 uint8_t *m = mask + (oy * out_width + ox) * filters;                               \
                 ptrdiff_t f = 0;                                                                   \
-                for (; f + 32 <= filters; f += 32) CONV_POOL2_FILTERS(2)                           \
+                for (; isa_registers >= 32 && f + 32 <= filters; f += 32) CONV_POOL2_FILTERS(2)    \
                 for (; f < filters; f += 16) CONV_POOL2_FILTERS(1)                                 \
             }                                                                                      \
     }
@@ -188,60 +189,70 @@ void fashion_convolve_max_pool2(CONV_POOL2_ARGS) {
                                  const float *restrict g, const float *restrict y, const float *restrict x, \
                                  ptrdiff_t row_stride, ptrdiff_t channels, ptrdiff_t k, ptrdiff_t filters, \
                                  ptrdiff_t out_height, ptrdiff_t out_width
-// One window's spread gradient for 16 filters from f (ga..ge: its four pixels), and with `bias`
-// its bias gradient added.
-#define CONV_POOL2_SPREAD(bias)                                                                    \
+// One window's spread gradient for L filters from f into ga..ge (its four pixels; VT holds L
+// floats), times (y > 0) with RECTIFIED, and with `bias` its bias gradient added onto dbsum (a
+// register: a conditional add onto db in memory became masked loads and stores that stall).
+#define CONV_POOL2_SPREAD(VT, L, RECTIFIED, bias)                                                  \
     ptrdiff_t at = (oy * out_width + ox) * filters + f;                                            \
-    for (int c = 0; c < 16; c++) {                                                                 \
+    for (int c = 0; c < L; c++) {                                                                  \
         int bits = mask[at + c];                                                                   \
-        float v = y ? g[at + c] * (float)(y[at + c] > 0) : g[at + c];                              \
+        float v = RECTIFIED ? g[at + c] * (float)(y[at + c] > 0) : g[at + c];                      \
         POOL2_SPREAD(bits, v, spread[0][c], spread[1][c], spread[2][c], spread[3][c])              \
-        if (bias) db[f + c] += v * POOL2_COUNT;                                                    \
+        spread[4][c] = v * POOL2_COUNT;                                                            \
     }                                                                                              \
-    conv_vector ga = *(conv_vector *)spread[0], gb = *(conv_vector *)spread[1];                    \
-    conv_vector gd = *(conv_vector *)spread[2], ge = *(conv_vector *)spread[3];                    \
+    if (bias) dbsum += *(VT *)spread[4];                                                           \
+    VT ga = *(VT *)spread[0], gb = *(VT *)spread[1], gd = *(VT *)spread[2], ge = *(VT *)spread[3]; \
     const float *a = x + 2 * oy * row_stride + 2 * ox * channels, *b = a + channels;               \
     const float *d = a + row_stride, *e = d + channels;
 // The taps (i, j) in order, t = i·depth + j: x at i·row_stride + j, dk at t·filters. Nine taps at a
 // time (a 3x3 kernel on one channel is all of them) keep their sums in registers over every
 // window; the last few add onto dk window by window. Each sum adds the same terms in the same
-// order either way.
+// order either way. L filters at a time: 16 where 32 vector registers hold the nine sums, the
+// spread and an operand, else 8 (AVX2's 16 registers, which 16 would spill on every window).
 #define CONV_POOL2_TAPS 9
 #define CONV_POOL2_TAP_OFFSET(t) ((t) / depth * row_stride + (t) % depth)
+#define CONV_POOL2_GRADIENT_PASS(VT, L, RECTIFIED)                                                 \
+    for (ptrdiff_t f = 0; f < filters; f += L) {                                                   \
+        ptrdiff_t t0 = 0;                                                                          \
+        VT dbsum = *(VT *)(db + f);                                                                \
+        for (; t0 + CONV_POOL2_TAPS <= taps; t0 += CONV_POOL2_TAPS) {                              \
+            ptrdiff_t offset[CONV_POOL2_TAPS];                                                     \
+            VT sum[CONV_POOL2_TAPS];                                                               \
+            for (int t = 0; t < CONV_POOL2_TAPS; t++) {                                            \
+                offset[t] = CONV_POOL2_TAP_OFFSET(t0 + t);                                         \
+                sum[t] = *(VT *)(dk + (t0 + t) * filters + f);                                     \
+            }                                                                                      \
+            for (ptrdiff_t oy = 0; oy < out_height; oy++)                                          \
+                for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                     \
+                    CONV_POOL2_SPREAD(VT, L, RECTIFIED, t0 == 0)                                   \
+                    for (int t = 0; t < CONV_POOL2_TAPS; t++) {                                    \
+                        ptrdiff_t o = offset[t];                                                   \
+                        sum[t] += a[o] * ga + b[o] * gb + d[o] * gd + e[o] * ge;                   \
+                    }                                                                              \
+                }                                                                                  \
+            for (int t = 0; t < CONV_POOL2_TAPS; t++) *(VT *)(dk + (t0 + t) * filters + f) = sum[t]; \
+        }                                                                                          \
+        if (t0 == taps) { *(VT *)(db + f) = dbsum; continue; }                                     \
+        for (ptrdiff_t oy = 0; oy < out_height; oy++)                                              \
+            for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                         \
+                CONV_POOL2_SPREAD(VT, L, RECTIFIED, t0 == 0)                                       \
+                for (ptrdiff_t t = t0; t < taps; t++) {                                            \
+                    ptrdiff_t o = CONV_POOL2_TAP_OFFSET(t);                                        \
+                    VT *acc = (VT *)(dk + t * filters + f);                                        \
+                    *acc += a[o] * ga + b[o] * gb + d[o] * gd + e[o] * ge;                         \
+                }                                                                                  \
+            }                                                                                      \
+        *(VT *)(db + f) = dbsum;                                                                   \
+    }
+typedef float conv_half __attribute__((vector_size(32), aligned(4)));
 #define CONV_POOL2_GRADIENT_BODY                                                                   \
     {                                                                                              \
         ptrdiff_t depth = k * channels, taps = k * depth;                                          \
-        float spread[4][16];                                                                       \
-        for (ptrdiff_t f = 0; f < filters; f += 16) {                                              \
-            ptrdiff_t t0 = 0;                                                                      \
-            for (; t0 + CONV_POOL2_TAPS <= taps; t0 += CONV_POOL2_TAPS) {                          \
-                ptrdiff_t offset[CONV_POOL2_TAPS];                                                 \
-                conv_vector sum[CONV_POOL2_TAPS];                                                  \
-                for (int t = 0; t < CONV_POOL2_TAPS; t++) {                                        \
-                    offset[t] = CONV_POOL2_TAP_OFFSET(t0 + t);                               \
-                    sum[t] = *(conv_vector *)(dk + (t0 + t) * filters + f);                        \
-                }                                                                                  \
-                for (ptrdiff_t oy = 0; oy < out_height; oy++)                                      \
-                    for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                 \
-                        CONV_POOL2_SPREAD(t0 == 0)                                                 \
-                        for (int t = 0; t < CONV_POOL2_TAPS; t++) {                                \
-                            ptrdiff_t o = offset[t];                                               \
-                            sum[t] += a[o] * ga + b[o] * gb + d[o] * gd + e[o] * ge;               \
-                        }                                                                          \
-                    }                                                                              \
-                for (int t = 0; t < CONV_POOL2_TAPS; t++) *(conv_vector *)(dk + (t0 + t) * filters + f) = sum[t]; \
-            }                                                                                      \
-            if (t0 == taps) continue;                                                              \
-            for (ptrdiff_t oy = 0; oy < out_height; oy++)                                          \
-                for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                     \
-                    CONV_POOL2_SPREAD(t0 == 0)                                                     \
-                    for (ptrdiff_t t = t0; t < taps; t++) {                                        \
-                        ptrdiff_t o = CONV_POOL2_TAP_OFFSET(t);                                    \
-                        conv_vector *acc = (conv_vector *)(dk + t * filters + f);                  \
-                        *acc += a[o] * ga + b[o] * gb + d[o] * gd + e[o] * ge;                     \
-                    }                                                                              \
-                }                                                                                  \
-        }                                                                                          \
+        float spread[5][16];                                                                       \
+        if (isa_registers >= 32 && y) { CONV_POOL2_GRADIENT_PASS(conv_vector, 16, 1) }             \
+        else if (isa_registers >= 32) { CONV_POOL2_GRADIENT_PASS(conv_vector, 16, 0) }             \
+        else if (y) { CONV_POOL2_GRADIENT_PASS(conv_half, 8, 1) }                                  \
+        else { CONV_POOL2_GRADIENT_PASS(conv_half, 8, 0) }                                         \
     }
 ISA_CLONES(conv_pool2_gradient, CONV_POOL2_GRADIENT_ARGS, CONV_POOL2_GRADIENT_BODY)
 
