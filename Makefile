@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/fashion
 OUT ?= out
 
-.PHONY: study tune beyond test lint format deps build release bench bench-tune bench-serve bench-outfits demo-photos \
+.PHONY: study tune beyond test kernel-levels lint format deps build release bench bench-tune bench-serve bench-outfits demo-photos \
 	fuzz clean
 
 ## make study: the main job. Verifies the data, then runs the seed study (Models 1-3 of the
@@ -35,6 +35,15 @@ test: deps lint
 	$(SWIFT) build --build-tests
 	@$(MAKE) --no-print-directory fault-test
 	Scripts/with-postgres.sh $(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory kernel-levels
+
+## make kernel-levels: the layers' kernel tests again with each lower instruction set forced
+## (FASHION_KERNELS): the kernels are compiled for baseline, AVX2 and AVX-512, and the tests
+## above run only the clones this machine's CPU chose. Seconds; needs the test build.
+KERNEL_SUITES = ImageLayerTests|ConvolutionMaxPoolTests|ReLUPoolOrderTests|OptimizerTests|ThreadInvarianceTests
+kernel-levels:
+	FASHION_KERNELS=baseline $(SWIFT) test --skip-build --filter "$(KERNEL_SUITES)"
+	FASHION_KERNELS=avx2 $(SWIFT) test --skip-build --filter "$(KERNEL_SUITES)"
 
 ## make fault-test: eight tune workers on eight simulated hosts (network namespaces) share one
 ## 64-trial study in PostgreSQL; ten SIGKILLs (one host lost for good) and a link cut for 20 s;
