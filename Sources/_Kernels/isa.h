@@ -10,15 +10,16 @@
 #endif
 
 /// The three clones of one kernel body: NAME_baseline, and on x86-64 NAME_avx2 and NAME_avx512.
-/// In each, the constant isa_registers is how many vector registers the instruction set has
-/// (a body that keeps sums in registers picks its blocking by it: spilled sums stall).
+/// In each, the constant isa_registers is how many 256-bit-or-wider vector registers the clone
+/// may count on (a body that keeps sums in registers picks its blocking by it: spilled sums
+/// stall). Elsewhere than x86-64 the baseline assumes 16, the smaller blocking.
 #ifdef X86
 #define ISA_CLONES(NAME, ARGS, BODY)                                          \
     static void NAME##_baseline(ARGS) { enum { isa_registers = 16 }; BODY }  \
     AVX2 static void NAME##_avx2(ARGS) { enum { isa_registers = 16 }; BODY } \
     AVX512 static void NAME##_avx512(ARGS) { enum { isa_registers = 32 }; BODY }
 #else
-#define ISA_CLONES(NAME, ARGS, BODY) static void NAME##_baseline(ARGS) { enum { isa_registers = 32 }; BODY }
+#define ISA_CLONES(NAME, ARGS, BODY) static void NAME##_baseline(ARGS) { enum { isa_registers = 16 }; BODY }
 #endif
 
 /// Calls NAME_avx512, NAME_avx2 or NAME_baseline, as the loader chose, and returns.
