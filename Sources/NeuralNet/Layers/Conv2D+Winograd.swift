@@ -18,6 +18,20 @@ extension Conv2D {
     private var tileRows: Int { (outputShape[0] + 1) / 2 }
     private var tileColumns: Int { (outputShape[1] + 1) / 2 }
 
+    /// The tiles a pass computes: every tile of the output, or under a pooling only its windows.
+    /// A pooling of an odd size drops the output's last row and column, so their tiles are never
+    /// needed (the reference CNN's 11x11: 25 tiles of 36): their products and transforms are skipped.
+    /// Skipped, they add nothing to any gradient, as their zero output gradient added nothing.
+    private struct TileGrid {
+        let rows, columns: Int
+        var count: Int { rows * columns }
+    }
+
+    private func tileGrid(_ pooling: WinogradPooling?) -> TileGrid {
+        guard let pooling else { return TileGrid(rows: tileRows, columns: tileColumns) }
+        return TileGrid(rows: min(tileRows, pooling.height), columns: min(tileColumns, pooling.width))
+    }
+
     /// Images in one Winograd product: a group of about 128 tiles forward, 64 backward (its
     /// transformed input and output gradient stay in L2; each tile's row of a product is the
     /// same whatever the group, and the kernel gradient adds the groups in order).
@@ -27,15 +41,14 @@ extension Conv2D {
     /// The images `first..<first + count` transformed into `v` (16 planes of `rows` tiles).
     private func winogradTransformInput(
         _ x: UnsafePointer<Float>, first: Int, count: Int, into v: UnsafeMutablePointer<Float>, rows: Int,
-        zeros: UnsafePointer<Float>
+        grid: TileGrid, zeros: UnsafePointer<Float>
     ) {
         let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
-        let tiles = tileRows * tileColumns
         for b in 0..<count {
             Kernels.winogradInput(
                 x + (first + b) * height * width * channels, height: height, width: width, channels: channels,
-                tilesH: tileRows, tilesW: tileColumns, padTop: padTop, padLeft: padLeft,
-                into: v + b * tiles * channels, planeStride: rows * channels, zeros: zeros)
+                tilesH: grid.rows, tilesW: grid.columns, padTop: padTop, padLeft: padLeft,
+                into: v + b * grid.count * channels, planeStride: rows * channels, zeros: zeros)
         }
     }
 
@@ -57,15 +70,15 @@ extension Conv2D {
     /// their bias gradient added onto `db`.
     private func winogradTransformPooledGradient(
         _ g: UnsafePointer<Float>, _ pooling: WinogradPooling, first: Int, count: Int,
-        into z: UnsafeMutablePointer<Float>, rows: Int, db: UnsafeMutablePointer<Float>
+        into z: UnsafeMutablePointer<Float>, rows: Int, grid: TileGrid, db: UnsafeMutablePointer<Float>
     ) {
-        let tiles = tileRows * tileColumns
         for b in 0..<count {
             let at = (first + b) * pooling.size * filters
             Kernels.winogradPooledGradient(
                 g + at, mask: pooling.mask + at, rectified: pooling.rectifies ? pooling.output + at : nil,
                 biasGradient: db, pooledHeight: pooling.height, pooledWidth: pooling.width, filters: filters,
-                tilesH: tileRows, tilesW: tileColumns, into: z + b * tiles * filters, planeStride: rows * filters)
+                tilesH: grid.rows, tilesW: grid.columns, into: z + b * grid.count * filters,
+                planeStride: rows * filters)
         }
     }
 
@@ -74,12 +87,13 @@ extension Conv2D {
     func winogradForward(_ input: Matrix, pooling: WinogradPooling? = nil) -> Matrix {
         let batch = input.rows
         let (channels, filters) = (inputShape[2], self.filters)
-        let tiles = tileRows * tileColumns
+        let grid = tileGrid(pooling)
+        let tiles = grid.count
         transformKernel()
         shiftedSource = input
         if pooling == nil { output.resize(rows: batch, columns: positions * filters) }
         let (x, u, bias, out) = (input.pointer, winogradKernel.pointer, self.bias.value.pointer, output.pointer)
-        let group = winogradGroup(tiles: tiles)
+        let group = winogradGroup(tiles: tileRows * tileColumns)
         Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
             let rows = group * tiles
             let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * rows * channels)
@@ -93,7 +107,8 @@ extension Conv2D {
             var first = images.lowerBound
             while first < images.upperBound {
                 let count = min(group, images.upperBound - first)
-                self.winogradTransformInput(x, first: first, count: count, into: v, rows: rows, zeros: zeros)
+                self.winogradTransformInput(
+                    x, first: first, count: count, into: v, rows: rows, grid: grid, zeros: zeros)
                 for xi in 0..<16 {
                     MatrixProduct.multiplyOnThisThread(
                         transposeA: false, transposeB: false, m: count * tiles, n: filters, k: channels,
@@ -105,7 +120,7 @@ extension Conv2D {
                         let at = (first + b) * pooling.size * filters
                         Kernels.winogradOutputPool(
                             m + b * tiles * filters, planeStride: rows * filters, filters: filters,
-                            tilesW: self.tileColumns, pooledHeight: pooling.height, pooledWidth: pooling.width,
+                            tilesW: grid.columns, pooledHeight: pooling.height, pooledWidth: pooling.width,
                             bias: bias, relu: pooling.rectifies, into: pooling.output + at, mask: pooling.mask + at)
                         continue
                     }
@@ -130,9 +145,10 @@ extension Conv2D {
         let batch = outputGradient.rows
         let (height, width, channels) = (inputShape[0], inputShape[1], inputShape[2])
         let filters = self.filters
-        let tiles = tileRows * tileColumns
+        let grid = tileGrid(pooling)
+        let tiles = grid.count
         let (x, dy) = (source.pointer, outputGradient.pointer)
-        let group = winogradBackwardGroup(tiles: tiles)
+        let group = winogradBackwardGroup(tiles: tileRows * tileColumns)
         let rows = group * tiles
         // One pass over fixed chunks of 16 images, each on one thread: a group of images at a
         // time, the input and the output gradient transformed once (V, Z), the chunk's part
@@ -179,10 +195,11 @@ extension Conv2D {
                 var first = index * chunk
                 while first < end {
                     let count = min(group, end - first)
-                    self.winogradTransformInput(x, first: first, count: count, into: v, rows: rows, zeros: zeros)
+                    self.winogradTransformInput(
+                        x, first: first, count: count, into: v, rows: rows, grid: grid, zeros: zeros)
                     if let pooling {
                         self.winogradTransformPooledGradient(
-                            dy, pooling, first: first, count: count, into: z, rows: rows,
+                            dy, pooling, first: first, count: count, into: z, rows: rows, grid: grid,
                             db: partialBias + index * filters)
                     } else {
                         self.winogradTransformGradient(
@@ -206,7 +223,7 @@ extension Conv2D {
                             target.update(repeating: 0, count: imageSize)
                             Kernels.winogradInputGradient(
                                 q + b * tiles * channels, planeStride: rows * channels, channels: channels,
-                                tilesH: self.tileRows, tilesW: self.tileColumns, height: height, width: width,
+                                tilesH: grid.rows, tilesW: grid.columns, height: height, width: width,
                                 padTop: self.padTop, padLeft: self.padLeft, into: target, sink: sink)
                         }
                     }
