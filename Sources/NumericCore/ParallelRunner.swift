@@ -25,7 +25,7 @@ public final class ParallelRunner: @unchecked Sendable {
     public init(threads: Int) {
         threadCount = max(1, threads)
         shared = Shared()
-        for index in 1..<threadCount {
+        for _ in 1..<threadCount {
             let state = shared
             let thread = Thread { state.workerLoop() }
             thread.stackSize = 1 << 20
