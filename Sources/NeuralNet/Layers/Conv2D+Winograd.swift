@@ -93,7 +93,7 @@ extension Conv2D {
         shiftedSource = input
         if pooling == nil { output.resize(rows: batch, columns: positions * filters) }
         let (x, u, bias, out) = (input.pointer, winogradKernel.pointer, self.bias.value.pointer, output.pointer)
-        let group = winogradGroup(tiles: tileRows * tileColumns)
+        let group = winogradGroup(tiles: tiles)
         Compute.runner.forEachRange(count: batch, minimumPerPart: 1) { images in
             let rows = group * tiles
             let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * rows * channels)
@@ -148,7 +148,7 @@ extension Conv2D {
         let grid = tileGrid(pooling)
         let tiles = grid.count
         let (x, dy) = (source.pointer, outputGradient.pointer)
-        let group = winogradBackwardGroup(tiles: tileRows * tileColumns)
+        let group = winogradBackwardGroup(tiles: tiles)
         let rows = group * tiles
         // One pass over fixed chunks of 16 images, each on one thread: a group of images at a
         // time, the input and the output gradient transformed once (V, Z), the chunk's part
