@@ -51,12 +51,14 @@ do {
             ("conv2 fwd 7744x288.288x64", false, false, 7744, 64, 288),
             ("conv2 dW 288x7744.7744x64", true, false, 288, 64, 7744),
             ("conv2 dX 7744x64.64x288", false, true, 7744, 288, 64),
-            // Winograd's 16 products a group of images (3 forward, 1 backward: 36 tiles each).
-            ("wino fwd 108x32.32x64", false, false, 108, 64, 32),
-            ("wino dU 32x36.36x64", true, false, 32, 64, 36),
-            ("wino dV 36x64.64x32", false, false, 36, 32, 64),
+            // Winograd's 16 products a group of images (5 forward, 2 backward: the 25 tiles of
+            // the pooling's windows each).
+            ("wino fwd 125x32.32x64", false, false, 125, 64, 32),
+            ("wino dU 32x50.50x64", true, false, 32, 64, 50),
+            ("wino dV 50x64.64x32", false, false, 50, 32, 64),
             ("dense1 fwd 64x1600.1600x128", false, false, 64, 128, 1600),
             ("dense1 dW 1600x64.64x128", true, false, 1600, 128, 64),
+            ("dense1 dX 64x128.128x1600", false, true, 64, 1600, 128),
         ]
         let shapes: [(String, Bool, Bool, Int, Int, Int)] =
             which == "gemm-cnn"
