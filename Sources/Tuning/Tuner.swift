@@ -217,7 +217,9 @@ final class Durations: @unchecked Sendable {
     private let lock = NSLock()
     private var seconds: [Double] = []
     private let log: FileHandle? = ProcessInfo.processInfo.environment["FASHION_CLAIM_LOG"].flatMap { path in
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+        }
         return FileHandle(forWritingAtPath: path)
     }
 
