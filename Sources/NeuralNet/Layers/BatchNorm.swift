@@ -183,23 +183,48 @@ public final class BatchNorm: Layer {
 
     /// The mean of each feature in `part` over `rows` rows, then the sum of squared deviations
     /// from it, each in row order (16 features at a time in registers, the rest one by one).
+    /// Up to four blocks of 16 share each pass over the rows: a pass per block read every row's
+    /// cache lines again, from L3 for an image batch's 12,544 rows (cnn-small's first: 1.6 MB).
     private static func moments(
         _ x: UnsafePointer<Float>, rows: Int, features: Int, part: Range<Int>, mean: UnsafeMutablePointer<Float>,
         squares: UnsafeMutablePointer<Float>
     ) {
         var j = part.lowerBound
         while j + 16 <= part.upperBound {
-            var sum = SIMD16<Float>()
-            for r in 0..<rows { sum += UnsafeRawPointer(x + r * features + j).loadUnaligned(as: SIMD16<Float>.self) }
-            let m = sum / Float(rows)
-            var total = SIMD16<Float>()
+            let blocks = min(4, (part.upperBound - j) / 16)
+            var (s0, s1, s2, s3) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
             for r in 0..<rows {
-                let d = UnsafeRawPointer(x + r * features + j).loadUnaligned(as: SIMD16<Float>.self) - m
-                total += d * d
+                let p = x + r * features + j
+                s0 += load(p)
+                if blocks > 1 { s1 += load(p + 16) }
+                if blocks > 2 { s2 += load(p + 32) }
+                if blocks > 3 { s3 += load(p + 48) }
             }
-            UnsafeMutableRawPointer(mean + j).storeBytes(of: m, as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(squares + j).storeBytes(of: total, as: SIMD16<Float>.self)
-            j += 16
+            let count = Float(rows)
+            let (m0, m1, m2, m3) = (s0 / count, s1 / count, s2 / count, s3 / count)
+            var (t0, t1, t2, t3) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+            for r in 0..<rows {
+                let p = x + r * features + j
+                let d0 = load(p) - m0
+                t0 += d0 * d0
+                if blocks > 1 {
+                    let d1 = load(p + 16) - m1
+                    t1 += d1 * d1
+                }
+                if blocks > 2 {
+                    let d2 = load(p + 32) - m2
+                    t2 += d2 * d2
+                }
+                if blocks > 3 {
+                    let d3 = load(p + 48) - m3
+                    t3 += d3 * d3
+                }
+            }
+            for (b, (m, t)) in [(m0, t0), (m1, t1), (m2, t2), (m3, t3)].prefix(blocks).enumerated() {
+                store(m, mean + j + 16 * b)
+                store(t, squares + j + 16 * b)
+            }
+            j += 16 * blocks
         }
         for k in j..<part.upperBound {
             var sum: Float = 0
@@ -220,18 +245,38 @@ public final class BatchNorm: Layer {
         _ dy: UnsafePointer<Float>, _ xhat: UnsafePointer<Float>, rows: Int, features: Int, part: Range<Int>,
         beta: UnsafeMutablePointer<Float>, gamma: UnsafeMutablePointer<Float>
     ) {
+        // Up to four blocks of 16 features a pass over the rows, as in `moments`.
         var j = part.lowerBound
         while j + 16 <= part.upperBound {
-            var db = SIMD16<Float>()
-            var dg = SIMD16<Float>()
+            let blocks = min(4, (part.upperBound - j) / 16)
+            var (b0, b1, b2, b3) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+            var (g0, g1, g2, g3) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
             for r in 0..<rows {
-                let g = UnsafeRawPointer(dy + r * features + j).loadUnaligned(as: SIMD16<Float>.self)
-                db += g
-                dg += g * UnsafeRawPointer(xhat + r * features + j).loadUnaligned(as: SIMD16<Float>.self)
+                let (p, q) = (dy + r * features + j, xhat + r * features + j)
+                let d0 = load(p)
+                b0 += d0
+                g0 += d0 * load(q)
+                if blocks > 1 {
+                    let d1 = load(p + 16)
+                    b1 += d1
+                    g1 += d1 * load(q + 16)
+                }
+                if blocks > 2 {
+                    let d2 = load(p + 32)
+                    b2 += d2
+                    g2 += d2 * load(q + 32)
+                }
+                if blocks > 3 {
+                    let d3 = load(p + 48)
+                    b3 += d3
+                    g3 += d3 * load(q + 48)
+                }
             }
-            UnsafeMutableRawPointer(beta + j).storeBytes(of: db, as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(gamma + j).storeBytes(of: dg, as: SIMD16<Float>.self)
-            j += 16
+            for (b, (db, dg)) in [(b0, g0), (b1, g1), (b2, g2), (b3, g3)].prefix(blocks).enumerated() {
+                store(db, beta + j + 16 * b)
+                store(dg, gamma + j + 16 * b)
+            }
+            j += 16 * blocks
         }
         for k in j..<part.upperBound {
             var db: Float = 0
