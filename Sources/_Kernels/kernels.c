@@ -108,10 +108,10 @@ static void edge_columns(ptrdiff_t m, ptrdiff_t j0, ptrdiff_t n, ptrdiff_t k, fl
 }
 
 typedef float v4 __attribute__((vector_size(16), aligned(4)));
+typedef float v8 __attribute__((vector_size(32), aligned(4)));  // also the transposed copy's, on any CPU
 DEFINE_TILE(tile_baseline, , v4, 4)
 DEFINE_GEMM(gemm_baseline, tile_baseline, , 4, 4)
 #ifdef X86
-typedef float v8 __attribute__((vector_size(32), aligned(4)));
 typedef float v16 __attribute__((vector_size(64), aligned(4)));
 DEFINE_TILE(tile_avx2, AVX2, v8, 8)
 DEFINE_GEMM(gemm_avx2, tile_avx2, AVX2, 6, 8)
@@ -191,12 +191,11 @@ static void gemm_in_blocks(gemm_fn gemm, GEMM_ARGS) {
 // Blocks of 8 x 8 go through registers (8 rows loaded, interleaved in three rounds, 8 rows
 // stored: 40 vector operations for 64 floats; one float at a time was 2.6% of the reference
 // CNN's epoch, its dense layer's input gradient); the edges one float at a time.
-typedef float v8u __attribute__((vector_size(32), aligned(4)));
 #define PACK_ARGS const float *restrict b, ptrdiff_t ldb, ptrdiff_t k, ptrdiff_t n, float *restrict packed
 #define TRANSPOSE_8X8(from, ldf, to, ldt)                                                          \
     {                                                                                              \
-        v8u r[8], t[8], s[8];                                                                      \
-        for (int i = 0; i < 8; i++) r[i] = *(const v8u *)((from) + i * (ldf));                     \
+        v8 r[8], t[8], s[8];                                                                       \
+        for (int i = 0; i < 8; i++) r[i] = *(const v8 *)((from) + i * (ldf));                      \
         for (int i = 0; i < 8; i += 2) {                                                           \
             t[i] = __builtin_shufflevector(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);              \
             t[i + 1] = __builtin_shufflevector(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);        \
@@ -208,8 +207,8 @@ typedef float v8u __attribute__((vector_size(32), aligned(4)));
             s[i + 3] = __builtin_shufflevector(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);    \
         }                                                                                          \
         for (int i = 0; i < 4; i++) {                                                              \
-            *(v8u *)((to) + i * (ldt)) = __builtin_shufflevector(s[i], s[i + 4], 0, 1, 2, 3, 8, 9, 10, 11); \
-            *(v8u *)((to) + (i + 4) * (ldt)) =                                                     \
+            *(v8 *)((to) + i * (ldt)) = __builtin_shufflevector(s[i], s[i + 4], 0, 1, 2, 3, 8, 9, 10, 11); \
+            *(v8 *)((to) + (i + 4) * (ldt)) =                                                      \
                 __builtin_shufflevector(s[i], s[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);               \
         }                                                                                          \
     }
