@@ -127,6 +127,11 @@ void fashion_max_pool_backward_pixel(float *restrict dx, const float *restrict x
 // would spill them), then pooled with the bias (and the ReLU) exactly as fashion_max_pool2
 // pools them; the convolution's output is never written.
 typedef float conv_vector __attribute__((vector_size(64), aligned(4)));
+typedef int conv_ints __attribute__((vector_size(64), aligned(4)));
+typedef uint8_t conv_bytes __attribute__((vector_size(16), aligned(1)));
+typedef float conv_half __attribute__((vector_size(32), aligned(4)));
+typedef int conv_half_ints __attribute__((vector_size(32), aligned(4)));
+typedef uint8_t conv_half_bytes __attribute__((vector_size(8), aligned(1)));
 #define CONV_POOL2_ARGS float *restrict y, uint8_t *restrict mask, const float *restrict x, \
                         const float *restrict w, const float *restrict bias, int relu, ptrdiff_t row_stride, \
                         ptrdiff_t channels, ptrdiff_t k, ptrdiff_t filters, ptrdiff_t out_height, \
@@ -160,10 +165,64 @@ typedef float conv_vector __attribute__((vector_size(64), aligned(4)));
             }                                                                                      \
         }                                                                                          \
     }
+// The commonest case alone, a 3x3 kernel on one channel (a network's first convolution): the
+// nine taps' weights of NV vectors of L filters stay in registers over every window (VT holds
+// L floats, IT as many ints, BT as many bytes) and the pooling is made in vectors. The same
+// sums in the same order, the same pooling: the same bits as the general loop above.
+#define CONV3_POOL2_PASS(VT, IT, BT, L, NV)                                                        \
+    for (ptrdiff_t f = 0; f < filters; f += L * NV) {                                              \
+        VT wv[9][NV], bv[NV];                                                                      \
+        for (int v = 0; v < NV; v++) {                                                             \
+            bv[v] = *(const VT *)(bias + f + L * v);                                               \
+            for (int t = 0; t < 9; t++) wv[t][v] = *(const VT *)(w + t * filters + f + L * v);     \
+        }                                                                                          \
+        for (ptrdiff_t oy = 0; oy < out_height; oy++)                                              \
+            for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                         \
+                const float *a = x + 2 * oy * row_stride + 2 * ox;                                 \
+                VT s[4][NV];                                                                       \
+                for (int v = 0; v < NV; v++) s[0][v] = s[1][v] = s[2][v] = s[3][v] = (VT){0};      \
+                for (int i = 0; i < 3; i++)                                                        \
+                    for (int j = 0; j < 3; j++) {                                                  \
+                        const float *r0 = a + i * row_stride + j, *r1 = r0 + row_stride;           \
+                        for (int v = 0; v < NV; v++) {                                             \
+                            s[0][v] += r0[0] * wv[3 * i + j][v];                                   \
+                            s[1][v] += r0[1] * wv[3 * i + j][v];                                   \
+                            s[2][v] += r1[0] * wv[3 * i + j][v];                                   \
+                            s[3][v] += r1[1] * wv[3 * i + j][v];                                   \
+                        }                                                                          \
+                    }                                                                              \
+                ptrdiff_t at = (oy * out_width + ox) * filters + f;                                \
+                for (int v = 0; v < NV; v++) {                                                     \
+                    VT va = s[0][v] + bv[v], vb = s[1][v] + bv[v], vd = s[2][v] + bv[v];           \
+                    VT ve = s[3][v] + bv[v], best = (VT){0} - INFINITY;                            \
+                    CONV3_TAKE(VT, IT, va) CONV3_TAKE(VT, IT, vb)                                  \
+                    CONV3_TAKE(VT, IT, vd) CONV3_TAKE(VT, IT, ve)                                  \
+                    IT bits = ((IT)(va == best) & 1) | ((IT)(vb == best) & 2) | ((IT)(vd == best) & 4) \
+                              | ((IT)(ve == best) & 8);                                            \
+                    if (relu) best = (VT)((IT)best & (IT)(best > 0));                              \
+                    *(VT *)(y + at + L * v) = best;                                                \
+                    *(BT *)(mask + at + L * v) = __builtin_convertvector(bits, BT);                \
+                }                                                                                  \
+            }                                                                                      \
+    }
+// best = value where value >= best (as POOL2_MAXIMUM's scalar comparison), lane by lane.
+#define CONV3_TAKE(VT, IT, value)                                                                  \
+    {                                                                                              \
+        IT take = (IT)((value) >= best);                                                           \
+        best = (VT)(((IT)(value) & take) | ((IT)best & ~take));                                    \
+    }
 #define CONV_POOL2_BODY                                                                            \
     {                                                                                              \
         ptrdiff_t depth = k * channels;                                                            \
         float sums[4][16];                                                                         \
+        if (channels == 1 && k == 3 && isa_registers >= 32 && filters % 32 == 0) {                 \
+            CONV3_POOL2_PASS(conv_vector, conv_ints, conv_bytes, 16, 2)                            \
+            return;                                                                                \
+        }                                                                                          \
+        if (channels == 1 && k == 3 && filters % 8 == 0) {                                         \
+            CONV3_POOL2_PASS(conv_half, conv_half_ints, conv_half_bytes, 8, 1)                     \
+            return;                                                                                \
+        }                                                                                          \
         for (ptrdiff_t oy = 0; oy < out_height; oy++)                                              \
             for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                         \
                 const float *a = x + 2 * oy * row_stride + 2 * ox * channels, *b = a + channels;   \
@@ -244,11 +303,62 @@ void fashion_convolve_max_pool2(CONV_POOL2_ARGS) {
             }                                                                                      \
         *(VT *)(db + f) = dbsum;                                                                   \
     }
-typedef float conv_half __attribute__((vector_size(32), aligned(4)));
+// The commonest case alone again, a 3x3 kernel on one channel: the nine taps' sums of NV
+// vectors of L filters in registers over every window, the spread made in vectors, each
+// window's four products added one multiply-add at a time (other roundings than the general
+// pass's, the same terms). With RECTIFIED the gradient is first g·(y > 0), as there.
+#define CONV3_GRADIENT_PASS(VT, IT, BT, L, NV, RECTIFIED)                                          \
+    for (ptrdiff_t f = 0; f < filters; f += L * NV) {                                              \
+        VT sum[9][NV], dbsum[NV];                                                                  \
+        for (int v = 0; v < NV; v++) {                                                             \
+            dbsum[v] = *(VT *)(db + f + L * v);                                                    \
+            for (int t = 0; t < 9; t++) sum[t][v] = *(VT *)(dk + t * filters + f + L * v);         \
+        }                                                                                          \
+        for (ptrdiff_t oy = 0; oy < out_height; oy++)                                              \
+            for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                         \
+                ptrdiff_t at = (oy * out_width + ox) * filters + f;                                \
+                VT gq[4][NV];                                                                      \
+                for (int v = 0; v < NV; v++) {                                                     \
+                    VT gv = *(const VT *)(g + at + L * v);                                         \
+                    /* times (y > 0) as a product: as a select it became a masked load, which stalls */ \
+                    if (RECTIFIED) gv *= __builtin_convertvector((IT)(*(const VT *)(y + at + L * v) > 0) & 1, VT); \
+                    IT bits = __builtin_convertvector(*(const BT *)(mask + at + L * v), IT);       \
+                    for (int q = 0; q < 4; q++) gq[q][v] = (VT)((IT)gv & -((bits >> q) & 1));      \
+                    dbsum[v] += (gq[0][v] + gq[1][v]) + (gq[2][v] + gq[3][v]);                     \
+                }                                                                                  \
+                const float *a = x + 2 * oy * row_stride + 2 * ox;                                 \
+                for (int i = 0; i < 3; i++)                                                        \
+                    for (int j = 0; j < 3; j++) {                                                  \
+                        const float *r0 = a + i * row_stride + j, *r1 = r0 + row_stride;           \
+                        for (int v = 0; v < NV; v++) {                                             \
+                            VT s = sum[3 * i + j][v];                                              \
+                            s += r0[0] * gq[0][v];                                                 \
+                            s += r0[1] * gq[1][v];                                                 \
+                            s += r1[0] * gq[2][v];                                                 \
+                            s += r1[1] * gq[3][v];                                                 \
+                            sum[3 * i + j][v] = s;                                                 \
+                        }                                                                          \
+                    }                                                                              \
+            }                                                                                      \
+        for (int v = 0; v < NV; v++) {                                                             \
+            *(VT *)(db + f + L * v) = dbsum[v];                                                    \
+            for (int t = 0; t < 9; t++) *(VT *)(dk + t * filters + f + L * v) = sum[t][v];         \
+        }                                                                                          \
+    }
 #define CONV_POOL2_GRADIENT_BODY                                                                   \
     {                                                                                              \
         ptrdiff_t depth = k * channels, taps = k * depth;                                          \
         float spread[5][16];                                                                       \
+        if (channels == 1 && k == 3 && isa_registers >= 32 && filters % 32 == 0) {                 \
+            if (y) { CONV3_GRADIENT_PASS(conv_vector, conv_ints, conv_bytes, 16, 2, 1) }           \
+            else { CONV3_GRADIENT_PASS(conv_vector, conv_ints, conv_bytes, 16, 2, 0) }             \
+            return;                                                                                \
+        }                                                                                          \
+        if (channels == 1 && k == 3 && filters % 8 == 0) {                                         \
+            if (y) { CONV3_GRADIENT_PASS(conv_half, conv_half_ints, conv_half_bytes, 8, 1, 1) }    \
+            else { CONV3_GRADIENT_PASS(conv_half, conv_half_ints, conv_half_bytes, 8, 1, 0) }      \
+            return;                                                                                \
+        }                                                                                          \
         if (isa_registers >= 32 && y) { CONV_POOL2_GRADIENT_PASS(conv_vector, 16, 1) }             \
         else if (isa_registers >= 32) { CONV_POOL2_GRADIENT_PASS(conv_vector, 16, 0) }             \
         else if (y) { CONV_POOL2_GRADIENT_PASS(conv_half, 8, 1) }                                  \
