@@ -166,57 +166,60 @@ typedef uint8_t conv_half_bytes __attribute__((vector_size(8), aligned(1)));
         }                                                                                          \
     }
 // The commonest case alone, a 3x3 kernel on one channel (a network's first convolution): the
-// nine taps' weights of NV vectors of L filters stay in registers over every window (VT holds
-// L floats, IT as many ints, BT as many bytes) and the pooling is made in vectors. The same
-// sums in the same order, the same pooling: the same bits as the general loop above.
-#define CONV3_POOL2_PASS(VT, IT, BT, L, NV)                                                        \
-    for (ptrdiff_t f = 0; f < filters; f += L * NV) {                                              \
-        VT wv[9][NV], bv[NV];                                                                      \
-        for (int v = 0; v < NV; v++) {                                                             \
-            bv[v] = *(const VT *)(bias + f + L * v);                                               \
-            for (int t = 0; t < 9; t++) wv[t][v] = *(const VT *)(w + t * filters + f + L * v);     \
+// nine taps' weights of a vector of L filters stay in registers over every window, W windows
+// of a row at a time (VT holds L floats, IT as many ints, BT as many bytes), and the pooling
+// is made in vectors. The same sums in the same order, the same pooled value: the same bits as
+// the general loop above for any input without NaN.
+#define CONV3_POOL2_PASS(VT, IT, BT, L, W)                                                         \
+    for (ptrdiff_t f = 0; f < filters; f += L) {                                                   \
+        VT wv[9], bv = *(const VT *)(bias + f);                                                    \
+        for (int t = 0; t < 9; t++) wv[t] = *(const VT *)(w + t * filters + f);                    \
+        for (ptrdiff_t oy = 0; oy < out_height; oy++) {                                            \
+            ptrdiff_t ox = 0;                                                                      \
+            for (; ox + W <= out_width; ox += W) CONV3_POOL2_WINDOWS(VT, IT, BT, L, W)             \
+            for (; ox < out_width; ox++) CONV3_POOL2_WINDOWS(VT, IT, BT, L, 1)                     \
         }                                                                                          \
-        for (ptrdiff_t oy = 0; oy < out_height; oy++)                                              \
-            for (ptrdiff_t ox = 0; ox < out_width; ox++) {                                         \
-                const float *a = x + 2 * oy * row_stride + 2 * ox;                                 \
-                VT s[4][NV];                                                                       \
-                for (int v = 0; v < NV; v++) s[0][v] = s[1][v] = s[2][v] = s[3][v] = (VT){0};      \
-                for (int i = 0; i < 3; i++)                                                        \
-                    for (int j = 0; j < 3; j++) {                                                  \
-                        const float *r0 = a + i * row_stride + j, *r1 = r0 + row_stride;           \
-                        for (int v = 0; v < NV; v++) {                                             \
-                            s[0][v] += r0[0] * wv[3 * i + j][v];                                   \
-                            s[1][v] += r0[1] * wv[3 * i + j][v];                                   \
-                            s[2][v] += r1[0] * wv[3 * i + j][v];                                   \
-                            s[3][v] += r1[1] * wv[3 * i + j][v];                                   \
-                        }                                                                          \
-                    }                                                                              \
-                ptrdiff_t at = (oy * out_width + ox) * filters + f;                                \
-                for (int v = 0; v < NV; v++) {                                                     \
-                    VT va = s[0][v] + bv[v], vb = s[1][v] + bv[v], vd = s[2][v] + bv[v];           \
-                    VT ve = s[3][v] + bv[v], best = (VT){0} - INFINITY;                            \
-                    CONV3_TAKE(VT, IT, va) CONV3_TAKE(VT, IT, vb)                                  \
-                    CONV3_TAKE(VT, IT, vd) CONV3_TAKE(VT, IT, ve)                                  \
-                    IT bits = ((IT)(va == best) & 1) | ((IT)(vb == best) & 2) | ((IT)(vd == best) & 4) \
-                              | ((IT)(ve == best) & 8);                                            \
-                    if (relu) best = (VT)((IT)best & (IT)(best > 0));                              \
-                    *(VT *)(y + at + L * v) = best;                                                \
-                    *(BT *)(mask + at + L * v) = __builtin_convertvector(bits, BT);                \
+    }
+// N windows from (oy, ox) side by side: their 4·N sums apart (N·4 chains of nine multiply-adds
+// in flight, where one window's four would wait on each other), then each pooled.
+#define CONV3_POOL2_WINDOWS(VT, IT, BT, L, N)                                                      \
+    {                                                                                              \
+        const float *a = x + 2 * oy * row_stride + 2 * ox;                                         \
+        VT s[N][4];                                                                                \
+        for (int n = 0; n < N; n++) s[n][0] = s[n][1] = s[n][2] = s[n][3] = (VT){0};               \
+        _Pragma("clang loop unroll(full)")                                                         \
+        for (int i = 0; i < 3; i++)                                                                \
+            _Pragma("clang loop unroll(full)")                                                     \
+            for (int j = 0; j < 3; j++) {                                                          \
+                const float *r0 = a + i * row_stride + j, *r1 = r0 + row_stride;                   \
+                for (int n = 0; n < N; n++) {                                                      \
+                    s[n][0] += r0[2 * n] * wv[3 * i + j];                                          \
+                    s[n][1] += r0[2 * n + 1] * wv[3 * i + j];                                      \
+                    s[n][2] += r1[2 * n] * wv[3 * i + j];                                          \
+                    s[n][3] += r1[2 * n + 1] * wv[3 * i + j];                                      \
                 }                                                                                  \
             }                                                                                      \
+        for (int n = 0; n < N; n++) {                                                              \
+            ptrdiff_t at = (oy * out_width + ox + n) * filters + f;                                \
+            VT va = s[n][0] + bv, vb = s[n][1] + bv, vd = s[n][2] + bv, ve = s[n][3] + bv;         \
+            VT best = CONV3_MAX(VT, IT, CONV3_MAX(VT, IT, va, vb), CONV3_MAX(VT, IT, vd, ve));     \
+            IT bits = ((IT)(va == best) & 1) | ((IT)(vb == best) & 2) | ((IT)(vd == best) & 4)     \
+                      | ((IT)(ve == best) & 8);                                                    \
+            if (relu) best = (VT)((IT)best & (IT)(best > 0));                                      \
+            *(VT *)(y + at) = best;                                                                \
+            *(BT *)(mask + at) = __builtin_convertvector(bits, BT);                                \
+        }                                                                                          \
     }
-// best = value where value >= best (as POOL2_MAXIMUM's scalar comparison), lane by lane.
-#define CONV3_TAKE(VT, IT, value)                                                                  \
-    {                                                                                              \
-        IT take = (IT)((value) >= best);                                                           \
-        best = (VT)(((IT)(value) & take) | ((IT)best & ~take));                                    \
-    }
+// p > q ? p : q lane by lane (x86's max instruction). Over a window as above, the last of its
+// greatest values, as POOL2_MAXIMUM's chain from -inf takes it: the same value and sign for
+// any numbers (POOL2_MAXIMUM passes over a NaN, this does not).
+#define CONV3_MAX(VT, IT, p, q) ((VT)(((IT)(p) & (IT)((p) > (q))) | ((IT)(q) & ~(IT)((p) > (q)))))
 #define CONV_POOL2_BODY                                                                            \
     {                                                                                              \
         ptrdiff_t depth = k * channels;                                                            \
         float sums[4][16];                                                                         \
-        if (channels == 1 && k == 3 && isa_registers >= 32 && filters % 32 == 0) {                 \
-            CONV3_POOL2_PASS(conv_vector, conv_ints, conv_bytes, 16, 2)                            \
+        if (channels == 1 && k == 3 && isa_registers >= 32 && filters % 16 == 0) {                 \
+            CONV3_POOL2_PASS(conv_vector, conv_ints, conv_bytes, 16, 4)                            \
             return;                                                                                \
         }                                                                                          \
         if (channels == 1 && k == 3 && filters % 8 == 0) {                                         \
@@ -327,7 +330,9 @@ void fashion_convolve_max_pool2(CONV_POOL2_ARGS) {
                     dbsum[v] += (gq[0][v] + gq[1][v]) + (gq[2][v] + gq[3][v]);                     \
                 }                                                                                  \
                 const float *a = x + 2 * oy * row_stride + 2 * ox;                                 \
+                _Pragma("clang loop unroll(full)")                                                 \
                 for (int i = 0; i < 3; i++)                                                        \
+                    _Pragma("clang loop unroll(full)")                                             \
                     for (int j = 0; j < 3; j++) {                                                  \
                         const float *r0 = a + i * row_stride + j, *r1 = r0 + row_stride;           \
                         for (int v = 0; v < NV; v++) {                                             \

@@ -10,6 +10,7 @@ import _TestSupport
     /// (height, width, channels, filters, kernel size, stride, same, batch)
     static let shapes = [
         (28, 28, 1, 32, 3, 1, false, 20),  // the reference CNN's first layer: 26 -> 13
+        (12, 12, 1, 48, 3, 1, true, 3),  // one channel 3x3, 48 filters: windows four at a time and alone, 12 -> 6
         (10, 9, 3, 16, 5, 1, true, 3),  // same, 5x5, three channels, 16 filters: summed in registers, 9 -> 4
         (8, 8, 3, 5, 3, 1, true, 3),  // same padding, 8 -> 4, filters no multiple of the vector width
         (9, 7, 2, 4, 5, 1, false, 17),  // 5 -> 2 and 3 -> 1: a row and a column no window covers
