@@ -25,10 +25,14 @@ public struct Evaluation: Codable, Sendable {
         "curves", "confusion", "predictions", "mistakes", "explanations", "calibration", "weights",
     ]
 
-    /// - Parameter probabilities: the model's outputs for `images` when already computed.
+    /// - Parameters:
+    ///   - probabilities: the model's outputs for `images` when already computed.
+    ///   - members: an ensemble's other models, whose mean with `model` gave `probabilities`;
+    ///     the explanations are then the mean of every member's maps (integrated gradients are
+    ///     linear in the score, so that explains the members' mean logit).
     public static func run(
         name: String, model: Sequential, classNames: [String], images: LabeledImages, folder: URL?,
-        flipAveraging: Bool = false, probabilities given: [Float]? = nil
+        flipAveraging: Bool = false, probabilities given: [Float]? = nil, members: [Sequential] = []
     ) throws -> Evaluation {
         let classes = classNames.count
         let probabilities = given ?? Trainer.predict(model, on: images, flipAveraging: flipAveraging)
@@ -73,7 +77,7 @@ public struct Evaluation: Codable, Sendable {
                 ).render(), "mistakes")
             try save(
                 Self.explanations(
-                    name: name, model: model, classNames: classNames, images: images,
+                    name: name, models: [model] + members, classNames: classNames, images: images,
                     mistakes: byClass.compactMap(\.first), predictions: predictions, probabilities: probabilities),
                 "explanations")
             try save(
@@ -119,18 +123,21 @@ public struct Evaluation: Codable, Sendable {
     }
 
     static func explanations(
-        name: String, model: Sequential, classNames: [String], images: LabeledImages, mistakes: [Int],
+        name: String, models: [Sequential], classNames: [String], images: LabeledImages, mistakes: [Int],
         predictions: [Int],
         probabilities: [Float]
     ) -> Canvas {
-        let explainer = Explainer(model: model)
         let size = images.pixelsPerImage
         let pixels = mistakes.map { Array(images.image(at: $0)) }
         let inputs = pixels.flatMap { $0.map { Float($0) / 255 } }
         let chosen = mistakes.map { predictions[$0] }
-        let maps = explainer.integratedGradients(
-            inputs, baselines: [Float](repeating: 0, count: inputs.count), classes: chosen, steps: 32
-        ).maps
+        var maps = [Float](repeating: 0, count: inputs.count)
+        for model in models {
+            let own = Explainer(model: model).integratedGradients(
+                inputs, baselines: [Float](repeating: 0, count: inputs.count), classes: chosen, steps: 32
+            ).maps
+            for i in maps.indices { maps[i] += own[i] / Float(models.count) }
+        }
         let rows = mistakes.enumerated().map { row, index in
             SaliencyPicture.Row(
                 image: pixels[row], map: Array(maps[(row * size)..<((row + 1) * size)]),

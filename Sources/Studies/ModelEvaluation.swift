@@ -29,10 +29,30 @@ public struct ModelEvaluation {
         modelFile: URL, images: LabeledImages, source: String, folder: URL? = nil, flipAveraging: Bool? = nil,
         predictions: URL? = nil
     ) throws -> ModelEvaluation {
+        try run(
+            modelFiles: [modelFile], images: images, source: source, folder: folder, flipAveraging: flipAveraging,
+            predictions: predictions)
+    }
+
+    /// An ensemble judged as one classifier: each image's probabilities are the mean of its
+    /// members' (each with its own flip averaging unless `flipAveraging` overrides it), added
+    /// in the order given. The members must take the same images and name the same classes;
+    /// taggers are judged alone (each one's thresholds were chosen for it). One file is a
+    /// model judged alone; its name is the file's, an ensemble's its members' joined by `+`,
+    /// and the pictures of first-layer weights show the first member's.
+    public static func run(
+        modelFiles: [URL], images: LabeledImages, source: String, folder: URL? = nil, flipAveraging: Bool? = nil,
+        predictions: URL? = nil
+    ) throws -> ModelEvaluation {
         guard images.count > 0 else {
             throw StudyError.invalidField(name: "images", reason: "\(source) has no images; nothing to evaluate")
         }
-        let file = try ModelFile.read(from: modelFile)
+        guard let firstURL = modelFiles.first else {
+            throw StudyError.invalidField(name: "model", reason: "no model file given; nothing to evaluate")
+        }
+        let members = try modelFiles.map { try ModelFile.read(from: $0) }
+        let file = members[0]
+        try checkEnsemble(members, files: modelFiles)
         let image = file.preprocessing.image
         guard images.shape == image else {
             throw StudyError.invalidField(
@@ -54,11 +74,19 @@ public struct ModelEvaluation {
         } else {
             try images.validateLabels(classCount: file.classNames.count, path: source)
         }
-        let stem = modelFile.deletingPathExtension().lastPathComponent
-        let name = stem == "model" ? modelFile.deletingLastPathComponent().lastPathComponent : stem
-        let folder = folder ?? modelFile.deletingLastPathComponent().appendingPathComponent("\(name)-evaluation")
+        let name = modelFiles.map(Self.name(of:)).joined(separator: "+")
+        let folder = folder ?? firstURL.deletingLastPathComponent().appendingPathComponent("\(name)-evaluation")
         let flip = file.flipAveraging(overriding: flipAveraging)
-        let probabilities = Trainer.predict(file.model, on: images, flipAveraging: flip)
+        var probabilities = Trainer.predict(file.model, on: images, flipAveraging: flip)
+        if members.count > 1 {
+            for member in members.dropFirst() {
+                let more = Trainer.predict(
+                    member.model, on: images, flipAveraging: member.flipAveraging(overriding: flipAveraging))
+                for i in probabilities.indices { probabilities[i] += more[i] }
+            }
+            let share = Float(members.count)
+            for i in probabilities.indices { probabilities[i] /= share }
+        }
         if let predictions {
             try AtomicFile.write(
                 text: PredictionsFile.text(
@@ -77,10 +105,80 @@ public struct ModelEvaluation {
         }
         let evaluation = try Evaluation.run(
             name: name, model: file.model, classNames: file.classNames, images: images, folder: folder,
-            flipAveraging: flip, probabilities: probabilities)
+            flipAveraging: flip, probabilities: probabilities, members: members.dropFirst().map(\.model))
         let document = try evaluation.write(name: name, imageCount: images.count, to: folder)
         return ModelEvaluation(
             name: name, folder: folder, imageCount: images.count, evaluation: evaluation, tagging: nil,
             document: document)
+    }
+
+    /// The model's name: the file's stem, or its folder's name for `.../model3/model.safetensors`.
+    static func name(of modelFile: URL) -> String {
+        let stem = modelFile.deletingPathExtension().lastPathComponent
+        return stem == "model" ? modelFile.deletingLastPathComponent().lastPathComponent : stem
+    }
+
+    /// Members that can be averaged: the same images in, the same classes out, no taggers.
+    static func checkEnsemble(_ members: [ModelFile], files: [URL]) throws {
+        guard members.count > 1 else { return }
+        let first = members[0]
+        for (member, url) in zip(members, files) {
+            guard !member.isMultiLabel else {
+                throw StudyError.invalidField(
+                    name: "model",
+                    reason:
+                        "\(url.path) tags (multi-label); an ensemble averages classifiers, and a tagger's thresholds "
+                        + "were chosen for it alone: evaluate taggers one at a time")
+            }
+            guard member.preprocessing.image == first.preprocessing.image else {
+                throw StudyError.invalidField(
+                    name: "model",
+                    reason:
+                        "\(url.path) takes \(member.preprocessing.image) images and \(files[0].path) "
+                        + "\(first.preprocessing.image); an ensemble's members must take the same images")
+            }
+            guard member.classNames == first.classNames else {
+                throw StudyError.invalidField(
+                    name: "model",
+                    reason:
+                        "\(url.path) has the classes \(member.classNames.joined(separator: ", ")) and "
+                        + "\(files[0].path) \(first.classNames.joined(separator: ", ")); an ensemble's members must "
+                        + "name the same classes in the same order")
+            }
+        }
+    }
+
+    /// The validation split the models held out of `train` when they were trained (the model
+    /// files record its share and seed), for judging them, or their ensemble, on it again. All
+    /// must have held out the same images: a member judged on images it trained on would flatter
+    /// the ensemble.
+    public static func heldOutImages(modelFiles: [URL], train: LabeledImages) throws -> LabeledImages {
+        var split: HeldOutSplit?
+        for url in modelFiles {
+            guard let own = try ModelFile.read(from: url).heldOut else {
+                throw StudyError.invalidField(
+                    name: "model",
+                    reason:
+                        "\(url.path) records no validation split (trained with --val-split 0, or by a version that "
+                        + "did not record it); judge it on the test set or on --images/--labels")
+            }
+            if let split, split != own {
+                throw StudyError.invalidField(
+                    name: "model",
+                    reason:
+                        "\(url.path) held out \(percent(own.fraction)) of the training set drawn with seed \(own.seed), "
+                        + "\(modelFiles[0].path) \(percent(split.fraction)) with seed \(split.seed): each was validated "
+                        + "on images another trained on; train the members with the same --split-seed and --val-split")
+            }
+            split = own
+        }
+        guard let split else {
+            throw StudyError.invalidField(name: "model", reason: "no model file given; nothing to evaluate")
+        }
+        return try train.stratifiedSplit(validationFraction: split.fraction, seed: split.seed).validation
+    }
+
+    private static func percent(_ fraction: Double) -> String {
+        String(format: "%g%%", fraction * 100)
     }
 }

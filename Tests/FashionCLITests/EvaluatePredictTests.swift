@@ -148,3 +148,51 @@ import _TestSupport
         #expect(!predicted.standardError.contains("\(bad.path): \(bad.path)"))
     }
 }
+
+/// `fashion train --split-seed` and `fashion evaluate --model A --model B --on validation`.
+@Suite struct EnsembleCommandTests {
+    @Test func membersOfOneSplitAreJudgedTogetherOnIt() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        try Fixtures.writeIDXFolder(
+            temp.file("data"), train: Fixtures.images(count: 80, classCount: 4),
+            test: Fixtures.images(count: 20, classCount: 4))
+        try "a\nb\nc\nd\n".write(to: temp.file("data/classes.txt"), atomically: true, encoding: .utf8)
+        let data = temp.file("data").path
+        func train(_ name: String, seed: Int, _ extra: [String]) throws -> CommandRunner.Result {
+            try CommandRunner.run(
+                [
+                    "train", "--data", data, "--model", "16-8-4", "--epochs", "2", "--seed", "\(seed)", "--no-store",
+                    "-o", temp.file("\(name).safetensors").path,
+                ] + extra)
+        }
+        for (name, seed, extra) in [
+            ("a", 1, ["--split-seed", "5"]), ("b", 2, ["--split-seed", "5"]), ("c", 3, [String]()),
+        ] {
+            let trained = try train(name, seed: seed, extra)
+            #expect(trained.status == 0, Comment(rawValue: trained.standardError))
+        }
+        let together = try CommandRunner.run([
+            "evaluate", "--data", data, "--on", "validation", "--model", temp.file("a.safetensors").path, "--model",
+            temp.file("b.safetensors").path, "--predictions", temp.file("p.csv").path, "-o", temp.file("e").path,
+        ])
+        #expect(together.status == 0, Comment(rawValue: together.standardError))
+        #expect(together.standardOutput.hasPrefix("a+b on 8 images:"))
+        let rows = try String(contentsOf: temp.file("p.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(rows.count == 1 + 8)
+
+        let apart = try CommandRunner.run([
+            "evaluate", "--data", data, "--on", "validation", "--model", temp.file("a.safetensors").path, "--model",
+            temp.file("c.safetensors").path,
+        ])
+        #expect(apart.status != 0 && apart.standardError.contains("train the members with the same --split-seed"))
+        let noSplit = try train("d", seed: 4, ["--split-seed", "5", "--val-split", "0"])
+        #expect(
+            noSplit.status != 0
+                && noSplit.standardError.contains("--split-seed: seeds the validation split, and --val-split 0"))
+        let withImages = try CommandRunner.run([
+            "evaluate", "--on", "validation", "--model", temp.file("a.safetensors").path, "--csv", "x.csv",
+        ])
+        #expect(withImages.status != 0 && withImages.standardError.contains("not with --images or --csv"))
+    }
+}

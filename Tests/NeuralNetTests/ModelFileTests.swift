@@ -36,6 +36,29 @@ import _TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: temp.url.path) == ["m.safetensors"])
     }
 
+    @Test func theHeldOutSplitRoundTripsAndABadOneIsRefused() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let model = try Sequential(specification: .dense([8, 3]), seed: 1)
+        let url = temp.file("h.safetensors")
+        func write(_ heldOut: HeldOutSplit?) throws {
+            try ModelFile(
+                model: model, classNames: ["a", "b", "c"], preprocessing: .init(image: ImageShape(height: 2, width: 4)),
+                heldOut: heldOut
+            ).write(to: url)
+        }
+        try write(HeldOutSplit(fraction: 0.1, seed: 7))
+        #expect(try ModelFile.read(from: url).heldOut == HeldOutSplit(fraction: 0.1, seed: 7))
+        try write(nil)
+        #expect(try ModelFile.read(from: url).heldOut == nil)
+        for bad in [0, 1, 1.5, -0.2] {
+            try write(HeldOutSplit(fraction: bad, seed: 7))
+            #expect {
+                try ModelFile.read(from: url)
+            } throws: { "\($0)".contains("metadata 'validation_split': expected a fraction in (0, 1), found \(bad)") }
+        }
+    }
+
     @Test func aTaggersThresholdsRoundTripAndBadOnesAreRefused() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }

@@ -7,12 +7,31 @@ import Studies
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Judge a model file on the test set (or any IDX or CSV set): metrics, pictures, a report.")
+        abstract: "Judge a model file on the test set (or any IDX or CSV set): metrics, pictures, a report.",
+        discussion: """
+            Give --model more than once to judge an ensemble: each image's probabilities are the mean of \
+            the models'. --on validation judges on the validation split the models held out (their \
+            files record it); an ensemble's members must have held out the same images (fashion train \
+            --split-seed).
+            """)
+
+    enum Split: String, ExpressibleByArgument, CaseIterable {
+        case test, validation
+    }
 
     @Option(
         name: .customLong("model"),
-        help: ArgumentHelp("The model file (safetensors) that fashion train or study wrote.", valueName: "file"))
-    var modelPath: String
+        help: ArgumentHelp(
+            "The model file (safetensors) that fashion train or study wrote; more than once for an ensemble.",
+            valueName: "file"))
+    var modelPaths: [String] = []
+
+    @Option(
+        name: .customLong("on"),
+        help: ArgumentHelp(
+            "The dataset's test set, or the validation split the models held out of its training set.",
+            valueName: "split"))
+    var split: Split = .test
 
     @OptionGroup var dataset: DatasetOptions
 
@@ -45,21 +64,32 @@ struct EvaluateCommand: ParsableCommand {
     var predictions: String?
 
     func validate() throws {
+        if modelPaths.isEmpty {
+            throw ValidationError("--model: give the model file to judge (more than once for an ensemble)")
+        }
+        if split == .validation && (images != nil || csv != nil) {
+            throw ValidationError(
+                "--on validation judges on the models' own validation split; not with --images or --csv")
+        }
         if (images == nil) != (labels == nil) { throw ValidationError("--images and --labels go together") }
         if images != nil && csv != nil { throw ValidationError("give --images/--labels or --csv, not both") }
     }
 
     func run() throws {
+        let models = modelPaths.map { URL(fileURLWithPath: $0) }
         let set: LabeledImages
         if let images, let labels {
             set = try IDX.read(images: URL(fileURLWithPath: images), labels: URL(fileURLWithPath: labels))
         } else if let csv {
             set = try CSV.read(at: URL(fileURLWithPath: csv))
+        } else if split == .validation {
+            set = try ModelEvaluation.heldOutImages(modelFiles: models, train: dataset.load().train)
         } else {
             set = try dataset.load().test
         }
+        let source = images ?? csv ?? (split == .validation ? "the validation split" : "the test set")
         let result = try ModelEvaluation.run(
-            modelFile: URL(fileURLWithPath: modelPath), images: set, source: images ?? csv ?? "the test set",
+            modelFiles: models, images: set, source: source,
             folder: output.map { URL(fileURLWithPath: $0) }, flipAveraging: flipAveraging.flipAveraging,
             predictions: predictions.map { URL(fileURLWithPath: $0) })
         if json {

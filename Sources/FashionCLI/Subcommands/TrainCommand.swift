@@ -44,6 +44,13 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed for the weights, the split, the shuffles and dropout.")
     var seed: UInt64 = 42
 
+    @Option(
+        help: ArgumentHelp(
+            "Seed for the validation split alone (default: --seed), so that models of other seeds hold out the "
+                + "same images, as an ensemble's members must for fashion evaluate --on validation.",
+            valueName: "n"))
+    var splitSeed: UInt64?
+
     @Option(help: "Threads for training (the weights are the same for any count).")
     var threads = 2
 
@@ -78,6 +85,9 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--val-split: expected a fraction in [0, 1), found \(validationFraction)")
         }
         guard (1...64).contains(threads) else { throw ValidationError("--threads: expected 1...64, found \(threads)") }
+        if splitSeed != nil && validationFraction == 0 {
+            throw ValidationError("--split-seed: seeds the validation split, and --val-split 0 holds none out")
+        }
     }
 
     func run() throws {
@@ -109,7 +119,8 @@ struct TrainCommand: ParsableCommand {
         let plan = TrainingPlan(
             kind: .train, name: name, architecture: specification,
             options: options, seed: seed,
-            validationSplit: validationFraction, threads: threads, modelFile: url, writesHistory: true)
+            validationSplit: validationFraction, threads: threads, modelFile: url, writesHistory: true,
+            splitSeed: splitSeed)
         let run = try FlagNames.translating { try TrainingRun(plan, dataset: loaded) }
         print(Self.header(run, name: name, data: loaded.location.folder.path))
         let database = try store.open()

@@ -10,7 +10,9 @@ import _Files
 /// `Preprocessing`, the image shape, scaling and photo fit; files of the first layout,
 /// `{"imageRows", "imageColumns", "scaling": "divide by 255"}`, still load), `training`
 /// (TrainingOptions as JSON, when known), `thresholds` (a multi-label model's decision
-/// threshold for each tag, JSON array, chosen on the validation split).
+/// threshold for each tag, JSON array, chosen on the validation split), `validation_split` (the
+/// share of the training set held out and the seed that drew it, JSON: `HeldOutSplit`, so the
+/// same images can be judged again and an ensemble's members checked to share them).
 public struct ModelFile {
     public static let formatName = "fashion-model"
 
@@ -22,16 +24,19 @@ public struct ModelFile {
     public let training: TrainingOptions?
     /// A multi-label model's thresholds, one a tag (nil: 0.5 each).
     public let thresholds: [Float]?
+    /// The validation split held out of the training set (nil: none, or not recorded).
+    public let heldOut: HeldOutSplit?
 
     public init(
         model: Sequential, classNames: [String], preprocessing: Preprocessing, training: TrainingOptions? = nil,
-        thresholds: [Float]? = nil
+        thresholds: [Float]? = nil, heldOut: HeldOutSplit? = nil
     ) {
         self.model = model
         self.classNames = classNames
         self.preprocessing = preprocessing
         self.training = training
         self.thresholds = thresholds
+        self.heldOut = heldOut
     }
 
     /// Whether the model tags (a sigmoid a class, any number of them at once) rather than
@@ -61,6 +66,7 @@ public struct ModelFile {
         ]
         if let training { metadata["training"] = json(training) }
         if let thresholds { metadata["thresholds"] = json(thresholds) }
+        if let heldOut { metadata["validation_split"] = json(heldOut) }
         let tensors = model.namedTensors.map {
             SafeTensors.Tensor(name: $0.name, shape: $0.parameter.shape, values: $0.parameter.value.values)
         }
@@ -129,6 +135,16 @@ public struct ModelFile {
             }
             thresholds = values
         }
+        var heldOut: HeldOutSplit?
+        if metadata["validation_split"] != nil {
+            let split = try decode(HeldOutSplit.self, "validation_split")
+            guard split.fraction > 0, split.fraction < 1 else {
+                throw .modelFile(
+                    path: path,
+                    reason: "metadata 'validation_split': expected a fraction in (0, 1), found \(split.fraction)")
+            }
+            heldOut = split
+        }
         let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let expected = model.namedTensors
         for (name, parameter) in expected {
@@ -152,6 +168,18 @@ public struct ModelFile {
         }
         return ModelFile(
             model: model, classNames: classNames, preprocessing: preprocessing, training: training,
-            thresholds: thresholds)
+            thresholds: thresholds, heldOut: heldOut)
+    }
+}
+
+/// The part of a training set held out for validation: `fraction` of it, stratified, drawn
+/// with `seed` (`LabeledImages.stratifiedSplit(validationFraction:seed:)`).
+public struct HeldOutSplit: Codable, Equatable, Sendable {
+    public var fraction: Double
+    public var seed: UInt64
+
+    public init(fraction: Double, seed: UInt64) {
+        self.fraction = fraction
+        self.seed = seed
     }
 }

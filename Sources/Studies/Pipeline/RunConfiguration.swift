@@ -17,12 +17,18 @@ public struct RunConfiguration: Codable, Sendable {
     public let training: TrainingOptions
     public let data: String
     public let validationSplit: Double
+    /// The validation split's own seed, when it is not the run's.
+    public let splitSeed: UInt64?
 
-    public init(architecture: ModelSpecification, training: TrainingOptions, data: String, validationSplit: Double) {
+    public init(
+        architecture: ModelSpecification, training: TrainingOptions, data: String, validationSplit: Double,
+        splitSeed: UInt64? = nil
+    ) {
         self.architecture = architecture
         self.training = training
         self.data = data
         self.validationSplit = validationSplit
+        self.splitSeed = splitSeed
     }
 
     public var json: String {

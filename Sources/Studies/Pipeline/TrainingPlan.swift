@@ -19,10 +19,13 @@ public struct TrainingPlan: Sendable {
     public var architecture: ModelSpecification
     /// The training; its `seed` is set from `seed`.
     public var options: TrainingOptions
-    /// Seeds the weights, the validation split, the shuffles and dropout.
+    /// Seeds the weights, the validation split (unless `splitSeed` is given), the shuffles and dropout.
     public var seed: UInt64
     /// The share of the training set held out (stratified) for validation; 0 for none.
     public var validationSplit: Double
+    /// Seeds the validation split alone, so that runs of other seeds (an ensemble's members)
+    /// hold out the same images; nil: `seed`.
+    public var splitSeed: UInt64?
     public var threads: Int
     /// Where the model file goes; nil writes none.
     public var modelFile: URL?
@@ -40,7 +43,7 @@ public struct TrainingPlan: Sendable {
         seed: UInt64,
         validationSplit: Double, threads: Int, modelFile: URL? = nil, writesHistory: Bool = false,
         evaluatesOnTest: Bool = false,
-        extraMetrics: [String: Double] = [:], extraArtifacts: [StoredArtifact] = []
+        extraMetrics: [String: Double] = [:], extraArtifacts: [StoredArtifact] = [], splitSeed: UInt64? = nil
     ) {
         self.kind = kind
         self.name = name
@@ -49,12 +52,18 @@ public struct TrainingPlan: Sendable {
         self.options = options
         self.seed = seed
         self.validationSplit = validationSplit
+        self.splitSeed = splitSeed
         self.threads = threads
         self.modelFile = modelFile
         self.writesHistory = writesHistory
         self.evaluatesOnTest = evaluatesOnTest
         self.extraMetrics = extraMetrics
         self.extraArtifacts = extraArtifacts
+    }
+
+    /// The validation split as the model file records it (nil: none held out).
+    public var heldOut: HeldOutSplit? {
+        validationSplit > 0 ? HeldOutSplit(fraction: validationSplit, seed: splitSeed ?? seed) : nil
     }
 
     /// Problems a caller can fix, naming the field.

@@ -26,7 +26,7 @@ public final class TrainingRun {
     private let dataset: Dataset
 
     /// Checks the plan against the data, builds the model from the plan's seed and splits the
-    /// training set (stratified, from the same seed).
+    /// training set (stratified, from the same seed or the plan's split seed).
     public init(_ plan: TrainingPlan, dataset: Dataset) throws {
         try plan.validate()
         self.plan = plan
@@ -37,8 +37,8 @@ public final class TrainingRun {
         model = try Self.checkedModel(
             plan.architecture, options: plan.options, validationSplit: plan.validationSplit, dataset: dataset,
             seed: plan.seed)
-        if plan.validationSplit > 0 {
-            let parts = try dataset.train.stratifiedSplit(validationFraction: plan.validationSplit, seed: plan.seed)
+        if let heldOut = plan.heldOut {
+            let parts = try dataset.train.stratifiedSplit(validationFraction: heldOut.fraction, seed: heldOut.seed)
             train = parts.train
             validation = parts.validation
         } else {
@@ -87,7 +87,7 @@ public final class TrainingRun {
     public func execute(store: (any RunStorage)?, observer: (any TrainingObserver)? = nil) throws -> TrainingOutcome {
         let configuration = RunConfiguration(
             architecture: plan.architecture, training: options, data: dataset.location.folder.path,
-            validationSplit: plan.validationSplit)
+            validationSplit: plan.validationSplit, splitSeed: plan.splitSeed)
         let runID = try store?.begin(
             kind: plan.kind.rawValue, name: plan.name, study: plan.study, seed: plan.seed, threads: plan.threads,
             configuration: configuration.json)
@@ -120,7 +120,7 @@ public final class TrainingRun {
             if let url = plan.modelFile {
                 try ModelFile(
                     model: model, classNames: dataset.classNames, preprocessing: dataset.preprocessing,
-                    training: options, thresholds: thresholds
+                    training: options, thresholds: thresholds, heldOut: plan.heldOut
                 )
                 .write(to: url)
                 if plan.writesHistory { historyFile = try HistoryFile.write(history, beside: url) }
