@@ -6,7 +6,8 @@ import Synchronization
 
 /// A model file loaded once, ready to classify: its preprocessing (the one photo preparation
 /// that `fashion predict` uses) and its flip averaging, taking pixel buffers, scaled inputs or
-/// decoded photos and returning class probabilities.
+/// decoded photos and returning class probabilities. Or an ensemble of model files, whose
+/// probabilities are the mean of its members' (each with its own flip averaging).
 ///
 /// Safe to call from any number of threads at once: the weights are shared and never
 /// written; each call takes a workspace (a copy of the model's layers sharing those weights,
@@ -18,8 +19,12 @@ import Synchronization
 public final class Classifier: Sendable {
     public let classNames: [String]
     public let preprocessing: Preprocessing
-    /// Whether each image's probabilities are averaged with its mirror image's.
+    /// Whether each image's probabilities are averaged with its mirror image's (an ensemble's
+    /// first member's; each member has its own).
     public let flipAveraging: Bool
+    /// The models it averages: 1, or an ensemble's members.
+    public let memberCount: Int
+    private let memberFlipAveraging: [Bool]
     /// Whether the model takes images (`[N, height, width, channels]`) rather than flat
     /// vectors (`[N, values]`); the values are in the same order either way.
     public let isImageModel: Bool
@@ -34,11 +39,32 @@ public final class Classifier: Sendable {
     private let template: Workspace
 
     /// - Parameter flipAveraging: overrides the model file's own choice.
-    public init(file: ModelFile, flipAveraging: Bool? = nil) {
+    public convenience init(file: ModelFile, flipAveraging: Bool? = nil) {
+        self.init(members: [file], flipAveraging: flipAveraging)
+    }
+
+    /// An ensemble: `files` judged as one classifier (one file is that model alone). They must
+    /// classify, take the same images and name the same classes (`ModelFile.ensembleProblem`);
+    /// `paths` name them in the error.
+    /// - Parameter flipAveraging: overrides every member's own choice.
+    public convenience init(ensemble files: [ModelFile], paths: [String], flipAveraging: Bool? = nil)
+        throws(InferenceError)
+    {
+        guard !files.isEmpty else { throw .badInput(field: "model", reason: "expected a model file, found none") }
+        if let reason = ModelFile.ensembleProblem(files, paths: paths) {
+            throw .badInput(field: "model", reason: reason)
+        }
+        self.init(members: files, flipAveraging: flipAveraging)
+    }
+
+    private init(members: [ModelFile], flipAveraging: Bool?) {
+        let file = members[0]
         classNames = file.classNames
         preprocessing = file.preprocessing
-        self.flipAveraging = file.flipAveraging(overriding: flipAveraging)
-        template = Workspace(model: file.model)
+        memberFlipAveraging = members.map { $0.flipAveraging(overriding: flipAveraging) }
+        self.flipAveraging = memberFlipAveraging[0]
+        memberCount = members.count
+        template = Workspace(models: members.map(\.model))
         isImageModel = file.model.imageShape != nil
         isMultiLabel = file.isMultiLabel
         thresholds = file.decisionThresholds
@@ -162,7 +188,7 @@ public final class Classifier: Sendable {
             let input = workspace.input
             input.resize(rows: upper - lower, columns: inputSize)
             for image in lower..<upper { fill(image, input.pointer + (image - lower) * inputSize) }
-            result.append(contentsOf: workspace.output(flipAveraging: flipAveraging).buffer)
+            result.append(contentsOf: workspace.output(flipAveraging: memberFlipAveraging).buffer)
             lower = upper
         }
         return result

@@ -120,31 +120,8 @@ public struct ModelEvaluation {
 
     /// Members that can be averaged: the same images in, the same classes out, no taggers.
     static func checkEnsemble(_ members: [ModelFile], files: [URL]) throws {
-        guard members.count > 1 else { return }
-        let first = members[0]
-        for (member, url) in zip(members, files) {
-            guard !member.isMultiLabel else {
-                throw StudyError.invalidField(
-                    name: "model",
-                    reason:
-                        "\(url.path) tags (multi-label); an ensemble averages classifiers, and a tagger's thresholds "
-                        + "were chosen for it alone: evaluate taggers one at a time")
-            }
-            guard member.preprocessing.image == first.preprocessing.image else {
-                throw StudyError.invalidField(
-                    name: "model",
-                    reason:
-                        "\(url.path) takes \(member.preprocessing.image) images and \(files[0].path) "
-                        + "\(first.preprocessing.image); an ensemble's members must take the same images")
-            }
-            guard member.classNames == first.classNames else {
-                throw StudyError.invalidField(
-                    name: "model",
-                    reason:
-                        "\(url.path) has the classes \(member.classNames.joined(separator: ", ")) and "
-                        + "\(files[0].path) \(first.classNames.joined(separator: ", ")); an ensemble's members must "
-                        + "name the same classes in the same order")
-            }
+        if let reason = ModelFile.ensembleProblem(members, paths: files.map(\.path)) {
+            throw StudyError.invalidField(name: "model", reason: reason)
         }
     }
 

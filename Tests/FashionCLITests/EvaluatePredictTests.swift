@@ -195,4 +195,56 @@ import _TestSupport
         ])
         #expect(withImages.status != 0 && withImages.standardError.contains("not with --images or --csv"))
     }
+
+    @Test func predictWithTwoModelsGivesTheMeanOfTheirProbabilities() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        for (folder, classes) in [("data", "a\nb\nc\nd\n"), ("other", "w\nx\ny\nz\n")] {
+            try Fixtures.writeIDXFolder(
+                temp.file(folder), train: Fixtures.images(count: 60, classCount: 4),
+                test: Fixtures.images(count: 6, classCount: 4))
+            try classes.write(to: temp.file("\(folder)/classes.txt"), atomically: true, encoding: .utf8)
+        }
+        for (name, seed, folder) in [("a", 1, "data"), ("b", 2, "data"), ("e", 3, "other")] {
+            let trained = try CommandRunner.run([
+                "train", "--data", temp.file(folder).path, "--model", "16-8-4", "--epochs", "2", "--seed", "\(seed)",
+                "--no-store", "-o", temp.file("\(name).safetensors").path,
+            ])
+            #expect(trained.status == 0, Comment(rawValue: trained.standardError))
+        }
+        let images = temp.file("data/t10k-images-idx3-ubyte.gz").path
+        /// Each image's probability of each class, from `fashion predict --json --top 4`.
+        func probabilities(_ models: [String]) throws -> [[String: Double]] {
+            let result = try CommandRunner.run(
+                ["predict", "--json", "--top", "4", images]
+                    + models.flatMap { ["--model", temp.file("\($0).safetensors").path] })
+            #expect(result.status == 0, Comment(rawValue: result.standardError))
+            let document = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+            let items = try #require(document?["predictions"] as? [[String: Any]])
+            return items.map { item in
+                var row = [String: Double]()
+                for score in item["top"] as? [[String: Any]] ?? [] {
+                    row[score["className"] as? String ?? ""] = score["probability"] as? Double
+                }
+                return row
+            }
+        }
+        let (a, b, both) = (try probabilities(["a"]), try probabilities(["b"]), try probabilities(["a", "b"]))
+        #expect(both.count == 6 && a.count == 6)
+        var differs = false
+        for (image, row) in both.enumerated() {
+            #expect(row.count == 4)
+            for (name, p) in row {
+                let mean = (Float(a[image][name] ?? -1) + Float(b[image][name] ?? -1)) / 2
+                #expect(abs(Float(p) - mean) <= 1e-6, "image \(image), class \(name)")
+                differs = differs || abs((a[image][name] ?? 0) - (b[image][name] ?? 0)) > 1e-4
+            }
+        }
+        #expect(differs, "the two members should not be the same model")
+        let mismatched = try CommandRunner.run([
+            "predict", images, "--model", temp.file("a.safetensors").path, "--model", temp.file("e.safetensors").path,
+        ])
+        #expect(
+            mismatched.status != 0 && mismatched.standardError.contains("must name the same classes in the same order"))
+    }
 }

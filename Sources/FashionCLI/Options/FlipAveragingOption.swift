@@ -8,6 +8,4 @@ struct FlipAveragingOption: ParsableArguments {
         name: .customLong("flip-averaging"), inversion: .prefixedNo,
         help: "Average each image's probabilities with its mirror image's (default: as the model was trained).")
     var flipAveraging: Bool?
-
-    func resolved(for file: ModelFile) -> Bool { file.flipAveraging(overriding: flipAveraging) }
 }

@@ -12,11 +12,15 @@ struct PredictCommand: ParsableCommand {
             Pictures are brought to the dataset's form first: grayscale, light object on a dark \
             background (dark-on-light photos are inverted), trimmed, fitted into the model's size \
             with the aspect kept, centred. A file that cannot be read is reported and the others \
-            are still classified; the exit status is 1 if any failed.
+            are still classified; the exit status is 1 if any failed. With --model more than once \
+            the models are one classifier, the mean of their probabilities (as fashion evaluate \
+            judges an ensemble); they must take the same images and name the same classes.
             """)
 
-    @Option(name: .customLong("model"), help: ArgumentHelp("The model file.", valueName: "file"))
-    var modelPath: String
+    @Option(
+        name: .customLong("model"),
+        help: ArgumentHelp("The model file; more than once for an ensemble.", valueName: "file"))
+    var modelPaths: [String] = []
 
     @Argument(help: ArgumentHelp("PNG or JPEG files, IDX image files or CSV files.", valueName: "input"))
     var inputs: [String]
@@ -30,13 +34,17 @@ struct PredictCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        guard !modelPaths.isEmpty else {
+            throw ValidationError("--model: give the model file (more than once for an ensemble)")
+        }
         guard !inputs.isEmpty else { throw ValidationError("give at least one input file") }
         guard top >= 1 else { throw ValidationError("--top: expected at least 1, found \(top)") }
     }
 
     func run() throws {
-        let file = try ModelFile.read(from: URL(fileURLWithPath: modelPath))
-        let classifier = Classifier(file: file, flipAveraging: flipAveraging.resolved(for: file))
+        let files = try modelPaths.map { try ModelFile.read(from: URL(fileURLWithPath: $0)) }
+        let file = files[0]
+        let classifier = try Classifier(ensemble: files, paths: modelPaths, flipAveraging: flipAveraging.flipAveraging)
         let result = Prediction.run(classifier: classifier, inputs: inputs, top: min(top, file.classNames.count))
         if json {
             let encoder = JSONEncoder()
