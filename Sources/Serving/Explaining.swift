@@ -8,7 +8,9 @@ import NumericCore
 /// protocol): one image, explained by integrated gradients (64 points, black baseline),
 /// occlusion (a 4-pixel patch moved by 2) or the plain gradient, of the class the model
 /// chose or of `parameters.class`. Each model's explanations run on a queue of their own, one
-/// at a time, never in the batcher: plain inference does not wait for them.
+/// at a time, never in the batcher: plain inference does not wait for them. An ensemble's are
+/// the mean of its members' (as `fashion evaluate` pictures them), of the class its mean
+/// probabilities choose.
 final class Explaining: @unchecked Sendable {
     enum Method: String, CaseIterable {
         case integratedGradients = "integrated-gradients"
@@ -16,12 +18,13 @@ final class Explaining: @unchecked Sendable {
         case gradient
     }
 
-    private let explainer: Explainer
+    private let explainers: [Explainer]
     private let shape: ImageShape
     private let queue: DispatchQueue
 
-    init(model: Sequential, shape: ImageShape, label: String) {
-        explainer = Explainer(model: model)
+    /// - Parameter models: one model, or an ensemble's members (at least one).
+    init(models: [Sequential], shape: ImageShape, label: String) {
+        explainers = models.map { Explainer(model: $0) }
         self.shape = shape
         queue = DispatchQueue(label: "fashion-explain-\(label)")
     }
@@ -37,31 +40,37 @@ final class Explaining: @unchecked Sendable {
 
     /// Explains one image of scaled inputs.
     func explain(_ input: [Float], method: Method, classIndex: Int?) async throws(ServingError) -> Answer {
-        let classes = explainer.classCount
+        let classes = explainers[0].classCount
         if let classIndex, !(0..<classes).contains(classIndex) {
             throw .badRequest("parameters.class: expected a class index from 0 to \(classes - 1), found \(classIndex)")
         }
         return await withCheckedContinuation { continuation in
-            // The serial queue is what makes the one explainer (its buffers) safe to use.
+            // The serial queue is what makes the explainers (their buffers) safe to use.
             queue.async {
-                let explainer = self.explainer
                 let shape = self.shape
-                let probabilities = explainer.probabilities(input, count: 1)
+                let share = Float(self.explainers.count)
+                let probabilities = Self.mean(self.explainers.map { $0.probabilities(input, count: 1) }, share)
                 let target =
                     classIndex ?? probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
-                var delta: Double?
-                let values: [Float]
-                switch method {
-                case .integratedGradients:
-                    let result = explainer.integratedGradients(
-                        input, baselines: [Float](repeating: 0, count: input.count), classes: [target], steps: 64)
-                    values = result.maps
-                    delta = result.deltas.first
-                case .occlusion:
-                    values = explainer.occlusion(input, classes: [target], shape: shape, window: 4, stride: 2)
-                case .gradient:
-                    values = explainer.gradient(input, classes: [target])
+                var deltas = [Double]()
+                var members = [[Float]]()
+                for explainer in self.explainers {
+                    switch method {
+                    case .integratedGradients:
+                        let result = explainer.integratedGradients(
+                            input, baselines: [Float](repeating: 0, count: input.count), classes: [target], steps: 64)
+                        members.append(result.maps)
+                        deltas += result.deltas.prefix(1)
+                    case .occlusion:
+                        members.append(
+                            explainer.occlusion(input, classes: [target], shape: shape, window: 4, stride: 2))
+                    case .gradient:
+                        members.append(explainer.gradient(input, classes: [target]))
+                    }
                 }
+                // Integrated gradients' completeness is linear: the mean map's gap is the mean gap.
+                let delta = deltas.isEmpty ? nil : deltas.reduce(0, +) / Double(deltas.count)
+                let values = Self.mean(members, share)
                 var map = [Float](repeating: 0, count: shape.height * shape.width)
                 for (i, value) in values.enumerated() { map[i / shape.channels] += value }
                 continuation.resume(
@@ -70,5 +79,15 @@ final class Explaining: @unchecked Sendable {
                         completenessDelta: delta))
             }
         }
+    }
+
+    /// The members' values added in order, then divided by `share` (one member: its own values).
+    private static func mean(_ members: [[Float]], _ share: Float) -> [Float] {
+        guard members.count > 1 else { return members.first ?? [] }
+        var sum = members[0]
+        for member in members.dropFirst() {
+            for i in sum.indices { sum[i] += member[i] }
+        }
+        return sum.map { $0 / share }
     }
 }

@@ -7,23 +7,39 @@ import NeuralNet
 /// name (its file's modification time; the later one given on a tie) answers requests that
 /// name no version.
 public struct ModelRepository: Sendable {
-    /// How a model is given on the command line: `FILE`, `NAME=FILE` or `NAME:VERSION=FILE`.
+    /// How a model is given on the command line: `FILE`, `NAME=FILE` or `NAME:VERSION=FILE`,
+    /// and an ensemble `NAME=FILE+FILE...` (the mean of its members' probabilities).
     public struct Entry: Equatable, Sendable {
         public let name: String
-        /// nil: the first 12 hex digits of the file's MD5 (as `fashion export` writes it).
+        /// nil: the first 12 hex digits of the file's MD5 (as `fashion export` writes it); an
+        /// ensemble's, of its members' files one after another.
         public let version: String?
-        public let path: String
+        /// One model file, or an ensemble's members in order.
+        public let paths: [String]
+        /// The files as given, an ensemble's joined by `+`.
+        public var path: String { paths.joined(separator: "+") }
 
         public init(name: String, version: String? = nil, path: String) {
+            self.init(name: name, version: version, paths: [path])
+        }
+
+        public init(name: String, version: String? = nil, paths: [String]) {
             self.name = name
             self.version = version
-            self.path = path
+            self.paths = paths
         }
 
         /// Reads `FILE`, `NAME=FILE` or `NAME:VERSION=FILE`; a bare file is named after its
-        /// file name without extensions.
+        /// file name without extensions. `FILE+FILE` is an ensemble, unless a file of that whole
+        /// name exists; an ensemble must be named.
         public init(parsing text: String) throws(ServingError) {
             guard let equals = text.firstIndex(of: "=") else {
+                let paths = Self.files(text)
+                guard paths.count == 1 else {
+                    throw ServingError(
+                        status: 400,
+                        "model '\(text)': an ensemble needs a name (NAME=FILE+FILE or NAME:VERSION=FILE+FILE)")
+                }
                 let file = URL(fileURLWithPath: text).lastPathComponent
                 let stem = file.split(separator: ".").first.map(String.init) ?? file
                 self.init(name: stem, path: text)
@@ -31,14 +47,20 @@ public struct ModelRepository: Sendable {
                 return
             }
             let label = text[..<equals]
-            let path = String(text[text.index(after: equals)...])
+            let paths = Self.files(String(text[text.index(after: equals)...]))
             if let colon = label.firstIndex(of: ":") {
                 self.init(
-                    name: String(label[..<colon]), version: String(label[label.index(after: colon)...]), path: path)
+                    name: String(label[..<colon]), version: String(label[label.index(after: colon)...]), paths: paths)
             } else {
-                self.init(name: String(label), path: path)
+                self.init(name: String(label), paths: paths)
             }
             try check()
+        }
+
+        /// The files of `text`: itself, or split at each `+` when no file has the whole name.
+        private static func files(_ text: String) -> [String] {
+            guard text.contains("+"), !FileManager.default.fileExists(atPath: text) else { return [text] }
+            return text.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
         }
 
         private func check() throws(ServingError) {
@@ -54,6 +76,9 @@ public struct ModelRepository: Sendable {
                     status: 400, "model '\(name)': expected a version of letters, digits, '-', '_' and '.'")
             }
             guard !path.isEmpty else { throw ServingError(status: 400, "model '\(name)': no file after '='") }
+            guard !paths.contains(where: \.isEmpty) else {
+                throw ServingError(status: 400, "model '\(name)': an empty file name in '\(path)' (FILE+FILE)")
+            }
         }
     }
 
@@ -75,18 +100,30 @@ public struct ModelRepository: Sendable {
 
     public let models: [Model]
 
-    /// Loads every entry's model file. Two entries with the same name and version are an error.
+    /// Loads every entry's model files. Two entries with the same name and version are an
+    /// error, and so are an ensemble's members that cannot be averaged (`ModelFile.ensembleProblem`).
     public init(entries: [Entry], flipAveraging: Bool? = nil) throws {
         var models = [Model]()
         for (order, entry) in entries.enumerated() {
-            let url = URL(fileURLWithPath: entry.path)
-            guard let data = FileManager.default.contents(atPath: entry.path) else {
-                throw ModelError.modelFile(path: entry.path, reason: "no such file")
+            var bytes = [UInt8]()
+            var files = [ModelFile]()
+            var modified = Date.distantPast
+            for path in entry.paths {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw ModelError.modelFile(path: path, reason: "no such file")
+                }
+                let own = [UInt8](data)
+                files.append(try ModelFile.decode(own, path: path))
+                bytes += own
+                let date = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
+                modified = max(modified, date ?? Date())
             }
-            let bytes = [UInt8](data)
-            let file = try ModelFile.decode(bytes, path: entry.path)
-            let modified =
-                (try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? Date()
+            let file = files[0]
+            let classifier: Classifier
+            do { classifier = try Classifier(ensemble: files, paths: entry.paths, flipAveraging: flipAveraging) } catch
+            {
+                throw ServingError(status: 400, "model '\(entry.name)': \(error)")
+            }
             let version = entry.version ?? String(MD5.hex(of: bytes).prefix(12))
             if models.contains(where: { $0.name == entry.name && $0.version == version }) {
                 throw ServingError(
@@ -95,8 +132,9 @@ public struct ModelRepository: Sendable {
             models.append(
                 Model(
                     name: entry.name, version: version, path: entry.path,
-                    classifier: Classifier(file: file, flipAveraging: flipAveraging),
-                    explaining: Explaining(model: file.model, shape: file.preprocessing.image, label: entry.name),
+                    classifier: classifier,
+                    explaining: Explaining(
+                        models: files.map(\.model), shape: file.preprocessing.image, label: entry.name),
                     modified: modified, order: order))
         }
         self.models = models

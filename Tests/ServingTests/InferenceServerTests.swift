@@ -420,3 +420,62 @@ import _TestSupport
         }
     }
 }
+
+/// `NAME=A+B`: an ensemble served under one name, the mean of its members.
+@Suite struct EnsembleServingTests {
+    @Test func anEnsembleAnswersWithTheMeanOfItsMembers() async throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let (a, images) = try ServingFixtures.modelFile(in: temp, name: "a.safetensors", seed: 1)
+        let (b, _) = try ServingFixtures.modelFile(in: temp, name: "b.safetensors", seed: 2)
+        let entry = try ModelRepository.Entry(parsing: "shop=\(a.path)+\(b.path)")
+        #expect(entry == .init(name: "shop", paths: [a.path, b.path]))
+        #expect(throws: ServingError.self) { try ModelRepository.Entry(parsing: "\(a.path)+\(b.path)") }
+        #expect(throws: ServingError.self) { try ModelRepository.Entry(parsing: "shop=\(a.path)+") }
+        // A file whose whole name has a '+' is one model.
+        let plus = temp.file("x+y.safetensors")
+        try FileManager.default.copyItem(at: a, to: plus)
+        #expect(try ModelRepository.Entry(parsing: "one=\(plus.path)").paths == [plus.path])
+
+        let repository = try ModelRepository(entries: [entry, .init(name: "a", path: a.path)])
+        let server = InferenceServer(repository: repository, settings: InferenceServer.Settings())
+        defer { server.shutdown() }
+        let pixels = Array(images.pixels[0..<(4 * 64)])
+        var request = ServingFixtures.inferRequest(pixels: pixels, count: 4)
+        request.path = "/v2/models/shop/infer"
+        let response = await server.respond(to: request)
+        #expect(response.status == 200, "\(response.text)")
+        let served = ServingFixtures.floats(response)
+        let pa = try Classifier(file: ModelFile.read(from: a)).probabilities(pixels: pixels, count: 4)
+        let pb = try Classifier(file: ModelFile.read(from: b)).probabilities(pixels: pixels, count: 4)
+        #expect(served.count == pa.count && zip(pa, pb).contains { abs($0 - $1) > 1e-4 })
+        for i in served.indices { #expect(served[i] == (pa[i] + pb[i]) / 2, "value \(i)") }
+
+        let inputs = pixels[0..<64].map { Float($0) / 255 }
+        let body = ServingFixtures.json([
+            "inputs": [
+                ["name": "input", "datatype": "UINT8", "shape": [1, 64], "data": pixels[0..<64].map(Int.init)]
+            ],
+            "parameters": ["method": "gradient", "class": 1],
+        ])
+        let explained = await server.respond(
+            to: ServeRequest(method: "POST", path: "/v2/models/shop/explain", body: body))
+        #expect(explained.status == 200, "\(explained.text)")
+        let ga = Explainer(model: try ModelFile.read(from: a).model).gradient(inputs, classes: [1])
+        let gb = Explainer(model: try ModelFile.read(from: b).model).gradient(inputs, classes: [1])
+        let map = (ServingFixtures.parse(explained.body)["map"] as? [Double])?.map(Float.init)
+        #expect(map == zip(ga, gb).map { ($0 + $1) / 2 })
+
+        let tagger = try Sequential(
+            specification: Tagging.model(try ModelFile.read(from: a).model.specification), seed: 9)
+        try ModelFile(
+            model: tagger, classNames: ServingFixtures.classNames,
+            preprocessing: try ModelFile.read(from: a).preprocessing
+        ).write(to: temp.file("t.safetensors"))
+        #expect {
+            try ModelRepository(entries: [.init(name: "mixed", paths: [a.path, temp.file("t.safetensors").path])])
+        } throws: { error in
+            "\(error)".contains("tags (multi-label)")
+        }
+    }
+}

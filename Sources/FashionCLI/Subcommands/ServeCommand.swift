@@ -18,12 +18,17 @@ struct ServeCommand: AsyncParsableCommand {
             requests it holds, and exits 0.
 
             A model's version is the first 12 hex digits of its file's MD5, or the one given as \
-            NAME:VERSION=FILE; a request that names no version gets the newest file of its name.
+            NAME:VERSION=FILE; a request that names no version gets the newest file of its name. \
+            NAME=A.safetensors+B.safetensors serves an ensemble under one name: the mean of its \
+            members' probabilities, as fashion evaluate and predict judge it (they must take the same \
+            images and name the same classes; its version is the MD5 of the files one after another).
             """)
 
     @Option(
         name: .customLong("model"),
-        help: ArgumentHelp("A model to serve; repeat for several.", valueName: "[name[:version]=]file"))
+        help: ArgumentHelp(
+            "A model to serve; repeat for several. FILE+FILE: an ensemble (named).",
+            valueName: "[name[:version]=]file[+file...]"))
     var models: [String] = []
 
     @Option(help: "The address to listen on.")
