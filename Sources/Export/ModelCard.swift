@@ -30,6 +30,14 @@ public struct ModelCard: Codable, Equatable, Sendable {
     /// A tagging model's thresholds, one a tag (nil for a classifier).
     public let thresholds: [Float]?
 
+    /// An ensemble's members, in order (nil for one model): the graph's output is the mean of
+    /// their probabilities; `architecture` is then the first's, `flipAveraging` whether any averages.
+    public struct Member: Codable, Equatable, Sendable {
+        public let architecture: String
+        public let flipAveraging: Bool
+    }
+    public var members: [Member]? = nil
+
     init(file model: ModelFile, onnxFile: String, version: String, testAccuracy: Double?, flipAveraging: Bool) {
         self.flipAveraging = flipAveraging
         format = "onnx"

@@ -13,6 +13,9 @@ import NumericCore
 ///   model flattens pixels row by row with their channels side by side).
 /// - Dropout is left out (it is the identity at inference); batch norm is
 ///   `BatchNormalization` with the model's own epsilon and moving statistics.
+/// - An ensemble: each member's network from the one input (a member of flat vectors through a
+///   `Flatten` when another takes images), its weights named `m<i>/...`, then the mean of their
+///   probabilities as `Classifier` computes it: added in order, divided by their count.
 struct ONNXExporter {
     /// Where the graph is: a flat `[N, features]` tensor or an NCHW image.
     private enum Layout: Equatable {
@@ -35,27 +38,61 @@ struct ONNXExporter {
     /// - Parameter flipAveraging: the graph averages the probabilities of each image and its
     ///   mirror image, as `fashion predict` does for a model trained that way (models of images).
     static func graph(of model: Sequential, flipAveraging: Bool = false) throws(ExportError) -> ONNXGraph {
-        var exporter = ONNXExporter()
-        return try exporter.build(model, flipAveraging: flipAveraging && model.imageShape != nil)
+        try graph(of: [(model, flipAveraging)])
     }
 
-    private mutating func build(_ model: Sequential, flipAveraging: Bool) throws(ExportError) -> ONNXGraph {
-        if let image = model.imageShape {
+    /// The graph of an ensemble: `members` (at least one) with their own flip averaging, which
+    /// take the same images and give the same outputs (`ModelFile.ensembleProblem`).
+    static func graph(of members: [(model: Sequential, flipAveraging: Bool)]) throws(ExportError) -> ONNXGraph {
+        var exporter = ONNXExporter()
+        return try exporter.build(members)
+    }
+
+    private mutating func build(_ members: [(model: Sequential, flipAveraging: Bool)]) throws(ExportError)
+        -> ONNXGraph
+    {
+        guard let first = members.first?.model else {
+            throw .unsupported(layer: "model", reason: "no model to export")
+        }
+        let image = members.lazy.compactMap(\.model.imageShape).first
+        if let image {
             graph.inputs = [
                 ONNXValueInfo(name: "input", shape: [.parameter("N")] + image.dimensions.map { .value($0) })
             ]
         } else {
-            graph.inputs = [ONNXValueInfo(name: "input", shape: [.parameter("N"), .value(model.inputSize)])]
+            graph.inputs = [ONNXValueInfo(name: "input", shape: [.parameter("N"), .value(first.inputSize)])]
         }
-        var (current, count) = try network(model, input: "input")
-        if flipAveraging, let image = model.imageShape {
-            // The mirror image: the columns (NHWC axis 2) in reverse order. Then the mean of the
-            // two outputs, computed as the model computes it: 0.5 * (plain + mirrored).
-            let columns = int64Tensor("mirror_columns", Array((0..<image.width).reversed()), dimensions: [image.width])
-            let mirrored = node("Gather", ["input", columns], [.int("axis", 2)])
-            let (second, _) = try network(model, input: mirrored)
-            let half = tensor("one_half", [0.5], dimensions: [])
-            current = node("Mul", [node("Add", [current, second], []), half], [])
+        var sum: String?
+        var count = 0
+        var mirrored: String?
+        var flat: String?
+        for (index, member) in members.enumerated() {
+            let prefix = members.count > 1 ? "m\(index)/" : ""
+            var input = "input"
+            if member.model.imageShape == nil, image != nil {
+                if flat == nil { flat = node("Flatten", ["input"], [.int("axis", 1)]) }
+                input = flat!
+            }
+            var (current, outputs) = try network(member.model, input: input, prefix: prefix)
+            if member.flipAveraging, let shape = member.model.imageShape {
+                // The mirror image: the columns (NHWC axis 2) in reverse order. Then the mean of the
+                // two outputs, computed as the model computes it: 0.5 * (plain + mirrored).
+                if mirrored == nil {
+                    let columns = int64Tensor(
+                        "mirror_columns", Array((0..<shape.width).reversed()), dimensions: [shape.width])
+                    mirrored = node("Gather", ["input", columns], [.int("axis", 2)])
+                }
+                let (second, _) = try network(member.model, input: mirrored!, prefix: prefix)
+                let half = tensor("one_half", [0.5], dimensions: [])
+                current = node("Mul", [node("Add", [current, second], []), half], [])
+            }
+            sum = sum.map { node("Add", [$0, current], []) } ?? current
+            count = outputs
+        }
+        var current = sum!
+        if members.count > 1 {
+            let share = tensor("member_count", [Float(members.count)], dimensions: [])
+            current = node("Div", [current, share], [])
         }
         let output = node("Identity", [current], [], output: "probabilities")
         graph.outputs = [ONNXValueInfo(name: output, shape: [.parameter("N"), .value(count)])]
@@ -63,9 +100,11 @@ struct ONNXExporter {
     }
 
     /// The model's layers from `input` (the graph's NHWC or flat input) to a flat output;
-    /// returns its name and feature count. Called twice with flip averaging: the weights are
-    /// added once and shared.
-    private mutating func network(_ model: Sequential, input: String) throws(ExportError) -> (String, Int) {
+    /// returns its name and feature count; its weights are named `prefix` and the layer's
+    /// index. Called twice with flip averaging: the weights are added once and shared.
+    private mutating func network(_ model: Sequential, input: String, prefix: String) throws(ExportError)
+        -> (String, Int)
+    {
         var current = input
         var layout: Layout
         if let image = model.imageShape {
@@ -75,7 +114,7 @@ struct ONNXExporter {
             layout = .flat(model.inputSize)
         }
         for (index, layer) in model.layers.enumerated() {
-            (current, layout) = try export(layer, path: "\(index)", input: current, layout: layout)
+            (current, layout) = try export(layer, path: "\(prefix)\(index)", input: current, layout: layout)
         }
         (current, layout) = flattened(current, layout)
         return (current, layout.valueCount)

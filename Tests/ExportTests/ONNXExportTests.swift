@@ -112,6 +112,65 @@ import _TestSupport
         #expect(report?["version"] as? String == card.version)
     }
 
+    /// An ensemble of a CNN with flip averaging and a dense network (which takes the images
+    /// flattened): one graph, the mean of the two, as `fashion predict` computes it.
+    @Test(.enabled(if: pythonHasONNX && RealData.isPresent, skipReason))
+    func anEnsembleExportsToTheMeanOfItsMembers() throws {
+        let dataset = try #require(Self.dataset)
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        var urls = [URL]()
+        for (index, name) in ["cnn-small", "model3"].enumerated() {
+            let preset = try #require(Preset.named(name))
+            let model = try Sequential(specification: preset.model, seed: UInt64(index + 1))
+            var options = preset.options
+            options.epochs = 1
+            options.batchSize = 64
+            _ = try Trainer.fit(model, on: dataset.train.subset(0..<512), options: options, threads: 2)
+            let url = temp.file("\(name).safetensors")
+            try ModelFile(
+                model: model, classNames: dataset.classNames, preprocessing: Preprocessing(image: dataset.train.shape),
+                training: options
+            )
+            .write(to: url)
+            urls.append(url)
+        }
+        let onnxURL = temp.file("ensemble.onnx")
+        let card = try ONNXExport.write(ensemble: urls, to: onnxURL)
+        #expect(card.members?.map(\.flipAveraging) == [true, false] && card.flipAveraging)
+        #expect(card.input.shape == ["N", "28", "28", "1"])
+        let classifier = try Classifier(
+            ensemble: urls.map { try ModelFile.read(from: $0) }, paths: urls.map(\.path))
+        let test = dataset.test.subset(0..<500)
+        let expected = try classifier.probabilities(pixels: test.pixels, count: test.count)
+        let alone = try Classifier(contentsOf: urls[0]).probabilities(pixels: test.pixels, count: test.count)
+        #expect(zip(expected, alone).contains { abs($0 - $1) > 1e-3 })
+        try Data(ProtobufWriter.rawFloats(test.pixels.map { Float($0) / 255 })).write(to: temp.file("inputs.f32"))
+        try Data(ProtobufWriter.rawFloats(expected)).write(to: temp.file("expected.f32"))
+        let check = try CommandRunner.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            [
+                "python3", Self.script.path, onnxURL.path, temp.file("inputs.f32").path, temp.file("expected.f32").path,
+                "500,28,28,1",
+            ])
+        #expect(check.status == 0, Comment(rawValue: check.standardOutput + check.standardError))
+        let report = try JSONSerialization.jsonObject(with: Data(check.standardOutput.utf8)) as? [String: Any]
+        #expect((report?["max_abs_difference"] as? Double ?? 1) <= 1e-5)
+        #expect(report?["version"] as? String == card.version)
+
+        // Members that name other classes are refused, naming the file.
+        let other = temp.file("other.safetensors")
+        let file = try ModelFile.read(from: urls[1])
+        try ModelFile(
+            model: file.model, classNames: file.classNames.reversed(), preprocessing: file.preprocessing
+        ).write(to: other)
+        let error = #expect(throws: ModelError.self) {
+            try ONNXExport.write(ensemble: [urls[0], other], to: temp.file("bad.onnx"))
+        }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("must name the same classes"))
+        #expect(!FileManager.default.fileExists(atPath: temp.file("bad.onnx").path))
+    }
+
     @Test func aLayerWithNoONNXFormIsRefusedByName() throws {
         let model = try Sequential(inputSize: 4, seed: 1) {
             Dense(units: 3)
