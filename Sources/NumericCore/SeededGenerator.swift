@@ -52,6 +52,15 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         Float(next() >> 40) * (1.0 / 16_777_216.0)
     }
 
+    /// `count` draws of `nextUnitFloat()` into `buffer`, in order: the same numbers, with the
+    /// state kept in registers for the whole run (a draw at a time from another module writes
+    /// the state back to memory and reads it again, a chain through memory each draw).
+    public mutating func fillUnitFloats(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
+        var local = self
+        for i in 0..<max(0, count) { buffer[i] = local.nextUnitFloat() }
+        self = local
+    }
+
     private func rotateLeft(_ x: UInt64, by k: UInt64) -> UInt64 {
         (x << k) | (x >> (64 - k))
     }

@@ -56,4 +56,14 @@ import Testing
         #expect(a != Array(0..<100))
         #expect(a != b)
     }
+
+    @Test func aRunOfUnitFloatsIsTheDrawsOneAtATime() {
+        var bulk = SeededGenerator(seed: 11)
+        var single = SeededGenerator(seed: 11)
+        var buffer = [Float](repeating: -1, count: 37)
+        buffer.withUnsafeMutableBufferPointer { bulk.fillUnitFloats($0.baseAddress!, count: 37) }
+        #expect(buffer == (0..<37).map { _ in single.nextUnitFloat() })
+        // And the generator goes on from where the run ended.
+        #expect(bulk.next() == single.next())
+    }
 }

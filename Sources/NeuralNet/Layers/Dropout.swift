@@ -41,8 +41,10 @@ public final class Dropout: Layer {
         let m = mask.pointer
         let x = input.pointer
         let y = output.pointer
+        // The draws first (the same ones, in the same order), then the mask and the product.
+        generator.fillUnitFloats(m, count: input.count)
         for i in 0..<input.count {
-            m[i] = generator.nextUnitFloat() < keep ? scale : 0
+            m[i] = m[i] < keep ? scale : 0
             y[i] = x[i] * m[i]
         }
         return output
