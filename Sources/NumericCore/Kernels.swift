@@ -23,6 +23,16 @@ public enum Kernels {
         fashion_bytes_to_unit(source, target, count)
     }
 
+    /// `target[c·rows + r] = source[r·rowStride + c]` for `rows` x `columns` values: the block
+    /// transposed (a copy, in 8 x 8 register blocks; the same as the plain loop, bit for bit).
+    @inline(__always)
+    public static func transpose(
+        _ source: UnsafePointer<Float>, rows: Int, columns: Int, rowStride: Int,
+        into target: UnsafeMutablePointer<Float>
+    ) {
+        fashion_transpose(source, rowStride, columns, rows, target)
+    }
+
     /// Asks the caches for `count` bytes from `start`: a hint, which changes no result.
     @inline(__always)
     public static func prefetch(_ start: UnsafeRawPointer, count: Int) {

@@ -284,6 +284,8 @@ void fashion_bytes_to_unit(UNIT_ARGS) { chosen_unit(src, dst, n); }
 
 void fashion_prefetch(const void *start, ptrdiff_t bytes) { PREFETCH_BYTES(start, bytes, 0) }
 
+void fashion_transpose(PACK_ARGS) { pack_transposed_at(fashion_isa_level, b, ldb, k, n, packed); }
+
 const char *fashion_kernel_level(void) {
     return fashion_isa_level == 2 ? "avx512" : fashion_isa_level == 1 ? "avx2" : "baseline";
 }

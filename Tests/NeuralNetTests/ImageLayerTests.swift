@@ -8,6 +8,26 @@ import _TestSupport
 @Suite struct ImageLayerTests {
     static let tolerance = 1e-2
 
+    /// The copy Winograd's input gradient makes of the transformed kernel: blocks of 8 x 8 in
+    /// registers and the edges one at a time, the plain loop's values (run at every kernel level).
+    @Test(arguments: [(1, 1), (8, 8), (13, 21), (32, 64), (64, 9)])
+    func theTransposedCopyIsThePlainLoop(rows: Int, columns: Int) {
+        let stride = columns + 3
+        let source = (0..<(rows * stride)).map { Float($0) * 0.25 - 7 }
+        var target = [Float](repeating: .nan, count: rows * columns)
+        source.withUnsafeBufferPointer { from in
+            target.withUnsafeMutableBufferPointer {
+                Kernels.transpose(
+                    from.baseAddress!, rows: rows, columns: columns, rowStride: stride, into: $0.baseAddress!)
+            }
+        }
+        var expected = [Float](repeating: 0, count: rows * columns)
+        for r in 0..<rows {
+            for c in 0..<columns { expected[c * rows + r] = source[r * stride + c] }
+        }
+        #expect(target == expected)
+    }
+
     func built<L: Layer>(_ layer: L, shape: [Int], seed: UInt64 = 3) throws -> (L, [Int]) {
         var generator = SeededGenerator(seed: seed)
         let out = try layer.build(inputShape: shape, generator: &generator)

@@ -169,11 +169,9 @@ extension Conv2D {
         let (u, ut) = (winogradKernel.pointer, winogradKernelTransposed.pointer)
         if needsInputGradient {
             for xi in 0..<16 {
-                for c in 0..<channels {
-                    for o in 0..<filters {
-                        ut[xi * kernelSize + o * channels + c] = u[xi * kernelSize + c * filters + o]
-                    }
-                }
+                Kernels.transpose(
+                    u + xi * kernelSize, rows: channels, columns: filters, rowStride: filters,
+                    into: ut + xi * kernelSize)
             }
         }
         let imageSize = height * width * channels

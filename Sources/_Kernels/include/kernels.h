@@ -25,6 +25,9 @@ void fashion_bytes_to_unit(const uint8_t *src, float *dst, ptrdiff_t n);
 /// Asks the caches for the `bytes` from `start` (a hint: no effect on any result).
 void fashion_prefetch(const void *start, ptrdiff_t bytes);
 
+/// packed[p * n + j] = b[j * ldb + p] for p < k, j < n (the n x k block at b transposed), in 8 x 8 register blocks.
+void fashion_transpose(const float *b, ptrdiff_t ldb, ptrdiff_t k, ptrdiff_t n, float *packed);
+
 /// The name of the clone the loader chose for this CPU ("avx512", "avx2" or "baseline").
 const char *fashion_kernel_level(void);
 
