@@ -22,8 +22,6 @@ public final class Classifier: Sendable {
     /// Whether each image's probabilities are averaged with its mirror image's (an ensemble's
     /// first member's; each member has its own).
     public let flipAveraging: Bool
-    /// The models it averages: 1, or an ensemble's members.
-    public let memberCount: Int
     private let memberFlipAveraging: [Bool]
     /// Whether the model takes images (`[N, height, width, channels]`) rather than flat
     /// vectors (`[N, values]`); the values are in the same order either way.
@@ -63,7 +61,6 @@ public final class Classifier: Sendable {
         preprocessing = file.preprocessing
         memberFlipAveraging = members.map { $0.flipAveraging(overriding: flipAveraging) }
         self.flipAveraging = memberFlipAveraging[0]
-        memberCount = members.count
         template = Workspace(models: members.map(\.model))
         isImageModel = file.model.imageShape != nil
         isMultiLabel = file.isMultiLabel

@@ -105,6 +105,7 @@ public struct ModelRepository: Sendable {
     public init(entries: [Entry], flipAveraging: Bool? = nil) throws {
         var models = [Model]()
         for (order, entry) in entries.enumerated() {
+            guard !entry.paths.isEmpty else { throw ServingError(status: 400, "model '\(entry.name)': no file given") }
             var bytes = [UInt8]()
             var files = [ModelFile]()
             var modified = Date.distantPast
@@ -119,11 +120,10 @@ public struct ModelRepository: Sendable {
                 modified = max(modified, date ?? Date())
             }
             let file = files[0]
-            let classifier: Classifier
-            do { classifier = try Classifier(ensemble: files, paths: entry.paths, flipAveraging: flipAveraging) } catch
-            {
-                throw ServingError(status: 400, "model '\(entry.name)': \(error)")
+            if let reason = ModelFile.ensembleProblem(files, paths: entry.paths) {
+                throw ServingError(status: 400, "model '\(entry.name)': \(reason)")
             }
+            let classifier = try Classifier(ensemble: files, paths: entry.paths, flipAveraging: flipAveraging)
             let version = entry.version ?? String(MD5.hex(of: bytes).prefix(12))
             if models.contains(where: { $0.name == entry.name && $0.version == version }) {
                 throw ServingError(

@@ -437,6 +437,7 @@ import _TestSupport
         try FileManager.default.copyItem(at: a, to: plus)
         #expect(try ModelRepository.Entry(parsing: "one=\(plus.path)").paths == [plus.path])
 
+        #expect(throws: ServingError.self) { try ModelRepository(entries: [.init(name: "none", paths: [])]) }
         let repository = try ModelRepository(entries: [entry, .init(name: "a", path: a.path)])
         let server = InferenceServer(repository: repository, settings: InferenceServer.Settings())
         defer { server.shutdown() }
