@@ -86,17 +86,10 @@ public enum ONNXExport {
         var bytes = [UInt8]()
         var files = [ModelFile]()
         for modelFile in modelFiles {
-            let path = modelFile.path
-            if let problem = FileReading.notAFile(atPath: path) {
-                throw ModelError.modelFile(path: path, reason: problem)
-            }
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw ModelError.modelFile(path: path, reason: "cannot read the file (missing or unreadable)")
-            }
             // Read once: the same bytes give the model and its version.
-            let own = [UInt8](contents)
-            files.append(try ModelFile.decode(own, path: path))
-            bytes += own
+            let (own, ownBytes) = try ModelFile.readWithBytes(from: modelFile)
+            files.append(own)
+            bytes += ownBytes
         }
         if let reason = ModelFile.ensembleProblem(files, paths: modelFiles.map(\.path)) {
             throw ModelError.modelFile(path: modelFiles[0].path, reason: reason)

@@ -185,7 +185,7 @@ public final class Classifier: Sendable {
             let input = workspace.input
             input.resize(rows: upper - lower, columns: inputSize)
             for image in lower..<upper { fill(image, input.pointer + (image - lower) * inputSize) }
-            result.append(contentsOf: workspace.output(flipAveraging: memberFlipAveraging).buffer)
+            result.append(contentsOf: workspace.output(flipAveraging: memberFlipAveraging))
             lower = upper
         }
         return result

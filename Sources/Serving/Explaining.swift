@@ -48,8 +48,7 @@ final class Explaining: @unchecked Sendable {
             // The serial queue is what makes the explainers (their buffers) safe to use.
             queue.async {
                 let shape = self.shape
-                let share = Float(self.explainers.count)
-                let probabilities = Self.mean(self.explainers.map { $0.probabilities(input, count: 1) }, share)
+                let probabilities = Ensemble.mean(self.explainers.map { $0.probabilities(input, count: 1) })
                 let target =
                     classIndex ?? probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
                 var deltas = [Double]()
@@ -70,7 +69,7 @@ final class Explaining: @unchecked Sendable {
                 }
                 // Integrated gradients' completeness is linear: the mean map's gap is the mean gap.
                 let delta = deltas.isEmpty ? nil : deltas.reduce(0, +) / Double(deltas.count)
-                let values = Self.mean(members, share)
+                let values = Ensemble.mean(members)
                 var map = [Float](repeating: 0, count: shape.height * shape.width)
                 for (i, value) in values.enumerated() { map[i / shape.channels] += value }
                 continuation.resume(
@@ -79,15 +78,5 @@ final class Explaining: @unchecked Sendable {
                         completenessDelta: delta))
             }
         }
-    }
-
-    /// The members' values added in order, then divided by `share` (one member: its own values).
-    private static func mean(_ members: [[Float]], _ share: Float) -> [Float] {
-        guard members.count > 1 else { return members.first ?? [] }
-        var sum = members[0]
-        for member in members.dropFirst() {
-            for i in sum.indices { sum[i] += member[i] }
-        }
-        return sum.map { $0 / share }
     }
 }

@@ -110,20 +110,20 @@ public struct ModelRepository: Sendable {
             var files = [ModelFile]()
             var modified = Date.distantPast
             for path in entry.paths {
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw ModelError.modelFile(path: path, reason: "no such file")
-                }
-                let own = [UInt8](data)
-                files.append(try ModelFile.decode(own, path: path))
-                bytes += own
+                let (own, ownBytes) = try ModelFile.readWithBytes(from: URL(fileURLWithPath: path))
+                files.append(own)
+                bytes += ownBytes
                 let date = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
                 modified = max(modified, date ?? Date())
             }
             let file = files[0]
-            if let reason = ModelFile.ensembleProblem(files, paths: entry.paths) {
-                throw ServingError(status: 400, "model '\(entry.name)': \(reason)")
+            let classifier: Classifier
+            do { classifier = try Classifier(ensemble: files, paths: entry.paths, flipAveraging: flipAveraging) } catch
+            {
+                switch error {
+                case .badInput(_, let reason): throw ServingError(status: 400, "model '\(entry.name)': \(reason)")
+                }
             }
-            let classifier = try Classifier(ensemble: files, paths: entry.paths, flipAveraging: flipAveraging)
             let version = entry.version ?? String(MD5.hex(of: bytes).prefix(12))
             if models.contains(where: { $0.name == entry.name && $0.version == version }) {
                 throw ServingError(

@@ -131,13 +131,12 @@ public struct Evaluation: Codable, Sendable {
         let pixels = mistakes.map { Array(images.image(at: $0)) }
         let inputs = pixels.flatMap { $0.map { Float($0) / 255 } }
         let chosen = mistakes.map { predictions[$0] }
-        var maps = [Float](repeating: 0, count: inputs.count)
-        for model in models {
-            let own = Explainer(model: model).integratedGradients(
-                inputs, baselines: [Float](repeating: 0, count: inputs.count), classes: chosen, steps: 32
-            ).maps
-            for i in maps.indices { maps[i] += own[i] / Float(models.count) }
-        }
+        let maps = Ensemble.mean(
+            models.map {
+                Explainer(model: $0).integratedGradients(
+                    inputs, baselines: [Float](repeating: 0, count: inputs.count), classes: chosen, steps: 32
+                ).maps
+            })
         let rows = mistakes.enumerated().map { row, index in
             SaliencyPicture.Row(
                 image: pixels[row], map: Array(maps[(row * size)..<((row + 1) * size)]),

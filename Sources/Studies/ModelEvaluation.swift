@@ -77,16 +77,10 @@ public struct ModelEvaluation {
         let name = modelFiles.map(Self.name(of:)).joined(separator: "+")
         let folder = folder ?? firstURL.deletingLastPathComponent().appendingPathComponent("\(name)-evaluation")
         let flip = file.flipAveraging(overriding: flipAveraging)
-        var probabilities = Trainer.predict(file.model, on: images, flipAveraging: flip)
-        if members.count > 1 {
-            for member in members.dropFirst() {
-                let more = Trainer.predict(
-                    member.model, on: images, flipAveraging: member.flipAveraging(overriding: flipAveraging))
-                for i in probabilities.indices { probabilities[i] += more[i] }
-            }
-            let share = Float(members.count)
-            for i in probabilities.indices { probabilities[i] /= share }
-        }
+        let probabilities = Ensemble.mean(
+            members.map {
+                Trainer.predict($0.model, on: images, flipAveraging: $0.flipAveraging(overriding: flipAveraging))
+            })
         if let predictions {
             try AtomicFile.write(
                 text: PredictionsFile.text(

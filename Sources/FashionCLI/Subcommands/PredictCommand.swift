@@ -43,9 +43,8 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let files = try modelPaths.map { try ModelFile.read(from: URL(fileURLWithPath: $0)) }
-        let file = files[0]
         let classifier = try Classifier(ensemble: files, paths: modelPaths, flipAveraging: flipAveraging.flipAveraging)
-        let result = Prediction.run(classifier: classifier, inputs: inputs, top: min(top, file.classNames.count))
+        let result = Prediction.run(classifier: classifier, inputs: inputs, top: min(top, classifier.classCount))
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -23,3 +23,19 @@ extension ModelFile {
         return nil
     }
 }
+
+/// How every ensemble here averages its members (`fashion evaluate`, `predict`, `serve`, the
+/// explanations, and the ONNX graph's `Div(Add(...), n)`): one way, so that they agree.
+public enum Ensemble {
+    /// The members' values added in order, then divided by their count; one member is its own
+    /// values. The members must have the same count.
+    public static func mean(_ members: [[Float]]) -> [Float] {
+        guard members.count > 1 else { return members.first ?? [] }
+        var sum = members[0]
+        for member in members.dropFirst() {
+            for i in sum.indices { sum[i] += member[i] }
+        }
+        let share = Float(members.count)
+        return sum.map { $0 / share }
+    }
+}

@@ -80,6 +80,11 @@ public struct ModelFile {
     /// Reads a model file, checking that it is one of ours and that every tensor is present
     /// with the shape its architecture needs.
     public static func read(from url: URL) throws(ModelError) -> ModelFile {
+        try readWithBytes(from: url).file
+    }
+
+    /// `read(from:)`, with the bytes it read (for a version from the same bytes as the model).
+    public static func readWithBytes(from url: URL) throws(ModelError) -> (file: ModelFile, bytes: [UInt8]) {
         let path = url.path
         if let problem = FileReading.notAFile(atPath: path) {
             throw .modelFile(path: path, reason: problem)
@@ -87,7 +92,8 @@ public struct ModelFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .modelFile(path: path, reason: "cannot read the file (missing or unreadable)")
         }
-        return try decode([UInt8](data), path: path)
+        let bytes = [UInt8](data)
+        return (try decode(bytes, path: path), bytes)
     }
 
     /// A model file from its bytes (read from `path`, which messages name).
