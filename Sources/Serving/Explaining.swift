@@ -51,7 +51,7 @@ final class Explaining: @unchecked Sendable {
                 let probabilities = Ensemble.mean(self.explainers.map { $0.probabilities(input, count: 1) })
                 let target =
                     classIndex ?? probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
-                var deltas = [Double]()
+                var differences = [Double]()
                 var members = [[Float]]()
                 for explainer in self.explainers {
                     switch method {
@@ -59,7 +59,7 @@ final class Explaining: @unchecked Sendable {
                         let result = explainer.integratedGradients(
                             input, baselines: [Float](repeating: 0, count: input.count), classes: [target], steps: 64)
                         members.append(result.maps)
-                        deltas += result.deltas.prefix(1)
+                        differences += result.differences.prefix(1)
                     case .occlusion:
                         members.append(
                             explainer.occlusion(input, classes: [target], shape: shape, window: 4, stride: 2))
@@ -67,9 +67,15 @@ final class Explaining: @unchecked Sendable {
                         members.append(explainer.gradient(input, classes: [target]))
                     }
                 }
-                // Integrated gradients' completeness is linear: the mean map's gap is the mean gap.
-                let delta = deltas.isEmpty ? nil : deltas.reduce(0, +) / Double(deltas.count)
                 let values = Ensemble.mean(members)
+                // Integrated gradients' completeness for the mean map: its sum against the mean of
+                // the members' score differences (`fashion explain` reckons it the same way).
+                let delta =
+                    differences.isEmpty
+                    ? nil
+                    : abs(
+                        values.reduce(0.0) { $0 + Double($1) }
+                            - differences.reduce(0, +) / Double(differences.count))
                 var map = [Float](repeating: 0, count: shape.height * shape.width)
                 for (i, value) in values.enumerated() { map[i / shape.channels] += value }
                 continuation.resume(

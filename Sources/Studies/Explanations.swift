@@ -9,7 +9,9 @@ import _Files
 
 /// `fashion explain` as one library call: saliency maps for the images of some input files,
 /// a picture of them (`explanations.png`: each image, its map and the two overlaid) and,
-/// when asked, the raw maps as JSON.
+/// when asked, the raw maps as JSON. An ensemble's maps are the mean of its members' (as
+/// `fashion evaluate` and `serve` average them), each member explaining the class the
+/// ensemble's mean probabilities choose.
 public struct Explanations: Codable, Sendable {
     public enum Method: String, Codable, Sendable, CaseIterable {
         case gradient
@@ -58,6 +60,7 @@ public struct Explanations: Codable, Sendable {
     /// What the maps explain, and the SmoothGrad copies (0: none).
     public let score: Explainer.Score
     public let smoothSamples: Int
+    /// The model file, or an ensemble's files joined by `+`.
     public let model: String
     public let items: [Item]
     /// The picture, when one was written.
@@ -66,9 +69,23 @@ public struct Explanations: Codable, Sendable {
     public static func run(
         modelFile: URL, inputs: [String], settings: Settings, folder: URL?
     ) throws -> Explanations {
-        let file = try ModelFile.read(from: modelFile)
+        try run(modelFiles: [modelFile], inputs: inputs, settings: settings, folder: folder)
+    }
+
+    /// The explanations of one model, or of an ensemble of `modelFiles` (the mean of the
+    /// members' maps; integrated gradients' completeness then holds for the mean map and the
+    /// mean of the members' score differences).
+    public static func run(
+        modelFiles: [URL], inputs: [String], settings: Settings, folder: URL?
+    ) throws -> Explanations {
+        guard !modelFiles.isEmpty else {
+            throw StudyError.invalidField(name: "model", reason: "expected at least one model file, found none")
+        }
+        let members = try modelFiles.map { try ModelFile.read(from: $0) }
+        try ModelEvaluation.checkEnsemble(members, files: modelFiles)
+        let file = members[0]
         let classifier = Classifier(file: file, flipAveraging: false)
-        let explainer = Explainer(model: file.model, score: settings.score)
+        let explainers = members.map { Explainer(model: $0.model, score: settings.score) }
         let shape = file.preprocessing.image
         let range = file.preprocessing.scaling.scale(255) - file.preprocessing.scaling.scale(0)
         if let smoothing = settings.smoothing {
@@ -109,61 +126,34 @@ public struct Explanations: Codable, Sendable {
             }
         }
         let values = pixels.flatMap { $0.map { file.preprocessing.scaling.scale($0) } }
-        let probabilities = explainer.probabilities(values, count: names.count)
+        let probabilities = Ensemble.mean(explainers.map { $0.probabilities(values, count: names.count) })
         let classes = (0..<names.count).map { row in
             settings.classIndex ?? (0..<file.classNames.count).max {
                 probabilities[row * file.classNames.count + $0] < probabilities[row * file.classNames.count + $1]
             }!
         }
+        var memberMaps = [[Float]]()
+        var memberDifferences = [[Double]]()
+        for explainer in explainers {
+            let (maps, differences) = try Self.maps(
+                of: explainer, values: values, classes: classes, shape: shape, range: range, settings: settings)
+            memberMaps.append(maps)
+            if let differences { memberDifferences.append(differences) }
+        }
+        let maps = Ensemble.mean(memberMaps)
+        let size = shape.valueCount
+        // Completeness of the mean map: its sum against the mean of the members' differences.
         var deltas: [Double]?
         var differences: [Double]?
-        let maps: [Float]
-        func smoothing(_ method: ([Float]) -> [Float]) -> [Float] {
-            guard let smoothing = settings.smoothing else { return method(values) }
-            return explainer.smoothed(values, smoothing: smoothing, range: range, method)
-        }
-        switch settings.method {
-        case .gradient: maps = smoothing { explainer.gradient($0, classes: classes) }
-        case .gradientTimesInput: maps = smoothing { explainer.gradientTimesInput($0, classes: classes) }
-        case .integratedGradients:
-            guard settings.steps >= 1, settings.steps <= 4096 else {
-                throw StudyError.invalidField(name: "steps", reason: "expected 1...4096, found \(settings.steps)")
+        if !memberDifferences.isEmpty {
+            let mean = names.indices.map { i in
+                memberDifferences.reduce(0.0) { $0 + $1[i] } / Double(memberDifferences.count)
             }
-            let baselines =
-                settings.blurredBaseline
-                ? Self.blurred(values, shape: shape) : [Float](repeating: 0, count: values.count)
-            if let smoothing = settings.smoothing {
-                let result = explainer.smoothIntegratedGradients(
-                    values, baselines: baselines, classes: classes, steps: settings.steps, smoothing: smoothing,
-                    range: range)
-                (maps, deltas, differences) = (result.maps, result.deltas, result.differences)
-            } else {
-                let result = explainer.integratedGradients(
-                    values, baselines: baselines, classes: classes, steps: settings.steps)
-                (maps, deltas, differences) = (result.maps, result.deltas, result.differences)
-            }
-        case .occlusion:
-            guard settings.window >= 1, settings.window <= max(shape.height, shape.width), settings.stride >= 1 else {
-                throw StudyError.invalidField(
-                    name: "window",
-                    reason:
-                        "expected a window of 1...\(max(shape.height, shape.width)) pixels and a stride of 1 or more")
-            }
-            maps = explainer.occlusion(
-                values, classes: classes, shape: shape, window: settings.window, stride: settings.stride)
-        case .gradCAM:
-            guard let layer = settings.layer ?? explainer.lastImageLayer else {
-                throw StudyError.invalidField(
-                    name: "method", reason: "grad-cam needs a model with a layer whose output is an image")
-            }
-            do { maps = try explainer.gradCAM(values, classes: classes, layer: layer) } catch {
-                if case .invalid(let field, let reason) = error {
-                    throw StudyError.invalidField(name: field, reason: reason)
-                }
-                throw error
+            differences = mean
+            deltas = names.indices.map { i in
+                abs((0..<size).reduce(0.0) { $0 + Double(maps[i * size + $1]) } - mean[i])
             }
         }
-        let size = shape.valueCount
         let classCount = file.classNames.count
         let items = names.indices.map { i in
             Item(
@@ -191,7 +181,61 @@ public struct Explanations: Codable, Sendable {
         }
         return Explanations(
             method: settings.method, score: settings.score, smoothSamples: settings.smoothing?.samples ?? 0,
-            model: modelFile.path, items: items, picture: picture)
+            model: modelFiles.map(\.path).joined(separator: "+"), items: items, picture: picture)
+    }
+
+    /// One model's maps of `values` for `classes` by `settings.method`, and with integrated
+    /// gradients each image's score difference (what its map should sum to).
+    static func maps(
+        of explainer: Explainer, values: [Float], classes: [Int], shape: ImageShape, range: Float,
+        settings: Settings
+    ) throws -> (maps: [Float], differences: [Double]?) {
+        func smoothing(_ method: ([Float]) -> [Float]) -> [Float] {
+            guard let smoothing = settings.smoothing else { return method(values) }
+            return explainer.smoothed(values, smoothing: smoothing, range: range, method)
+        }
+        switch settings.method {
+        case .gradient: return (smoothing { explainer.gradient($0, classes: classes) }, nil)
+        case .gradientTimesInput: return (smoothing { explainer.gradientTimesInput($0, classes: classes) }, nil)
+        case .integratedGradients:
+            guard settings.steps >= 1, settings.steps <= 4096 else {
+                throw StudyError.invalidField(name: "steps", reason: "expected 1...4096, found \(settings.steps)")
+            }
+            let baselines =
+                settings.blurredBaseline
+                ? Self.blurred(values, shape: shape) : [Float](repeating: 0, count: values.count)
+            if let smoothing = settings.smoothing {
+                let result = explainer.smoothIntegratedGradients(
+                    values, baselines: baselines, classes: classes, steps: settings.steps, smoothing: smoothing,
+                    range: range)
+                return (result.maps, result.differences)
+            }
+            let result = explainer.integratedGradients(
+                values, baselines: baselines, classes: classes, steps: settings.steps)
+            return (result.maps, result.differences)
+        case .occlusion:
+            guard settings.window >= 1, settings.window <= max(shape.height, shape.width), settings.stride >= 1 else {
+                throw StudyError.invalidField(
+                    name: "window",
+                    reason:
+                        "expected a window of 1...\(max(shape.height, shape.width)) pixels and a stride of 1 or more")
+            }
+            return (
+                explainer.occlusion(
+                    values, classes: classes, shape: shape, window: settings.window, stride: settings.stride), nil
+            )
+        case .gradCAM:
+            guard let layer = settings.layer ?? explainer.lastImageLayer else {
+                throw StudyError.invalidField(
+                    name: "method", reason: "grad-cam needs a model with a layer whose output is an image")
+            }
+            do { return (try explainer.gradCAM(values, classes: classes, layer: layer), nil) } catch {
+                if case .invalid(let field, let reason) = error {
+                    throw StudyError.invalidField(name: field, reason: reason)
+                }
+                throw error
+            }
+        }
     }
 
     /// A pixel's channels summed (absolute values), one value a pixel.

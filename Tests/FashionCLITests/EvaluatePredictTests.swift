@@ -199,19 +199,7 @@ import _TestSupport
     @Test func predictWithTwoModelsGivesTheMeanOfTheirProbabilities() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
-        for (folder, classes) in [("data", "a\nb\nc\nd\n"), ("other", "w\nx\ny\nz\n")] {
-            try Fixtures.writeIDXFolder(
-                temp.file(folder), train: Fixtures.images(count: 60, classCount: 4),
-                test: Fixtures.images(count: 6, classCount: 4))
-            try classes.write(to: temp.file("\(folder)/classes.txt"), atomically: true, encoding: .utf8)
-        }
-        for (name, seed, folder) in [("a", 1, "data"), ("b", 2, "data"), ("e", 3, "other")] {
-            let trained = try CommandRunner.run([
-                "train", "--data", temp.file(folder).path, "--model", "16-8-4", "--epochs", "2", "--seed", "\(seed)",
-                "--no-store", "-o", temp.file("\(name).safetensors").path,
-            ])
-            #expect(trained.status == 0, Comment(rawValue: trained.standardError))
-        }
+        try trainEnsembleMembers(in: temp)
         let images = temp.file("data/t10k-images-idx3-ubyte.gz").path
         /// Each image's probability of each class, from `fashion predict --json --top 4`.
         func probabilities(_ models: [String]) throws -> [[String: Double]] {
@@ -246,5 +234,24 @@ import _TestSupport
         ])
         #expect(
             mismatched.status != 0 && mismatched.standardError.contains("must name the same classes in the same order"))
+    }
+}
+
+/// Three small dense models for the ensemble tests, trained in `temp`: a.safetensors and
+/// b.safetensors (seeds 1 and 2) on data/ (classes a to d, 6 test images in
+/// data/t10k-images-idx3-ubyte.gz), e.safetensors on other/ (classes w to z).
+func trainEnsembleMembers(in temp: TemporaryFolder) throws {
+    for (folder, classes) in [("data", "a\nb\nc\nd\n"), ("other", "w\nx\ny\nz\n")] {
+        try Fixtures.writeIDXFolder(
+            temp.file(folder), train: Fixtures.images(count: 60, classCount: 4),
+            test: Fixtures.images(count: 6, classCount: 4))
+        try classes.write(to: temp.file("\(folder)/classes.txt"), atomically: true, encoding: .utf8)
+    }
+    for (name, seed, folder) in [("a", 1, "data"), ("b", 2, "data"), ("e", 3, "other")] {
+        let trained = try CommandRunner.run([
+            "train", "--data", temp.file(folder).path, "--model", "16-8-4", "--epochs", "2", "--seed", "\(seed)",
+            "--no-store", "-o", temp.file("\(name).safetensors").path,
+        ])
+        #expect(trained.status == 0, Comment(rawValue: trained.standardError))
     }
 }

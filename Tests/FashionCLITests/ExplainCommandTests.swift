@@ -86,4 +86,61 @@ import _TestSupport
             #expect(run.status != 0 && run.standardError.contains(message), Comment(rawValue: run.standardError))
         }
     }
+
+    /// `fashion explain` with two models: each image's map is the mean of the members' maps of
+    /// the same class, integrated gradients' completeness holds for that mean, and members that
+    /// name other classes are refused.
+    @Test func anEnsemblesMapIsTheMeanOfItsMembersMaps() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        try trainEnsembleMembers(in: temp)
+        let images = temp.file("data/t10k-images-idx3-ubyte.gz").path
+        func explain(_ models: [String], _ extra: [String]) throws -> [[String: Any]] {
+            let run = try CommandRunner.run(
+                ["explain", images, "--indices", "0,3", "--json", "-o", temp.file("out").path] + extra
+                    + models.flatMap { ["--model", temp.file("\($0).safetensors").path] })
+            #expect(run.status == 0, Comment(rawValue: run.standardError))
+            let document = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any]
+            if models.count > 1 {
+                #expect(
+                    (document?["model"] as? String)?.hasSuffix("a.safetensors+\(temp.file("b.safetensors").path)")
+                        == true)
+            }
+            return document?["items"] as? [[String: Any]] ?? []
+        }
+        let gradient = ["--method", "gradient", "--class", "2"]
+        let (a, b, both) = (
+            try explain(["a"], gradient), try explain(["b"], gradient), try explain(["a", "b"], gradient)
+        )
+        #expect(both.count == 2 && a.count == 2 && b.count == 2)
+        var differs = false
+        for i in both.indices {
+            let (mapA, mapB) = (a[i]["map"] as? [Double] ?? [], b[i]["map"] as? [Double] ?? [])
+            let map = both[i]["map"] as? [Double] ?? []
+            #expect(map.count == 16 && mapA.count == 16 && both[i]["className"] as? String == "c")  // 4x4 images
+            let scale = max(1e-6, mapA.map(abs).max() ?? 0, mapB.map(abs).max() ?? 0)
+            for j in map.indices where j < mapA.count && j < mapB.count {
+                #expect(abs(map[j] - (mapA[j] + mapB[j]) / 2) <= 1e-6 * scale, "image \(i), pixel \(j)")
+            }
+            differs = differs || zip(mapA, mapB).contains { abs($0 - $1) > 1e-4 * scale }
+            // The ensemble's probability of the class is the mean of the members'.
+            let (pa, pb) = (a[i]["probability"] as? Double ?? -1, b[i]["probability"] as? Double ?? -1)
+            #expect(abs((both[i]["probability"] as? Double ?? 0) - (pa + pb) / 2) <= 1e-6)
+        }
+        #expect(differs, "the two members should not be the same model")
+
+        for item in try explain(["a", "b"], ["--steps", "128"]) {
+            let difference = try #require(item["scoreDifference"] as? Double)
+            let delta = try #require(item["completenessDelta"] as? Double)
+            #expect(delta <= 1e-3 * max(1, abs(difference)), "completeness: \(delta) of \(difference)")
+        }
+
+        let mismatched = try CommandRunner.run([
+            "explain", images, "--model", temp.file("a.safetensors").path, "--model", temp.file("e.safetensors").path,
+            "-o", temp.file("o").path,
+        ])
+        #expect(
+            mismatched.status != 0 && mismatched.standardError.contains("must name the same classes in the same order"),
+            Comment(rawValue: mismatched.standardError))
+    }
 }

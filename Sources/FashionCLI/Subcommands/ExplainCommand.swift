@@ -20,11 +20,15 @@ struct ExplainCommand: ParsableCommand {
             map over N copies with Gaussian noise of --smooth-noise times the pixels' range (SmoothGrad). \
             Inputs as for predict: \
             PNG or JPEG photos (prepared the same way) or IDX/CSV batches (--indices, default the first 8). \
-            Writes explanations.png (each image, its map and the overlay) into --output.
+            Writes explanations.png (each image, its map and the overlay) into --output. \
+            With --model more than once, an ensemble's: the mean of its members' maps of the class \
+            their mean probabilities choose.
             """)
 
-    @Option(name: .customLong("model"), help: ArgumentHelp("The model file.", valueName: "file"))
-    var modelPath: String
+    @Option(
+        name: .customLong("model"),
+        help: ArgumentHelp("The model file; more than once for an ensemble.", valueName: "file"))
+    var modelPaths: [String] = []
 
     @Argument(help: ArgumentHelp("PNG or JPEG files, IDX image files or CSV files.", valueName: "input"))
     var inputs: [String]
@@ -73,6 +77,9 @@ struct ExplainCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        if modelPaths.isEmpty {
+            throw ValidationError("--model: give the model file to explain (more than once for an ensemble)")
+        }
         guard !inputs.isEmpty else { throw ValidationError("give at least one input file") }
         guard ["zero", "blur"].contains(baseline) else {
             throw ValidationError("--baseline: expected zero or blur, found '\(baseline)'")
@@ -104,7 +111,8 @@ struct ExplainCommand: ParsableCommand {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let result = try FlagNames.translating {
             try Explanations.run(
-                modelFile: URL(fileURLWithPath: modelPath), inputs: inputs, settings: settings, folder: folder)
+                modelFiles: modelPaths.map { URL(fileURLWithPath: $0) }, inputs: inputs, settings: settings,
+                folder: folder)
         }
         if json {
             let encoder = JSONEncoder()
@@ -124,11 +132,11 @@ struct ExplainCommand: ParsableCommand {
         if let picture = result.picture { print("Wrote \(picture)") }
     }
 
-    /// `--class` as an index, or a class name of the model.
+    /// `--class` as an index, or a class name of the model (an ensemble's members name the same).
     func classIndex() throws -> Int? {
         guard let classChoice else { return nil }
         if let index = Int(classChoice) { return index }
-        let names = try ModelFile.read(from: URL(fileURLWithPath: modelPath)).classNames
+        let names = try ModelFile.read(from: URL(fileURLWithPath: modelPaths[0])).classNames
         guard let index = names.firstIndex(where: { $0.lowercased() == classChoice.lowercased() }) else {
             throw ValidationError(
                 "--class: expected an index or one of \(names.joined(separator: ", ")); found '\(classChoice)'")
