@@ -123,7 +123,6 @@ public final class Explainer {
         let (nodes, weights) = Self.gaussLegendre(steps)
         let points = nodes.count
         var maps = [Float](repeating: 0, count: inputs.count)
-        var deltas = [Double]()
         var differences = [Double]()
         for (image, target) in classes.enumerated() {
             let x = Array(inputs[(image * size)..<((image + 1) * size)])
@@ -139,12 +138,19 @@ public final class Explainer {
             }
             for i in 0..<size { maps[image * size + i] *= x[i] - base[i] }
             let ends = targetScores(x + base, classes: [target, target])
-            let difference = ends[0] - ends[1]
-            let total = (0..<size).reduce(0.0) { $0 + Double(maps[image * size + $1]) }
-            deltas.append(abs(total - difference))
-            differences.append(difference)
+            differences.append(ends[0] - ends[1])
         }
-        return (maps, deltas, differences)
+        return (maps, Self.completenessDeltas(maps, differences: differences), differences)
+    }
+
+    /// Integrated gradients' completeness gaps: for each image's map (`maps` holds one a
+    /// difference, one after another), |Σ map − difference|, the map's values added in order.
+    /// An ensemble's is its mean map's against its members' mean difference.
+    public static func completenessDeltas(_ maps: [Float], differences: [Double]) -> [Double] {
+        let size = differences.isEmpty ? 0 : maps.count / differences.count
+        return differences.indices.map { i in
+            abs((0..<size).reduce(0.0) { $0 + Double(maps[i * size + $1]) } - differences[i])
+        }
     }
 
     /// SmoothGrad (Smilkov et al. 2017; tf-keras-vis's `smooth_samples` and `smooth_noise`,
@@ -195,13 +201,8 @@ public final class Explainer {
             return result.maps
         }
         let samples = Double(max(1, smoothing.samples))
-        let size = inputSize
-        let deltas = classes.indices.map { i -> Double in
-            differences[i] /= samples
-            let total = (0..<size).reduce(0.0) { $0 + Double(maps[i * size + $1]) }
-            return abs(total - differences[i])
-        }
-        return (maps, deltas, differences)
+        for i in classes.indices { differences[i] /= samples }
+        return (maps, Self.completenessDeltas(maps, differences: differences), differences)
     }
 
     /// The nodes and weights of `n`-point Gauss-Legendre quadrature on [0, 1] (Newton's

@@ -73,9 +73,9 @@ final class Explaining: @unchecked Sendable {
                 let delta =
                     differences.isEmpty
                     ? nil
-                    : abs(
-                        values.reduce(0.0) { $0 + Double($1) }
-                            - differences.reduce(0, +) / Double(differences.count))
+                    : Explainer.completenessDeltas(
+                        values, differences: [differences.reduce(0, +) / Double(differences.count)]
+                    ).first
                 var map = [Float](repeating: 0, count: shape.height * shape.width)
                 for (i, value) in values.enumerated() { map[i / shape.channels] += value }
                 continuation.resume(

@@ -150,9 +150,7 @@ public struct Explanations: Codable, Sendable {
                 memberDifferences.reduce(0.0) { $0 + $1[i] } / Double(memberDifferences.count)
             }
             differences = mean
-            deltas = names.indices.map { i in
-                abs((0..<size).reduce(0.0) { $0 + Double(maps[i * size + $1]) } - mean[i])
-            }
+            deltas = Explainer.completenessDeltas(maps, differences: mean)
         }
         let classCount = file.classNames.count
         let items = names.indices.map { i in

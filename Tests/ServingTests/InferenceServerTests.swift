@@ -174,9 +174,8 @@ import _TestSupport
         let server = InferenceServer(repository: repository, settings: InferenceServer.Settings())
         defer { server.shutdown() }
         let pixels = Array(images.pixels[0..<(6 * 64)])
-        var request = ServingFixtures.inferRequest(pixels: pixels, count: 6)
-        request.path = "/v2/models/tagger/infer"
-        let response = await server.respond(to: request)
+        let response = await server.respond(
+            to: ServingFixtures.inferRequest(pixels: pixels, count: 6, model: "tagger"))
         #expect(response.status == 200)
         let outputs = ServingFixtures.parse(response.body)["outputs"] as? [[String: Any]] ?? []
         #expect(outputs.map { $0["name"] as? String } == ["probabilities", "top_classes", "top_indices", "tags"])
@@ -442,9 +441,8 @@ import _TestSupport
         let server = InferenceServer(repository: repository, settings: InferenceServer.Settings())
         defer { server.shutdown() }
         let pixels = Array(images.pixels[0..<(4 * 64)])
-        var request = ServingFixtures.inferRequest(pixels: pixels, count: 4)
-        request.path = "/v2/models/shop/infer"
-        let response = await server.respond(to: request)
+        let response = await server.respond(
+            to: ServingFixtures.inferRequest(pixels: pixels, count: 4, model: "shop"))
         #expect(response.status == 200, "\(response.text)")
         let served = ServingFixtures.floats(response)
         let pa = try Classifier(file: ModelFile.read(from: a)).probabilities(pixels: pixels, count: 4)

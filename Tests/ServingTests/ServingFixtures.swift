@@ -47,7 +47,9 @@ enum ServingFixtures {
         (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
     }
 
-    static func inferRequest(pixels: [UInt8], count: Int, nested: Bool = false) -> ServeRequest {
+    static func inferRequest(pixels: [UInt8], count: Int, nested: Bool = false, model: String = "tiny")
+        -> ServeRequest
+    {
         let data: Any =
             nested
             ? (0..<count).map { image in
@@ -56,7 +58,7 @@ enum ServingFixtures {
         let body = json([
             "id": "r1", "inputs": [["name": "input", "datatype": "UINT8", "shape": [count, 8, 8, 1], "data": data]],
         ])
-        return ServeRequest(method: "POST", path: "/v2/models/tiny/infer", body: body)
+        return ServeRequest(method: "POST", path: "/v2/models/\(model)/infer", body: body)
     }
 
     /// The FP32 values of output `name` in a JSON response.
