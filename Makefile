@@ -34,11 +34,14 @@ beyond: deps release
 ## The tests run on a release build of their own in .build-test (TEST_BUILD): the code as the tool runs
 ## it, and one build for the tests and the fault test's binary instead of a debug and a release build
 ## (a clean build: 508 s instead of 457 + 364 on a Zen 5). make study's .build is left alone.
+## Every run of the tests is under a watchdog (Scripts/test-watchdog.py): past TEST_LIMIT seconds it
+## names the tests that started and did not end, prints every thread's backtrace and fails.
 TEST_BUILD = -c release --scratch-path .build-test -Xswiftc -enable-testing
+TEST_LIMIT ?= 900
 test: deps lint
 	$(SWIFT) build --build-tests $(TEST_BUILD)
 	@FASHION=.build-test/release/fashion $(MAKE) --no-print-directory fault-test
-	Scripts/with-postgres.sh $(SWIFT) test --skip-build $(TEST_BUILD)
+	Scripts/with-postgres.sh Scripts/test-watchdog.py $(TEST_LIMIT) $(SWIFT) test --skip-build $(TEST_BUILD)
 	@$(MAKE) --no-print-directory kernel-levels
 
 ## make kernel-levels: the layers' kernel tests again with each lower instruction set forced
@@ -46,8 +49,8 @@ test: deps lint
 ## above run only the clones this machine's CPU chose. Seconds; needs the test build (make test's).
 KERNEL_SUITES = ImageLayerTests|ConvolutionMaxPoolTests|ReLUPoolOrderTests|OptimizerTests|ThreadInvarianceTests
 kernel-levels:
-	FASHION_KERNELS=baseline $(SWIFT) test --skip-build $(TEST_BUILD) --filter "$(KERNEL_SUITES)"
-	FASHION_KERNELS=avx2 $(SWIFT) test --skip-build $(TEST_BUILD) --filter "$(KERNEL_SUITES)"
+	FASHION_KERNELS=baseline Scripts/test-watchdog.py 600 $(SWIFT) test --skip-build $(TEST_BUILD) --filter "$(KERNEL_SUITES)"
+	FASHION_KERNELS=avx2 Scripts/test-watchdog.py 600 $(SWIFT) test --skip-build $(TEST_BUILD) --filter "$(KERNEL_SUITES)"
 
 ## make fault-test: eight tune workers on eight simulated hosts (network namespaces) share one
 ## 64-trial study in PostgreSQL; ten SIGKILLs (one host lost for good) and a link cut for 20 s;

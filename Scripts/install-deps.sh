@@ -2,13 +2,13 @@
 # Installs what building and testing need, where it is missing: the headers of zlib and
 # libjpeg-turbo, pkg-config, PostgreSQL's server (the tests start a throwaway cluster of their
 # own; Debian's package also starts a system one, which they do not use), iproute2 (the fault
-# test's network namespaces),
+# test's network namespaces), gdb (make test's watchdog prints every thread's backtrace of a stuck run),
 # python3 (the tests' loopback HTTP server) and the real Fashion-MNIST data (Debian's
 # dataset-fashion-mnist). Uses apt as root or through sudo; elsewhere says what to install.
 set -euo pipefail
 
 packages=(zlib1g-dev libopenblas-dev libsqlite3-dev libturbojpeg0-dev pkg-config python3 dataset-fashion-mnist
-  chromium chromium-driver postgresql iproute2)
+  chromium chromium-driver postgresql iproute2 gdb)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${packages[@]}"; do

@@ -33,6 +33,9 @@ stop() {
   rm -rf "$dir"
 }
 trap stop EXIT
+# Stopped from outside (a watchdog, Ctrl-C), the cluster is still removed.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 "${as[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync -E UTF8 >"$dir/initdb.log" 2>&1 \
   || { cat "$dir/initdb.log" >&2; exit 1; }

@@ -9,7 +9,7 @@ import Synchronization
 /// Serves an `InferenceServer` over HTTP/1.1 with Hummingbird: reads each request's body up to
 /// the body limit (a larger body is answered 413 with a V2 error, before it is read when its
 /// `Content-Length` says so), and shuts down gracefully on SIGTERM or SIGINT: the listening
-/// socket closes, requests in flight are answered, then `run` returns.
+/// socket closes, requests in flight are answered (within 30 s), then `run` returns.
 public enum HTTPService {
     /// Stops a running server the way SIGTERM does (for embedding and tests).
     public final class Stopper: Sendable {
@@ -48,9 +48,14 @@ public enum HTTPService {
             configuration: .init(address: .hostname(host, port: port), serverName: InferenceServer.serverName),
             onServerRunning: { channel in onReady(channel.localAddress?.port ?? port) },
             logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [app], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
+        var configuration = ServiceGroupConfiguration(
+            services: [app], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger)
+        // A request in flight that does not end (a client that never reads its answer) does not
+        // hold the shutdown: after 30 s the server's tasks are cancelled, and after 10 s more
+        // the process ends with a message rather than waiting on.
+        configuration.maximumGracefulShutdownDuration = .seconds(30)
+        configuration.maximumCancellationDuration = .seconds(10)
+        let group = ServiceGroup(configuration: configuration)
         await stopper?.attach(group)
         try await group.run()
     }

@@ -72,9 +72,12 @@ final class ConnectionPool: @unchecked Sendable {
         nextID += 1
         let id = nextID
         lock.unlock()
-        let connection = try PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: id, logger: logger
-        ).wait()
+        let connecting = PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: id, logger: logger)
+        // A connection that arrives after the wait has given up is closed as it arrives.
+        let connection = try Self.wait(for: connecting, seconds: limits.queryTimeout, doing: "connect") {
+            connecting.whenSuccess { Self.drop($0) }
+        }
         // A session that stops talking inside a transaction (its link cut, its process frozen)
         // is ended by the server, so the row locks it holds do not stop every other worker.
         do {
@@ -94,11 +97,12 @@ final class ConnectionPool: @unchecked Sendable {
         return connection
     }
 
-    /// Closes a connection (the future-returning `close`, not the async one), waiting for it
-    /// unless on its own event loop: a connection must be closed before it is released.
+    /// Closes a connection without waiting for it: the close runs on the connection's event loop,
+    /// and the connection is kept alive until it has (a connection must be closed before it is
+    /// released). A close that never completes holds nothing but that reference.
     static func drop(_ connection: PostgresConnection) {
         let future: EventLoopFuture<Void> = connection.close()
-        if !connection.eventLoop.inEventLoop { try? future.wait() }
+        future.whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
     func give(back connection: PostgresConnection) {
@@ -111,14 +115,57 @@ final class ConnectionPool: @unchecked Sendable {
         }
     }
 
-    /// One query with the time limit: past it the connection is closed, which fails the query.
+    /// One query with the time limit: past it the connection is closed and the call throws
+    /// `StoreTimeout`, whether or not closing the connection ever fails the query's future.
     func run(_ query: PostgresQuery, on connection: PostgresConnection) throws -> [PostgresRow] {
         let future = connection.query(query, logger: logger)
-        let timer = connection.eventLoop.scheduleTask(in: .milliseconds(Int64(limits.queryTimeout * 1000))) {
-            Self.drop(connection)
+        return try Self.wait(for: future, seconds: limits.queryTimeout, doing: "query") { Self.drop(connection) }
+            .rows
+    }
+
+    /// Waits for `future` at most `seconds`. The deadline is the kernel's (a semaphore's timed
+    /// wait), not a task on the event loop that completes the future, so it holds even when that
+    /// loop, the connection's state or the server never answers; past it `onTimeout` runs (it
+    /// must not block) and the call throws `StoreTimeout`.
+    static func wait<T: Sendable>(
+        for future: EventLoopFuture<T>, seconds: Double, doing what: String, onTimeout: () -> Void
+    ) throws -> T {
+        let outcome = Outcome<T>()
+        future.whenComplete { outcome.set($0) }
+        guard let result = outcome.wait(seconds: seconds) else {
+            onTimeout()
+            throw StoreTimeout(what: what, seconds: seconds)
         }
-        defer { timer.cancel() }
-        return try future.wait().rows
+        return try result.get()
+    }
+}
+
+/// A query or connection attempt that did not finish within `queryTimeout`: the link may be
+/// cut, so the transaction is tried again on a new connection.
+struct StoreTimeout: Error, CustomStringConvertible {
+    let what: String
+    let seconds: Double
+    var description: String {
+        "no answer to a \(what) within \(seconds.formatted(.number.precision(.fractionLength(0...1)))) s "
+            + "(FASHION_STORE_TIMEOUT)"
+    }
+}
+
+/// The result of a future, handed from the event loop to the thread that waits for it.
+private final class Outcome<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private let arrived = DispatchSemaphore(value: 0)
+    private var result: Result<T, Error>?
+
+    func set(_ value: Result<T, Error>) {
+        lock.withLock { result = value }
+        arrived.signal()
+    }
+
+    /// The result, or nil if none arrived within `seconds`.
+    func wait(seconds: Double) -> Result<T, Error>? {
+        guard arrived.wait(timeout: .now() + .milliseconds(Int(seconds * 1000))) == .success else { return nil }
+        return lock.withLock { result }
     }
 }
 
@@ -139,7 +186,8 @@ extension ConnectionPool {
     /// Runs `body` in one transaction, tried again on a new connection when the connection is
     /// lost or the server reports a serialization failure or deadlock, until `retryWindow` has
     /// passed. Errors of `body` itself (a sampler's, a refused change) roll back and pass through.
-    func transaction<T>(_ body: (Session) throws -> T) throws -> T {
+    /// `purpose` names the call in errors (the store's method, `#function` by default).
+    func transaction<T>(purpose: String = #function, _ body: (Session) throws -> T) throws -> T {
         let started = Date()
         let deadline = started.addingTimeInterval(limits.retryWindow)
         var attempt = 0
@@ -168,16 +216,18 @@ extension ConnectionPool {
             } catch {
                 if let connection {
                     // A failed statement leaves the transaction aborted; a lost connection is gone.
-                    if !connection.isClosed, (try? run("ROLLBACK", on: connection)) != nil {
+                    // A connection that timed out is being closed: no ROLLBACK waits on it again.
+                    if !(error is StoreTimeout), !connection.isClosed, (try? run("ROLLBACK", on: connection)) != nil {
                         give(back: connection)
                     } else {
                         Self.drop(connection)
                     }
                 }
                 guard Self.isRetryable(error), Date() < deadline else {
+                    let name = purpose.prefix { $0 != "(" }
                     throw RunStoreError(
                         location: location.description,
-                        reason: Self.describe(error) + (attempt > 1 ? " (after \(attempt) attempts)" : ""))
+                        reason: Self.describe(error) + " (\(name)" + (attempt > 1 ? ", after \(attempt) attempts)" : ")"))
                 }
                 // Say once why a call waits, so a person at a terminal is not left guessing.
                 if !warned, Date().timeIntervalSince(started) > 2 {
@@ -198,7 +248,7 @@ extension ConnectionPool {
 
     static func isDatabaseError(_ error: Error) -> Bool {
         error is PSQLError || error is PostgresDecodingError || error is ChannelError || error is IOError
-            || error is NIOConnectionError
+            || error is NIOConnectionError || error is StoreTimeout
     }
 
     /// Lost connections, timeouts, serialization failures, deadlocks, lock waits past
@@ -206,7 +256,7 @@ extension ConnectionPool {
     /// a wrong password, a missing database or a bad statement are not.
     static func isRetryable(_ error: Error) -> Bool {
         guard let error = error as? PSQLError else {
-            return error is ChannelError || error is IOError || error is NIOConnectionError
+            return error is ChannelError || error is IOError || error is NIOConnectionError || error is StoreTimeout
         }
         switch error.code {
         case .server:

@@ -36,15 +36,15 @@ public final class PostgresRunStore: RunStorage, @unchecked Sendable {
 
     /// One transaction (see `ConnectionPool.transaction`); database errors become RunStoreErrors.
     @discardableResult
-    func transaction<T>(_ body: (Session) throws -> T) throws(RunStoreError) -> T {
-        do { return try pool.transaction(body) } catch let error as RunStoreError { throw error } catch {
+    func transaction<T>(purpose: String = #function, _ body: (Session) throws -> T) throws(RunStoreError) -> T {
+        do { return try pool.transaction(purpose: purpose, body) } catch let error as RunStoreError { throw error } catch {
             throw RunStoreError(location: location, reason: ConnectionPool.describe(error))
         }
     }
 
     /// As `transaction`, but errors that are not the database's pass through unchanged.
-    func transactionPassingErrors<T>(_ body: (Session) throws -> T) throws -> T {
-        try pool.transaction(body)
+    func transactionPassingErrors<T>(purpose: String = #function, _ body: (Session) throws -> T) throws -> T {
+        try pool.transaction(purpose: purpose, body)
     }
 
     // MARK: Runs

@@ -36,7 +36,18 @@ public final class SQLiteRunStore: RunStorage {
                     reason: "cannot create the lock file \(url.path).lock: \(String(cString: strerror(errno)))")
             }
             defer { close(lock) }
-            while flock(lock, LOCK_EX) != 0, errno == EINTR {}
+            // A process that holds the lock for more than a minute (stopped in a debugger, frozen)
+            // is waited for no longer: the open fails and says which file is locked.
+            let deadline = Date().addingTimeInterval(60)
+            while flock(lock, LOCK_EX | LOCK_NB) != 0 {
+                guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
+                    throw RunStoreError(
+                        location: url.path,
+                        reason: "another process has held \(url.path).lock for more than 60 s; "
+                            + "is a run on this store stopped or frozen?")
+                }
+                usleep(20_000)
+            }
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
             let pool = try DatabasePool(path: url.path, configuration: configuration)

@@ -12,6 +12,7 @@ public final class ChildProcess: @unchecked Sendable {
     public let standardOutput: FileHandle
     public let standardError: FileHandle
     private var exitStatus: Int32?
+    private let lock = NSLock()
 
     /// Starts `arguments[0]` (looked up in PATH) with the rest as its arguments.
     public init(_ arguments: [String], environment: [String: String]? = nil) throws {
@@ -56,29 +57,70 @@ public final class ChildProcess: @unchecked Sendable {
         standardError = FileHandle(fileDescriptor: errPipe[0], closeOnDealloc: true)
     }
 
-    /// Waits for the child to end and returns its exit status (128 + signal if killed).
+    /// Waits for the child to end, at most `seconds` (killing it then, SIGKILL), and returns its
+    /// exit status (128 + signal if killed). Blocks the calling thread: tests use `exit()`.
     @discardableResult
-    public func wait() -> Int32 {
+    public func wait(seconds: Double = 600) -> Int32 {
+        lock.lock()
+        defer { lock.unlock() }
         if let exitStatus { return exitStatus }
+        let deadline = Date().addingTimeInterval(seconds)
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        var pause: useconds_t = 1_000
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped == -1 && errno != EINTR {
+                exitStatus = -1
+                return -1
+            }
+            if Date() >= deadline {
+                kill(pid, SIGKILL)
+                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                break
+            }
+            usleep(pause)
+            pause = min(pause * 2, 50_000)
+        }
         let low = status & 0x7F
         let result = low == 0 ? (status >> 8) & 0xFF : 128 + low
         exitStatus = result
         return result
     }
 
-    /// Asks the child to stop (SIGTERM) and reaps it.
+    /// Waits for the child to end on a thread of its own (not one of Swift concurrency's), at most
+    /// `seconds`, killing it then; its exit status.
+    public func exit(seconds: Double = 600) async throws -> Int32 {
+        try await offPool("the child process \(pid)", seconds: seconds + 30) { self.wait(seconds: seconds) }
+    }
+
+    /// Everything the child writes to its standard output, read to the end on a thread of its own.
+    public func output(seconds: Double = 600) async throws -> String {
+        let handle = standardOutput
+        return try await offPool("reading the output of \(pid)", seconds: seconds) {
+            String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        }
+    }
+
+    /// Everything the child writes to its standard error, read to the end on a thread of its own.
+    public func errors(seconds: Double = 600) async throws -> String {
+        let handle = standardError
+        return try await offPool("reading the errors of \(pid)", seconds: seconds) {
+            String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        }
+    }
+
+    /// Asks the child to stop (SIGTERM), gives it ten seconds, then kills it, and reaps it.
     public func terminate() {
-        guard exitStatus == nil else { return }
+        guard lock.withLock({ exitStatus == nil }) else { return }
         kill(pid, SIGTERM)
-        wait()
+        wait(seconds: 10)
     }
 
     /// Kills the child at once (SIGKILL: no handler, no clean-up, as a power cut or the OOM
     /// killer would) and reaps it.
     public func killNow() {
-        guard exitStatus == nil else { return }
+        guard lock.withLock({ exitStatus == nil }) else { return }
         kill(pid, SIGKILL)
         wait()
     }

@@ -5,8 +5,10 @@ import Foundation
 #endif
 
 /// A plain HTTP/1.1 client over a POSIX socket to 127.0.0.1, for tests that must send exactly
-/// the bytes they mean (no Content-Type, a body cut in two, a lying Content-Length).
-public final class HTTPTestConnection {
+/// the bytes they mean (no Content-Type, a body cut in two, a lying Content-Length). Reads wait
+/// on a thread of their own (`offPool`), never on one of Swift concurrency's cooperative threads,
+/// which an in-process server needs to answer.
+public final class HTTPTestConnection: @unchecked Sendable {
     public struct Response: Sendable {
         public let status: Int
         /// Names in lower case.
@@ -70,22 +72,26 @@ public final class HTTPTestConnection {
     }
 
     /// Sends a whole request and reads its response.
-    public func request(method: String, path: String, headers: [String: String] = [:], body: [UInt8] = []) throws
-        -> Response
+    public func request(method: String, path: String, headers: [String: String] = [:], body: [UInt8] = [])
+        async throws -> Response
     {
         try write(Self.head(method: method, path: path, headers: headers, bodyLength: body.count) + body)
-        return try readResponse()
+        return try await readResponse()
     }
 
     /// One request on a new connection.
     public static func request(
         port: Int, method: String, path: String, headers: [String: String] = [:], body: [UInt8] = []
-    ) throws -> Response {
-        try HTTPTestConnection(port: port).request(method: method, path: path, headers: headers, body: body)
+    ) async throws -> Response {
+        try await HTTPTestConnection(port: port).request(method: method, path: path, headers: headers, body: body)
     }
 
     /// Reads one response (its body by `Content-Length`).
-    public func readResponse() throws -> Response {
+    public func readResponse() async throws -> Response {
+        try await offPool("reading an HTTP response", seconds: 120) { try self.readResponseBlocking() }
+    }
+
+    private func readResponseBlocking() throws -> Response {
         while true {
             if let end = headEnd() {
                 let head = String(decoding: buffered[0..<end], as: UTF8.self)
@@ -111,9 +117,11 @@ public final class HTTPTestConnection {
     }
 
     /// Whether the server has closed the connection (a read returns end of file).
-    public func isClosedByPeer() -> Bool {
-        var byte: UInt8 = 0
-        return recv(socket, &byte, 1, 0) == 0
+    public func isClosedByPeer() async throws -> Bool {
+        try await offPool("waiting for the server to close", seconds: 120) {
+            var byte: UInt8 = 0
+            return recv(self.socket, &byte, 1, 0) == 0
+        }
     }
 
     private func headEnd() -> Int? {

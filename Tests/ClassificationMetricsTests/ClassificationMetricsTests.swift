@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import _TestSupport
 
-@Suite struct MetricsTests {
+@Suite(.timeLimit(.minutes(10))) struct MetricsTests {
     // Hand-checkable: class 0 is right 2 of 3 times, once called 1; ...
     let labels = [0, 1, 2, 2, 1, 0, 3, 3, 3, 1, 2, 0]
     let predictions = [0, 2, 2, 2, 1, 1, 3, 0, 3, 1, 2, 0]

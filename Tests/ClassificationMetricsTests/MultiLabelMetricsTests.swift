@@ -3,7 +3,7 @@ import Testing
 
 /// Multi-label metrics against scikit-learn 1.9.1 (`sklearn.metrics`, zero_division=0) on the
 /// same 12 images of 4 tags; the numbers below are what it printed.
-@Suite struct MultiLabelMetricsTests {
+@Suite(.timeLimit(.minutes(10))) struct MultiLabelMetricsTests {
     static let truth: [UInt8] = [
         1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 1, 0,
         1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 1, 1, 0,

@@ -8,7 +8,7 @@ import _TestSupport
 
 /// The saliency methods against hand computations and central differences, and the sanity
 /// checks that say a map depends on what the model learnt.
-@Suite struct ExplainerTests {
+@Suite(.timeLimit(.minutes(10))) struct ExplainerTests {
     /// A smooth image model (tanh, GELU, average pooling), so central differences and
     /// integrated gradients' quadrature behave as the textbook says.
     static func imageModel(seed: UInt64 = 3) throws -> Sequential {

@@ -10,10 +10,10 @@ import _TestSupport
 
 /// Exported files, checked by onnx's checker and run in onnxruntime against `fashion`'s own
 /// probabilities (`Scripts/check_onnx.py`).
-@Suite(.serialized) struct ONNXExportTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ONNXExportTests {
     /// Python with onnx and onnxruntime (`make test` pip-installs them).
     static let pythonHasONNX: Bool = {
-        (try? CommandRunner.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import onnx, onnxruntime"]))?
+        (try? CommandRunner.runBlocking(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import onnx, onnxruntime"]))?
             .status == 0
     }()
     static let skipReason = Comment(
@@ -61,7 +61,7 @@ import _TestSupport
     @Test(
         .enabled(if: pythonHasONNX && RealData.isPresent, skipReason),
         arguments: models.map(\.0))
-    func onnxruntimeGivesFashionsProbabilities(name: String) throws {
+    func onnxruntimeGivesFashionsProbabilities(name: String) async throws {
         let dataset = try #require(Self.dataset)
         let specification = try #require(Self.models.first { $0.0 == name }?.1)
         let temp = try TemporaryFolder()
@@ -96,7 +96,7 @@ import _TestSupport
         try Data(ProtobufWriter.rawFloats(inputs)).write(to: temp.file("inputs.f32"))
         try Data(ProtobufWriter.rawFloats(expected)).write(to: temp.file("expected.f32"))
         let shape = model.imageShape.map { "1000,\($0.height),\($0.width),\($0.channels)" } ?? "1000,\(model.inputSize)"
-        let check = try CommandRunner.run(
+        let check = try await CommandRunner.run(
             URL(fileURLWithPath: "/usr/bin/env"),
             [
                 "python3", Self.script.path, onnxURL.path, temp.file("inputs.f32").path, temp.file("expected.f32").path,
@@ -115,7 +115,7 @@ import _TestSupport
     /// An ensemble of a CNN with flip averaging and a dense network (which takes the images
     /// flattened): one graph, the mean of the two, as `fashion predict` computes it.
     @Test(.enabled(if: pythonHasONNX && RealData.isPresent, skipReason))
-    func anEnsembleExportsToTheMeanOfItsMembers() throws {
+    func anEnsembleExportsToTheMeanOfItsMembers() async throws {
         let dataset = try #require(Self.dataset)
         let temp = try TemporaryFolder()
         defer { temp.remove() }
@@ -147,7 +147,7 @@ import _TestSupport
         #expect(zip(expected, alone).contains { abs($0 - $1) > 1e-3 })
         try Data(ProtobufWriter.rawFloats(test.pixels.map { Float($0) / 255 })).write(to: temp.file("inputs.f32"))
         try Data(ProtobufWriter.rawFloats(expected)).write(to: temp.file("expected.f32"))
-        let check = try CommandRunner.run(
+        let check = try await CommandRunner.run(
             URL(fileURLWithPath: "/usr/bin/env"),
             [
                 "python3", Self.script.path, onnxURL.path, temp.file("inputs.f32").path, temp.file("expected.f32").path,

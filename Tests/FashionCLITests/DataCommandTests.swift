@@ -4,7 +4,7 @@ import Testing
 import _TestSupport
 
 /// The `fashion data` commands, run as a user runs them, on the real Fashion-MNIST files.
-@Suite struct DataCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct DataCommandTests {
     func environment(_ extra: [String: String] = [:]) -> [String: String] {
         CommandRunner.stableEnvironment().merging(extra) { $1 }
     }
@@ -15,19 +15,19 @@ import _TestSupport
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func infoOnTheRealDataCountsEveryClass() throws {
+    func infoOnTheRealDataCountsEveryClass() async throws {
         let folder = try realFolder()
-        let result = try CommandRunner.run(["data", "info", "--data", folder], environment: environment())
+        let result = try await CommandRunner.run(["data", "info", "--data", folder], environment: environment())
         #expect(result.status == 0, Comment(rawValue: result.standardError))
         let text = result.standardOutput.replacingOccurrences(of: folder, with: "<folder>")
         if let failure = Golden.check(text, named: "data-info") { Issue.record(Comment(rawValue: failure)) }
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func infoAsJSONHasTheSameFacts()
-        throws
+        async throws
     {
         let folder = try realFolder()
-        let result = try CommandRunner.run(
+        let result = try await CommandRunner.run(
             ["data", "info", "--json", "--data", folder, "--val-split", "0.1", "--seed", "3"],
             environment: environment())
         #expect(result.status == 0, Comment(rawValue: result.standardError))
@@ -42,16 +42,16 @@ import _TestSupport
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func verifyConfirmsThePublishedChecksums() throws {
+    func verifyConfirmsThePublishedChecksums() async throws {
         let folder = try realFolder()
-        let result = try CommandRunner.run(["data", "verify", "--data", folder], environment: environment())
+        let result = try await CommandRunner.run(["data", "verify", "--data", folder], environment: environment())
         #expect(result.status == 0, Comment(rawValue: result.standardOutput + result.standardError))
         #expect(result.standardOutput.components(separatedBy: "\n").filter { $0.hasPrefix("  ok ") }.count == 5)
         #expect(result.standardOutput.contains("All checks passed."))
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func verifyFailsOnADamagedCopy()
-        throws
+        async throws
     {
         let folder = try realFolder()
         let copy = try TemporaryFolder()
@@ -64,7 +64,7 @@ import _TestSupport
             if name.hasPrefix("t10k-images") { bytes = Array(bytes.prefix(bytes.count / 2)) }
             try Data(bytes).write(to: copy.file(name))
         }
-        let result = try CommandRunner.run(["data", "verify", "--data", copy.url.path], environment: environment())
+        let result = try await CommandRunner.run(["data", "verify", "--data", copy.url.path], environment: environment())
         #expect(result.status == 1)
         #expect(result.standardOutput.contains("FAIL  t10k-images-idx3-ubyte.gz"))
         #expect(
@@ -74,13 +74,13 @@ import _TestSupport
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage))) func showWritesAValidSprite()
-        throws
+        async throws
     {
         let folder = try realFolder()
         let out = try TemporaryFolder()
         defer { out.remove() }
         let png = out.file("sprite.png")
-        let result = try CommandRunner.run(
+        let result = try await CommandRunner.run(
             ["data", "show", "--data", folder, "--per-class", "3", "--scale", "1", "--split", "test", "-o", png.path],
             environment: environment())
         #expect(result.status == 0, Comment(rawValue: result.standardError))
@@ -90,7 +90,7 @@ import _TestSupport
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func fetchFromALoopbackMirrorThenUseIt() throws {
+    func fetchFromALoopbackMirrorThenUseIt() async throws {
         let folder = try realFolder()
         let served = try TemporaryFolder()
         let into = try TemporaryFolder()
@@ -103,13 +103,13 @@ import _TestSupport
         }
         let server = try LoopbackHTTPServer(serving: served.url)
         defer { server.stop() }
-        let fetch = try CommandRunner.run(
+        let fetch = try await CommandRunner.run(
             ["data", "fetch", "--mirror", server.baseURL.absoluteString, "--into", into.url.path],
             environment: environment())
         #expect(fetch.status == 0, Comment(rawValue: fetch.standardError))
         #expect(
             fetch.standardOutput.contains("train-images-idx3-ubyte.gz: downloaded 26421856 bytes, checksum verified"))
-        let again = try CommandRunner.run(
+        let again = try await CommandRunner.run(
             ["data", "fetch", "--mirror", server.baseURL.absoluteString, "--into", into.url.path],
             environment: environment())
         #expect(again.standardOutput.components(separatedBy: "already present").count == 5)
@@ -121,7 +121,7 @@ import _TestSupport
         let moved = cacheHome.appendingPathComponent("fashion")
         try FileManager.default.createDirectory(at: moved, withIntermediateDirectories: true)
         try FileManager.default.moveItem(at: into.url, to: moved.appendingPathComponent("fashion-mnist"))
-        let info = try CommandRunner.run(
+        let info = try await CommandRunner.run(
             ["data", "info"], environment: environment(["XDG_CACHE_HOME": cacheHome.path]))
         #expect(
             info.standardOutput.contains("(found by user cache)"),
@@ -130,7 +130,7 @@ import _TestSupport
 }
 
 /// What a person reads when something is wrong or when asking for help.
-@Suite struct MessagesTests {
+@Suite(.timeLimit(.minutes(10))) struct MessagesTests {
     func environment() -> [String: String] { CommandRunner.stableEnvironment() }
 
     @Test(arguments: [
@@ -140,14 +140,14 @@ import _TestSupport
         ("help-tune", ["tune", "--help"]), ("help-export", ["export", "--help"]),
         ("help-serve", ["serve", "--help"]),
     ])
-    func helpReadsWell(name: String, arguments: [String]) throws {
-        let result = try CommandRunner.run(arguments, environment: environment())
+    func helpReadsWell(name: String, arguments: [String]) async throws {
+        let result = try await CommandRunner.run(arguments, environment: environment())
         #expect(result.status == 0)
         if let failure = Golden.check(result.standardOutput, named: name) { Issue.record(Comment(rawValue: failure)) }
     }
 
-    @Test func missingDataFolderSaysHowToGetTheData() throws {
-        let result = try CommandRunner.run(
+    @Test func missingDataFolderSaysHowToGetTheData() async throws {
+        let result = try await CommandRunner.run(
             ["data", "info", "--data", "/nonexistent/fmnist"], environment: environment())
         #expect(result.status != 0)
         let text = result.standardError.replacingOccurrences(of: DatasetLocator.cacheFolder().path, with: "<cache>")
@@ -155,11 +155,11 @@ import _TestSupport
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func badOptionValuesAreRejectedBeforeAnyWork() throws {
-        let result = try CommandRunner.run(["data", "show", "--per-class", "0"], environment: environment())
+    func badOptionValuesAreRejectedBeforeAnyWork() async throws {
+        let result = try await CommandRunner.run(["data", "show", "--per-class", "0"], environment: environment())
         #expect(result.status != 0)
         #expect(result.standardError.contains("--per-class: expected 1...100, found 0"))
-        let split = try CommandRunner.run(
+        let split = try await CommandRunner.run(
             ["data", "info", "--val-split", "1.5", "--data", RealData.folder.path], environment: environment())
         #expect(split.status != 0)
         #expect(split.standardError.contains("--val-split: expected a fraction between 0 and 1 (exclusive), found 1.5"))

@@ -9,7 +9,7 @@ import Testing
 import _TestSupport
 
 /// `fashion evaluate` and `fashion predict` on a Model 1 trained for one epoch on the real data.
-@Suite(.serialized) struct EvaluatePredictTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct EvaluatePredictTests {
     func trainedModel(in folder: TemporaryFolder) throws -> URL {
         try #require(RealData.isPresent, Comment(rawValue: RealData.missingMessage))
         let dataset = try Dataset.load(from: DatasetLocator.locate(explicit: RealData.folder, environment: [:]))
@@ -23,11 +23,11 @@ import _TestSupport
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func evaluateWritesMetricsAndPictures() throws {
+    func evaluateWritesMetricsAndPictures() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let model = try trainedModel(in: temp)
-        let result = try CommandRunner.run([
+        let result = try await CommandRunner.run([
             "evaluate", "--model", model.path, "--data", RealData.folder.path, "--json",
         ])
         #expect(result.status == 0, Comment(rawValue: result.standardError))
@@ -46,7 +46,7 @@ import _TestSupport
         // The vector charts carry their labels as text.
         let confusionSVG = try String(contentsOf: folder.appendingPathComponent("confusion.svg"), encoding: .utf8)
         #expect(confusionSVG.hasPrefix("<svg ") && confusionSVG.contains(">Ankle boot</text>"))
-        let text = try CommandRunner.run([
+        let text = try await CommandRunner.run([
             "evaluate", "--model", model.path, "--data", RealData.folder.path, "-o", temp.file("e2").path,
         ])
         #expect(text.standardOutput.contains("precision    recall  f1-score   support"))
@@ -54,7 +54,7 @@ import _TestSupport
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func evaluateFollowsTheModelFilesFlipAveragingUnlessTold() throws {
+    func evaluateFollowsTheModelFilesFlipAveragingUnlessTold() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let dataset = try Dataset.load(from: DatasetLocator.locate(explicit: RealData.folder, environment: [:]))
@@ -71,8 +71,8 @@ import _TestSupport
             preprocessing: .init(image: ImageShape(height: 28, width: 28)), training: options
         )
         .write(to: url)
-        func accuracy(_ extra: [String]) throws -> Double {
-            let result = try CommandRunner.run(
+        func accuracy(_ extra: [String]) async throws -> Double {
+            let result = try await CommandRunner.run(
                 ["evaluate", "--model", url.path, "--data", RealData.folder.path, "--json", "-o", temp.file("e").path]
                     + extra)
             #expect(result.status == 0, Comment(rawValue: result.standardError))
@@ -81,12 +81,12 @@ import _TestSupport
         let averaged = Trainer.evaluate(model, on: dataset.test, flipAveraging: true).accuracy
         let plain = Trainer.evaluate(model, on: dataset.test).accuracy
         #expect(averaged != plain)
-        #expect(try accuracy([]) == averaged)
-        #expect(try accuracy(["--no-flip-averaging"]) == plain)
+        await #expect(try accuracy([]) == averaged)
+        await #expect(try accuracy(["--no-flip-averaging"]) == plain)
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func predictClassifiesPicturesAndBatchesAndReportsBadFiles() throws {
+    func predictClassifiesPicturesAndBatchesAndReportsBadFiles() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let model = try trainedModel(in: temp)
@@ -101,7 +101,7 @@ import _TestSupport
         try "not a picture".write(to: bad, atomically: true, encoding: .utf8)
         let batch = RealData.folder.appendingPathComponent("t10k-images-idx3-ubyte.gz").path
 
-        let result = try CommandRunner.run(["predict", "--model", model.path, picture.path, bad.path, batch, "--json"])
+        let result = try await CommandRunner.run(["predict", "--model", model.path, picture.path, bad.path, batch, "--json"])
         #expect(result.status == 1)
         let prediction = try JSONDecoder().decode(Prediction.self, from: Data(result.standardOutput.utf8))
         #expect(prediction.predictions.count == 1 + 10_000)
@@ -112,15 +112,15 @@ import _TestSupport
         #expect(
             prediction.failures[0].message.contains("expected a PNG or JPEG picture, an IDX image file or a CSV file"))
 
-        let text = try CommandRunner.run(["predict", "--model", model.path, picture.path, bad.path])
+        let text = try await CommandRunner.run(["predict", "--model", model.path, picture.path, bad.path])
         #expect(text.standardOutput.hasPrefix(picture.path + ": Trouser "))
         #expect(text.standardError.contains("error: \(bad.path): "))
     }
 }
 
 /// Inputs that are not regular files get a plain message, never a hang or Foundation's codes.
-@Suite struct NotAFileTests {
-    @Test func foldersAndFIFOsAreNamedForWhatTheyAre() throws {
+@Suite(.timeLimit(.minutes(10))) struct NotAFileTests {
+    @Test func foldersAndFIFOsAreNamedForWhatTheyAre() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let fifo = temp.file("pipe.csv")
@@ -128,21 +128,21 @@ import _TestSupport
         try FileManager.default.createDirectory(at: temp.file("folder.csv"), withIntermediateDirectories: true)
         let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("NeuralNetTests/Fixtures/model-format-1.safetensors")
-        let pipe = try CommandRunner.run([
+        let pipe = try await CommandRunner.run([
             "evaluate", "--model", model.path, "--csv", fifo.path, "-o", temp.file("e").path,
         ])
         #expect(
             pipe.status != 0
                 && pipe.standardError.contains("\(fifo.path): cannot read the file: is a FIFO (named pipe), not a file")
         )
-        let folder = try CommandRunner.run(["evaluate", "--model", model.path, "--csv", temp.file("folder.csv").path])
+        let folder = try await CommandRunner.run(["evaluate", "--model", model.path, "--csv", temp.file("folder.csv").path])
         #expect(folder.status != 0 && folder.standardError.contains("is a folder, not a file"))
-        let asModel = try CommandRunner.run(["predict", "--model", temp.file("folder.csv").path, fifo.path])
+        let asModel = try await CommandRunner.run(["predict", "--model", temp.file("folder.csv").path, fifo.path])
         #expect(asModel.status != 0 && asModel.standardError.contains("folder.csv: is a folder, not a file"))
         // predict names a bad input once.
         let bad = temp.file("notes.png")
         try "not a picture".write(to: bad, atomically: true, encoding: .utf8)
-        let predicted = try CommandRunner.run(["predict", "--model", model.path, bad.path])
+        let predicted = try await CommandRunner.run(["predict", "--model", model.path, bad.path])
         #expect(
             predicted.standardError.contains("error: \(bad.path): not a usable image: expected a PNG or JPEG picture"))
         #expect(!predicted.standardError.contains("\(bad.path): \(bad.path)"))
@@ -150,8 +150,8 @@ import _TestSupport
 }
 
 /// `fashion train --split-seed` and `fashion evaluate --model A --model B --on validation`.
-@Suite struct EnsembleCommandTests {
-    @Test func membersOfOneSplitAreJudgedTogetherOnIt() throws {
+@Suite(.timeLimit(.minutes(10))) struct EnsembleCommandTests {
+    @Test func membersOfOneSplitAreJudgedTogetherOnIt() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         try Fixtures.writeIDXFolder(
@@ -159,8 +159,8 @@ import _TestSupport
             test: Fixtures.images(count: 20, classCount: 4))
         try "a\nb\nc\nd\n".write(to: temp.file("data/classes.txt"), atomically: true, encoding: .utf8)
         let data = temp.file("data").path
-        func train(_ name: String, seed: Int, _ extra: [String]) throws -> CommandRunner.Result {
-            try CommandRunner.run(
+        func train(_ name: String, seed: Int, _ extra: [String]) async throws -> CommandRunner.Result {
+            try await CommandRunner.run(
                 [
                     "train", "--data", data, "--model", "16-8-4", "--epochs", "2", "--seed", "\(seed)", "--no-store",
                     "-o", temp.file("\(name).safetensors").path,
@@ -169,10 +169,10 @@ import _TestSupport
         for (name, seed, extra) in [
             ("a", 1, ["--split-seed", "5"]), ("b", 2, ["--split-seed", "5"]), ("c", 3, [String]()),
         ] {
-            let trained = try train(name, seed: seed, extra)
+            let trained = try await train(name, seed: seed, extra)
             #expect(trained.status == 0, Comment(rawValue: trained.standardError))
         }
-        let together = try CommandRunner.run([
+        let together = try await CommandRunner.run([
             "evaluate", "--data", data, "--on", "validation", "--model", temp.file("a.safetensors").path, "--model",
             temp.file("b.safetensors").path, "--predictions", temp.file("p.csv").path, "-o", temp.file("e").path,
         ])
@@ -181,29 +181,29 @@ import _TestSupport
         let rows = try String(contentsOf: temp.file("p.csv"), encoding: .utf8).split(separator: "\n")
         #expect(rows.count == 1 + 8)
 
-        let apart = try CommandRunner.run([
+        let apart = try await CommandRunner.run([
             "evaluate", "--data", data, "--on", "validation", "--model", temp.file("a.safetensors").path, "--model",
             temp.file("c.safetensors").path,
         ])
         #expect(apart.status != 0 && apart.standardError.contains("train the members with the same --split-seed"))
-        let noSplit = try train("d", seed: 4, ["--split-seed", "5", "--val-split", "0"])
+        let noSplit = try await train("d", seed: 4, ["--split-seed", "5", "--val-split", "0"])
         #expect(
             noSplit.status != 0
                 && noSplit.standardError.contains("--split-seed: seeds the validation split, and --val-split 0"))
-        let withImages = try CommandRunner.run([
+        let withImages = try await CommandRunner.run([
             "evaluate", "--on", "validation", "--model", temp.file("a.safetensors").path, "--csv", "x.csv",
         ])
         #expect(withImages.status != 0 && withImages.standardError.contains("not with --images or --csv"))
     }
 
-    @Test func predictWithTwoModelsGivesTheMeanOfTheirProbabilities() throws {
+    @Test func predictWithTwoModelsGivesTheMeanOfTheirProbabilities() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
-        try trainEnsembleMembers(in: temp)
+        try await trainEnsembleMembers(in: temp)
         let images = temp.file("data/t10k-images-idx3-ubyte.gz").path
         /// Each image's probability of each class, from `fashion predict --json --top 4`.
-        func probabilities(_ models: [String]) throws -> [[String: Double]] {
-            let result = try CommandRunner.run(
+        func probabilities(_ models: [String]) async throws -> [[String: Double]] {
+            let result = try await CommandRunner.run(
                 ["predict", "--json", "--top", "4", images]
                     + models.flatMap { ["--model", temp.file("\($0).safetensors").path] })
             #expect(result.status == 0, Comment(rawValue: result.standardError))
@@ -217,7 +217,7 @@ import _TestSupport
                 return row
             }
         }
-        let (a, b, both) = (try probabilities(["a"]), try probabilities(["b"]), try probabilities(["a", "b"]))
+        let (a, b, both) = await (try probabilities(["a"]), try probabilities(["b"]), try probabilities(["a", "b"]))
         #expect(both.count == 6 && a.count == 6)
         var differs = false
         for (image, row) in both.enumerated() {
@@ -229,7 +229,7 @@ import _TestSupport
             }
         }
         #expect(differs, "the two members should not be the same model")
-        let mismatched = try CommandRunner.run([
+        let mismatched = try await CommandRunner.run([
             "predict", images, "--model", temp.file("a.safetensors").path, "--model", temp.file("e.safetensors").path,
         ])
         #expect(
@@ -240,7 +240,7 @@ import _TestSupport
 /// Three small dense models for the ensemble tests, trained in `temp`: a.safetensors and
 /// b.safetensors (seeds 1 and 2) on data/ (classes a to d, 6 test images in
 /// data/t10k-images-idx3-ubyte.gz), e.safetensors on other/ (classes w to z).
-func trainEnsembleMembers(in temp: TemporaryFolder) throws {
+func trainEnsembleMembers(in temp: TemporaryFolder) async throws {
     for (folder, classes) in [("data", "a\nb\nc\nd\n"), ("other", "w\nx\ny\nz\n")] {
         try Fixtures.writeIDXFolder(
             temp.file(folder), train: Fixtures.images(count: 60, classCount: 4),
@@ -248,7 +248,7 @@ func trainEnsembleMembers(in temp: TemporaryFolder) throws {
         try classes.write(to: temp.file("\(folder)/classes.txt"), atomically: true, encoding: .utf8)
     }
     for (name, seed, folder) in [("a", 1, "data"), ("b", 2, "data"), ("e", 3, "other")] {
-        let trained = try CommandRunner.run([
+        let trained = try await CommandRunner.run([
             "train", "--data", temp.file(folder).path, "--model", "16-8-4", "--epochs", "2", "--seed", "\(seed)",
             "--no-store", "-o", temp.file("\(name).safetensors").path,
         ])

@@ -7,7 +7,7 @@ import _TestSupport
 
 /// A shop's photos as a dataset: folders of colour JPEG pictures, trained on, described and
 /// predicted from with the CLI.
-@Suite struct FolderDataTests {
+@Suite(.timeLimit(.minutes(10))) struct FolderDataTests {
     /// `perClass` colour photos of 20x14 per class: a tinted block on a light background.
     static func photoFolder(at root: URL, perClass: Int) throws {
         let tints: [(UInt8, UInt8, UInt8)] = [(200, 40, 40), (40, 160, 60), (50, 60, 200)]
@@ -31,14 +31,14 @@ import _TestSupport
         }
     }
 
-    @Test func trainOnColourPhotosThenPredictOne() throws {
+    @Test func trainOnColourPhotosThenPredictOne() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let data = temp.file("photos")
         try Self.photoFolder(at: data, perClass: 12)
         let environment = CommandRunner.stableEnvironment().merging(["XDG_CACHE_HOME": temp.file("cache").path]) { $1 }
 
-        let info = try CommandRunner.run(
+        let info = try await CommandRunner.run(
             CommandRunner.executable, ["data", "info", "--data", data.path, "--image-size", "16"],
             environment: environment)
         #expect(info.status == 0, Comment(rawValue: info.standardError))
@@ -46,7 +46,7 @@ import _TestSupport
         #expect(info.standardOutput.contains("Images       16x16 RGB, 3 classes"))
 
         let model = temp.file("shop.safetensors")
-        let trained = try CommandRunner.run(
+        let trained = try await CommandRunner.run(
             CommandRunner.executable,
             [
                 "train", "--data", data.path, "--image-size", "16", "--preset", "cnn-small", "--epochs", "2",
@@ -60,12 +60,12 @@ import _TestSupport
         #expect(file.classNames == ["blue", "green", "red"])
 
         let photo = data.appendingPathComponent("test/red/test-0-0.jpg")
-        let predicted = try CommandRunner.run(
+        let predicted = try await CommandRunner.run(
             CommandRunner.executable, ["predict", "--model", model.path, photo.path], environment: environment)
         #expect(predicted.status == 0, Comment(rawValue: predicted.standardError))
         #expect(predicted.standardOutput.hasPrefix("\(photo.path): "))
 
-        let evaluated = try CommandRunner.run(
+        let evaluated = try await CommandRunner.run(
             CommandRunner.executable,
             [
                 "evaluate", "--model", model.path, "--data", data.path, "--image-size", "16", "--output",
@@ -75,7 +75,7 @@ import _TestSupport
         #expect(evaluated.status == 0, Comment(rawValue: evaluated.standardError))
         #expect(evaluated.standardOutput.contains("Accuracy "))
         // Another size than the model's is refused with both named.
-        let wrong = try CommandRunner.run(
+        let wrong = try await CommandRunner.run(
             CommandRunner.executable,
             [
                 "evaluate", "--model", model.path, "--data", data.path, "--image-size", "20", "--output",
@@ -86,7 +86,7 @@ import _TestSupport
         #expect(wrong.standardError.contains("the model takes 16x16x3 images"))
     }
 
-    @Test func badPicturesStopTheCommandOrAreSkippedWhenAsked() throws {
+    @Test func badPicturesStopTheCommandOrAreSkippedWhenAsked() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let data = temp.file("photos")
@@ -94,11 +94,11 @@ import _TestSupport
         let broken = data.appendingPathComponent("train/red/broken.jpg")
         try Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 9, 9]).write(to: broken)
         let environment = CommandRunner.stableEnvironment().merging(["XDG_CACHE_HOME": temp.file("cache").path]) { $1 }
-        let stopped = try CommandRunner.run(
+        let stopped = try await CommandRunner.run(
             CommandRunner.executable, ["data", "info", "--data", data.path], environment: environment)
         #expect(stopped.status != 0)
         #expect(stopped.standardError.contains(broken.path))
-        let skipped = try CommandRunner.run(
+        let skipped = try await CommandRunner.run(
             CommandRunner.executable, ["data", "info", "--data", data.path, "--skip-bad-images"],
             environment: environment)
         #expect(skipped.status == 0, Comment(rawValue: skipped.standardError))

@@ -12,43 +12,52 @@ import _TestSupport
 /// `fashion serve` as a user runs it: a child process on a free port, called by the common
 /// Python client (tritonclient) and by headless Chromium through the page, stopped by SIGTERM
 /// while a request is in flight.
-@Suite(.serialized) struct ServeCommandTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ServeCommandTests {
     /// A running `fashion serve` and its port.
-    final class Server {
+    final class Server: Sendable {
         let child: ChildProcess
         let port: Int
-        private(set) var output = ""
+        let output: String
 
-        init(_ arguments: [String]) throws {
-            child = try ChildProcess(
+        private init(child: ChildProcess, port: Int, output: String) {
+            self.child = child
+            self.port = port
+            self.output = output
+        }
+
+        /// Starts `fashion serve` and waits (off the cooperative threads, at most two minutes)
+        /// for its first line, which says where it listens.
+        static func start(_ arguments: [String]) async throws -> Server {
+            let child = try ChildProcess(
                 [CommandRunner.executable.path, "serve", "--port", "0"] + arguments,
                 environment: CommandRunner.stableEnvironment())
-            // The first line says where it listens.
-            var line = [UInt8]()
-            while true {
-                let byte = child.standardOutput.readData(ofLength: 1)
-                guard let first = byte.first else {
-                    let error = String(decoding: child.standardError.readDataToEndOfFile(), as: UTF8.self)
-                    throw HTTPTestConnection.Failure(description: "fashion serve ended before listening: \(error)")
+            let first = try await offPool("the first line of fashion serve", seconds: 120) { () -> String? in
+                var line = [UInt8]()
+                while true {
+                    let byte = child.standardOutput.readData(ofLength: 1)
+                    guard let first = byte.first else { return nil }
+                    if first == 10 { return String(decoding: line, as: UTF8.self) }
+                    line.append(first)
                 }
-                if first == 10 { break }
-                line.append(first)
             }
-            output = String(decoding: line, as: UTF8.self)
+            guard let output = first else {
+                let error = try await child.errors()
+                throw HTTPTestConnection.Failure(description: "fashion serve ended before listening: \(error)")
+            }
             guard let colon = output.lastIndex(of: ":"), let port = Int(output[output.index(after: colon)...]) else {
                 throw HTTPTestConnection.Failure(description: "no port in '\(output)'")
             }
-            self.port = port
+            return Server(child: child, port: port, output: output)
         }
 
         /// The rest of what it printed, once it has ended.
-        func remainingOutput() -> String {
-            String(decoding: child.standardOutput.readDataToEndOfFile(), as: UTF8.self)
+        func remainingOutput() async throws -> String {
+            try await child.output()
         }
     }
 
     static func python(has module: String) -> Bool {
-        (try? CommandRunner.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import \(module)"]))?.status
+        (try? CommandRunner.runBlocking(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import \(module)"]))?.status
             == 0
     }
 
@@ -61,16 +70,16 @@ import _TestSupport
         .enabled(
             if: python(has: "tritonclient.http, numpy"),
             "Python's tritonclient[http] is missing: run `make test`, which installs it"))
-    func theCommonPythonClientWorksWithItsDefaults() throws {
+    func theCommonPythonClientWorksWithItsDefaults() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let model = temp.file("tiny.safetensors")
         let images = try TinyModel.write(to: model)
         let folder = try Fixtures.writeIDXFolder(temp.file("data"), train: images, test: images, compressed: false)
-        let server = try Server(["--model", model.path])
+        let server = try await Server.start(["--model", model.path])
         defer { server.child.terminate() }
         #expect(server.output == "fashion serve: listening on http://127.0.0.1:\(server.port)")
-        let result = try CommandRunner.run(
+        let result = try await CommandRunner.run(
             URL(fileURLWithPath: "/usr/bin/env"),
             [
                 "python3", Self.scripts.appendingPathComponent("check_triton_client.py").path, "\(server.port)", "tiny",
@@ -88,12 +97,12 @@ import _TestSupport
         #expect((seen["error"] as? String)?.contains("unknown model 'no-such-model'") == true)
     }
 
-    @Test func sigtermAnswersTheRequestInFlightThenExitsZero() throws {
+    @Test func sigtermAnswersTheRequestInFlightThenExitsZero() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let model = temp.file("tiny.safetensors")
         let images = try TinyModel.write(to: model)
-        let server = try Server(["--model", "shop:7=\(model.path)"])
+        let server = try await Server.start(["--model", "shop:7=\(model.path)"])
         defer { server.child.terminate() }
         let body = Array(
             try JSONSerialization.data(withJSONObject: [
@@ -113,11 +122,11 @@ import _TestSupport
         kill(server.child.pid, SIGTERM)
         usleep(300_000)
         try connection.write(Array(body[(body.count / 2)...]))
-        let answer = try connection.readResponse()
+        let answer = try await connection.readResponse()
         #expect(answer.status == 200, "\(answer.text)")
         #expect(answer.text.contains("\"model_version\":\"7\""))
-        #expect(server.child.wait() == 0)
-        #expect(server.remainingOutput().contains("fashion serve: stopped"))
+        #expect(try await server.child.exit() == 0)
+        #expect(try await server.remainingOutput().contains("fashion serve: stopped"))
         // Nothing listens any more.
         #expect(throws: HTTPTestConnection.Failure.self) { try HTTPTestConnection(port: server.port) }
     }
@@ -127,12 +136,12 @@ import _TestSupport
             if: python(has: "selenium") && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
                 && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"),
             "headless Chromium with chromium-driver and Python's selenium are missing: run `make test`"))
-    func thePageClassifiesPhotosUploadedInHeadlessChromium() throws {
+    func thePageClassifiesPhotosUploadedInHeadlessChromium() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let model = temp.file("tiny.safetensors")
         let images = try TinyModel.write(to: model)
-        let server = try Server(["--model", "tiny=\(model.path)"])
+        let server = try await Server.start(["--model", "tiny=\(model.path)"])
         defer { server.child.terminate() }
         // Three photos: two of the training images (8x8) and one larger, made into PNG files.
         var photos = [String]()
@@ -149,7 +158,7 @@ import _TestSupport
         try Data("not a picture".utf8).write(to: bad)
         photos.append(bad.path)
         let screenshot = temp.file("page.png")
-        let result = try CommandRunner.run(
+        let result = try await CommandRunner.run(
             URL(fileURLWithPath: "/usr/bin/env"),
             [
                 "python3", Self.scripts.appendingPathComponent("check_serving_page.py").path, "\(server.port)",

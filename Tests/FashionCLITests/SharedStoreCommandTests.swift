@@ -7,9 +7,9 @@ import _SQLiteStore
 import _TestSupport
 
 /// `fashion tune` and `fashion runs` with a store that workers on several hosts share.
-@Suite struct SharedStoreCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct SharedStoreCommandTests {
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func aSilentWorkerOnAnotherHostIsTakenOverAfterTheGracePeriod() throws {
+    func aSilentWorkerOnAnotherHostIsTakenOverAfterTheGracePeriod() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let space = try TuneCommandTests.writeSpace(in: temp, epochs: 1)
@@ -31,7 +31,7 @@ import _TestSupport
                     #"{"batch_size":256,"epochs":1,"hidden_layers":1,"learning_rate":0.001,"#
                         + #""optimizer":"adam","units":8}"#
                 }))
-        let result = try CommandRunner.run(arguments)
+        let result = try await CommandRunner.run(arguments)
         #expect(result.status == 0, Comment(rawValue: result.standardError))
         let trials = try store.trials(study: study.id)
         // The silent trial was marked interrupted once its heartbeat was older than 1.5 s, and its
@@ -45,13 +45,14 @@ import _TestSupport
         }
         #expect(late?.trialEnded == true)
         #expect(result.standardOutput.contains("store: "), Comment(rawValue: result.standardOutput))
-        let bad = try CommandRunner.run(["tune", space, "--heartbeat", "5", "--grace", "2", "--store", storePath])
+        let bad = try await CommandRunner.run(["tune", space, "--heartbeat", "5", "--grace", "2", "--store", storePath])
         #expect(bad.status != 0 && bad.standardError.contains("expected 0 < heartbeat < grace seconds"))
     }
 }
 
 /// The same commands against a real PostgreSQL server (the throwaway cluster of `make test`).
 @Suite(
+    .timeLimit(.minutes(10)),
     .enabled(
         if: ProcessInfo.processInfo.environment["FASHION_TEST_POSTGRES"] != nil,
         "no PostgreSQL server for the tests: FASHION_TEST_POSTGRES is not set"))
@@ -65,7 +66,7 @@ struct PostgresCommandTests {
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func twoWorkersShareAStudyInPostgresAndItCopiesToSQLiteAndBack() throws {
+    func twoWorkersShareAStudyInPostgresAndItCopiesToSQLiteAndBack() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let space = try TuneCommandTests.writeSpace(in: temp, epochs: 2)
@@ -74,7 +75,7 @@ struct PostgresCommandTests {
             CommandRunner.executable.path, "tune", space, "--trials", "6", "--workers", "1", "--startup-trials", "3",
             "--data", RealData.folder.path, "--store", database, "-o", temp.file("out").path,
         ]
-        let (outputs, both) = try TuneCommandTests.runTogether(arguments, processes: 2)
+        let (outputs, both) = try await TuneCommandTests.runTogether(arguments, processes: 2)
         #expect(outputs.filter { $0.contains("Best: trial") }.count == 1, both)
         let store = try PostgresRunStore(url: database)
         let study = try #require(try store.tuningStudy(named: "small"))
@@ -86,30 +87,30 @@ struct PostgresCommandTests {
         // FASHION_STORE names the shared database as --store does.
         var environment = ProcessInfo.processInfo.environment
         environment["FASHION_STORE"] = database
-        let list = try CommandRunner.run(["runs", "list"], environment: environment)
+        let list = try await CommandRunner.run(["runs", "list"], environment: environment)
         #expect(list.status == 0 && list.standardOutput.contains("tune small"), Comment(rawValue: list.standardError))
 
         // To a laptop's SQLite file and back into a new database: the same study, trial for trial.
         let file = temp.file("laptop.sqlite").path
-        let out = try CommandRunner.run(["runs", "copy", "--from", database, "--to", file])
+        let out = try await CommandRunner.run(["runs", "copy", "--from", database, "--to", file])
         #expect(out.status == 0, Comment(rawValue: out.standardError))
         #expect(out.standardOutput.contains("Copied 1 run(s) and 1 tuning study(ies) with 6 trial(s)"))
-        let again = try CommandRunner.run(["runs", "copy", "--from", database, "--to", file])
+        let again = try await CommandRunner.run(["runs", "copy", "--from", database, "--to", file])
         #expect(again.standardOutput.contains("Skipped 1 run(s) already there"))
         let back = try Self.newDatabase()
-        #expect(try CommandRunner.run(["runs", "copy", "--from", file, "--to", back]).status == 0)
+        #expect(try await CommandRunner.run(["runs", "copy", "--from", file, "--to", back]).status == 0)
         let returned = try PostgresRunStore(url: back)
         let copied = try #require(try returned.tuningStudy(named: "small"))
         #expect(
             try returned.trials(study: copied.id).map { [$0.trial.parameters, "\($0.trial.value ?? 0)"] }
                 == trials.map { [$0.trial.parameters, "\($0.trial.value ?? 0)"] })
         // A resumed tune on the copy finds the study finished.
-        let resumed = try CommandRunner.run([
+        let resumed = try await CommandRunner.run([
             "tune", space, "--trials", "6", "--data", RealData.folder.path, "--store", back, "-o", temp.file("o2").path,
         ])
         #expect(resumed.standardOutput.contains("Study small is finished"), Comment(rawValue: resumed.standardOutput))
 
-        let wrong = try CommandRunner.run(["runs", "list", "--store", "postgresql://nobody@127.0.0.1"])
+        let wrong = try await CommandRunner.run(["runs", "list", "--store", "postgresql://nobody@127.0.0.1"])
         #expect(wrong.status != 0 && wrong.standardError.contains("no database name after the host"))
     }
 }

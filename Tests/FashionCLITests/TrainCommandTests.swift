@@ -8,7 +8,7 @@ import _SQLiteStore
 import _TestSupport
 
 /// Training on the real Fashion-MNIST data.
-@Suite struct TrainCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct TrainCommandTests {
     func environment() -> [String: String] { CommandRunner.stableEnvironment() }
 
     func realData() throws -> Dataset {
@@ -32,12 +32,12 @@ import _TestSupport
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func trainWritesAModelThatPythonSafetensorsOpens() throws {
+    func trainWritesAModelThatPythonSafetensorsOpens() async throws {
         _ = try realData()
         let out = try TemporaryFolder()
         defer { out.remove() }
         let file = out.file("m1.safetensors")
-        let result = try CommandRunner.run(
+        let result = try await CommandRunner.run(
             [
                 "train", "--preset", "model1", "--epochs", "1", "--data", RealData.folder.path, "-o", file.path,
                 "--store", out.file("store.sqlite").path,
@@ -60,15 +60,15 @@ import _TestSupport
                 print(" ".join(sorted(f.keys())), f.get_tensor("0.kernel").shape, meta["format"], \
                 json.loads(meta["class_names"])[9])
             """
-        let python = try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, file.path])
+        let python = try await CommandRunner.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, file.path])
         #expect(python.status == 0, Comment(rawValue: python.standardError))
         #expect(python.standardOutput == "0.bias 0.kernel 2.bias 2.kernel (784, 64) fashion-model Ankle boot\n")
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func badArchitecturesAreExplained() throws {
+    func badArchitecturesAreExplained() async throws {
         let folder = try realData().location.folder.path
-        let preset = try CommandRunner.run(
+        let preset = try await CommandRunner.run(
             ["train", "--preset", "model9", "--data", folder, "--no-store"], environment: environment())
         #expect(preset.status != 0)
         #expect(
@@ -76,26 +76,26 @@ import _TestSupport
                 "--preset: expected one of model1, model2, model3, cnn-reference, strong-mlp, cnn-small, cnn-best, "
                     + "found 'model9'"
             ))
-        let classes = try CommandRunner.run(
+        let classes = try await CommandRunner.run(
             ["train", "--model", "784-32-5", "--epochs", "1", "--data", folder, "--no-store"],
             environment: environment())
         #expect(classes.status != 0)
         #expect(classes.standardError.contains("the model has 5 outputs but the dataset has 10 classes"))
-        let flip = try CommandRunner.run(
+        let flip = try await CommandRunner.run(
             ["train", "--model", "784-10", "--flip", "2", "--data", folder, "--no-store"], environment: environment())
         #expect(flip.status != 0 && flip.standardError.contains("--flip: expected a probability in [0, 1], found 2.0"))
-        let inputs = try CommandRunner.run(
+        let inputs = try await CommandRunner.run(
             ["train", "--model", "100-10", "--data", folder, "--no-store"], environment: environment())
         #expect(inputs.standardError.contains("the model takes 100 inputs but the images have 784 pixels"))
     }
 }
 
 /// The run store shared by real processes.
-@Suite struct RunStoreCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct RunStoreCommandTests {
     /// Processes opening a store that does not exist yet, all at once. Without the lock
     /// around opening, about one in ten failed with "database is locked" (the switch to WAL
     /// mode) or "table already exists" (two migrations).
-    @Test func processesOpeningAFreshStoreAtOnceAllSucceed() throws {
+    @Test func processesOpeningAFreshStoreAtOnceAllSucceed() async throws {
         for round in 0..<5 {
             let temp = try TemporaryFolder()
             defer { temp.remove() }
@@ -104,14 +104,14 @@ import _TestSupport
                 try ChildProcess([CommandRunner.executable.path, "runs", "list", "--store", store])
             }
             for process in processes {
-                let errors = String(decoding: process.standardError.readDataToEndOfFile(), as: UTF8.self)
-                #expect(process.wait() == 0, Comment(rawValue: errors))
+                let errors = try await process.errors()
+                #expect(try await process.exit() == 0, Comment(rawValue: errors))
             }
         }
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func twoTrainingProcessesRecordIntoOneStoreWithoutLosingARun() throws {
+    func twoTrainingProcessesRecordIntoOneStoreWithoutLosingARun() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let store = temp.file("store.sqlite").path
@@ -124,31 +124,31 @@ import _TestSupport
         }
         let processes = try ["a", "b", "c"].map(start)
         for process in processes {
-            _ = process.standardOutput.readDataToEndOfFile()
-            #expect(process.wait() == 0)
+            _ = try await process.output()
+            #expect(try await process.exit() == 0)
         }
-        let list = try CommandRunner.run(["runs", "list", "--store", store, "--json"])
+        let list = try await CommandRunner.run(["runs", "list", "--store", store, "--json"])
         #expect(list.status == 0, Comment(rawValue: list.standardError))
         let runs = try JSONSerialization.jsonObject(with: Data(list.standardOutput.utf8)) as? [[String: Any]] ?? []
         #expect(runs.count == 3)
         #expect(Set(runs.compactMap { $0["id"] as? Int }) == [1, 2, 3])
         #expect(runs.allSatisfy { $0["status"] as? String == "finished" })
 
-        let show = try CommandRunner.run(["runs", "show", "2", "--store", store])
+        let show = try await CommandRunner.run(["runs", "show", "2", "--store", store])
         #expect(show.standardOutput.contains("Run 2: train 784-16-10"))
         #expect(show.standardOutput.contains("  epoch   2  "))
         #expect(show.standardOutput.contains("val_accuracy"))
         #expect(show.standardOutput.contains("model: "))
-        let compare = try CommandRunner.run(["runs", "compare", "1", "3", "--store", store])
+        let compare = try await CommandRunner.run(["runs", "compare", "1", "3", "--store", store])
         #expect(compare.standardOutput.contains("configuration same    yes"))
-        let missing = try CommandRunner.run(["runs", "show", "9", "--store", store])
+        let missing = try await CommandRunner.run(["runs", "show", "9", "--store", store])
         #expect(missing.status != 0)
         #expect(missing.standardError.contains("\(store): no run with id 9"))
     }
 
     /// A run whose process is killed while it trains is listed as interrupted, not running forever.
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func aKilledTrainingIsRecordedAsInterrupted() throws {
+    func aKilledTrainingIsRecordedAsInterrupted() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let store = temp.file("store.sqlite")
@@ -168,7 +168,7 @@ import _TestSupport
         let runs = try SQLiteRunStore(url: store).runs()
         #expect(runs.map(\.status) == ["interrupted"])
         #expect(runs.first?.endedAt != nil)
-        let list = try CommandRunner.run(["runs", "list", "--store", store.path])
+        let list = try await CommandRunner.run(["runs", "list", "--store", store.path])
         #expect(list.standardOutput.contains("interrupted  train model3"), Comment(rawValue: list.standardOutput))
         #expect(!FileManager.default.fileExists(atPath: temp.file("m.safetensors").path))
     }

@@ -7,7 +7,7 @@ import _SQLiteStore
 import _TestSupport
 
 /// `fashion tune` on the real data, with real processes sharing one store.
-@Suite struct TuneCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct TuneCommandTests {
     /// A small space that trains quickly: one or two narrow hidden layers.
     static func writeSpace(in folder: TemporaryFolder, epochs: Int) throws -> String {
         let url = folder.file("space.json")
@@ -29,12 +29,12 @@ import _TestSupport
 
     /// Starts `processes` copies of one command at once and waits for all; each must exit 0.
     /// Returns what each printed, and all of it as one comment for failed expectations.
-    static func runTogether(_ arguments: [String], processes count: Int) throws -> ([String], Comment) {
+    static func runTogether(_ arguments: [String], processes count: Int) async throws -> ([String], Comment) {
         let processes = try (0..<count).map { _ in try ChildProcess(arguments) }
         var outputs = [String]()
         for process in processes {
-            outputs.append(String(decoding: process.standardOutput.readDataToEndOfFile(), as: UTF8.self))
-            #expect(process.wait() == 0)
+            outputs.append(try await process.output())
+            #expect(try await process.exit() == 0)
         }
         return (outputs, Comment(rawValue: outputs.joined(separator: "\n---\n")))
     }
@@ -46,12 +46,12 @@ import _TestSupport
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func aSearchRetrainsTheBestAndWritesItsReport() throws {
+    func aSearchRetrainsTheBestAndWritesItsReport() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let space = try Self.writeSpace(in: temp, epochs: 2)
         let out = temp.file("out")
-        let result = try CommandRunner.run([
+        let result = try await CommandRunner.run([
             "tune", space, "--trials", "5", "--sampler", "random", "--pruner", "none", "--data", RealData.folder.path,
             "--store", temp.file("store.sqlite").path, "-o", out.path,
         ])
@@ -82,7 +82,7 @@ import _TestSupport
         #expect(runs.first?.finalMetrics["val_accuracy"] == tuning.final.validationAccuracy)
 
         // Running it again finds the study finished: nothing is trained or tested twice.
-        let again = try CommandRunner.run([
+        let again = try await CommandRunner.run([
             "tune", space, "--trials", "5", "--data", RealData.folder.path, "--store", temp.file("store.sqlite").path,
             "-o", out.path,
         ])
@@ -91,7 +91,7 @@ import _TestSupport
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func aTimeLimitStopsStartingTrialsAndFinishesTheStudy() throws {
+    func aTimeLimitStopsStartingTrialsAndFinishesTheStudy() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let space = try Self.writeSpace(in: temp, epochs: 2)
@@ -100,17 +100,17 @@ import _TestSupport
             "tune", space, "--trials", "1000", "--time-limit", "1s", "--data", RealData.folder.path, "--store", store,
             "-o", temp.file("out").path,
         ]
-        let result = try CommandRunner.run(arguments)
+        let result = try await CommandRunner.run(arguments)
         #expect(result.status == 0, Comment(rawValue: result.standardError))
         let count = try trials(store).count
         // The limit, not the budget of 1000, ended the search (how many ran depends on the machine).
         #expect(count >= 1 && count < 1000, "\(count) trials")
         #expect(result.standardOutput.contains("Best: trial"))
         // The study is finished: running it again trains nothing more.
-        let again = try CommandRunner.run(arguments)
+        let again = try await CommandRunner.run(arguments)
         #expect(again.standardOutput.contains("Study small is finished"))
         #expect(try trials(store).count == count)
-        let bad = try CommandRunner.run(["tune", space, "--time-limit", "soon", "--store", store])
+        let bad = try await CommandRunner.run(["tune", space, "--time-limit", "soon", "--store", store])
         #expect(
             bad.status != 0
                 && bad.standardError.contains(
@@ -119,7 +119,7 @@ import _TestSupport
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func aKilledSearchResumesWhereItStopped() throws {
+    func aKilledSearchResumesWhereItStopped() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let space = try Self.writeSpace(in: temp, epochs: 8)
@@ -144,8 +144,8 @@ import _TestSupport
         #expect(killed[0].trial.status == .complete && killed[1].trial.status == .running)
 
         let second = try ChildProcess(Array(arguments))
-        let output = String(decoding: second.standardOutput.readDataToEndOfFile(), as: UTF8.self)
-        #expect(second.wait() == 0, Comment(rawValue: output))
+        let output = try await second.output()
+        #expect(try await second.exit() == 0, Comment(rawValue: output))
         let after = try trials(store)
         // Trial 1 is marked interrupted and its parameters run again as trial 2; four trials count.
         #expect(after.map(\.trial.status) == [.complete, .interrupted, .complete, .complete, .complete])
@@ -156,7 +156,7 @@ import _TestSupport
     }
 
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
-    func twoProcessesShareOneStudyWithoutRunningATrialTwice() throws {
+    func twoProcessesShareOneStudyWithoutRunningATrialTwice() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         // Trials long enough (4 epochs) that the second process, loading its data, joins in
@@ -167,7 +167,7 @@ import _TestSupport
             CommandRunner.executable.path, "tune", space, "--trials", "10", "--workers", "1", "--startup-trials", "4",
             "--data", RealData.folder.path, "--store", store, "-o", temp.file("out").path,
         ]
-        let (outputs, both) = try Self.runTogether(arguments, processes: 2)
+        let (outputs, both) = try await Self.runTogether(arguments, processes: 2)
         let trials = try trials(store)
         #expect(trials.count == 10, both)
         #expect(trials.map(\.trial.number) == Array(0..<10))

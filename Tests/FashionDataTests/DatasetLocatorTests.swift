@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import _TestSupport
 
-@Suite struct DatasetLocatorTests {
+@Suite(.timeLimit(.minutes(10))) struct DatasetLocatorTests {
     let train = Fixtures.images(count: 6)
     let test = Fixtures.images(count: 3)
 
@@ -77,7 +77,7 @@ import _TestSupport
     }
 }
 
-@Suite struct ClassNamesTests {
+@Suite(.timeLimit(.minutes(10))) struct ClassNamesTests {
     @Test func readsNamesSkippingBlanksAndComments() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }

@@ -5,7 +5,7 @@ import _TestSupport
 
 /// Downloads from a real HTTP server on loopback serving the real Fashion-MNIST files (as
 /// Debian ships them: recompressed, so their content checksums are what match).
-@Suite(.serialized) struct FetchAndVerifyTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FetchAndVerifyTests {
     let entry = CatalogueEntry.fashionMNIST
 
     /// A folder holding copies of the real files, optionally one of them damaged.

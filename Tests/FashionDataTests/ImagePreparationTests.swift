@@ -1,7 +1,7 @@
 import FashionData
 import Testing
 
-@Suite struct ImagePreparationTests {
+@Suite(.timeLimit(.minutes(10))) struct ImagePreparationTests {
     /// A dark 40x20 rectangle on a white 100x60 RGB picture, off centre.
     func productPhoto() -> RasterImage {
         var pixels = [UInt8](repeating: 255, count: 100 * 60 * 3)

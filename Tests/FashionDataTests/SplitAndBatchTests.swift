@@ -2,7 +2,7 @@ import FashionData
 import Testing
 import _TestSupport
 
-@Suite struct SplitAndBatchTests {
+@Suite(.timeLimit(.minutes(10))) struct SplitAndBatchTests {
     let images = Fixtures.images(count: 300, rows: 2, columns: 2, classCount: 3)
 
     @Test func splitIsStratifiedCompleteAndDisjoint() throws {
@@ -60,7 +60,7 @@ import _TestSupport
     }
 }
 
-@Suite struct DatasetSummaryTests {
+@Suite(.timeLimit(.minutes(10))) struct DatasetSummaryTests {
     @Test func statisticsMatchHandComputedValues() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }

@@ -7,7 +7,7 @@ import Testing
 import _TestSupport
 
 /// The inference seam: a model file loaded once and classified from many threads at once.
-@Suite struct ClassifierTests {
+@Suite(.timeLimit(.minutes(10))) struct ClassifierTests {
     /// A small CNN with every kind of state inference reads (batch norm's moving statistics,
     /// dropout, pooling), trained a little on 8x8 images so the statistics are not the initial ones.
     static func modelFile(in folder: TemporaryFolder, flipAveraging: Bool = false) throws -> (URL, LabeledImages) {

@@ -3,7 +3,7 @@ import NumericCore
 import Testing
 import _TestSupport
 
-@Suite struct AugmentationTests {
+@Suite(.timeLimit(.minutes(10))) struct AugmentationTests {
     static let all = Augmentation(cropPadding: 2, flipProbability: 0.5, erasingProbability: 0.5)
 
     /// Image `i` is 5x4 with every pixel `i + 1` except a marker column, so rows can be told apart.

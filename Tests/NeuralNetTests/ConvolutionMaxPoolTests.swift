@@ -6,7 +6,7 @@ import _TestSupport
 /// A convolution that gathers windows and the 2x2 max pooling after it run as one step
 /// (`ConvolutionMaxPool`): against the same layers run one by one, and the same bits on one
 /// and two threads.
-@Suite struct ConvolutionMaxPoolTests {
+@Suite(.timeLimit(.minutes(10))) struct ConvolutionMaxPoolTests {
     /// (height, width, channels, filters, kernel size, stride, same, batch)
     static let shapes = [
         (28, 28, 1, 32, 3, 1, false, 20),  // the reference CNN's first layer: 26 -> 13

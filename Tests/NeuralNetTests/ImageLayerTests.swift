@@ -5,7 +5,7 @@ import _TestSupport
 
 /// Conv2D, pooling and image batch normalisation: gradient checks, and the fast paths
 /// against the plain-loop twins in `ReferenceImageLayers`.
-@Suite struct ImageLayerTests {
+@Suite(.timeLimit(.minutes(10))) struct ImageLayerTests {
     static let tolerance = 1e-2
 
     /// The copy Winograd's input gradient makes of the transformed kernel: blocks of 8 x 8 in
@@ -300,7 +300,7 @@ import _TestSupport
     }
 }
 
-@Suite struct OutlineTests {
+@Suite(.timeLimit(.minutes(10))) struct OutlineTests {
     @Test func outlinesNameTheShapingLayers() {
         #expect(ModelSpecification.referenceCNN.outline == "28x28x1-C32k3-P2-C64k3-P2-128-10")
         #expect(ModelSpecification.dense([784, 128, 64, 10]).outline == "784-128-64-10")
@@ -312,7 +312,7 @@ import _TestSupport
 /// quarter of the values); nothing a user sees may change by a bit. (Eight channels and 5x5 and
 /// 2x2 kernels: the convolutions run alone, not fused with their poolings as ones that gather
 /// windows or run Winograd are.)
-@Suite struct ReLUPoolOrderTests {
+@Suite(.timeLimit(.minutes(10))) struct ReLUPoolOrderTests {
     static func model() throws -> Sequential {
         try Sequential(inputShape: [10, 10, 8], seed: 5) {
             Conv2D(filters: 8, kernelSize: 5, padding: .same)

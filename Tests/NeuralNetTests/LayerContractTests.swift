@@ -8,7 +8,7 @@ import _TestSupport
 /// does the same for each of its layers): the specification survives JSON and a model file,
 /// the copies that share weights compute the same, and the gradients, the input's included,
 /// match central differences in training and in inference mode.
-@Suite struct LayerContractTests {
+@Suite(.timeLimit(.minutes(10))) struct LayerContractTests {
     static let tolerance = 1e-2
 
     /// A layer of `kind` with the input it is tested on. Every kind has one: the switch is
@@ -168,7 +168,7 @@ import _TestSupport
 }
 
 /// Sizes read from a file are checked before anything is allocated.
-@Suite struct ModelLimitTests {
+@Suite(.timeLimit(.minutes(10))) struct ModelLimitTests {
     @Test func oversizedLayersAndInputsAreRefusedBeforeAllocating() throws {
         let huge = ModelSpecification.dense([784, 10_000_000, 10])
         let dense = #expect(throws: ModelError.self) { try Sequential(specification: huge, seed: 1) }

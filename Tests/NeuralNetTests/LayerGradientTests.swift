@@ -5,7 +5,7 @@ import Testing
 import _TestSupport
 
 /// Every differentiable layer against central differences (see `GradientCheck`).
-@Suite struct LayerGradientTests {
+@Suite(.timeLimit(.minutes(10))) struct LayerGradientTests {
     static let tolerance = 1e-2
 
     func built(_ layer: any Layer, inputSize: Int) throws -> any Layer {
@@ -88,7 +88,7 @@ struct HalfDerivativeReLU: ActivationFunction {
     func derivative(x: Float, y: Float) -> Float { x > 0 ? 0.5 : 0 }
 }
 
-@Suite struct LossTests {
+@Suite(.timeLimit(.minutes(10))) struct LossTests {
     func labels(_ values: [Int32], _ body: (UnsafeBufferPointer<Int32>) -> Void) {
         values.withUnsafeBufferPointer(body)
     }

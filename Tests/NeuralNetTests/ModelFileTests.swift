@@ -4,7 +4,7 @@ import NumericCore
 import Testing
 import _TestSupport
 
-@Suite struct ModelFileTests {
+@Suite(.timeLimit(.minutes(10))) struct ModelFileTests {
     func trainedModel() throws -> Sequential {
         let model = try Sequential(inputSize: 8, seed: 2) {
             Dense(units: 6)

@@ -5,7 +5,7 @@ import Testing
 
 /// Golden numbers a person can check by hand (one step with round inputs) and short
 /// trajectories on f(x) = x², from Scripts/optimizer_reference.py (float64, Keras's formulas).
-@Suite struct OptimizerTests {
+@Suite(.timeLimit(.minutes(10))) struct OptimizerTests {
     /// Runs `steps` updates of x on f(x) = x² (gradient 2x) from x = 1.
     func trajectory(_ optimizer: any Optimizer, steps: Int, decays: Bool = true) -> [Float] {
         let x = Parameter(name: "x", rows: 1, columns: 1, decays: decays)
@@ -78,7 +78,7 @@ import Testing
     }
 }
 
-@Suite struct ScheduleTests {
+@Suite(.timeLimit(.minutes(10))) struct ScheduleTests {
     let base = 0.1
 
     @Test func constantAndStep() {

@@ -3,7 +3,7 @@ import NeuralNet
 import NumericCore
 import Testing
 
-@Suite struct PresetTests {
+@Suite(.timeLimit(.minutes(10))) struct PresetTests {
     @Test(arguments: Preset.all.map(\.name))
     func everyPresetBuildsAndTakesATrainingStep(_ name: String) throws {
         let preset = try #require(Preset.named(name))

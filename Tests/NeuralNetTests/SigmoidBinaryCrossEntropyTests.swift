@@ -6,7 +6,7 @@ import _TestSupport
 /// The fused sigmoid and binary cross-entropy of multi-label tagging. Golden numbers from
 /// PyTorch's `BCEWithLogitsLoss` definition, computed in float64 with numpy (torch itself is
 /// not installed here; the direct form −[w·y·log σ + (1−y)·log(1−σ)] gives the same 0.280316).
-@Suite struct SigmoidBinaryCrossEntropyTests {
+@Suite(.timeLimit(.minutes(10))) struct SigmoidBinaryCrossEntropyTests {
     static let logits: [Float] = [2, -1, 0.5, -3, 0, 4]
     static let tags: [Float] = [1, 0, 1, 0, 1, 1]
 

@@ -26,7 +26,7 @@ func smallModel(seed: UInt64) throws -> Sequential {
     }
 }
 
-@Suite struct TrainingTests {
+@Suite(.timeLimit(.minutes(10))) struct TrainingTests {
     @Test func sameSeedsGiveBitIdenticalWeights() throws {
         let data = blobs(count: 200, seed: 1)
         let options = TrainingOptions(epochs: 3, batchSize: 16, seed: 7)
@@ -205,7 +205,7 @@ func smallModel(seed: UInt64) throws -> Sequential {
     }
 }
 
-@Suite struct ThreadInvarianceTests {
+@Suite(.timeLimit(.minutes(10))) struct ThreadInvarianceTests {
     /// Large enough that the products, Adam and batch loading are split between threads.
     @Test func oneAndTwoThreadsGiveBitIdenticalWeights() throws {
         var generator = SeededGenerator(seed: 3)

@@ -13,7 +13,7 @@ private final class StepRecorder: TrainingObserver {
     }
 }
 
-@Suite struct WeightAverageAndFlipTests {
+@Suite(.timeLimit(.minutes(10))) struct WeightAverageAndFlipTests {
     static func data() -> InMemoryData {
         var images = [Float]()
         for i in 0..<40 { for p in 0..<6 { images.append(Float((p * 5 + i * 3) % 7) / 7) } }

@@ -2,7 +2,7 @@ import NumericCore
 import Testing
 import _TestSupport
 
-@Suite struct MatrixProductTests {
+@Suite(.timeLimit(.minutes(10))) struct MatrixProductTests {
     @Test(arguments: [
         (1, 1, 1), (3, 5, 7), (32, 128, 784), (17, 10, 64), (64, 33, 5), (2, 300, 1), (13, 70, 9), (25, 32, 0),
         (29, 37, 2500),

@@ -2,7 +2,7 @@ import NumericCore
 import Synchronization
 import Testing
 
-@Suite struct ParallelRunnerTests {
+@Suite(.timeLimit(.minutes(10))) struct ParallelRunnerTests {
     @Test(arguments: [1, 2, 3])
     func everyPartRunsOnceAndRangesTileTheWhole(threads: Int) {
         let runner = ParallelRunner(threads: threads)

@@ -1,7 +1,7 @@
 import NumericCore
 import Testing
 
-@Suite struct SeededGeneratorTests {
+@Suite(.timeLimit(.minutes(10))) struct SeededGeneratorTests {
     @Test func sameSeedGivesSameSequence() {
         var a = SeededGenerator(seed: 42)
         var b = SeededGenerator(seed: 42)

@@ -4,7 +4,7 @@ import Reports
 import Testing
 import _TestSupport
 
-@Suite struct CanvasTests {
+@Suite(.timeLimit(.minutes(10))) struct CanvasTests {
     @Test func textInksOnlyInsideItsBox() {
         var canvas = Canvas(width: 40, height: 20, background: .white)
         canvas.drawText("Hi", x: 2, y: 3, colour: .black)
@@ -36,7 +36,7 @@ import _TestSupport
     }
 }
 
-@Suite struct SampleSpriteTests {
+@Suite(.timeLimit(.minutes(10))) struct SampleSpriteTests {
     @Test func spriteHasARowPerClassAndWritesAValidPNG() throws {
         let image = ArraySlice<UInt8>(repeating: 200, count: 4)
         let sprite = SampleSprite(

@@ -4,7 +4,7 @@ import Reports
 import Testing
 import _TestSupport
 
-@Suite struct PNGTests {
+@Suite(.timeLimit(.minutes(10))) struct PNGTests {
     @Test(arguments: [(1, 1), (3, 2), (28, 28), (5, 17)])
     func grayscaleRoundTrip(width: Int, height: Int) throws {
         let pixels = (0..<(width * height)).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }

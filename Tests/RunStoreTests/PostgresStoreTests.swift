@@ -6,7 +6,7 @@ import _TestSupport
 @testable import _PostgresStore
 
 /// What only the PostgreSQL backend does: addresses, clear errors, reconnection, migrations.
-@Suite struct PostgresAddressTests {
+@Suite(.timeLimit(.minutes(10))) struct PostgresAddressTests {
     @Test func anAddressNamesUserHostPortAndDatabase() throws {
         let address = try PostgresLocation("postgresql://ana:s%40cret@db.example:6543/runs", environment: [:])
         #expect(
@@ -50,7 +50,7 @@ import _TestSupport
     }
 }
 
-@Suite(.enabled(if: PostgresTestServer.address != nil, PostgresTestServer.skipReason))
+@Suite(.timeLimit(.minutes(10)), .enabled(if: PostgresTestServer.address != nil, PostgresTestServer.skipReason))
 struct PostgresServerTests {
     func newStore(limits: PostgresStoreLimits = .init()) throws -> PostgresRunStore {
         let server = try #require(PostgresTestServer.address)

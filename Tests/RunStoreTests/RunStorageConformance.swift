@@ -58,7 +58,7 @@ enum PostgresTestServer {
 
 /// Says, in the test list, whether the PostgreSQL backend is under test; in CI
 /// (FASHION_REQUIRE_POSTGRES=1) its absence is a failure, not a skip.
-@Suite struct PostgresAvailability {
+@Suite(.timeLimit(.minutes(10))) struct PostgresAvailability {
     @Test(.enabled(if: PostgresTestServer.address != nil, PostgresTestServer.skipReason))
     func thePostgresBackendIsUnderTest() {
         #expect(Backend.all.map(\.name) == ["SQLite", "PostgreSQL"])
@@ -71,7 +71,7 @@ enum PostgresTestServer {
 }
 
 /// The conformance suite: what any `RunStorage` must do.
-@Suite struct RunStorageConformance {
+@Suite(.timeLimit(.minutes(10))) struct RunStorageConformance {
     @Test(arguments: Backend.all) func aRunIsRecordedWithEpochsMetricsAndFiles(backend: Backend) throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
@@ -148,7 +148,7 @@ enum PostgresTestServer {
     }
 }
 
-@Suite struct TuningStorageConformance {
+@Suite(.timeLimit(.minutes(10))) struct TuningStorageConformance {
     @Test(arguments: Backend.all) func trialsAreClaimedUpToTheBudgetAndInterruptedOnesAreRunAgain(backend: Backend)
         throws
     {
@@ -279,7 +279,7 @@ enum PostgresTestServer {
 }
 
 /// `fashion runs copy`: between any two backends, both ways, and again without duplicates.
-@Suite struct StoreCopyTests {
+@Suite(.timeLimit(.minutes(10))) struct StoreCopyTests {
     static var pairs: [(Backend, Backend)] {
         Backend.all.flatMap { from in Backend.all.map { (from, $0) } }
     }
@@ -328,7 +328,7 @@ enum PostgresTestServer {
 
 /// A store written by the version before named metrics (schema v1 and v2-tuning, made by
 /// `fashion train` of that version and committed): opening it migrates it in place.
-@Suite struct SQLiteMigrationTests {
+@Suite(.timeLimit(.minutes(10))) struct SQLiteMigrationTests {
     @Test func aStoreOfTheFixedColumnsGetsItsMetricsByName() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
@@ -358,7 +358,7 @@ enum PostgresTestServer {
 
 /// A store that cannot be created because its disk is full leaves nothing behind. The full
 /// disk is a tiny tmpfs, mounted for the test (root only; elsewhere it skips, saying so).
-@Suite struct SQLiteFullDiskTests {
+@Suite(.timeLimit(.minutes(10))) struct SQLiteFullDiskTests {
     static let canMount = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/bin/mount")
 
     @Test(.enabled(if: canMount, "mounting a tiny tmpfs (the full disk) needs root"))

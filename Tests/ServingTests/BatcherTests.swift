@@ -7,7 +7,7 @@ import _TestSupport
 
 /// Dynamic batching: requests that arrive together share one forward pass and get the numbers
 /// each would get alone; a full queue and a timeout are answered 503.
-@Suite struct BatcherTests {
+@Suite(.timeLimit(.minutes(10))) struct BatcherTests {
     @Test func concurrentRequestsShareOneForwardPassWithTheSameNumbers() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }

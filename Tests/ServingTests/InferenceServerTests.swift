@@ -11,7 +11,7 @@ import _TestSupport
 
 /// The V2 endpoints answered in process (no socket): every endpoint, every input form giving
 /// the classifier's own numbers, and every bad request a clear 4xx.
-@Suite struct InferenceServerTests {
+@Suite(.timeLimit(.minutes(10))) struct InferenceServerTests {
     @Test func healthMetadataAndReadinessEndpoints() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
@@ -365,7 +365,7 @@ import _TestSupport
 }
 
 /// The page's "Why?" endpoint: the map is the explainer's own, for the class asked for.
-@Suite struct ExplainEndpointTests {
+@Suite(.timeLimit(.minutes(10))) struct ExplainEndpointTests {
     @Test func integratedGradientsAndOcclusionOfOneImage() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
@@ -421,7 +421,7 @@ import _TestSupport
 }
 
 /// `NAME=A+B`: an ensemble served under one name, the mean of its members.
-@Suite struct EnsembleServingTests {
+@Suite(.timeLimit(.minutes(10))) struct EnsembleServingTests {
     @Test func anEnsembleAnswersWithTheMeanOfItsMembers() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Serving
 
-@Suite struct JSONReaderTests {
+@Suite(.timeLimit(.minutes(10))) struct JSONReaderTests {
     @Test func readsEveryKindOfValue() throws {
         let text = #" {"a": [1, -2.5, 3e2, true, false, null], "s": "x\"\\\/\n\u00e9\ud83d\ude00", "o": {}} "#
         let value = try JSONReader.read(Array(text.utf8))

@@ -6,7 +6,7 @@ import _TestSupport
 @testable import Studies
 
 /// `fashion data export`: folders and CSV that read back as the same dataset.
-@Suite struct DatasetExportTests {
+@Suite(.timeLimit(.minutes(10))) struct DatasetExportTests {
     @Test(.enabled(if: RealData.isPresent, Comment(rawValue: RealData.missingMessage)))
     func aFolderRoundTripGivesTheIDXPixelsLabelsAndOrder() throws {
         let temp = try TemporaryFolder()

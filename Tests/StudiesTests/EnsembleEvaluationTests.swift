@@ -8,7 +8,7 @@ import _TestSupport
 
 /// Models judged together (`fashion evaluate --model A --model B`) and on the validation split
 /// they held out (`--on validation`).
-@Suite struct EnsembleEvaluationTests {
+@Suite(.timeLimit(.minutes(10))) struct EnsembleEvaluationTests {
     func dataset(in folder: TemporaryFolder) throws -> Dataset {
         try Fixtures.writeIDXFolder(
             folder.file("data"), train: Fixtures.images(count: 120, classCount: 3),

@@ -12,7 +12,7 @@ import _TestSupport
 
 /// Multi-label through the pipeline: the outfit generator, training a tagger, its thresholds,
 /// its evaluation and the per-image predictions file.
-@Suite struct MultiLabelTests {
+@Suite(.timeLimit(.minutes(10))) struct MultiLabelTests {
     /// A 28x28 ten-class source for outfits: images whose pixels say their index.
     static func source(in temp: TemporaryFolder) throws -> Dataset {
         try Fixtures.writeIDXFolder(

@@ -10,7 +10,7 @@ import Testing
 import _SQLiteStore
 import _TestSupport
 
-@Suite struct StudyTests {
+@Suite(.timeLimit(.minutes(10))) struct StudyTests {
     /// Three classes of 4x4 images that differ in which rows are bright, with noise.
     func dataset(in folder: URL) throws -> Dataset {
         var generator = SeededGenerator(seed: 1)
@@ -153,8 +153,8 @@ import _TestSupport
 }
 
 /// The HTML report in a real browser (Debian's chromium, which `make test` installs).
-@Suite struct ReportInBrowserTests {
-    @Test func headlessChromiumLoadsTheReportAndShowsItsSections() throws {
+@Suite(.timeLimit(.minutes(10))) struct ReportInBrowserTests {
+    @Test func headlessChromiumLoadsTheReportAndShowsItsSections() async throws {
         let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
             FileManager.default.isExecutableFile(atPath: $0)
         }
@@ -173,7 +173,7 @@ import _TestSupport
             "--user-data-dir=\(temp.file("profile").path)",
         ]
 
-        let dom = try CommandRunner.run(
+        let dom = try await CommandRunner.run(
             URL(fileURLWithPath: common[0]), Array(common.dropFirst()) + ["--dump-dom", page])
         #expect(dom.status == 0, Comment(rawValue: dom.standardError))
         #expect(dom.standardOutput.contains("<h2>Comparison</h2>"))
@@ -185,7 +185,7 @@ import _TestSupport
         #expect(dom.standardOutput.components(separatedBy: "<svg ").count - 1 == 8)
 
         let screenshot = temp.file("page.png")
-        let shot = try CommandRunner.run(
+        let shot = try await CommandRunner.run(
             URL(fileURLWithPath: common[0]),
             Array(common.dropFirst()) + ["--window-size=1000,1400", "--screenshot=\(screenshot.path)", page])
         #expect(shot.status == 0, Comment(rawValue: shot.standardError))
@@ -203,7 +203,7 @@ import _TestSupport
 
 /// The report a person reads, rendered from a committed study result (the seed study's
 /// metrics.json from a real run): any change to the report's text shows here as a diff.
-@Suite struct StudyReportGoldenTests {
+@Suite(.timeLimit(.minutes(10))) struct StudyReportGoldenTests {
     @Test func theSeedStudysReportReadsAsRecorded() throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
             "Fixtures/seed-study-metrics.json")
@@ -226,16 +226,16 @@ import _TestSupport
 
 /// The report's comparison charts as a browser draws them (headless Chromium through
 /// selenium); the screenshot stays in `.build/test-artifacts/study-report.png`.
-@Suite struct ReportChartsInBrowserTests {
+@Suite(.timeLimit(.minutes(10))) struct ReportChartsInBrowserTests {
     static var hasBrowser: Bool {
         FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
             && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
-            && (try? CommandRunner.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import selenium"]))?
+            && (try? CommandRunner.runBlocking(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import selenium"]))?
                 .status == 0
     }
 
     @Test(.enabled(if: hasBrowser, "headless Chromium, chromium-driver and selenium are missing: run `make test`"))
-    func everyComparisonChartIsDrawnOnTheFirstScreen() throws {
+    func everyComparisonChartIsDrawnOnTheFirstScreen() async throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let data = try StudyTests().dataset(in: temp.file("data"))
@@ -252,7 +252,7 @@ import _TestSupport
         let artifacts = package.appendingPathComponent(".build/test-artifacts")
         try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
         let screenshot = artifacts.appendingPathComponent("study-report.png")
-        let result = try CommandRunner.run(
+        let result = try await CommandRunner.run(
             URL(fileURLWithPath: "/usr/bin/env"),
             [
                 "python3", package.appendingPathComponent("Scripts/check_report_page.py").path,

@@ -10,7 +10,7 @@ import _SQLiteStore
 import _TestSupport
 
 /// The one training pipeline, driven as `train`, `study` and tune's retrain drive it.
-@Suite struct TrainingRunTests {
+@Suite(.timeLimit(.minutes(10))) struct TrainingRunTests {
     func dataset(in folder: TemporaryFolder) throws -> Dataset {
         try Fixtures.writeIDXFolder(
             folder.file("data"), train: Fixtures.images(count: 120, classCount: 3),

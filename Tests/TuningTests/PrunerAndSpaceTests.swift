@@ -12,7 +12,7 @@ func trial(_ number: Int, _ values: [Double], state: Observation.State = .comple
         steps: Dictionary(uniqueKeysWithValues: values.enumerated().map { ($0.offset + 1, $0.element) }))
 }
 
-@Suite struct PrunerTests {
+@Suite(.timeLimit(.minutes(10))) struct PrunerTests {
     @Test func medianRulePrunesBelowTheMedianOfCompleteTrialsAtTheSameEpoch() {
         let pruner = PrunerSettings(kind: .median, startupTrials: 3, warmupEpochs: 1)
         let others = [
@@ -58,7 +58,7 @@ func trial(_ number: Int, _ values: [Double], state: Observation.State = .comple
     }
 }
 
-@Suite struct SearchSpaceTests {
+@Suite(.timeLimit(.minutes(10))) struct SearchSpaceTests {
     func reason(_ json: String) -> String {
         let temp = try? TemporaryFolder()
         defer { temp?.remove() }

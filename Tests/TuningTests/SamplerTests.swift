@@ -34,7 +34,7 @@ func search(_ sampler: any Sampler, trials: Int) throws -> [Double] {
     return best
 }
 
-@Suite struct SamplerTests {
+@Suite(.timeLimit(.minutes(10))) struct SamplerTests {
     @Test func randomDrawsStayInTheirRangesAndRepeatForTheSameSeedAndTrial() throws {
         let sampler = RandomSampler(space: syntheticSpace, seed: 7)
         var rates = [Double]()

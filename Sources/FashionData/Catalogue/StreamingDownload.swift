@@ -6,7 +6,7 @@ import Foundation
 
 /// One HTTP download streamed to a file, refused as soon as it grows past `limit` bytes (a
 /// server that sends without end fills neither memory nor the disk), and given up when no
-/// data arrives for `timeout` seconds.
+/// data arrives for `timeout` seconds or the whole download takes more than 20 times that.
 final class StreamingDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private let url: URL
     private let limit: Int
@@ -37,7 +37,18 @@ final class StreamingDownload: NSObject, URLSessionDataDelegate, @unchecked Send
         defer { session.finishTasksAndInvalidate() }
         let result = await withCheckedContinuation { continuation in
             download.lock.withLock { download.continuation = continuation }
-            session.dataTask(with: url).resume()
+            let task = session.dataTask(with: url)
+            task.resume()
+            // A server that trickles data (never silent for `timeout`, never done) is given up on
+            // too: the whole download has 20 times the stall limit.
+            let whole = timeout * 20
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(whole * 1000))) {
+                download.fail(
+                    .download(
+                        url: url.absoluteString,
+                        reason: "the download did not finish within \(Int(whole)) s (20 times the stall limit); "
+                            + "try again, or allow longer with the timeout option"), task)
+            }
         }
         return try result.get()
     }

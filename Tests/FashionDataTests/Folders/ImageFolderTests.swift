@@ -6,7 +6,7 @@ import Testing
 import _TestSupport
 
 /// Image-folder datasets: the layouts, the kinds of pictures, the bad cases, the cache.
-@Suite struct ImageFolderTests {
+@Suite(.timeLimit(.minutes(10))) struct ImageFolderTests {
     /// A picture of `size` whose pixels depend on `seed`, in `kind` (png, png-rgb, jpg, jpg-gray).
     static func picture(_ kind: String, width: Int = 12, height: Int = 12, seed: Int) -> [UInt8] {
         let channels = kind == "png-rgb" || kind == "jpg" ? 3 : 1

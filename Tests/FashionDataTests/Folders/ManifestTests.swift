@@ -6,7 +6,7 @@ import Testing
 import _TestSupport
 
 /// Multi-label manifests: the format, the dataset they make, and every bad case named.
-@Suite struct ManifestTests {
+@Suite(.timeLimit(.minutes(10))) struct ManifestTests {
     static func picture(seed: Int) -> [UInt8] { ImageFolderTests.picture("png", seed: seed) }
 
     /// A manifest dataset: pictures a.png ... plus the given manifests (and classes.txt if given).

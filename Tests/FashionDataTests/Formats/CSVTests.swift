@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import _TestSupport
 
-@Suite struct CSVTests {
+@Suite(.timeLimit(.minutes(10))) struct CSVTests {
     @Test func readsKaggleLayout() throws {
         let images = Fixtures.images(count: 5, rows: 3, columns: 3)
         let parsed = try CSV.parse(Array(Fixtures.csv(images).utf8), path: "t.csv")

@@ -2,7 +2,7 @@ import FashionData
 import Testing
 import _TestSupport
 
-@Suite struct GzipTests {
+@Suite(.timeLimit(.minutes(10))) struct GzipTests {
     let original = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 / 7) }
 
     @Test func roundTrip() throws {

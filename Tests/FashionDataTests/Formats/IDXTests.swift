@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import _TestSupport
 
-@Suite struct IDXTests {
+@Suite(.timeLimit(.minutes(10))) struct IDXTests {
     @Test(arguments: [true, false])
     func readsCompressedAndRawFolders(compressed: Bool) throws {
         let temp = try TemporaryFolder()

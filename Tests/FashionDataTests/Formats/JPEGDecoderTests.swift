@@ -5,7 +5,7 @@ import _TestSupport
 
 /// JPEG through libjpeg-turbo: grayscale and colour read back close to what was encoded (JPEG
 /// is lossy), sizes checked before decoding, damaged files refused with the file named.
-@Suite struct JPEGDecoderTests {
+@Suite(.timeLimit(.minutes(10))) struct JPEGDecoderTests {
     static func smooth(width: Int, height: Int, channels: Int) -> [UInt8] {
         var pixels = [UInt8]()
         for y in 0..<height {

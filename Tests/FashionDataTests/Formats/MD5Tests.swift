@@ -2,7 +2,7 @@ import Testing
 
 @testable import FashionData
 
-@Suite struct MD5Tests {
+@Suite(.timeLimit(.minutes(10))) struct MD5Tests {
     /// The test suite of RFC 1321, appendix A.5.
     @Test(arguments: [
         ("", "d41d8cd98f00b204e9800998ecf8427e"),
