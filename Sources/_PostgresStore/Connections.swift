@@ -227,7 +227,8 @@ extension ConnectionPool {
                     let name = purpose.prefix { $0 != "(" }
                     throw RunStoreError(
                         location: location.description,
-                        reason: Self.describe(error) + " (\(name)" + (attempt > 1 ? ", after \(attempt) attempts)" : ")"))
+                        reason: Self.describe(error) + " (\(name)"
+                            + (attempt > 1 ? ", after \(attempt) attempts)" : ")"))
                 }
                 // Say once why a call waits, so a person at a terminal is not left guessing.
                 if !warned, Date().timeIntervalSince(started) > 2 {

@@ -37,7 +37,9 @@ public final class PostgresRunStore: RunStorage, @unchecked Sendable {
     /// One transaction (see `ConnectionPool.transaction`); database errors become RunStoreErrors.
     @discardableResult
     func transaction<T>(purpose: String = #function, _ body: (Session) throws -> T) throws(RunStoreError) -> T {
-        do { return try pool.transaction(purpose: purpose, body) } catch let error as RunStoreError { throw error } catch {
+        do { return try pool.transaction(purpose: purpose, body) } catch let error as RunStoreError {
+            throw error
+        } catch {
             throw RunStoreError(location: location, reason: ConnectionPool.describe(error))
         }
     }

@@ -75,7 +75,8 @@ public enum CommandRunner {
         finished.withLock { reaped = true }
         var errors = String(decoding: errorData, as: UTF8.self)
         if finished.withLock({ killed }) {
-            errors += "\n[test] \(program.lastPathComponent) \(arguments.joined(separator: " ")) was killed after \(Int(seconds)) s\n"
+            errors +=
+                "\n[test] \(program.lastPathComponent) \(arguments.joined(separator: " ")) was killed after \(Int(seconds)) s\n"
         }
         return Result(
             status: status,

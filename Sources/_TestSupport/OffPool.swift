@@ -69,4 +69,3 @@ private final class ResumeOnce<T: Sendable>: @unchecked Sendable {
         target?.resume(with: result)
     }
 }
-

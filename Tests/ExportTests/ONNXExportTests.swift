@@ -13,7 +13,8 @@ import _TestSupport
 @Suite(.serialized, .timeLimit(.minutes(10))) struct ONNXExportTests {
     /// Python with onnx and onnxruntime (`make test` pip-installs them).
     static let pythonHasONNX: Bool = {
-        (try? CommandRunner.runBlocking(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import onnx, onnxruntime"]))?
+        (try? CommandRunner.runBlocking(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import onnx, onnxruntime"]))?
             .status == 0
     }()
     static let skipReason = Comment(

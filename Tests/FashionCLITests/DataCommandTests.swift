@@ -64,7 +64,8 @@ import _TestSupport
             if name.hasPrefix("t10k-images") { bytes = Array(bytes.prefix(bytes.count / 2)) }
             try Data(bytes).write(to: copy.file(name))
         }
-        let result = try await CommandRunner.run(["data", "verify", "--data", copy.url.path], environment: environment())
+        let result = try await CommandRunner.run(
+            ["data", "verify", "--data", copy.url.path], environment: environment())
         #expect(result.status == 1)
         #expect(result.standardOutput.contains("FAIL  t10k-images-idx3-ubyte.gz"))
         #expect(

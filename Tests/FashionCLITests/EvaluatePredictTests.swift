@@ -101,7 +101,9 @@ import _TestSupport
         try "not a picture".write(to: bad, atomically: true, encoding: .utf8)
         let batch = RealData.folder.appendingPathComponent("t10k-images-idx3-ubyte.gz").path
 
-        let result = try await CommandRunner.run(["predict", "--model", model.path, picture.path, bad.path, batch, "--json"])
+        let result = try await CommandRunner.run([
+            "predict", "--model", model.path, picture.path, bad.path, batch, "--json",
+        ])
         #expect(result.status == 1)
         let prediction = try JSONDecoder().decode(Prediction.self, from: Data(result.standardOutput.utf8))
         #expect(prediction.predictions.count == 1 + 10_000)
@@ -135,7 +137,9 @@ import _TestSupport
             pipe.status != 0
                 && pipe.standardError.contains("\(fifo.path): cannot read the file: is a FIFO (named pipe), not a file")
         )
-        let folder = try await CommandRunner.run(["evaluate", "--model", model.path, "--csv", temp.file("folder.csv").path])
+        let folder = try await CommandRunner.run([
+            "evaluate", "--model", model.path, "--csv", temp.file("folder.csv").path,
+        ])
         #expect(folder.status != 0 && folder.standardError.contains("is a folder, not a file"))
         let asModel = try await CommandRunner.run(["predict", "--model", temp.file("folder.csv").path, fifo.path])
         #expect(asModel.status != 0 && asModel.standardError.contains("folder.csv: is a folder, not a file"))

@@ -73,7 +73,8 @@ import _TestSupport
         #expect(
             smooth.document["score"] as? String == "log-probability" && smooth.document["smoothSamples"] as? Int == 4)
         #expect(smooth.maps.count == 3 && smooth.maps != plain.maps)
-        await #expect(try maps(["--smooth-samples", "4", "--steps", "8", "--score", "log-probability"]).maps == smooth.maps)
+        await #expect(
+            try maps(["--smooth-samples", "4", "--steps", "8", "--score", "log-probability"]).maps == smooth.maps)
 
         for (extra, message) in [
             (["--method", "occlusion", "--smooth-samples", "4"], "--smooth-samples: SmoothGrad is for gradient"),

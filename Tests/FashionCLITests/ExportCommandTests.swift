@@ -32,7 +32,9 @@ import _TestSupport
         #expect(
             missing.status != 0
                 && missing.standardError.contains("output: the folder \(temp.file("no").path) does not exist"))
-        let absent = try await CommandRunner.run(["export", "--model", temp.file("absent.safetensors").path, "-o", out.path])
+        let absent = try await CommandRunner.run([
+            "export", "--model", temp.file("absent.safetensors").path, "-o", out.path,
+        ])
         #expect(absent.status != 0 && absent.standardError.contains("absent.safetensors: cannot read the file"))
     }
 }

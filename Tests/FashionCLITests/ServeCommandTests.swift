@@ -57,7 +57,8 @@ import _TestSupport
     }
 
     static func python(has module: String) -> Bool {
-        (try? CommandRunner.runBlocking(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import \(module)"]))?.status
+        (try? CommandRunner.runBlocking(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import \(module)"]))?
+            .status
             == 0
     }
 

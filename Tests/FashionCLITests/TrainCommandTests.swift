@@ -60,7 +60,8 @@ import _TestSupport
                 print(" ".join(sorted(f.keys())), f.get_tensor("0.kernel").shape, meta["format"], \
                 json.loads(meta["class_names"])[9])
             """
-        let python = try await CommandRunner.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, file.path])
+        let python = try await CommandRunner.run(
+            URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script, file.path])
         #expect(python.status == 0, Comment(rawValue: python.standardError))
         #expect(python.standardOutput == "0.bias 0.kernel 2.bias 2.kernel (784, 64) fashion-model Ankle boot\n")
     }

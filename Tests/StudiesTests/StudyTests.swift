@@ -230,7 +230,8 @@ import _TestSupport
     static var hasBrowser: Bool {
         FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
             && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
-            && (try? CommandRunner.runBlocking(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import selenium"]))?
+            && (try? CommandRunner.runBlocking(
+                URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import selenium"]))?
                 .status == 0
     }
 
