@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/fashion
 OUT ?= out
 
-.PHONY: study tune beyond test kernel-levels lint format deps build release bench bench-tune bench-serve bench-outfits demo-photos \
+.PHONY: study tune beyond test soak cut-soak kernel-levels lint format deps build release bench bench-tune bench-serve bench-outfits demo-photos \
 	fuzz clean
 
 ## make study: the main job. Verifies the data, then runs the seed study (Models 1-3 of the
@@ -51,6 +51,18 @@ KERNEL_SUITES = ImageLayerTests|ConvolutionMaxPoolTests|ReLUPoolOrderTests|Optim
 kernel-levels:
 	FASHION_KERNELS=baseline Scripts/test-watchdog.py 600 $(SWIFT) test --skip-build $(TEST_BUILD) --filter "$(KERNEL_SUITES)"
 	FASHION_KERNELS=avx2 Scripts/test-watchdog.py 600 $(SWIFT) test --skip-build $(TEST_BUILD) --filter "$(KERNEL_SUITES)"
+
+## make soak: the whole suite SOAK_RUNS (20) times in a row beside two busy processes, each run
+## under the watchdog; counts passes, failures and hangs (Scripts/soak-tests.sh). Needs make test's build.
+SOAK_RUNS ?= 20
+soak:
+	@OUT=$(OUT) TEST_LIMIT=$(TEST_LIMIT) Scripts/soak-tests.sh $(SOAK_RUNS) 2
+
+## make cut-soak: CUTS (200) cuts of 0.2-3 s of a PostgreSQL link during a two-worker tuning run, each
+## worker on a host of its own; hangs, lost or doubled trials and the stall after each cut
+## (Scripts/cut-soak.sh; needs root and make test's build).
+cut-soak: deps
+	FASHION=.build-test/release/fashion Scripts/cut-soak.sh
 
 ## make fault-test: eight tune workers on eight simulated hosts (network namespaces) share one
 ## 64-trial study in PostgreSQL; ten SIGKILLs (one host lost for good) and a link cut for 20 s;
