@@ -60,7 +60,11 @@ public enum Tuner {
 
         DispatchQueue.concurrentPerform(iterations: max(1, workers)) { _ in
             do {
-                while Date() < deadline {
+                // Each worker claims once even past the limit (a machine slowed by its neighbours
+                // may load the data for longer than a short limit): a study ends with a trial to report.
+                var claimedOnce = false
+                while !claimedOnce || Date() < deadline {
+                    claimedOnce = true
                     let asked = Date()
                     let claimed = try store.claimTrial(
                         study: studyID, worker: worker, budget: settings.trials,
