@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/fashion
 OUT ?= out
 
-.PHONY: study tune beyond test soak cut-soak kernel-levels lint format deps build release bench bench-tune bench-serve bench-outfits demo-photos \
+.PHONY: study tune beyond test soak cut-soak kernel-levels doc-examples docs lint format deps build release bench bench-tune bench-serve bench-outfits demo-photos \
 	fuzz clean
 
 ## make study: the main job. Verifies the data, then runs the seed study (Models 1-3 of the
@@ -42,7 +42,13 @@ test: deps lint
 	$(SWIFT) build --build-tests $(TEST_BUILD)
 	@FASHION=.build-test/release/fashion $(MAKE) --no-print-directory fault-test
 	Scripts/with-postgres.sh Scripts/test-watchdog.py $(TEST_LIMIT) $(SWIFT) test --skip-build $(TEST_BUILD)
+	@$(MAKE) --no-print-directory doc-examples
 	@$(MAKE) --no-print-directory kernel-levels
+
+## make doc-examples: runs the quick examples (```sh quick blocks) of README.md and Docs/ with the test
+## build's fashion and checks that they print what the pages show (Scripts/doc-examples.py).
+doc-examples:
+	python3 Scripts/doc-examples.py --fashion .build-test/release/fashion
 
 ## make kernel-levels: the layers' kernel tests again with each lower instruction set forced
 ## (FASHION_KERNELS): the kernels are compiled for baseline, AVX2 and AVX-512, and the tests
@@ -71,10 +77,13 @@ fault-test: deps
 	SWIFT="$(SWIFT)" Scripts/fault-test.sh
 
 ## make lint: swift format (it ships with the toolchain) with the committed .swift-format
-## (4 spaces, lines of at most 120 characters); fails on any file it would change.
-FORMATTED = Sources Tests Benchmarks Package.swift Fuzz/Sources Fuzz/Package.swift
+## (4 spaces, lines of at most 120 characters); fails on any file it would change. Then
+## Scripts/lint-docs.py: no file speaks of work sessions or issue numbers, and no Markdown line
+## outside tables and fenced blocks is over 120 characters.
+FORMATTED = Sources Tests Benchmarks Examples Package.swift Fuzz/Sources Fuzz/Package.swift
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel $(FORMATTED)
+	python3 Scripts/lint-docs.py
 
 ## make format: rewrites the files as make lint wants them.
 format:
@@ -143,3 +152,12 @@ fuzz: deps
 
 clean:
 	rm -rf .build $(OUT)
+
+## make docs: the API reference of each library (DocC, through swift-docc-plugin) into .build/docs/<Target>;
+## fails on any warning. Open .build/docs/<Target>/index.html through a web server, or the archive in Xcode.
+DOC_TARGETS = FashionData NeuralNet Inference Studies Tuning Serving Reports
+docs:
+	@for t in $(DOC_TARGETS); do \
+		$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target $$t \
+			--warnings-as-errors --output-path .build/docs/$$t --transform-for-static-hosting || exit 1; \
+	done

@@ -19,6 +19,7 @@ let package = Package(
         // For the fuzz targets (Fuzz/, a package of its own) and for embedding.
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "Studies", targets: ["Studies"]),
+        .library(name: "Inference", targets: ["Inference"]),
         .library(name: "Tuning", targets: ["Tuning"]),
         .library(name: "Serving", targets: ["Serving"]),
     ],
@@ -34,9 +35,15 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // The PostgreSQL run store (`--store postgresql://...`), only in the _PostgresStore target.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // `make docs`: the API reference (DocC). A plugin only: nothing of it is built into fashion.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .executableTarget(name: "fashion", dependencies: ["FashionCLI"]),
+        // The library's example (Docs/library.md): built with the package, so it keeps up with the API.
+        .executableTarget(
+            name: "train-and-predict", dependencies: ["FashionData", "Inference", "NeuralNet", "Studies"],
+            path: "Examples/train-and-predict"),
         .executableTarget(
             name: "fashion-bench",
             dependencies: [

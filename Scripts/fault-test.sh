@@ -198,7 +198,7 @@ read -r total_claims p50 p99 worst < <(sort -g "$work/claims.txt" | awk '{ v[NR]
 echo "fault test: $WORKERS workers on $hosts hosts, $TRIALS trials in ${seconds} s;" \
   "$kills SIGKILLs, one ${CUT_SECONDS}-s cut;" \
   "$interrupted trials interrupted and run again; $total_claims claims: p50 $p50 ms, p99 $p99 ms, max $worst ms"
-# The claim time is a measurement (issue 17's goal: p99 at most 50 ms), reported, not a pass
+# The claim time is a measurement (the goal: p99 at most 50 ms), reported, not a pass
 # or fail: timings depend on the machine and its neighbours.
 if awk -v p="$p99" 'BEGIN { exit !(p <= 50) }'; then goal="met"; else goal="NOT met"; fi
 echo "fault test: the goal of a claim p99 of at most 50 ms is $goal here"

@@ -5,7 +5,8 @@
 #
 #   Scripts/soak-tests.sh N [BUSY]
 #
-# Needs the test build (make test's, in .build-test). Each run's output is kept in
+# Needs the test build (make test's, in .build-test; SCRATCH names another, such as a copy kept
+# apart while the code is rebuilt). Each run's output is kept in
 # $OUT/soak/run-K.log (OUT defaults to out); the last line is the tally.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,7 @@ out="${OUT:-out}/soak"
 mkdir -p "$out"
 swift="${SWIFT:-swift}"
 limit="${TEST_LIMIT:-900}"
+scratch="${SCRATCH:-.build-test}"
 
 pids=()
 stop_busy() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
@@ -32,7 +34,7 @@ for k in $(seq 1 "$runs"); do
   log="$out/run-$k.log"
   started=$(date +%s)
   if Scripts/with-postgres.sh Scripts/test-watchdog.py "$limit" \
-    "$swift" test --skip-build -c release --scratch-path .build-test -Xswiftc -enable-testing >"$log" 2>&1; then
+    "$swift" test --skip-build -c release --scratch-path "$scratch" -Xswiftc -enable-testing >"$log" 2>&1; then
     passed=$((passed + 1)); verdict=passed
   elif grep -q "stopped by the watchdog" "$log"; then
     hung=$((hung + 1)); verdict=HUNG

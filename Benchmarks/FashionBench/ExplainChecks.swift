@@ -5,7 +5,7 @@ import NeuralNet
 import NumericCore
 import Studies
 
-/// `fashion-bench explain-checks MODEL [IMAGES]`: the saliency sanity checks of issue 16 on the
+/// `fashion-bench explain-checks MODEL [IMAGES]`: the saliency sanity checks on the
 /// first IMAGES (500) test images, for a trained model of images (cnn-small):
 /// deletion-curve areas of each method against a random order, the rank correlation of the
 /// maps of the trained model and of the model with its top layers re-initialised, the

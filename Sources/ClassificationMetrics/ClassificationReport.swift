@@ -4,6 +4,7 @@ import Foundation
 /// averages: scikit-learn's `classification_report`, in its layout and as JSON. A precision
 /// or recall with nothing to divide by is 0, as scikit-learn's default.
 public struct ClassificationReport: Codable, Equatable, Sendable {
+    /// One class's (or an average's) precision, recall, F1 and support.
     public struct Scores: Codable, Equatable, Sendable {
         public let precision: Double
         public let recall: Double

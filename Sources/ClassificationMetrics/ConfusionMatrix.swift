@@ -12,6 +12,7 @@ public struct ConfusionMatrix: Codable, Equatable, Sendable {
         self.counts = counts
     }
 
+    /// How a confusion matrix's counts are turned into shares: by true class, by predicted class, or over all.
     public enum Normalisation: String, Codable, Sendable {
         /// Each row sums to 1: the share of each true class given each prediction (recall on the diagonal).
         case trueClass = "true"

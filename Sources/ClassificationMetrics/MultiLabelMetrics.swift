@@ -4,6 +4,7 @@
 /// - Truth: `[count, tagCount]` 0 or 1, row-major. Scores: the same shape, each tag's
 ///   probability; a tag is predicted when its score reaches its threshold.
 public struct MultiLabelMetrics: Codable, Equatable, Sendable {
+    /// One tag's precision, recall, F1, average precision and counts at its threshold.
     public struct TagScores: Codable, Equatable, Sendable {
         public let precision: Double
         public let recall: Double

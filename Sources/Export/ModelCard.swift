@@ -2,6 +2,7 @@ import NeuralNet
 
 /// What a user of an exported file needs to feed it, written beside it as `<file>.onnx.json`.
 public struct ModelCard: Codable, Equatable, Sendable {
+    /// A graph input or output as the model card describes it: name, shape and element type.
     public struct TensorDescription: Codable, Equatable, Sendable {
         public let name: String
         /// Sizes, "N" for the batch.

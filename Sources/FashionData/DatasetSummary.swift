@@ -3,6 +3,7 @@ import Foundation
 /// The facts `fashion data info` prints: counts, per-class counts, pixel statistics and
 /// where the files came from. Codable, so `--json` prints exactly the same facts.
 public struct DatasetSummary: Sendable, Codable, Equatable {
+    /// The counts and pixel statistics of one split.
     public struct Split: Sendable, Codable, Equatable {
         public let count: Int
         public let classCounts: [Int]

@@ -5,7 +5,9 @@ extension LabeledImages {
     /// its images (rounded), chosen by a shuffle seeded with `seed`. Both parts keep the
     /// original order of their images, so the same seed always gives the same split.
     ///
-    /// - Parameter validationFraction: in (0, 1), for example 0.1 for 10%.
+    /// - Parameters:
+    ///   - validationFraction: in (0, 1), for example 0.1 for 10%.
+    ///   - seed: seeds the shuffle that chooses the validation images.
     public func stratifiedSplit(validationFraction: Double, seed: UInt64) throws(DataError) -> (
         train: LabeledImages, validation: LabeledImages
     ) {

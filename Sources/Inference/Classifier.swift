@@ -36,15 +36,20 @@ public final class Classifier: Sendable {
     private let workspaces: Mutex<[Workspace]>
     private let template: Workspace
 
-    /// - Parameter flipAveraging: overrides the model file's own choice.
+    /// A classifier of one model file.
+    /// - Parameters:
+    ///   - file: the model, read with `ModelFile.read(from:)`.
+    ///   - flipAveraging: overrides the model file's own choice.
     public convenience init(file: ModelFile, flipAveraging: Bool? = nil) {
         self.init(members: [file], flipAveraging: flipAveraging)
     }
 
     /// An ensemble: `files` judged as one classifier (one file is that model alone). They must
     /// classify, take the same images and name the same classes (`ModelFile.ensembleProblem`);
-    /// `paths` name them in the error.
-    /// - Parameter flipAveraging: overrides every member's own choice.
+    /// - Parameters:
+    ///   - files: the members, one model or more.
+    ///   - paths: the members' files, named in the error when they cannot be judged as one.
+    ///   - flipAveraging: overrides every member's own choice.
     public convenience init(ensemble files: [ModelFile], paths: [String], flipAveraging: Bool? = nil)
         throws(InferenceError)
     {

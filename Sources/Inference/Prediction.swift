@@ -5,8 +5,10 @@ import _Files
 /// Classifies pictures and image batches with a model, one result per image; an input that
 /// cannot be read becomes a failure with its message while the others are still classified.
 public struct Prediction: Codable, Sendable {
+    /// A class and its probability, as predictions list them.
     public typealias ClassProbability = ClassScore
 
+    /// The top classes (or tags) of one input image.
     public struct Item: Codable, Sendable {
         /// The file, with `#index` for an image of a batch.
         public let input: String
@@ -15,6 +17,7 @@ public struct Prediction: Codable, Sendable {
         public var tags: [ClassProbability]? = nil
     }
 
+    /// An input that could not be predicted, and why.
     public struct Failure: Codable, Sendable {
         public let input: String
         public let message: String

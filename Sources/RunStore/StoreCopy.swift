@@ -5,6 +5,7 @@ import Foundation
 /// new: a run already there (same kind, name and start, to the millisecond) and a tuning study
 /// whose name is taken are skipped.
 public enum StoreCopy {
+    /// What a copy added and what it found already there.
     public struct Summary: Equatable, Sendable {
         public var runs = 0
         public var runsSkipped = 0

@@ -30,6 +30,7 @@ public struct TuningStudyRecord: Codable, Equatable, Sendable {
     }
 }
 
+/// Where a trial stands: running, complete, pruned, failed or interrupted.
 public enum TrialStatus: String, Codable, Sendable, CaseIterable {
     /// Being trained by a live worker.
     case running

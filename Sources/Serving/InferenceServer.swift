@@ -5,6 +5,7 @@ import Inference
 /// V2) REST endpoints, the web page and `/metrics`, over the models of a repository, each
 /// behind its own dynamic batcher.
 public final class InferenceServer: Sendable {
+    /// The server's limits and batching: batch size and delay, body and photo size, queue, timeout, threads.
     public struct Settings: Sendable {
         /// Largest request body in bytes; a larger one is answered 413.
         public var maxBodySize = 8 << 20

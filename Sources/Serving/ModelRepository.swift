@@ -82,6 +82,7 @@ public struct ModelRepository: Sendable {
         }
     }
 
+    /// One served model: its name, version, file and classifier.
     public struct Model: Sendable {
         public let name: String
         public let version: String

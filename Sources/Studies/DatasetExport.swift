@@ -13,6 +13,7 @@ import _Files
 /// folder's name. CSV: `DIR/<name>_train.csv` and `DIR/<name>_test.csv`, `label,pixel1,...`
 /// (grayscale only, as Kaggle's).
 public enum DatasetExport {
+    /// The forms a dataset can be written in: PNG folders or Kaggle CSV.
     public enum Format: String, CaseIterable, Sendable {
         case folders
         case csv

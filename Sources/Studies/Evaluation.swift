@@ -25,9 +25,16 @@ public struct Evaluation: Codable, Sendable {
         "curves", "confusion", "predictions", "mistakes", "explanations", "calibration", "weights",
     ]
 
+    /// Judges `model` on `images` and draws the report's pictures into `folder`.
     /// - Parameters:
-    ///   - probabilities: the model's outputs for `images` when already computed.
-    ///   - members: an ensemble's other models, whose mean with `model` gave `probabilities`;
+    ///   - name: the model's name in the report.
+    ///   - model: the network judged.
+    ///   - classNames: the classes in label order.
+    ///   - images: the images judged, with their labels.
+    ///   - folder: where the pictures go (nil: none drawn).
+    ///   - flipAveraging: whether each image is judged with its mirror image.
+    ///   - given: the model's outputs for `images` when already computed.
+    ///   - members: an ensemble's other models, whose mean with `model` gave `given`;
     ///     the explanations are then the mean of every member's maps (integrated gradients are
     ///     linear in the score, so that explains the members' mean logit).
     public static func run(

@@ -5,6 +5,7 @@ import _Files
 /// An experiment file: models to train and compare on one dataset, each with several seeds.
 /// A model is a preset of the seed study, or an architecture with its training options.
 public struct Experiment: Codable, Sendable {
+    /// One model of an experiment: a preset or an architecture, with its training options.
     public struct Entry: Codable, Sendable {
         public var name: String
         public var description: String?

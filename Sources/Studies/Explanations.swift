@@ -13,6 +13,7 @@ import _Files
 /// `fashion evaluate` and `serve` average them), each member explaining the class the
 /// ensemble's mean probabilities choose.
 public struct Explanations: Codable, Sendable {
+    /// The saliency methods, by Captum's names.
     public enum Method: String, Codable, Sendable, CaseIterable {
         case gradient
         case gradientTimesInput = "gradient-x-input"
@@ -21,6 +22,7 @@ public struct Explanations: Codable, Sendable {
         case gradCAM = "grad-cam"
     }
 
+    /// What to explain and how: method, class, score, steps, window, smoothing.
     public struct Settings: Sendable {
         public var method: Method
         /// The class to explain (index); nil explains each image's predicted class.
@@ -43,6 +45,7 @@ public struct Explanations: Codable, Sendable {
         public init(method: Method) { self.method = method }
     }
 
+    /// One explained image: its class, probability, map and completeness.
     public struct Item: Codable, Sendable {
         /// The file, with `#index` for an image of a batch.
         public let input: String

@@ -20,7 +20,10 @@ public struct ModelEvaluation {
     /// The metrics as text for a terminal.
     public var text: String { tagging?.text ?? evaluation?.text ?? "" }
 
+    /// Judges one model file on `images`.
     /// - Parameters:
+    ///   - modelFile: the model judged.
+    ///   - images: the images, with their labels or tags.
     ///   - source: what `images` are, for messages ("the test set", a file's path).
     ///   - folder: where the files go (default: `<name>-evaluation` beside the model file).
     ///   - flipAveraging: overrides the model file's own choice.

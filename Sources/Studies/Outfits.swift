@@ -19,6 +19,7 @@ import _Files
 /// `DIR/cells.csv` (each outfit's four cells: the source split's item index or -1 for empty),
 /// which the oracle of the benchmark reads.
 public enum Outfits {
+    /// How many outfits to make, from which seed, and how often a cell is empty.
     public struct Options: Sendable {
         public var trainCount = 30_000
         public var testCount = 5_000

@@ -8,6 +8,7 @@ import Reports
 /// test accuracy with each seed's point, and which confusions the best model fixed over the
 /// first. Each chart is inline SVG for report.html and a file `comparison-<name>.svg`.
 public struct StudyComparison {
+    /// One chart of the comparison: its name, caption and SVG text.
     public struct Chart {
         public let name: String
         public let caption: String

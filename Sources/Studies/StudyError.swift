@@ -1,5 +1,6 @@
 import Foundation
 
+/// Why a study or evaluation cannot go on, naming the file or field.
 public enum StudyError: Error, CustomStringConvertible, LocalizedError {
     case experimentFile(path: String, reason: String)
     case failed(String)

@@ -4,6 +4,7 @@ import NeuralNet
 /// What a study measured, as plain values: written as metrics.json and rendered into the
 /// report. Detailed metrics and pictures come from each model's first seed.
 public struct StudyResult: Codable, Sendable {
+    /// One seed's run of a model: its history, test metrics and files.
     public struct SeedRun: Codable, Sendable {
         public let seed: UInt64
         /// For a tagging study: subset accuracy at the model's thresholds.
@@ -17,6 +18,7 @@ public struct StudyResult: Codable, Sendable {
         public var headline: Double { testMeanAveragePrecision ?? testAccuracy }
     }
 
+    /// A model's runs over every seed, with their mean and spread.
     public struct ModelResult: Codable, Sendable {
         public let name: String
         public let architecture: String

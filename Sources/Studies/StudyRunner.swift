@@ -13,9 +13,15 @@ import _Files
 /// the report into `folder`.
 public enum StudyRunner {
     /// - Parameters:
+    ///   - experiment: the models and their training.
+    ///   - dataset: the data, split into training and validation by the experiment's share.
+    ///   - seeds: each model is trained once with each.
     ///   - threads: threads per training run.
     ///   - parallelRuns: how many runs train at once (each on its own threads). Runs are
     ///     independent and seeded, so the results do not depend on this.
+    ///   - folder: where the models, pictures, metrics and report go.
+    ///   - store: where each run is recorded (nil: nowhere).
+    ///   - progress: called with a line for each finished run.
     public static func run(
         _ experiment: Experiment, dataset: Dataset, seeds: [UInt64], threads: Int, parallelRuns: Int = 1, folder: URL,
         store: (any RunStorage)? = nil, progress: @Sendable (String) -> Void = { _ in }

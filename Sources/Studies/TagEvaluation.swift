@@ -20,8 +20,14 @@ public struct TagEvaluation: Codable, Sendable {
 
     public static let pictureOrder = ["tags"]
 
+    /// Judges a tagger's outputs on `images` as scikit-learn would, and draws the tag grid.
     /// - Parameters:
+    ///   - name: the model's name in the report.
+    ///   - tagNames: the tags in column order.
+    ///   - thresholds: each tag's threshold.
+    ///   - images: the images, with their true tags.
     ///   - probabilities: `[count, tags]`, the model's sigmoid outputs.
+    ///   - folder: where the picture goes (nil: none drawn).
     public static func run(
         name: String, tagNames: [String], thresholds: [Float], images: LabeledImages, probabilities: [Float],
         folder: URL?

@@ -9,6 +9,7 @@ import NumericCore
 /// output layer is Dense(classes) → softmax. A knob the space leaves out keeps the seed
 /// study's default (Keras's).
 public enum Knobs {
+    /// One named hyperparameter a search space may set, with the help text that describes it.
     public struct Knob: Sendable {
         public let name: String
         public let help: String
@@ -48,8 +49,12 @@ public enum Knobs {
             + (1...maximumConvolutionBlocks).map { "filters_\($0)" })
 
     /// The network and training options of one trial.
-    /// - Parameter imageShape: `[height, width, channels]` of the images (for convolutions;
-    ///   default: square grayscale images of `inputSize` pixels).
+    /// - Parameters:
+    ///   - values: the trial's parameters.
+    ///   - inputSize: the values of one image.
+    ///   - classes: the number of classes (the last layer's units).
+    ///   - imageShape: `[height, width, channels]` of the images (for convolutions;
+    ///     default: square grayscale images of `inputSize` pixels).
     public static func configuration(_ values: Assignment, inputSize: Int, classes: Int, imageShape: ImageShape? = nil)
         throws(TuningError) -> (ModelSpecification, TrainingOptions)
     {

@@ -1,5 +1,6 @@
 import Foundation
 
+/// The pruners a study can use: the median rule, successive halving, or none.
 public enum PrunerKind: String, Codable, Sendable, CaseIterable {
     /// Optuna's MedianPruner: stop a trial whose validation accuracy after an epoch is below
     /// the median of the complete trials' accuracies after the same epoch.

@@ -36,6 +36,7 @@ public struct SearchParameter: Codable, Equatable, Sendable {
         self.when = when
     }
 
+    /// The values a parameter may take: a choice, a range (linear or logarithmic), or one value.
     public enum Domain: Equatable, Sendable {
         case choice([ParameterValue])
         case range(low: Double, high: Double, log: Bool, integer: Bool)

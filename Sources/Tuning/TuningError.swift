@@ -1,6 +1,7 @@
 import Foundation
 import Studies
 
+/// Why a search cannot go on, naming the parameter, file or store.
 public enum TuningError: Error, CustomStringConvertible, LocalizedError {
     case file(path: String, reason: String)
     case space(String)

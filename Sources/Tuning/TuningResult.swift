@@ -9,6 +9,7 @@ import _Files
 /// retrained on the whole training set and evaluated once on the test set. Written as
 /// tuning.json beside report.html.
 public struct TuningResult: Codable, Sendable {
+    /// One trial as the report lists it.
     public struct Trial: Codable, Sendable {
         public let number: Int
         public let state: String
@@ -18,6 +19,7 @@ public struct TuningResult: Codable, Sendable {
         public let parameters: Assignment
     }
 
+    /// How much one parameter explains of the validation score.
     public struct Importance: Codable, Sendable {
         public let parameter: String
         /// The share of the variance of validation accuracy among complete trials that the
@@ -25,6 +27,7 @@ public struct TuningResult: Codable, Sendable {
         public let etaSquared: Double
     }
 
+    /// The best trial retrained on the whole training set and tested once.
     public struct Final: Codable, Sendable {
         public let trial: Int
         public let validationAccuracy: Double

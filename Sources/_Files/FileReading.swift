@@ -40,6 +40,7 @@ public enum FileReading {
     }
 }
 
+/// A file that could not be read, named, with the reason.
 public struct FileReadError: Error, CustomStringConvertible {
     public let path: String
     public let reason: String

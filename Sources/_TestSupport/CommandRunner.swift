@@ -2,6 +2,7 @@ import Foundation
 
 /// Runs the built `fashion` executable, as a user would, and captures what it prints.
 public enum CommandRunner {
+    /// A finished child: its exit status and what it printed.
     public struct Result: Sendable {
         public let status: Int32
         public let standardOutput: String

@@ -6,6 +6,7 @@ import NumericCore
 /// of 1e-2 (Float precision limits smaller steps). A check passes when every analytic
 /// derivative is within `tolerance` of the numeric one, relative to max(1, |numeric|).
 public enum GradientCheck {
+    /// The largest disagreement between the analytic and numerical gradients, and where.
     public struct Outcome: Sendable {
         public let worstError: Double
         public let worstName: String

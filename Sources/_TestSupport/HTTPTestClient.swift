@@ -9,6 +9,7 @@ import Foundation
 /// on a thread of their own (`offPool`), never on one of Swift concurrency's cooperative threads,
 /// which an in-process server needs to answer.
 public final class HTTPTestConnection: @unchecked Sendable {
+    /// An HTTP answer: status, headers and body.
     public struct Response: Sendable {
         public let status: Int
         /// Names in lower case.
@@ -18,6 +19,7 @@ public final class HTTPTestConnection: @unchecked Sendable {
         public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
+    /// A request that could not be made or answered, with the reason.
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
 

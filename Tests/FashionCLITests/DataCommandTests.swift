@@ -139,7 +139,7 @@ import _TestSupport
         ("help-data", ["data", "--help"]),
         ("help-data-show", ["data", "show", "--help"]),
         ("help-tune", ["tune", "--help"]), ("help-export", ["export", "--help"]),
-        ("help-serve", ["serve", "--help"]),
+        ("help-serve", ["serve", "--help"]), ("help-train", ["help", "train"]),
     ])
     func helpReadsWell(name: String, arguments: [String]) async throws {
         let result = try await CommandRunner.run(arguments, environment: environment())

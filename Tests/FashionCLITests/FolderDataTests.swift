@@ -65,12 +65,10 @@ import _TestSupport
         #expect(predicted.status == 0, Comment(rawValue: predicted.standardError))
         #expect(predicted.standardOutput.hasPrefix("\(photo.path): "))
 
+        // Judged on the same folders without repeating the flags: prepared as the model was trained.
         let evaluated = try await CommandRunner.run(
             CommandRunner.executable,
-            [
-                "evaluate", "--model", model.path, "--data", data.path, "--image-size", "16", "--output",
-                temp.file("eval").path,
-            ],
+            ["evaluate", "--model", model.path, "--data", data.path, "--output", temp.file("eval").path],
             environment: environment)
         #expect(evaluated.status == 0, Comment(rawValue: evaluated.standardError))
         #expect(evaluated.standardOutput.contains("Accuracy "))
@@ -83,7 +81,43 @@ import _TestSupport
             ],
             environment: environment)
         #expect(wrong.status != 0)
-        #expect(wrong.standardError.contains("the model takes 16x16x3 images"))
+        #expect(
+            wrong.standardError.contains(
+                "--image-size 20x20 disagrees with the model \(model.path), which takes 16x16"),
+            Comment(rawValue: wrong.standardError))
+    }
+
+    /// A model of grayscale pictures at another size than the photos' own is judged on the colour
+    /// folders it was trained on without `--image-size` or `--color`; `--color rgb` is refused.
+    @Test func evaluateTakesTheModelsSizeAndColour() async throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let data = temp.file("photos")
+        try Self.photoFolder(at: data, perClass: 6)
+        let environment = CommandRunner.stableEnvironment().merging(["XDG_CACHE_HOME": temp.file("cache").path]) { $1 }
+        let model = temp.file("grey.safetensors")
+        let trained = try await CommandRunner.run(
+            CommandRunner.executable,
+            [
+                "train", "--data", data.path, "--image-size", "12", "--color", "grayscale", "--model", "144-16-3",
+                "--epochs", "1", "--val-split", "0", "--output", model.path, "--no-store",
+            ], environment: environment)
+        #expect(trained.status == 0, Comment(rawValue: trained.standardError))
+        #expect(try ModelFile.read(from: model).preprocessing.image == ImageShape(height: 12, width: 12, channels: 1))
+
+        let evaluated = try await CommandRunner.run(
+            CommandRunner.executable, ["evaluate", "--model", model.path, "--data", data.path, "--json"],
+            environment: environment)
+        #expect(evaluated.status == 0, Comment(rawValue: evaluated.standardError))
+        #expect(evaluated.standardOutput.contains("\"accuracy\""), Comment(rawValue: evaluated.standardOutput))
+
+        let colour = try await CommandRunner.run(
+            CommandRunner.executable, ["evaluate", "--model", model.path, "--data", data.path, "--color", "rgb"],
+            environment: environment)
+        #expect(colour.status != 0)
+        #expect(
+            colour.standardError.contains("--color rgb disagrees with the model \(model.path), which takes grayscale"),
+            Comment(rawValue: colour.standardError))
     }
 
     @Test func badPicturesStopTheCommandOrAreSkippedWhenAsked() async throws {

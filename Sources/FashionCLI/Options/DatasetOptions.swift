@@ -1,6 +1,7 @@
 import ArgumentParser
 import FashionData
 import Foundation
+import NeuralNet
 
 extension ImageFolder.Colour: ExpressibleByArgument {}
 
@@ -20,11 +21,12 @@ struct DatasetOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Pictures: the images' size, H or HxW (default: the pictures' own if all share it, else 28x28).",
+            "Pictures: the images' size, H or HxW (default: a judged model's; else the pictures' own if all "
+                + "share it, else 28x28).",
             valueName: "size"))
     var imageSize: String?
 
-    @Option(help: "Pictures: grayscale or rgb (default: rgb if any picture is in colour).")
+    @Option(help: "Pictures: grayscale or rgb (default: a judged model's; else rgb if any picture is in colour).")
     var color: ImageFolder.Colour?
 
     @Option(
@@ -65,8 +67,34 @@ struct DatasetOptions: ParsableArguments {
     }
 
     func load() throws -> Dataset {
+        try load(folders: folderOptions)
+    }
+
+    /// Loads the dataset to judge a model on: folders of pictures are prepared as the model's file
+    /// says it was trained (its image size and colour), so neither flag needs repeating; a flag
+    /// that disagrees with the model is an error naming both.
+    func load(preparedFor preprocessing: Preprocessing, model path: String) throws -> Dataset {
+        var options = folderOptions
+        let size = ImageFolder.ImageSize(height: preprocessing.image.height, width: preprocessing.image.width)
+        let colour: ImageFolder.Colour = preprocessing.image.channels == 3 ? .rgb : .grayscale
+        if let given = options.imageSize, given != size {
+            throw ValidationError(
+                "--image-size \(given) disagrees with the model \(path), which takes \(size) images; leave the "
+                    + "flag out to prepare the pictures as the model was trained")
+        }
+        if let given = options.colour, given != colour {
+            throw ValidationError(
+                "--color \(given.rawValue) disagrees with the model \(path), which takes \(colour.rawValue) images; "
+                    + "leave the flag out to prepare the pictures as the model was trained")
+        }
+        options.imageSize = size
+        options.colour = colour
+        return try load(folders: options)
+    }
+
+    private func load(folders: ImageFolder.Options) throws -> Dataset {
         let dataset = try Dataset.load(
-            from: locate(), classNamesFile: classes.map { URL(fileURLWithPath: $0) }, folders: folderOptions)
+            from: locate(), classNamesFile: classes.map { URL(fileURLWithPath: $0) }, folders: folders)
         if let report = dataset.folderReport {
             for note in report.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             for skipped in report.skipped {

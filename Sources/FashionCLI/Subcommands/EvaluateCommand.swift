@@ -7,7 +7,8 @@ import Studies
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Judge a model file on the test set (or any IDX or CSV set): metrics, pictures, a report.",
+        abstract:
+            "Judge a model file on a test set (Fashion-MNIST, IDX, CSV, photo folders): metrics, pictures, a report.",
         discussion: """
             Give --model more than once to judge an ensemble: each image's probabilities are the mean of \
             the models'. --on validation judges on the validation split the models held out (their \
@@ -82,10 +83,15 @@ struct EvaluateCommand: ParsableCommand {
             set = try IDX.read(images: URL(fileURLWithPath: images), labels: URL(fileURLWithPath: labels))
         } else if let csv {
             set = try CSV.read(at: URL(fileURLWithPath: csv))
-        } else if split == .validation {
-            set = try ModelEvaluation.heldOutImages(modelFiles: models, train: dataset.load().train)
         } else {
-            set = try dataset.load().test
+            // Pictures are prepared as the (first) model was trained; an ensemble's members must agree.
+            let preprocessing = try ModelFile.read(from: models[0]).preprocessing
+            let loaded = try dataset.load(preparedFor: preprocessing, model: modelPaths[0])
+            if split == .validation {
+                set = try ModelEvaluation.heldOutImages(modelFiles: models, train: loaded.train)
+            } else {
+                set = loaded.test
+            }
         }
         let source = images ?? csv ?? (split == .validation ? "the validation split" : "the test set")
         let result = try ModelEvaluation.run(

@@ -10,8 +10,8 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a classifier and write it as a model file.",
         discussion: """
-            The architecture is a preset (the seed study's model1, model2, model3, and the benchmark's \
-            cnn-reference), a compact \
+            The architecture is a preset (the seed study's model1, model2, model3; strong-mlp; the CNNs \
+            cnn-reference, cnn-small, cnn-best), a compact \
             dense spec such as 784-128-64-10, or a JSON model file ({"inputSize": 784, \
             "layers": [{"kind": "dense", "units": 128}, {"kind": "relu"}, ...]}). A preset brings \
             its own epochs and learning rate; options given here override them. The test set \
@@ -22,7 +22,7 @@ struct TrainCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "A preset of the seed study: \(Preset.all.map(\.name).joined(separator: ", ")).", valueName: "name"))
+            "A preset: \(Preset.all.map(\.name).joined(separator: ", ")).", valueName: "name"))
     var preset: String?
 
     @Option(

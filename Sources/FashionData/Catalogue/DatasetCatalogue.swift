@@ -4,7 +4,9 @@ import Foundation
 /// download them and the names of its classes. Nothing else in the readers is specific to
 /// one dataset; another MNIST-style dataset loads from a folder with a class-names file.
 public struct CatalogueEntry: Sendable, Equatable {
+    /// One published file of a dataset, with the checksums it is checked against.
     public struct File: Sendable, Equatable {
+        /// Which of the four IDX files a file is.
         public enum Role: String, Sendable, CaseIterable {
             case trainImages = "train images"
             case trainLabels = "train labels"

@@ -11,6 +11,7 @@ import _Files
 /// never replaces a good file with a bad one. Files already present and correct are skipped,
 /// so a rerun after an interruption fetches only what is missing.
 public struct DatasetFetcher: Sendable {
+    /// What fetching one file did: downloaded it, or found it already present and correct.
     public enum Outcome: Sendable, Equatable {
         case alreadyPresent(String)
         case downloaded(String, bytes: Int)

@@ -20,11 +20,13 @@ public enum DatasetVerifier {
         }
     }
 
+    /// The verdict on one file: whether its checksum matched, and how.
     public struct FileReport: Sendable, Equatable {
         public let path: String
         public let result: ChecksumResult
     }
 
+    /// Every file's verdict and the structure check: what `fashion data verify` prints.
     public struct Report: Sendable {
         public let files: [FileReport]
         /// Nil when the structure is sound, else the error that loading raised.

@@ -14,8 +14,11 @@ public enum Gzip {
     /// Inflates a gzip stream (or a zlib stream, detected from its header). Concatenated gzip
     /// members are decoded one after another, as `gunzip` does.
     ///
-    /// - Parameter path: named in the error when the data is corrupt or cut short.
-    /// - Parameter limit: the most bytes it may inflate to (a small "gzip bomb" can claim
+    /// - Parameters:
+    ///   - input: the compressed bytes.
+    ///   - path: named in the error when the data is corrupt or cut short.
+    ///   - sizeHint: the expected size, to allocate once (0: unknown).
+    ///   - limit: the most bytes it may inflate to (a small "gzip bomb" can claim
     ///   gigabytes); more is an error naming the file.
     public static func decompress(_ input: [UInt8], path: String, sizeHint: Int = 0, limit: Int = maximumOutput)
         throws(DataError) -> [UInt8]

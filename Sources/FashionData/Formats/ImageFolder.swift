@@ -16,6 +16,7 @@ import Foundation
 public enum ImageFolder {
     public static let extensions: Set<String> = ["png", "jpg", "jpeg"]
 
+    /// How a folder's pictures are read: their size and colour, the test split, bad pictures, the cache.
     public struct Options: Sendable, Equatable {
         /// nil: the data's own size if every picture has it, else 28x28.
         public var imageSize: ImageSize?
@@ -34,6 +35,7 @@ public enum ImageFolder {
         public init() {}
     }
 
+    /// The height and width every picture of a folder dataset is prepared to.
     public struct ImageSize: Sendable, Equatable, Codable, CustomStringConvertible {
         public let height: Int
         public let width: Int
@@ -55,6 +57,7 @@ public enum ImageFolder {
         public var description: String { "\(height)x\(width)" }
     }
 
+    /// The colour a folder dataset's pictures are converted to.
     public enum Colour: String, Sendable, Equatable, Codable, CaseIterable {
         case grayscale
         case rgb

@@ -20,6 +20,7 @@ public enum Manifest {
     /// The largest manifest read (a row is a few dozen bytes: this is millions of images).
     public static let maxBytes = 1 << 30
 
+    /// One picture of a manifest and its tags.
     public struct Row: Sendable, Equatable {
         public let file: String
         public let tags: [String]

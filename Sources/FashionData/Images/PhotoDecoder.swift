@@ -2,6 +2,7 @@
 /// against `maxPixels`: a file that claims a huge picture is refused before any pixel memory
 /// is taken.
 public enum PhotoDecoder {
+    /// The picture formats read, recognised by their content rather than their name.
     public enum Kind: String, Sendable {
         case png = "PNG"
         case jpeg = "JPEG"

@@ -156,11 +156,17 @@ public struct SigmoidFunction: ActivationFunction {
     @inline(__always) public func derivative(x: Float, y: Float) -> Float { y * (1 - y) }
 }
 
+/// max(0, x), elementwise.
 public typealias ReLU = Activation<ReLUFunction>
+/// x for x > 0, else a small slope times x, elementwise.
 public typealias LeakyReLU = Activation<LeakyReLUFunction>
+/// x for x > 0, else exp(x) - 1, elementwise.
 public typealias ELU = Activation<ELUFunction>
+/// The Gaussian error linear unit (tanh form), elementwise.
 public typealias GELU = Activation<GELUFunction>
+/// The hyperbolic tangent, elementwise.
 public typealias Tanh = Activation<TanhFunction>
+/// The logistic function 1 / (1 + exp(-x)), elementwise.
 public typealias Sigmoid = Activation<SigmoidFunction>
 
 extension Activation where Function == ReLUFunction { public convenience init() { self.init(ReLUFunction()) } }

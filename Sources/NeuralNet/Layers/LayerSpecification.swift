@@ -3,6 +3,7 @@ import NumericCore
 /// A layer as data: what summaries print and model files store. `makeLayer()` turns it
 /// into a fresh, unbuilt layer.
 public struct LayerSpecification: Codable, Equatable, Sendable {
+    /// Every layer kind a model file or model JSON can name.
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case dense, relu
         case leakyReLU = "leaky_relu"

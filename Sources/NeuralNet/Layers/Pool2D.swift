@@ -8,6 +8,7 @@ import NumericCore
 ///   Average: each input gets its share of the windows it is in; with `same` padding a border
 ///   window averages only the pixels inside the image, as Keras.
 public final class Pool2D: Layer {
+    /// Whether a window gives its largest value or its mean.
     public enum Mode: Sendable { case max, average }
 
     public let mode: Mode

@@ -28,6 +28,7 @@ public struct LossTargets {
     }
 }
 
+/// A batch's mean loss and the gradient with respect to the logits.
 public struct LossResult: Sendable {
     /// Mean loss over the batch.
     public let loss: Float
@@ -72,7 +73,10 @@ public enum LossKind: String, Codable, Sendable, CaseIterable {
         }
     }
 
-    /// - Parameter positiveWeights: binary cross-entropy's, one a tag (ignored by softmax).
+    /// The loss of this kind.
+    /// - Parameters:
+    ///   - labelSmoothing: the share of each target spread over the other classes (or tags).
+    ///   - positiveWeights: binary cross-entropy's, one a tag (ignored by softmax).
     public func makeLoss(labelSmoothing: Double, positiveWeights: [Double]? = nil) -> any Loss {
         switch self {
         case .softmaxCrossEntropy: return SoftmaxCrossEntropy(labelSmoothing: Float(labelSmoothing))

@@ -15,6 +15,7 @@ public final class SoftmaxCrossEntropy: Loss {
 
     public var kind: LossKind { .softmaxCrossEntropy }
 
+    /// The loss and its gradient for one batch.
     public typealias Result = LossResult
 
     public func evaluate(logits: Matrix, targets: LossTargets, computeGradient: Bool) -> LossResult {

@@ -16,6 +16,7 @@ import _Files
 public struct ModelFile {
     public static let formatName = "fashion-model"
 
+    /// How pixels become the model's inputs (see ``NeuralNet/Preprocessing``).
     public typealias Preprocessing = NeuralNet.Preprocessing
 
     public let model: Sequential

@@ -5,6 +5,7 @@ import Foundation
 /// "shape", "data_offsets": [begin, end]}}`, padded with spaces to a multiple of 8), then the
 /// tensors' bytes. Only F32 tensors are written and read here.
 public enum SafeTensors {
+    /// One named tensor of a safetensors file: its type, shape and bytes.
     public struct Tensor: Sendable, Equatable {
         public let name: String
         public let shape: [Int]

@@ -12,6 +12,7 @@ import Foundation
 /// Reduce-on-plateau is not a function of the step; it is a `ReduceOnPlateau` callback that
 /// scales whatever this gives.
 public struct LearningRateSchedule: Codable, Equatable, Sendable {
+    /// The schedules a training run can name.
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case constant, step, exponential, cosine
         case oneCycle = "one_cycle"

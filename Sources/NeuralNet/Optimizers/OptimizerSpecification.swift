@@ -3,6 +3,7 @@ import NumericCore
 
 /// An optimizer as data, with Keras's names and defaults.
 public struct OptimizerSpecification: Codable, Equatable, Sendable {
+    /// The optimizers a training run can name (Keras's update rules).
     public enum Kind: String, Codable, Sendable, CaseIterable { case sgd, adam, adamw, rmsprop }
 
     public var kind: Kind

@@ -79,7 +79,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         positiveWeights = try c.decodeIfPresent([Double].self, forKey: .positiveWeights)
     }
 
-    /// - Parameter imageShape: the images trained on, when known: augmentation must fit them.
+    /// Checks the options against each other and the data, naming the field that is wrong.
+    /// - Parameters:
+    ///   - hasValidation: whether a validation split is held out (a monitor on `val_` needs one).
+    ///   - imageShape: the images trained on, when known: augmentation must fit them.
     public func validate(hasValidation: Bool, imageShape: ImageShape? = nil) throws(ModelError) {
         if loss == .sigmoidBinaryCrossEntropy, flipAveraging {
             throw .invalidOption(

@@ -3,6 +3,7 @@ import _CZlib
 /// Writes PNG files (ISO/IEC 15948): 8-bit grayscale or RGB, not interlaced, each row
 /// filtered with the "up" filter and the whole compressed with zlib.
 public enum PNGEncoder {
+    /// The PNG colour types written: grayscale and RGB.
     public enum ColourType: UInt8, Sendable {
         case grayscale = 0
         case rgb = 2

@@ -3,6 +3,7 @@ import Foundation
 /// A line chart of per-epoch values (training curves): one line per series, epochs on the
 /// x axis, labelled ticks and a legend.
 public struct LineChart: Sendable {
+    /// One line of a chart: its name, colour and values.
     public struct Series: Sendable {
         public let name: String
         public let values: [Double]

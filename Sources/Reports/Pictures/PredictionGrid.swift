@@ -3,6 +3,7 @@ import Foundation
 /// Test images in a grid, each captioned with its predicted and true class; wrong ones get
 /// a red frame and caption.
 public struct PredictionGrid: Sendable {
+    /// One image of the grid with its predicted and true class.
     public struct Item: Sendable {
         public let image: ArraySlice<UInt8>
         public let predicted: String

@@ -5,6 +5,7 @@
 /// the 99th percentile is the top of the scale, in a colour-blind-safe ramp (cividis-like:
 /// dark blue to yellow).
 public struct SaliencyPicture: Sendable {
+    /// One image, its map and their overlay, with a caption.
     public struct Row: Sendable {
         public let image: [UInt8]
         public let map: [Float]
@@ -13,6 +14,7 @@ public struct SaliencyPicture: Sendable {
         /// - Parameters:
         ///   - image: the grayscale pixels the model saw (height·width).
         ///   - map: one value per pixel (height·width).
+        ///   - caption: the line under the row.
         public init(image: [UInt8], map: [Float], caption: String) {
             self.image = image
             self.map = map

@@ -6,7 +6,9 @@ import Foundation
 /// each with the model's probability. An image with every tag right gets a grey frame, others
 /// a red one.
 public struct TagGrid: Sendable {
+    /// One tag drawn under an image, coloured by its verdict.
     public struct Tag: Sendable {
+        /// Whether a tag was given rightly, missed or invented.
         public enum Verdict: Sendable { case right, missed, invented }
         public let name: String
         public let probability: Double
@@ -19,6 +21,7 @@ public struct TagGrid: Sendable {
         }
     }
 
+    /// One image of the grid with its tags.
     public struct Item: Sendable {
         public let image: ArraySlice<UInt8>
         public let tags: [Tag]

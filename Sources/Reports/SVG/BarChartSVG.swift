@@ -1,5 +1,6 @@
 /// Grouped bars: for each category (a class), one bar a group (a model), as inline SVG.
 public struct BarChartSVG: Sendable {
+    /// One group of bars: a label and a value for each series.
     public struct Group: Sendable {
         public let name: String
         public let colour: String

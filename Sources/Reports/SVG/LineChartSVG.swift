@@ -1,6 +1,7 @@
 /// Lines over epochs (or any x), one a series, each with an optional band (say, the spread
 /// over seeds), as inline SVG.
 public struct LineChartSVG: Sendable {
+    /// One line of the chart, with an optional band (the spread over seeds).
     public struct Series: Sendable {
         public let name: String
         public let colour: String

@@ -2,6 +2,7 @@
 /// (`counts`: darker blue, more images), or one confusion matrix minus another (`signed`: blue
 /// where `better` says the change helps, orange where it hurts).
 public struct MatrixChartSVG: Sendable {
+    /// How a matrix's cells are coloured: by size, or diverging around zero (better, worse).
     public enum Colouring: Sendable {
         case counts
         /// Whether a change of `value` at (row, column) is an improvement.

@@ -3,6 +3,7 @@ import Foundation
 /// A scatter plot as inline SVG (for HTML reports): points with a colour and a tooltip, an
 /// optional line through (x, y) pairs, a log or categorical x axis, and labelled ticks.
 public struct ScatterPlot: Sendable {
+    /// One point of the plot: its position, colour and tooltip.
     public struct Point: Sendable {
         public let x: Double
         public let y: Double
@@ -17,6 +18,7 @@ public struct ScatterPlot: Sendable {
         }
     }
 
+    /// How values are laid along an axis: linearly, logarithmically, or as categories.
     public enum Axis: Sendable {
         case linear, logarithmic
         /// Category `i` is drawn at x = i.

@@ -3,6 +3,7 @@ import NumericCore
 
 /// A finished or running trial as the samplers and pruners see it.
 public struct Observation: Sendable {
+    /// Whether a trial finished or was pruned, as the sampler sees it.
     public enum State: Sendable {
         case running, complete, pruned, failed
         /// Its worker died; another trial took over its parameters.

@@ -1,6 +1,7 @@
 import Foundation
 import NumericCore
 
+/// The samplers a study can use: TPE, random or grid.
 public enum SamplerKind: String, Codable, Sendable, CaseIterable {
     /// Tree-structured Parzen estimator (Bergstra et al. 2011), as Optuna's default.
     case tpe
