@@ -157,6 +157,7 @@ clean:
 ## fails on any warning. Open .build/docs/<Target>/index.html through a web server, or the archive in Xcode.
 DOC_TARGETS = FashionData NeuralNet Inference Studies Tuning Serving Reports
 docs:
+	@mkdir -p .build/docs
 	@for t in $(DOC_TARGETS); do \
 		$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target $$t \
 			--warnings-as-errors --output-path .build/docs/$$t --transform-for-static-hosting || exit 1; \
