@@ -39,7 +39,7 @@ public struct Dataset: Sendable {
 
     /// How photos are made into this dataset's images (for the model file): Fashion-MNIST's
     /// way for IDX and CSV data, the letterbox for folders of pictures.
-    public var pictureFit: PictureFit { folderReport == nil ? .fashionMNIST : .letterbox }
+    public var pictureFit: PictureFit { folderReport.map { $0.fit ?? .letterbox } ?? .fashionMNIST }
 
     /// Loads the dataset at `location`. Class names come from `classNamesFile`, else from a
     /// `classes.txt` beside the data, else from the catalogue (Fashion-MNIST).
@@ -74,6 +74,7 @@ public struct Dataset: Sendable {
                 name: location.folder.lastPathComponent, classNames: loaded.classNames, train: loaded.train,
                 test: loaded.test, location: location, catalogueEntry: nil)
             dataset.folderReport = loaded.report
+            dataset.folderReport?.fit = folders.fit == .fashionMNIST && loaded.train.channels == 1 ? .fashionMNIST : nil
             return dataset
         }
         let classNames = givenNames ?? catalogue.classNames

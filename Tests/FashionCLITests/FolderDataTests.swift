@@ -138,4 +138,50 @@ import _TestSupport
         #expect(skipped.status == 0, Comment(rawValue: skipped.standardError))
         #expect(skipped.standardError.contains("skipped: \(broken.path): "))
     }
+
+    /// `train --from`: a trained model fine-tuned on photo folders of other classes keeps its
+    /// weights but for a new last layer, takes the photos as the model was trained on them, and
+    /// trains only that layer for the frozen epochs.
+    @Test func fineTuningAModelOnPhotosOfOtherClasses() async throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let source = temp.file("tiny.safetensors")
+        try TinyModel.write(to: source)
+        let data = temp.file("photos")
+        try Self.photoFolder(at: data, perClass: 8)
+        for split in ["train", "test"] {
+            try FileManager.default.removeItem(at: data.appendingPathComponent(split).appendingPathComponent("blue"))
+        }
+        let environment = CommandRunner.stableEnvironment().merging(["XDG_CACHE_HOME": temp.file("cache").path]) { $1 }
+        let model = temp.file("tuned.safetensors")
+        let tuned = try await CommandRunner.run(
+            CommandRunner.executable,
+            [
+                "train", "--data", data.path, "--from", source.path, "--epochs", "3", "--freeze-epochs", "1",
+                "--output", model.path, "--no-store",
+            ], environment: environment)
+        #expect(tuned.status == 0, Comment(rawValue: tuned.standardError))
+        #expect(
+            tuned.standardOutput.contains(
+                "Fine-tuning \(source.path): 8 of 9 layers' weights copied; new: layer 7; only the last dense "
+                    + "layer on for 1 epoch(s)"), Comment(rawValue: tuned.standardOutput))
+        let file = try ModelFile.read(from: model)
+        let before = try ModelFile.read(from: source)
+        #expect(file.classNames == ["green", "red"])
+        #expect(file.preprocessing == before.preprocessing)
+        #expect(file.model.outputSize == 2)
+        #expect(file.model.snapshot()[0] != before.model.snapshot()[0])  // every layer trained after the first epoch
+
+        let evaluated = try await CommandRunner.run(
+            CommandRunner.executable, ["evaluate", "--model", model.path, "--data", data.path, "--json"],
+            environment: environment)
+        #expect(evaluated.status == 0, Comment(rawValue: evaluated.standardError))
+
+        let both = try await CommandRunner.run(
+            CommandRunner.executable,
+            ["train", "--data", data.path, "--from", source.path, "--preset", "cnn-small", "--no-store"],
+            environment: environment)
+        #expect(both.status != 0)
+        #expect(both.standardError.contains("--from: the architecture is the model file's"))
+    }
 }

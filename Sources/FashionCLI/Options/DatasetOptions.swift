@@ -4,6 +4,7 @@ import Foundation
 import NeuralNet
 
 extension ImageFolder.Colour: ExpressibleByArgument {}
+extension PictureFit: ExpressibleByArgument {}
 
 /// The options every command that reads the dataset shares.
 struct DatasetOptions: ParsableArguments {
@@ -31,6 +32,13 @@ struct DatasetOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
+            "Pictures: how each becomes an image: letterbox (as it is, scaled and centred) or fashion_mnist "
+                + "(grayscale, light on dark, trimmed, as Fashion-MNIST's were) (default: a judged or fine-tuned "
+                + "model's; else letterbox).", valueName: "fit"))
+    var fit: PictureFit?
+
+    @Option(
+        help: ArgumentHelp(
             "Pictures in one tree of class folders: the test share (seeded, stratified).", valueName: "fraction"))
     var testSplit = 0.2
 
@@ -41,6 +49,9 @@ struct DatasetOptions: ParsableArguments {
     var skipBadImages = false
 
     func validate() throws {
+        if fit == .fashionMNIST, color == .rgb {
+            throw ValidationError("--fit fashion_mnist makes grayscale images; not with --color rgb")
+        }
         if let imageSize, ImageFolder.ImageSize(parsing: imageSize) == nil {
             throw ValidationError(
                 "--image-size: expected H or HxW with sides of 1 to 4096, such as 64 or 96x64, found '\(imageSize)'")
@@ -58,10 +69,11 @@ struct DatasetOptions: ParsableArguments {
     var folderOptions: ImageFolder.Options {
         var options = ImageFolder.Options()
         options.imageSize = imageSize.flatMap(ImageFolder.ImageSize.init(parsing:))
-        options.colour = color
+        options.colour = color ?? (fit == .fashionMNIST ? .grayscale : nil)
         options.testSplit = testSplit
         options.seed = testSplitSeed
         options.skipBadImages = skipBadImages
+        options.fit = fit ?? .letterbox
         options.cacheFolder = DatasetLocator.cacheFolder().deletingLastPathComponent().appendingPathComponent("folders")
         return options
     }
@@ -89,6 +101,15 @@ struct DatasetOptions: ParsableArguments {
         }
         options.imageSize = size
         options.colour = colour
+        // A model of Fashion-MNIST sees photos made as its images were (as fashion predict makes them).
+        let modelFit: PictureFit =
+            preprocessing.photos == .fashionMNIST && colour == .grayscale ? .fashionMNIST : .letterbox
+        if let given = fit, given != modelFit {
+            throw ValidationError(
+                "--fit \(given.rawValue) disagrees with the model \(path), which takes pictures made by "
+                    + "\(modelFit.rawValue); leave the flag out to prepare the pictures as the model was trained")
+        }
+        options.fit = modelFit
         return try load(folders: options)
     }
 

@@ -33,6 +33,20 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Hidden-layer activation for a compact spec.", valueName: "kind"))
     var activation: String = "relu"
 
+    @Option(
+        name: .customLong("from"),
+        help: ArgumentHelp(
+            "Fine-tune a trained model file: its architecture and weights, a new last layer where the classes "
+                + "differ; pictures prepared as it takes them; its training options unless given here.",
+            valueName: "model"))
+    var startingModel: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "With --from: train only the last dense layer for the first N epochs, then every layer.",
+            valueName: "n"))
+    var freezeEpochs: Int?
+
     @OptionGroup var training: TrainingArguments
 
     @Option(
@@ -77,6 +91,15 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if preset != nil && modelSpec != nil { throw ValidationError("give --preset or --model, not both") }
+        if startingModel != nil && (preset != nil || modelSpec != nil) {
+            throw ValidationError("--from: the architecture is the model file's; not with --preset or --model")
+        }
+        if freezeEpochs != nil && startingModel == nil {
+            throw ValidationError("--freeze-epochs: freezes the layers of the model given with --from; give --from")
+        }
+        if let freezeEpochs, freezeEpochs < 0 {
+            throw ValidationError("--freeze-epochs: expected 0 or more, found \(freezeEpochs)")
+        }
         if let preset, Preset.named(preset) == nil {
             throw ValidationError(
                 "--preset: expected one of \(Preset.all.map(\.name).joined(separator: ", ")), found '\(preset)'")
@@ -91,21 +114,25 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (name, given, baseOptions) = try architecture()
-        var loaded = try dataset.load()
+        let source = try startingModel.map { try ModelFile.read(from: URL(fileURLWithPath: $0)) }
+        let (name, given, baseOptions) = try source.map(fineTuned) ?? architecture()
+        var loaded =
+            try source.map { try dataset.load(preparedFor: $0.preprocessing, model: startingModel ?? "") }
+            ?? dataset.load()
         if multiLabel && !loaded.isMultiLabel { loaded = loaded.withClassesAsTags() }
         let tags = loaded.isMultiLabel
         // A preset fits itself to the data (its input and its classes); a spec given in full does
         // not, though a compact one ends in sigmoid for tags.
         let isJSONFile = modelSpec.map { FileManager.default.fileExists(atPath: $0) } ?? false
         let specification =
-            modelSpec == nil
+            modelSpec == nil || source != nil
             ? given.adapted(toImages: loaded.train.shape, classes: loaded.classCount, multiLabel: tags)
             : (tags && !isJSONFile ? Tagging.model(given) : given)
         let url =
             output.map { URL(fileURLWithPath: $0) }
             ?? Self.defaultRunFolder(name: name).appendingPathComponent("model.safetensors")
         var options = try training.options(overriding: baseOptions)
+        if let freezeEpochs { options.frozenEpochs = freezeEpochs }
         if tags { options = Tagging.options(options) }
         if let positiveWeight {
             guard tags else {
@@ -116,13 +143,24 @@ struct TrainCommand: ParsableCommand {
             options.positiveWeights = try Self.positiveWeights(
                 positiveWeight, images: loaded.train, tags: loaded.classCount)
         }
-        let plan = TrainingPlan(
+        var plan = TrainingPlan(
             kind: .train, name: name, architecture: specification,
             options: options, seed: seed,
             validationSplit: validationFraction, threads: threads, modelFile: url, writesHistory: true,
             splitSeed: splitSeed)
+        plan.startingFrom = startingModel.map { URL(fileURLWithPath: $0) }
         let run = try FlagNames.translating { try TrainingRun(plan, dataset: loaded) }
         print(Self.header(run, name: name, data: loaded.location.folder.path))
+        if let startingModel, let fresh = run.freshLayers {
+            let copied = run.model.layers.count - fresh.count
+            let new = fresh.isEmpty ? "" : "; new: layer " + fresh.map(String.init).joined(separator: ", ")
+            let frozen =
+                (options.frozenEpochs ?? 0) > 0
+                ? "; only the last dense layer on for \(options.frozenEpochs!) epoch(s)" : ""
+            print(
+                "Fine-tuning \(startingModel): \(copied) of \(run.model.layers.count) layers' weights copied\(new)\(frozen)"
+            )
+        }
         let database = try store.open()
         let outcome = try FlagNames.translating { try run.execute(store: database, observer: ProgressBar()) }
         print(Self.footer(outcome, store: database?.location, tagNames: loaded.classNames))
@@ -163,6 +201,18 @@ struct TrainCommand: ParsableCommand {
             Data: \(run.train.count) training, \(run.validation?.count ?? 0) validation images from \(data)
             \(run.model.summary)
             """
+    }
+
+    /// `--from`: the model file's architecture (fitted to the data's classes below) and training
+    /// options, without its seed-specific parts.
+    private func fineTuned(_ file: ModelFile) -> (String, ModelSpecification, TrainingOptions) {
+        var options = file.training ?? TrainingOptions()
+        options.earlyStopping = nil
+        options.keepBest = nil
+        options.frozenEpochs = nil
+        options.positiveWeights = nil
+        let name = ((startingModel ?? "model") as NSString).lastPathComponent
+        return ("\((name as NSString).deletingPathExtension)-tuned", file.model.specification, options)
     }
 
     private func architecture() throws -> (String, ModelSpecification, TrainingOptions) {

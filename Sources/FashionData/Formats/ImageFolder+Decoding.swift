@@ -59,6 +59,9 @@ extension ImageFolder {
             pixels[decodable[position]] = Result { () throws(DataError) in
                 let bytes = try read(entry.path)
                 let image = try PhotoDecoder.decode(bytes, path: entry.path, maxPixels: options.maxPixels)
+                if options.fit == .fashionMNIST, channels == 1 {
+                    return ImagePreparation.prepare(image, rows: size.height, columns: size.width)
+                }
                 return ImagePreparation.letterbox(image, rows: size.height, columns: size.width, channels: channels)
             }
         }

@@ -97,6 +97,7 @@ extension ImageFolder {
         hash.update(Array((tagCount > 0 ? "fashion-manifest-1 \(tagCount)\n" : "fashion-folders-1\n").utf8))
         hash.update(Array("\(options.imageSize?.description ?? "-") \(options.colour?.rawValue ?? "-") ".utf8))
         hash.update(Array("\(split ? "\(options.testSplit) \(options.seed)" : "two") \(options.skipBadImages)\n".utf8))
+        if options.fit != .letterbox { hash.update(Array("fit \(options.fit.rawValue)\n".utf8)) }
         hash.update(Array(classNames.joined(separator: "\n").utf8))
         for entry in entries {
             hash.update(Array("\n\(entry.isTest) \(entry.label) \(entry.size) \(entry.modified) \(entry.path)".utf8))

@@ -31,6 +31,9 @@ public enum ImageFolder {
         public var cacheFolder: URL?
         /// The largest picture taken, in pixels (as its header declares).
         public var maxPixels = 1 << 26
+        /// How each picture is made the dataset's image: the letterbox (the default), or
+        /// Fashion-MNIST's own way (grayscale only), for judging or fine-tuning a model of it.
+        public var fit: PictureFit = .letterbox
 
         public init() {}
     }
@@ -77,6 +80,8 @@ public enum ImageFolder {
         /// Things a user should know (mixed sizes, the split made).
         public var notes: [String] = []
         public var fromCache = false
+        /// How the pictures were made images (nil: the letterbox).
+        public var fit: PictureFit?
     }
 
     /// The class folders of `folder` (sorted, hidden entries skipped), or nil if none holds a picture.

@@ -50,7 +50,7 @@ public enum Trainer {
                     "label \(data.label(at: i)) of example \(i) is outside the model's \(model.outputSize) classes")
             }
         }
-        let optimizer = try options.optimizer.makeOptimizer()
+        var optimizer = try options.optimizer.makeOptimizer()
         if let weights = options.positiveWeights, weights.count != model.outputSize {
             throw .invalidOption(
                 name: "positiveWeights",
@@ -60,6 +60,10 @@ public enum Trainer {
             labelSmoothing: options.labelSmoothing, positiveWeights: options.positiveWeights)
         let fused = options.loss.fusedActivation
         let parameters = model.parameters
+        // Fine-tuning's first epochs train only the head: the last dense layer and what follows it.
+        let frozenEpochs = options.frozenEpochs ?? 0
+        let headStart = model.layers.lastIndex { $0.specification.kind == .dense } ?? 0
+        let head = model.layers[headStart...].flatMap(\.parameters)
         let decaying = parameters.filter(\.decays)
         let batchSize = min(options.batchSize, data.count)
         let stepsPerEpoch = (data.count + batchSize - 1) / batchSize
@@ -105,6 +109,10 @@ public enum Trainer {
         }
         for epoch in 1...options.epochs {
             let start = DispatchTime.now().uptimeNanoseconds
+            // Every layer trains from here on, from fresh optimizer state (the head's moments were
+            // gathered while the rest stood still).
+            if frozenEpochs > 0, epoch == frozenEpochs + 1 { optimizer = try options.optimizer.makeOptimizer() }
+            let stepped = epoch <= frozenEpochs ? head : parameters
             if options.shuffle { order.seededShuffle(using: &generator) }
             var lossSum: Double = 0
             var correct = 0
@@ -152,7 +160,7 @@ public enum Trainer {
                         totalSteps: totalSteps)
                     * (plateau?.multiplier ?? 1)
                 optimizer.learningRate = Float(rate)
-                optimizer.step(parameters)
+                optimizer.step(stepped)
                 average?.update(step: step)
                 step += 1
                 lossSum += Double(batchLoss) * Double(indices.count)

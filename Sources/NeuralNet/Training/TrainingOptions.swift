@@ -30,6 +30,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Binary cross-entropy's weight of each tag's positives (PyTorch's `pos_weight`: negatives
     /// over positives balances a rare tag); nil: 1 each.
     public var positiveWeights: [Double]? = nil
+    /// Fine-tuning: for this many first epochs only the last dense layer and what follows it
+    /// train (the rest keeps its weights); then every layer trains, with the optimizer's state
+    /// started afresh, as Keras's fine-tuning guide recompiles. Nil or 0: every layer from the start.
+    public var frozenEpochs: Int? = nil
 
     public init(
         epochs: Int = 10, batchSize: Int = 32, optimizer: OptimizerSpecification = OptimizerSpecification(kind: .adam),
@@ -73,6 +77,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
         shuffle = try c.decodeIfPresent(Bool.self, forKey: .shuffle) ?? d.shuffle
         augmentation = try c.decodeIfPresent(Augmentation.self, forKey: .augmentation)
+        frozenEpochs = try c.decodeIfPresent(Int.self, forKey: .frozenEpochs)
         ema = try c.decodeIfPresent(Double.self, forKey: .ema)
         flipAveraging = try c.decodeIfPresent(Bool.self, forKey: .flipAveraging) ?? d.flipAveraging
         loss = try c.decodeIfPresent(LossKind.self, forKey: .loss) ?? d.loss
@@ -103,6 +108,11 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         }
         guard labelSmoothing >= 0, labelSmoothing < 1 else {
             throw .invalidOption(name: "labelSmoothing", reason: "expected a number in [0, 1), found \(labelSmoothing)")
+        }
+        if let frozenEpochs, !(0..<epochs).contains(frozenEpochs) {
+            throw .invalidOption(
+                name: "frozenEpochs",
+                reason: "expected 0 to \(epochs - 1) (fewer than the epochs), found \(frozenEpochs)")
         }
         guard l2 >= 0 else { throw .invalidOption(name: "l2", reason: "expected 0 or more, found \(l2)") }
         try schedule.validate()

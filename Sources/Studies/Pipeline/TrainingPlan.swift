@@ -37,6 +37,9 @@ public struct TrainingPlan: Sendable {
     public var extraMetrics: [String: Double]
     /// Files recorded with the run besides the model and history (reports written later).
     public var extraArtifacts: [StoredArtifact]
+    /// Fine-tuning: a model file whose weights the model starts from, layer by layer where the
+    /// shapes agree (`Sequential.copyWeights(from:)`); nil: the weights are drawn from `seed`.
+    public var startingFrom: URL? = nil
 
     public init(
         kind: Kind, name: String, study: String? = nil, architecture: ModelSpecification, options: TrainingOptions,

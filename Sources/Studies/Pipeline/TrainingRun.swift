@@ -23,6 +23,8 @@ public final class TrainingRun {
     public let train: LabeledImages
     public let validation: LabeledImages?
     public let options: TrainingOptions
+    /// When fine-tuning: the layers that did not come from the starting model (a new head).
+    public let freshLayers: [Int]?
     private let dataset: Dataset
 
     /// Checks the plan against the data, builds the model from the plan's seed and splits the
@@ -37,6 +39,19 @@ public final class TrainingRun {
         model = try Self.checkedModel(
             plan.architecture, options: plan.options, validationSplit: plan.validationSplit, dataset: dataset,
             seed: plan.seed)
+        if let url = plan.startingFrom {
+            let source = try ModelFile.read(from: url)
+            guard source.model.inputShape == model.inputShape else {
+                throw StudyError.invalidField(
+                    name: "startingFrom",
+                    reason:
+                        "\(url.path) takes inputs of \(source.model.inputShape), the model to train \(model.inputShape)"
+                )
+            }
+            freshLayers = model.copyWeights(from: source.model)
+        } else {
+            freshLayers = nil
+        }
         if let heldOut = plan.heldOut {
             let parts = try dataset.train.stratifiedSplit(validationFraction: heldOut.fraction, seed: heldOut.seed)
             train = parts.train

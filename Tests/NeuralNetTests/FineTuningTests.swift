@@ -1,0 +1,69 @@
+import Foundation
+import NeuralNet
+import NumericCore
+import Testing
+import _TestSupport
+
+/// Starting from a trained model: its weights copied where they fit, and the first epochs
+/// training only the head.
+@Suite(.timeLimit(.minutes(10))) struct FineTuningTests {
+    /// Records every parameter's values at the end of each epoch.
+    final class Snapshots: TrainingObserver {
+        let model: Sequential
+        var epochs: [[[Float]]] = []
+        init(_ model: Sequential) { self.model = model }
+        func trainingStarted(epochs: Int, stepsPerEpoch: Int) {}
+        func batchEnded(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double) {}
+        func epochEnded(_ record: EpochRecord, of epochs: Int) { self.epochs.append(model.snapshot()) }
+        func note(_ message: String) {}
+        func shouldStop(after record: EpochRecord) -> Bool { false }
+    }
+
+    @Test func weightsAreCopiedWhereTheyFitAndANewHeadIsLeftAsBuilt() throws {
+        let trained = try smallModel(seed: 1)
+        _ = try Trainer.fit(trained, on: blobs(count: 120, seed: 1), options: TrainingOptions(epochs: 2, seed: 1))
+
+        // The same architecture: every layer copied, so it computes what the trained one does.
+        let same = try smallModel(seed: 9)
+        #expect(same.copyWeights(from: trained).isEmpty)
+        #expect(same.snapshot() == trained.snapshot())
+
+        // Four classes instead of three: the last dense layer stays as drawn from its seed.
+        let other = try Sequential(inputSize: 8, seed: 9) {
+            Dense(units: 16)
+            ReLU()
+            Dense(units: 4)
+            Softmax()
+        }
+        let drawn = other.snapshot()
+        #expect(other.copyWeights(from: trained) == [2])
+        let after = other.snapshot()
+        #expect(after[0] == trained.snapshot()[0] && after[1] == trained.snapshot()[1])
+        #expect(after[2] == drawn[2] && after[3] == drawn[3])
+        #expect(after[0] != drawn[0])
+    }
+
+    @Test func frozenEpochsTrainOnlyTheLastDenseLayerThenEveryLayer() throws {
+        let model = try smallModel(seed: 3)
+        let start = model.snapshot()
+        let observer = Snapshots(model)
+        var options = TrainingOptions(epochs: 3, batchSize: 16, seed: 2)
+        options.frozenEpochs = 2
+        _ = try Trainer.fit(model, on: blobs(count: 96, seed: 4), options: options, observer: observer)
+        // Tensors 0 and 1 are the first dense layer's kernel and bias, 2 and 3 the head's.
+        for epoch in 0..<2 {
+            #expect(observer.epochs[epoch][0] == start[0] && observer.epochs[epoch][1] == start[1])
+            #expect(observer.epochs[epoch][2] != start[2])
+        }
+        #expect(observer.epochs[2][0] != start[0])
+        #expect(observer.epochs[2][2] != observer.epochs[1][2])
+    }
+
+    @Test func frozenEpochsMustBeFewerThanTheEpochs() {
+        var options = TrainingOptions(epochs: 3)
+        options.frozenEpochs = 3
+        #expect(throws: ModelError.self) { try options.validate(hasValidation: false) }
+        options.frozenEpochs = 2
+        #expect(throws: Never.self) { try options.validate(hasValidation: false) }
+    }
+}
