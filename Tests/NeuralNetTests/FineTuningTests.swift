@@ -28,6 +28,25 @@ import _TestSupport
         #expect(same.copyWeights(from: trained).isEmpty)
         #expect(same.snapshot() == trained.snapshot())
 
+        // The same number of classes, but other ones: the head is left as drawn all the same.
+        let renamed = try smallModel(seed: 9)
+        let renamedDrawn = renamed.snapshot()
+        #expect(renamed.copyWeights(from: trained, head: .fresh) == [2])
+        #expect(renamed.snapshot()[0] == trained.snapshot()[0] && renamed.snapshot()[2] == renamedDrawn[2])
+
+        // The same classes in another order: the head's outputs follow the new order.
+        let reordered = try smallModel(seed: 9)
+        #expect(reordered.copyWeights(from: trained, head: .reorder([2, 0, 1])).isEmpty)
+        let input = Matrix(rows: 5, columns: 8, values: (0..<40).map { Float($0 % 7) / 7 })
+        let trainedOutput = trained(input)
+        let reorderedOutput = reordered(input)
+        for row in 0..<5 {
+            for (column, from) in [2, 0, 1].enumerated() {
+                // Softmax sums the outputs in another order: equal to rounding.
+                #expect(abs(reorderedOutput[row, column] - trainedOutput[row, from]) < 1e-6)
+            }
+        }
+
         // Four classes instead of three: the last dense layer stays as drawn from its seed.
         let other = try Sequential(inputSize: 8, seed: 9) {
             Dense(units: 16)
@@ -41,6 +60,16 @@ import _TestSupport
         #expect(after[0] == trained.snapshot()[0] && after[1] == trained.snapshot()[1])
         #expect(after[2] == drawn[2] && after[3] == drawn[3])
         #expect(after[0] != drawn[0])
+    }
+
+    @Test func classesMapByNameWithoutCaseAndWithFoldersDashForASlash() {
+        typealias Mapping = Sequential.HeadMapping
+        #expect(Mapping(from: ["T-shirt/top", "Bag"], to: ["t-shirt-top", "bag"]) == .keep)
+        #expect(
+            Mapping(from: ["T-shirt/top", "Bag", "Coat"], to: ["Bag", "Coat", "T-shirt-top"]) == .reorder([1, 2, 0]))
+        #expect(Mapping(from: ["a", "b"], to: ["a", "c"]) == .fresh)
+        #expect(Mapping(from: ["a", "b"], to: ["a", "b", "c"]) == .fresh)
+        #expect(Mapping(from: ["a", "A"], to: ["A", "a"]) == .fresh)
     }
 
     @Test func frozenEpochsTrainOnlyTheLastDenseLayerThenEveryLayer() throws {

@@ -153,7 +153,8 @@ struct TrainCommand: ParsableCommand {
         print(Self.header(run, name: name, data: loaded.location.folder.path))
         if let startingModel, let fresh = run.freshLayers {
             let copied = run.model.layers.count - fresh.count
-            let new = fresh.isEmpty ? "" : "; new: layer " + fresh.map(String.init).joined(separator: ", ")
+            var new = fresh.isEmpty ? "" : "; new: layer " + fresh.map(String.init).joined(separator: ", ")
+            if case .reorder = run.headMapping { new += "; the last layer's outputs put in the data's class order" }
             let frozen =
                 (options.frozenEpochs ?? 0) > 0
                 ? "; only the last dense layer on for \(options.frozenEpochs!) epoch(s)" : ""

@@ -25,6 +25,8 @@ public final class TrainingRun {
     public let options: TrainingOptions
     /// When fine-tuning: the layers that did not come from the starting model (a new head).
     public let freshLayers: [Int]?
+    /// When fine-tuning: how the starting model's classes map to the data's.
+    public let headMapping: Sequential.HeadMapping?
     private let dataset: Dataset
 
     /// Checks the plan against the data, builds the model from the plan's seed and splits the
@@ -48,9 +50,11 @@ public final class TrainingRun {
                         "\(url.path) takes inputs of \(source.model.inputShape), the model to train \(model.inputShape)"
                 )
             }
-            freshLayers = model.copyWeights(from: source.model)
+            headMapping = Sequential.HeadMapping(from: source.classNames, to: dataset.classNames)
+            freshLayers = model.copyWeights(from: source.model, head: headMapping!)
         } else {
             freshLayers = nil
+            headMapping = nil
         }
         if let heldOut = plan.heldOut {
             let parts = try dataset.train.stratifiedSplit(validationFraction: heldOut.fraction, seed: heldOut.seed)
