@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/fashion
 OUT ?= out
 
-.PHONY: study tune beyond test soak cut-soak kernel-levels doc-examples docs lint format deps build release bench bench-tune bench-serve bench-outfits demo-photos \
+.PHONY: study tune beyond test soak cut-soak kernel-levels doc-examples docs lint format deps build release bench bench-tune bench-serve bench-infer bench-outfits demo-photos \
 	fuzz clean
 
 ## make study: the main job. Verifies the data, then runs the seed study (Models 1-3 of the
@@ -136,6 +136,15 @@ bench-outfits: deps release
 ## one run, with wrk: requests per second, p50 and p99 latency, start-up time, peak memory.
 bench-serve: deps release
 	@OUT=$(OUT) bash Benchmarks/serve/run.sh
+
+## make bench-infer: fashion's forward pass against onnxruntime's on the same exported models, in one
+## run: images a second at batch 1 and 64 on 1 and 2 threads, and one image's p50 and p99.
+bench-infer: deps release
+	$(SWIFT) build -c release --product fashion-bench
+	@python3 -c "import onnxruntime, numpy" 2>/dev/null || python3 -m pip install --quiet onnxruntime numpy
+	@mkdir -p $(OUT)/bench-infer
+	python3 Benchmarks/infer/bench_infer.py .build/release/fashion .build/release/fashion-bench $(OUT)/bench-infer \
+		| tee $(OUT)/bench-infer/table.md
 
 ## make fuzz: every parser under libFuzzer with address sanitizer (Fuzz/, a package of its own),
 ## FUZZ_SECONDS (60) each; crashes are kept in Fuzz/Crashes/<target>/.

@@ -149,6 +149,42 @@ do {
             "\(which)-\(preset.name)-\(threads)t\t\(median(history.epochs.map(\.seconds)))\t\(epochs)\taccuracy "
                 + "\(accuracy)"
         )
+    case "infer-model":
+        // infer-model PRESET FILE: an untrained model file of the preset, for infer and its ONNX export.
+        let rest = Array(arguments.dropFirst())
+        guard rest.count == 2, let preset = Preset.named(rest[0]) else {
+            print("usage: fashion-bench infer-model PRESET FILE.safetensors")
+            exit(2)
+        }
+        try InferBench.writeModel(preset: preset, to: URL(fileURLWithPath: rest[1]))
+    case "infer":
+        // infer FILE BATCH THREADS [SECONDS]: images a second of the forward pass (Classifier, no
+        // flip averaging), the median of 5 rounds of SECONDS (1) each.
+        let rest = Array(arguments.dropFirst())
+        guard rest.count >= 3, let batch = Int(rest[1]), batch > 0, let threads = Int(rest[2]), threads > 0,
+            let seconds = rest.count > 3 ? Double(rest[3]) : 1.0
+        else {
+            print("usage: fashion-bench infer FILE.safetensors BATCH THREADS [SECONDS]")
+            exit(2)
+        }
+        let classifier = try Classifier(contentsOf: URL(fileURLWithPath: rest[0]), flipAveraging: false)
+        let rate = try InferBench.throughput(
+            classifier: classifier, size: classifier.inputSize, batch: batch, threads: threads, seconds: seconds,
+            rounds: 5)
+        print(String(format: "fashion\tbatch %d\t%d thread(s)\t%.1f images/s", batch, threads, rate))
+    case "infer-latency":
+        // infer-latency FILE CALLS: one image a call on one thread; p50 and p99 in microseconds.
+        let rest = Array(arguments.dropFirst())
+        guard rest.count == 2, let calls = Int(rest[1]), calls > 0 else {
+            print("usage: fashion-bench infer-latency FILE.safetensors CALLS")
+            exit(2)
+        }
+        let classifier = try Classifier(contentsOf: URL(fileURLWithPath: rest[0]), flipAveraging: false)
+        let times = try InferBench.latencies(classifier: classifier, size: classifier.inputSize, calls: calls)
+        print(
+            String(
+                format: "fashion\tlatency\tp50 %.1f us\tp99 %.1f us", InferBench.percentile(times, 0.5),
+                InferBench.percentile(times, 0.99)))
     case "augment":
         // augment: seconds to augment one epoch's batches (60,000 images, batch 64) on one thread.
         let augmentation = Augmentation(cropPadding: 2, flipProbability: 0.5, erasingProbability: 0.25)
