@@ -266,6 +266,7 @@ extension Conv2D {
     private func transformKernel() {
         let (channels, filters) = (inputShape[2], self.filters)
         let size = channels * filters
+        if weightsAreFixed, winogradKernel.rows == 16, winogradKernel.columns == size { return }
         winogradKernel.resize(rows: 16, columns: size)
         let (g, u) = (kernel.value.pointer, winogradKernel.pointer)
         // G's rows on (a, b, c): a, (a + b + c)/2, (a − b + c)/2, c.

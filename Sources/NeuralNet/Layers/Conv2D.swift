@@ -63,6 +63,9 @@ public final class Conv2D: Layer {
     /// Whether a 3x3 stride-1 layer of 8 channels or more runs Winograd (the default) or the
     /// shifted products (its twin, for tests and comparisons).
     public var prefersWinograd = true
+    /// Whether the weights never change (a model made for inference, `Sequential.inferenceModel`):
+    /// the Winograd kernel is then transformed once, on the first forward.
+    var weightsAreFixed = false
 
     public init(
         filters: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .valid,
@@ -125,6 +128,7 @@ public final class Conv2D: Layer {
         copy.outputShape = outputShape
         copy.padTop = padTop
         copy.padLeft = padLeft
+        copy.weightsAreFixed = weightsAreFixed
         return copy
     }
 

@@ -313,6 +313,7 @@ public enum Trainer {
     public static func predict(
         _ model: Sequential, on data: some TrainingData, batchSize: Int = 1000, flipAveraging: Bool = false
     ) -> [Float] {
+        let model = model.inferenceModel()
         var result = [Float]()
         result.reserveCapacity(data.count * model.outputSize)
         let input = Matrix(rows: batchSize, columns: data.featureCount)
