@@ -4,10 +4,13 @@ For each preset, an untrained model file (`fashion-bench infer-model`, weights f
 arithmetic does not depend on them) and its ONNX export (`fashion export`, no flip averaging);
 then images a second at batch 1 and 64 on 1 and 2 threads, fashion and onnxruntime taking turns
 (REPEATS times each, the median kept), and the time of one image, p50 and p99 over CALLS calls on
-one thread. Prints a Markdown table with the machine, the date and onnxruntime's version.
+one thread. Then the int8 model of each (`fashion quantize`, 256 calibration images of the
+Fashion-MNIST training set) against onnxruntime on the fp32 export and on the int8 one (QDQ,
+which onnxruntime fuses into its 8-bit products), batch 1 and 64 on one thread. Prints Markdown
+tables with the machine, the date and onnxruntime's version.
 
 usage: python3 bench_infer.py FASHION FASHION_BENCH OUT_DIR [PRESET ...]
-environment: INFER_CALLS (10000), INFER_SECONDS (1 per round), INFER_REPEATS (3)
+environment: INFER_CALLS (10000), INFER_SECONDS (1 per round), INFER_REPEATS (3), INFER_INT8 (1; 0 skips)
 """
 import os
 import platform
@@ -66,6 +69,8 @@ def main():
     print("| model | batch | threads | fashion images/s | onnxruntime images/s | fashion / onnxruntime |")
     print("|---|---|---|---|---|---|")
     latencies = []
+    int8_rows = []
+    int8 = os.environ.get("INFER_INT8", "1") != "0"
     for preset in presets:
         model = os.path.join(out, preset + ".safetensors")
         onnx = os.path.join(out, preset + ".onnx")
@@ -80,6 +85,21 @@ def main():
                                               str(threads), seconds]), "images/s"))
                 a, b = statistics.median(ours), statistics.median(theirs)
                 print(f"| {preset} | {batch} | {threads} | {a:,.0f} | {b:,.0f} | {a / b:.2f}x |", flush=True)
+        if int8:
+            quantized = os.path.join(out, preset + "-int8.safetensors")
+            quantized_onnx = os.path.join(out, preset + "-int8.onnx")
+            run([fashion, "quantize", "--model", model, "--calibration", "256", "--output", quantized])
+            run([fashion, "export", "--model", quantized, "--output", quantized_onnx, "--no-flip-averaging"])
+            for batch in (1, 64):
+                ours, fp32, theirs = [], [], []
+                for _ in range(repeats):
+                    ours.append(number(run([bench, "infer", quantized, str(batch), "1", seconds]), "images/s"))
+                    fp32.append(number(run([sys.executable, os.path.join(HERE, "ort_infer.py"), onnx, str(batch),
+                                            "1", seconds]), "images/s"))
+                    theirs.append(number(run([sys.executable, os.path.join(HERE, "ort_infer.py"), quantized_onnx,
+                                              str(batch), "1", seconds]), "images/s"))
+                int8_rows.append((preset, batch, statistics.median(ours), statistics.median(fp32),
+                                  statistics.median(theirs)))
         ours = run([bench, "infer-latency", model, calls])
         theirs = run([sys.executable, os.path.join(HERE, "ort_infer.py"), onnx, "latency", calls])
         latencies.append((preset, number(ours, "us"), re.findall(r"p99 ([0-9.]+)", ours)[0],
@@ -91,6 +111,14 @@ def main():
     print("|---|---|---|---|---|---|")
     for preset, p50, p99, op50, op99 in latencies:
         print(f"| {preset} | {p50:.1f} | {float(p99):.1f} | {op50:.1f} | {float(op99):.1f} | {op50 / p50:.2f}x |")
+    if int8_rows:
+        print()
+        print("int8 (dense layers 8-bit, convolutions fp32) on one thread, images/s:")
+        print()
+        print("| model | batch | fashion int8 | onnxruntime fp32 | onnxruntime int8 (QDQ) | vs ort fp32 | vs ort int8 |")
+        print("|---|---|---|---|---|---|---|")
+        for preset, batch, a, b, c in int8_rows:
+            print(f"| {preset} | {batch} | {a:,.0f} | {b:,.0f} | {c:,.0f} | {a / b:.2f}x | {a / c:.2f}x |")
 
 
 if __name__ == "__main__":

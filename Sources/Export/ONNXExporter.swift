@@ -132,6 +132,25 @@ struct ONNXExporter {
                 "\(path).kernel", dense.kernel.value, dimensions: [dense.kernel.value.rows, dense.units])
             let bias = initializer("\(path).bias", dense.bias.value, dimensions: [dense.units])
             return (node("Gemm", [flat, kernel, bias], []), .flat(dense.units))
+        case let dense as QuantizedDense:
+            // QDQ: the input quantized to uint8 and back, the int8 weights dequantized per
+            // output (axis 1), then the same Gemm; onnxruntime fuses these into an 8-bit product.
+            let (flat, _) = flattened(input, layout)
+            let q = dense.inputQuantization.value
+            let scale = tensor("\(path).input_scale", [q.pointer[0]], dimensions: [])
+            let zero = graphTensor(
+                "\(path).input_zero_point", .uint8([UInt8(max(0, min(255, q.pointer[1])))]), dimensions: [])
+            let quantized = node("QuantizeLinear", [flat, scale, zero], [])
+            let restored = node("DequantizeLinear", [quantized, scale, zero], [])
+            let weights = graphTensor(
+                "\(path).kernel_int8", .int8(dense.kernel.value.buffer.map { Int8(max(-127, min(127, $0))) }),
+                dimensions: [dense.inputs, dense.units])
+            let weightScale = initializer("\(path).kernel_scale", dense.kernelScale.value, dimensions: [dense.units])
+            let weightZero = graphTensor(
+                "\(path).kernel_zero_point", .int8([Int8](repeating: 0, count: dense.units)), dimensions: [dense.units])
+            let kernel = node("DequantizeLinear", [weights, weightScale, weightZero], [.int("axis", 1)])
+            let bias = initializer("\(path).bias", dense.bias.value, dimensions: [dense.units])
+            return (node("Gemm", [restored, kernel, bias], []), .flat(dense.units))
         case is Dropout:
             return (input, layout)
         case is Flatten:
@@ -255,6 +274,13 @@ struct ONNXExporter {
     private mutating func tensor(_ name: String, _ values: [Float], dimensions: [Int]) -> String {
         if !graph.initializers.contains(where: { $0.name == name }) {
             graph.initializers.append(ONNXTensor(name: name, dimensions: dimensions, values: .float(values)))
+        }
+        return name
+    }
+
+    private mutating func graphTensor(_ name: String, _ values: ONNXTensor.Values, dimensions: [Int]) -> String {
+        if !graph.initializers.contains(where: { $0.name == name }) {
+            graph.initializers.append(ONNXTensor(name: name, dimensions: dimensions, values: values))
         }
         return name
     }

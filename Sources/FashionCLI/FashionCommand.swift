@@ -4,7 +4,7 @@ import ArgumentParser
 public struct FashionCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "fashion",
-        abstract: "Train, evaluate, explain, export, tune and serve apparel-image classifiers on the CPU.",
+        abstract: "Train, evaluate, explain, export, quantize, tune and serve apparel-image classifiers on the CPU.",
         discussion: """
             Works on Fashion-MNIST out of the box (Debian's dataset-fashion-mnist, or \
             `fashion data fetch`), on any MNIST-style dataset in IDX or CSV form, on folders of product \
@@ -12,7 +12,8 @@ public struct FashionCommand: AsyncParsableCommand {
             """,
         subcommands: [
             DataCommand.self, TrainCommand.self, StudyCommand.self, TuneCommand.self, EvaluateCommand.self,
-            PredictCommand.self, ExplainCommand.self, ExportCommand.self, ServeCommand.self, RunsCommand.self,
+            PredictCommand.self, ExplainCommand.self, ExportCommand.self, QuantizeCommand.self, ServeCommand.self,
+            RunsCommand.self,
         ])
 
     public init() {}
@@ -52,6 +53,7 @@ public struct FashionCommand: AsyncParsableCommand {
         case ("evaluate", _), ("predict", _), ("runs", _): return "Docs/evaluation.md"
         case ("explain", _): return "Docs/explanations.md"
         case ("export", _): return "Docs/export.md"
+        case ("quantize", _): return "Docs/quantization.md"
         case ("serve", _): return "Docs/serving.md"
         default: return "README.md, then Docs/ (a page for each task)"
         }

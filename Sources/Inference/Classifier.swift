@@ -30,6 +30,9 @@ public final class Classifier: Sendable {
     public let isMultiLabel: Bool
     /// A tagging model's thresholds, one a tag (0.5 each unless the model file has its own).
     public let thresholds: [Float]
+    /// How the arithmetic runs on this CPU: "fp32 (avx512)", or for a quantized model "int8
+    /// dense layers (avx512-vnni), fp32 the rest (avx512)" (serve's start-up line prints it).
+    public let arithmetic: String
     /// Images run through one workspace at a time: bounds a call's memory for any batch.
     public static let chunkSize = 256
 
@@ -70,6 +73,10 @@ public final class Classifier: Sendable {
         isImageModel = file.model.imageShape != nil
         isMultiLabel = file.isMultiLabel
         thresholds = file.decisionThresholds
+        arithmetic =
+            members.contains { $0.quantization != nil }
+            ? "int8 dense layers (\(Int8Product.best.name)), fp32 the rest (\(MatrixProduct.kernelLevel))"
+            : "fp32 (\(MatrixProduct.kernelLevel))"
         workspaces = Mutex([])
     }
 

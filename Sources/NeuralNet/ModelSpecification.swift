@@ -133,6 +133,7 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
         func code(_ layer: LayerSpecification) -> String? {
             switch layer.kind {
             case .dense: return "\(layer.units ?? 0)"
+            case .quantizedDense: return "q\(layer.units ?? 0)"
             case .conv2D:
                 let stride = layer.stride.map { "s\($0)" } ?? ""
                 return "C\(layer.filters ?? 0)k\(layer.kernelSize ?? 0)\(stride)\(layer.padding == .same ? "same" : "")"

@@ -17,6 +17,19 @@ public enum ReferenceKernels {
             }
         }
     }
+
+    /// The 8-bit product: `c[i·n + j] = Σ_p a[i·k + p] · w[p·n + j]` in integers (`Int8Product`'s twin).
+    public static func int8Product(m: Int, n: Int, k: Int, a: [UInt8], w: [Int8]) -> [Int32] {
+        var c = [Int32](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum: Int32 = 0
+                for p in 0..<k { sum += Int32(a[i * k + p]) * Int32(w[p * n + j]) }
+                c[i * n + j] = sum
+            }
+        }
+        return c
+    }
 }
 
 /// Plain-loop twins of the image layers, written from the definitions with no im2col and no

@@ -172,6 +172,49 @@ import _TestSupport
         #expect(!FileManager.default.fileExists(atPath: temp.file("bad.onnx").path))
     }
 
+    /// A quantized model (`fashion quantize`) exports as QDQ: onnxruntime, which fuses the
+    /// QuantizeLinear/DequantizeLinear pairs into its 8-bit products, gives the same top class
+    /// for at least 99.9% of 1,000 test images, the probabilities within 0.01 (an input that falls
+    /// on the other side of a rounding step in one of them moves a probability by a few thousandths).
+    @Test(
+        .enabled(if: pythonHasONNX && RealData.isPresent, skipReason), arguments: ["model3", "cnn-small"])
+    func aQuantizedModelExportsAsQuantizeDequantizePairs(name: String) async throws {
+        let dataset = try #require(Self.dataset)
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let preset = try #require(Preset.named(name))
+        let model = try Sequential(specification: preset.model, seed: 2)
+        var options = preset.options
+        options.epochs = 1
+        options.batchSize = 64
+        options.flipAveraging = false
+        _ = try Trainer.fit(model, on: dataset.train.subset(0..<1024), options: options, threads: 2)
+        let calibration = Matrix(rows: 256, columns: 784)
+        dataset.train.subset(2000..<2256).fillBatch(indices: 0..<256, into: calibration.buffer)
+        let (quantized, record) = try model.quantizedInt8(calibration: calibration)
+        let url = temp.file("q.safetensors")
+        try ModelFile(
+            model: quantized, classNames: dataset.classNames, preprocessing: Preprocessing(image: dataset.train.shape),
+            training: options, quantization: record
+        ).write(to: url)
+        let onnxURL = temp.file("q.onnx")
+        _ = try ONNXExport.write(modelFile: url, to: onnxURL)
+        let test = dataset.test.subset(0..<1000)
+        let expected = try Classifier(contentsOf: url).probabilities(pixels: test.pixels, count: test.count)
+        try Data(ProtobufWriter.rawFloats(test.pixels.map { Float($0) / 255 })).write(to: temp.file("inputs.f32"))
+        try Data(ProtobufWriter.rawFloats(expected)).write(to: temp.file("expected.f32"))
+        let check = try await CommandRunner.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            [
+                "python3", Self.script.path, onnxURL.path, temp.file("inputs.f32").path, temp.file("expected.f32").path,
+                model.imageShape == nil ? "1000,784" : "1000,28,28,1", "1e-2", "0.999",
+            ])
+        print("ONNX check of quantized \(name): \(check.standardOutput)", terminator: "")
+        #expect(check.status == 0, Comment(rawValue: check.standardOutput + check.standardError))
+        let report = try JSONSerialization.jsonObject(with: Data(check.standardOutput.utf8)) as? [String: Any]
+        #expect((report?["top_class_agreement"] as? Double ?? 0) >= 0.999)
+    }
+
     @Test func aLayerWithNoONNXFormIsRefusedByName() throws {
         let model = try Sequential(inputSize: 4, seed: 1) {
             Dense(units: 3)

@@ -24,8 +24,11 @@ import _TestSupport
 
     @Test(
         arguments: LayerSpecification.Kind.allCases.filter {
-            ![.dense, .dropout, .batchNorm, .conv2D, .maxPool2D, .averagePool2D, .globalAveragePool, .residual]
-                .contains($0)
+            ![
+                .dense, .quantizedDense, .dropout, .batchNorm, .conv2D, .maxPool2D, .averagePool2D, .globalAveragePool,
+                .residual,
+            ]
+            .contains($0)
         })
     func elementwiseAndSoftmax(kind: LayerSpecification.Kind) throws {
         let layer = try built(LayerSpecification(kind: kind).makeLayer(), inputSize: 6)

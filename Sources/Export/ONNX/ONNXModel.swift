@@ -114,11 +114,14 @@ struct ONNXAttribute {
     }
 }
 
-/// TensorProto: dims=1, data_type=2 (FLOAT=1, INT64=7), name=8, raw_data=9 (little-endian).
+/// TensorProto: dims=1, data_type=2 (FLOAT=1, UINT8=2, INT8=3, INT64=7), name=8, raw_data=9
+/// (little-endian).
 struct ONNXTensor {
     enum Values {
         case float([Float])
         case int64([Int])
+        case uint8([UInt8])
+        case int8([Int8])
     }
 
     var name: String
@@ -136,6 +139,14 @@ struct ONNXTensor {
             w.integer(2, 7)
             w.string(8, name)
             w.bytes(9, ProtobufWriter.rawInt64s(integers))
+        case .uint8(let bytes):
+            w.integer(2, 2)
+            w.string(8, name)
+            w.bytes(9, bytes)
+        case .int8(let bytes):
+            w.integer(2, 3)
+            w.string(8, name)
+            w.bytes(9, bytes.map { UInt8(bitPattern: $0) })
         }
     }
 }

@@ -101,6 +101,13 @@ struct EvaluateCommand: ParsableCommand {
         if json {
             print(String(decoding: result.document, as: UTF8.self))
         } else {
+            for path in modelPaths {
+                if let done = try ModelFile.read(from: URL(fileURLWithPath: path)).quantization {
+                    print(
+                        "\(path) is quantized, \(done.precision): \(done.layers) dense layer\(done.layers == 1 ? "" : "s") "
+                            + "8-bit, calibrated on \(done.calibrationImages) training images\n")
+                }
+            }
             print("\(result.name) on \(set.count) \(result.tagging == nil ? "" : "tagged ")images:\n")
             print(result.text)
             if let predictions { print("\nPredictions: \(predictions)") }

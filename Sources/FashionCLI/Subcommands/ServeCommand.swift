@@ -120,10 +120,11 @@ struct ServeCommand: AsyncParsableCommand {
             for name in repository.names {
                 let versions = repository.versions(of: name)
                 let newest = try? server.defaultModel(named: name)
-                lines.append(
-                    "  \(name): "
-                        + versions.map { $0.version + ($0.version == newest?.version ? " (default)" : "") }
-                        .joined(separator: ", ") + " — " + (versions.first?.path ?? ""))
+                let listed: String = versions.map { $0.version + ($0.version == newest?.version ? " (default)" : "") }
+                    .joined(separator: ", ")
+                let path: String = versions.first?.path ?? ""
+                let arithmetic: String = versions.first?.classifier.arithmetic ?? ""
+                lines.append("  \(name): \(listed) — \(path), \(arithmetic)")
             }
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }

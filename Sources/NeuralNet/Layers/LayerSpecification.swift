@@ -16,6 +16,8 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
         case averagePool2D = "avg_pool2d"
         case globalAveragePool = "global_avg_pool"
         case residual
+        /// Made by `fashion quantize` from a dense layer; not for training.
+        case quantizedDense = "quantized_dense"
     }
 
     public var kind: Kind
@@ -69,6 +71,12 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
                 throw .invalidSpecification("a dense layer needs units > 0, found \(units.map(String.init) ?? "none")")
             }
             return Dense(units: units, initializer: initializer ?? .glorotUniform)
+        case .quantizedDense:
+            guard let units, units > 0 else {
+                throw .invalidSpecification(
+                    "a quantized dense layer needs units > 0, found \(units.map(String.init) ?? "none")")
+            }
+            return QuantizedDense(units: units)
         case .relu: return ReLU()
         case .leakyReLU: return LeakyReLU(alpha: Float(alpha ?? 0.3))
         case .elu: return ELU(alpha: Float(alpha ?? 1))
@@ -115,6 +123,7 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
     public var summaryName: String {
         switch kind {
         case .dense: return "Dense(\(units ?? 0))"
+        case .quantizedDense: return "QuantizedDense(\(units ?? 0), int8)"
         case .relu: return "ReLU"
         case .leakyReLU: return "LeakyReLU(\(alpha ?? 0.3))"
         case .elu: return "ELU(\(alpha ?? 1))"

@@ -8,12 +8,21 @@ public final class Parameter: @unchecked Sendable {
     public let gradient: Matrix
     /// Whether L2 regularisation and weight decay apply (kernels yes, biases and scales no).
     public let decays: Bool
+    /// How a model file stores the values: 32-bit floats, or (a quantized layer's weights,
+    /// integers in [-127, 127]) signed bytes.
+    public let storage: Storage
 
-    public init(name: String, rows: Int, columns: Int, decays: Bool) {
+    /// A model file's tensor type for a parameter.
+    public enum Storage: Sendable {
+        case float32, int8
+    }
+
+    public init(name: String, rows: Int, columns: Int, decays: Bool, storage: Storage = .float32) {
         self.name = name
         value = Matrix(rows: rows, columns: columns)
         gradient = Matrix(rows: rows, columns: columns)
         self.decays = decays
+        self.storage = storage
     }
 
     public var shape: [Int] { value.rows == 1 ? [value.columns] : [value.rows, value.columns] }

@@ -12,7 +12,9 @@ import _Files
 /// (TrainingOptions as JSON, when known), `thresholds` (a multi-label model's decision
 /// threshold for each tag, JSON array, chosen on the validation split), `validation_split` (the
 /// share of the training set held out and the seed that drew it, JSON: `HeldOutSplit`, so the
-/// same images can be judged again and an ensemble's members checked to share them).
+/// same images can be judged again and an ensemble's members checked to share them),
+/// `quantization` (how a quantized model was made, JSON: `QuantizationRecord`; its 8-bit
+/// weights are I8 tensors).
 public struct ModelFile {
     public static let formatName = "fashion-model"
 
@@ -27,11 +29,14 @@ public struct ModelFile {
     public let thresholds: [Float]?
     /// The validation split held out of the training set (nil: none, or not recorded).
     public let heldOut: HeldOutSplit?
+    /// How the model was quantized (nil: its weights are as trained, 32-bit floats).
+    public let quantization: QuantizationRecord?
 
     public init(
         model: Sequential, classNames: [String], preprocessing: Preprocessing, training: TrainingOptions? = nil,
-        thresholds: [Float]? = nil, heldOut: HeldOutSplit? = nil
+        thresholds: [Float]? = nil, heldOut: HeldOutSplit? = nil, quantization: QuantizationRecord? = nil
     ) {
+        self.quantization = quantization
         self.model = model
         self.classNames = classNames
         self.preprocessing = preprocessing
@@ -68,8 +73,11 @@ public struct ModelFile {
         if let training { metadata["training"] = json(training) }
         if let thresholds { metadata["thresholds"] = json(thresholds) }
         if let heldOut { metadata["validation_split"] = json(heldOut) }
+        if let quantization { metadata["quantization"] = json(quantization) }
         let tensors = model.namedTensors.map {
-            SafeTensors.Tensor(name: $0.name, shape: $0.parameter.shape, values: $0.parameter.value.values)
+            SafeTensors.Tensor(
+                name: $0.name, shape: $0.parameter.shape, values: $0.parameter.value.values,
+                dtype: $0.parameter.storage == .int8 ? .i8 : .f32)
         }
         do {
             try AtomicFile.write(SafeTensors.encode(tensors, metadata: metadata), to: url)
@@ -161,6 +169,13 @@ public struct ModelFile {
                     path: path,
                     reason: "tensor '\(name)' has shape \(tensor.shape); the architecture needs \(parameter.shape)")
             }
+            let dtype: SafeTensors.DType = parameter.storage == .int8 ? .i8 : .f32
+            guard tensor.dtype == dtype else {
+                throw .modelFile(
+                    path: path,
+                    reason:
+                        "tensor '\(name)' has dtype \(tensor.dtype.rawValue); the architecture needs \(dtype.rawValue)")
+            }
             if let bad = tensor.values.firstIndex(where: { !$0.isFinite }) {
                 throw .modelFile(
                     path: path,
@@ -173,9 +188,18 @@ public struct ModelFile {
         if let extra = Set(byName.keys).subtracting(expected.map(\.name)).sorted().first {
             throw .modelFile(path: path, reason: "tensor '\(extra)' does not belong to the architecture")
         }
+        for (index, layer) in model.layers.enumerated() {
+            if let checked = layer as? any ChecksItsTensors, let problem = checked.tensorProblem() {
+                throw .modelFile(path: path, reason: "tensor '\(index).\(problem.name)' \(problem.reason)")
+            }
+        }
+        var quantization: QuantizationRecord?
+        if metadata["quantization"] != nil {
+            quantization = try decode(QuantizationRecord.self, "quantization")
+        }
         return ModelFile(
             model: model, classNames: classNames, preprocessing: preprocessing, training: training,
-            thresholds: thresholds, heldOut: heldOut)
+            thresholds: thresholds, heldOut: heldOut, quantization: quantization)
     }
 }
 

@@ -3,18 +3,30 @@ import Foundation
 /// The safetensors container (huggingface/safetensors): an 8-byte little-endian header
 /// length N, N bytes of JSON header (`{"__metadata__": {string: string}, name: {"dtype",
 /// "shape", "data_offsets": [begin, end]}}`, padded with spaces to a multiple of 8), then the
-/// tensors' bytes. Only F32 tensors are written and read here.
+/// tensors' bytes. F32 and I8 tensors are written and read here (I8 values as the Floats of
+/// those integers).
 public enum SafeTensors {
-    /// One named tensor of a safetensors file: its type, shape and bytes.
+    /// A tensor's element type, as the header names it.
+    public enum DType: String, Sendable {
+        case f32 = "F32"
+        case i8 = "I8"
+
+        var size: Int { self == .f32 ? 4 : 1 }
+    }
+
+    /// One named tensor of a safetensors file: its type, shape and values.
     public struct Tensor: Sendable, Equatable {
         public let name: String
         public let shape: [Int]
         public let values: [Float]
+        public let dtype: DType
 
-        public init(name: String, shape: [Int], values: [Float]) {
+        /// For `.i8`, each value is written as the nearest integer in [-128, 127].
+        public init(name: String, shape: [Int], values: [Float], dtype: DType = .f32) {
             self.name = name
             self.shape = shape
             self.values = values
+            self.dtype = dtype
         }
     }
 
@@ -22,9 +34,10 @@ public enum SafeTensors {
         var header: [String: Any] = ["__metadata__": metadata]
         var offset = 0
         for tensor in tensors {
-            let size = tensor.values.count * 4
+            let size = tensor.values.count * tensor.dtype.size
             header[tensor.name] =
-                ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + size]] as [String: Any]
+                ["dtype": tensor.dtype.rawValue, "shape": tensor.shape, "data_offsets": [offset, offset + size]]
+                as [String: Any]
             offset += size
         }
         // JSONSerialization cannot fail on strings, numbers, arrays and dictionaries.
@@ -37,6 +50,13 @@ public enum SafeTensors {
         for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: length >> (8 * UInt64(i)))) }
         bytes += json
         for tensor in tensors {
+            if tensor.dtype == .i8 {
+                for value in tensor.values {
+                    let integer = value.isFinite ? Int8(max(-128, min(127, value.rounded()))) : 0
+                    bytes.append(UInt8(bitPattern: integer))
+                }
+                continue
+            }
             for value in tensor.values {
                 let bits = value.bitPattern.littleEndian
                 bytes += [
@@ -73,7 +93,9 @@ public enum SafeTensors {
             else {
                 throw fail("tensor '\(name)' lacks dtype, shape or data_offsets")
             }
-            guard dtype == "F32" else { throw fail("tensor '\(name)' has dtype \(dtype); expected F32") }
+            guard let type = DType(rawValue: dtype) else {
+                throw fail("tensor '\(name)' has dtype \(dtype); expected F32 or I8")
+            }
             // Checked products: a shape read from the file must not overflow (or trap).
             var count = 1
             for size in shape {
@@ -83,7 +105,7 @@ public enum SafeTensors {
                 }
                 count = next
             }
-            guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == count * 4,
+            guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == count * type.size,
                 offsets[1] <= bytes.count - dataStart
             else {
                 throw fail(
@@ -93,6 +115,12 @@ public enum SafeTensors {
             }
             var values = [Float](repeating: 0, count: count)
             var p = dataStart + offsets[0]
+            if type == .i8 {
+                for i in 0..<count { values[i] = Float(Int8(bitPattern: bytes[p + i])) }
+                tensors.append(Tensor(name: name, shape: shape, values: values, dtype: .i8))
+                spans.append((name, offsets[0], offsets[1]))
+                continue
+            }
             for i in 0..<count {
                 let bits =
                     UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3])

@@ -117,4 +117,22 @@ void fashion_winograd_pooled_gradient(const float *g, const uint8_t *mask, const
                                       ptrdiff_t pooled_h, ptrdiff_t pooled_w, ptrdiff_t filters, ptrdiff_t tiles_h,
                                       ptrdiff_t tiles_w, float *z, ptrdiff_t plane_stride);
 
+/// The 8-bit product's best path on this CPU: 2 AVX-512 VNNI, 1 AVX2, 0 plain loops (quantized.c).
+int fashion_int8_path(void);
+/// The bytes that fashion_int8_pack writes for a k x n matrix on any path (k padded to 4, n to 16).
+ptrdiff_t fashion_int8_packed_bytes(ptrdiff_t k, ptrdiff_t n);
+/// Packs the k x n row-major weights w (each in [-127, 127]) for `path`: quads of bytes for
+/// path 2, pairs of int16 for paths 1 and 0; fashion_int8_packed_bytes(k, n) bytes at packed.
+void fashion_int8_pack(int path, const int8_t *w, ptrdiff_t k, ptrdiff_t n, void *packed);
+/// c[i * ldc + j] = Σ_p a[i * lda + p] · w[p][j] in 32-bit integers, exactly, for i < m and
+/// j < n rounded up to 16 (those columns 0). Each row of a must have k rounded up to 4 bytes
+/// readable. `packed` from fashion_int8_pack for the same path; a path the CPU lacks writes nothing.
+void fashion_int8_gemm(int path, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint8_t *a, ptrdiff_t lda,
+                       const void *packed, int32_t *c, ptrdiff_t ldc);
+/// q[i] = clamp(round-half-even(x[i] / scale) + zero_point, 0, 255), as ONNX's QuantizeLinear (NaN to 0).
+void fashion_int8_quantize(const float *x, ptrdiff_t n, float scale, int32_t zero_point, uint8_t *q);
+/// y[i * ldy + j] = c[i * ldc + j] · scale[j] + offset[j] for i < m, j < n.
+void fashion_int8_dequantize(const int32_t *c, ptrdiff_t ldc, ptrdiff_t m, ptrdiff_t n, const float *scale,
+                             const float *offset, float *y, ptrdiff_t ldy);
+
 #endif
