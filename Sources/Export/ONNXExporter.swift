@@ -165,6 +165,45 @@ struct ONNXExporter {
         case is Softmax:
             let (flat, flatLayout) = flattened(input, layout)
             return (node("Softmax", [flat], [.int("axis", -1)]), flatLayout)
+        case let conv as QuantizedConv2D:
+            // QDQ as for a quantized dense layer: the input through uint8 and back, the int8
+            // kernel (OIHW) dequantized per filter (axis 0), then the same Conv.
+            guard case .image(let shape) = layout else {
+                throw .unsupported(layer: path, reason: "a conv2d layer needs images")
+            }
+            let (height, top) = conv.padding.geometry(input: shape.height, window: conv.kernelSize, stride: conv.stride)
+            let (width, left) = conv.padding.geometry(input: shape.width, window: conv.kernelSize, stride: conv.stride)
+            let (k, c, f) = (conv.kernelSize, shape.channels, conv.filters)
+            let q = conv.inputQuantization.value
+            let scale = tensor("\(path).input_scale", [q.pointer[0]], dimensions: [])
+            let zero = graphTensor(
+                "\(path).input_zero_point", .uint8([UInt8(max(0, min(255, q.pointer[1])))]), dimensions: [])
+            let restored = node(
+                "DequantizeLinear", [node("QuantizeLinear", [input, scale, zero], []), scale, zero], [])
+            let source = conv.kernel.value.values
+            var oihw = [Int8](repeating: 0, count: source.count)
+            for o in 0..<f {
+                for ci in 0..<c {
+                    for i in 0..<k {
+                        for j in 0..<k {
+                            oihw[((o * c + ci) * k + i) * k + j] = Int8(
+                                max(-127, min(127, source[((i * k + j) * c + ci) * f + o])))
+                        }
+                    }
+                }
+            }
+            let weights = graphTensor("\(path).kernel_int8", .int8(oihw), dimensions: [f, c, k, k])
+            let weightScale = initializer("\(path).kernel_scale", conv.kernelScale.value, dimensions: [f])
+            let weightZero = graphTensor(
+                "\(path).kernel_zero_point", .int8([Int8](repeating: 0, count: f)), dimensions: [f])
+            let kernel = node("DequantizeLinear", [weights, weightScale, weightZero], [.int("axis", 0)])
+            let bias = initializer("\(path).bias", conv.bias.value, dimensions: [f])
+            let pads = padding(
+                input: shape, output: (height, width), before: (top, left), window: k, stride: conv.stride)
+            let out = node(
+                "Conv", [restored, kernel, bias],
+                [.ints("kernel_shape", [k, k]), .ints("strides", [conv.stride, conv.stride]), .ints("pads", pads)])
+            return (out, .image(ImageShape(height: height, width: width, channels: f)))
         case let conv as Conv2D:
             guard case .image(let shape) = layout else {
                 throw .unsupported(layer: path, reason: "a conv2d layer needs images")

@@ -75,7 +75,7 @@ public final class Classifier: Sendable {
         thresholds = file.decisionThresholds
         arithmetic =
             members.contains { $0.quantization != nil }
-            ? "int8 dense layers (\(Int8Product.best.name)), fp32 the rest (\(MatrixProduct.kernelLevel))"
+            ? "int8 convolutions and dense layers (\(Int8Product.best.name)), fp32 the rest (\(MatrixProduct.kernelLevel))"
             : "fp32 (\(MatrixProduct.kernelLevel))"
         workspaces = Mutex([])
     }

@@ -134,7 +134,7 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
             switch layer.kind {
             case .dense: return "\(layer.units ?? 0)"
             case .quantizedDense: return "q\(layer.units ?? 0)"
-            case .conv2D:
+            case .conv2D, .quantizedConv2D:
                 let stride = layer.stride.map { "s\($0)" } ?? ""
                 return "C\(layer.filters ?? 0)k\(layer.kernelSize ?? 0)\(stride)\(layer.padding == .same ? "same" : "")"
             case .maxPool2D, .averagePool2D: return "P\(layer.kernelSize ?? 2)"

@@ -4,7 +4,7 @@ import NumericCore
 public struct QuantizationRecord: Codable, Equatable, Sendable {
     /// "int8".
     public var precision: String
-    /// How many dense layers became 8-bit.
+    /// How many layers became 8-bit (dense layers and convolutions).
     public var layers: Int
     /// How many images calibrated the inputs' ranges.
     public var calibrationImages: Int
@@ -24,12 +24,13 @@ public struct QuantizationRecord: Codable, Equatable, Sendable {
 }
 
 extension Sequential {
-    /// The model with each dense layer of its inference plan (`inferenceModel()`, batch norms
-    /// folded) made 8-bit (`QuantizedDense`): weights symmetric per output, `scale = max |w| /
-    /// 127`; each such layer's input range the minimum and maximum it sees over `calibration`
-    /// (`[images, inputSize]`, prepared as for prediction), with 0 inside, as uint8 with a zero
-    /// point. Other layers are as in the plan, 32-bit. Dense layers inside residual blocks stay
-    /// 32-bit. Throws when the model has no dense layer or `calibration` has no image.
+    /// The model with each dense layer and convolution of its inference plan (`inferenceModel()`,
+    /// batch norms folded) made 8-bit (`QuantizedDense`, `QuantizedConv2D`): weights symmetric
+    /// per output, `scale = max |w| / 127`; each such layer's input range the minimum and maximum
+    /// it sees over `calibration` (`[images, inputSize]`, prepared as for prediction), with 0
+    /// inside, as uint8 with a zero point. Other layers are as in the plan, 32-bit; so are the
+    /// layers inside residual blocks. Throws when the model has no such layer or `calibration`
+    /// has no image.
     public func quantizedInt8(calibration: Matrix, batchSize: Int = 256) throws(ModelError) -> (
         model: Sequential, record: QuantizationRecord
     ) {
@@ -38,9 +39,10 @@ extension Sequential {
                 "calibration needs images of \(inputSize) values, found \(calibration.rows) of \(calibration.columns)")
         }
         let plan = inferenceModel()
-        let denseIndices = plan.layers.indices.filter { plan.layers[$0] is Dense }
+        let denseIndices = plan.layers.indices.filter { plan.layers[$0] is Dense || plan.layers[$0] is Conv2D }
         guard !denseIndices.isEmpty else {
-            throw .invalidSpecification("the model has no dense layer to quantize (only dense layers become 8-bit)")
+            throw .invalidSpecification(
+                "the model has no dense layer or convolution to quantize (only those become 8-bit)")
         }
         var low = [Int: Float]()
         var high = [Int: Float]()
@@ -53,7 +55,7 @@ extension Sequential {
             chunk.pointer.update(from: calibration.pointer + start * inputSize, count: count * inputSize)
             var x = chunk
             for (index, layer) in plan.layers.enumerated() {
-                if layer is Dense {
+                if layer is Dense || layer is Conv2D {
                     for value in x.buffer where value.isFinite {
                         low[index] = min(low[index]!, value)
                         high[index] = max(high[index]!, value)
@@ -65,14 +67,21 @@ extension Sequential {
         }
         var specifications = plan.specification.layers
         for index in denseIndices {
-            specifications[index] = LayerSpecification(kind: .quantizedDense, units: specifications[index].units)
+            var changed = specifications[index]
+            changed.kind = changed.kind == .dense ? .quantizedDense : .quantizedConv2D
+            changed.initializer = nil
+            specifications[index] = changed
         }
         let specification = ModelSpecification(
             inputSize: inputSize, inputShape: inputShape.count > 1 ? inputShape : nil, layers: specifications)
         let model = try Sequential(specification: specification, seed: 0)
         for (index, (source, target)) in zip(plan.layers, model.layers).enumerated() {
             if let dense = source as? Dense, let quantized = target as? QuantizedDense {
-                Self.quantize(dense, into: quantized, low: low[index]!, high: high[index]!)
+                quantized.quantize(dense, inputLow: low[index]!, inputHigh: high[index]!)
+                continue
+            }
+            if let conv = source as? Conv2D, let quantized = target as? QuantizedConv2D {
+                quantized.quantize(conv, inputLow: low[index]!, inputHigh: high[index]!)
                 continue
             }
             for (from, to) in zip(source.parameters + source.state, target.parameters + target.state) {
@@ -85,26 +94,5 @@ extension Sequential {
                 precision: "int8", layers: denseIndices.count, calibrationImages: calibration.rows,
                 method: QuantizationRecord.int8Method)
         )
-    }
-
-    private static func quantize(_ dense: Dense, into layer: QuantizedDense, low: Float, high: Float) {
-        let (k, n) = (dense.kernel.value.rows, dense.units)
-        let w = dense.kernel.value.pointer
-        for o in 0..<n {
-            var largest: Float = 0
-            for r in 0..<k { largest = max(largest, abs(w[r * n + o])) }
-            let scale = largest > 0 ? largest / 127 : 1
-            layer.kernelScale.value.pointer[o] = scale
-            for r in 0..<k {
-                layer.kernel.value.pointer[r * n + o] = max(
-                    -127, min(127, (w[r * n + o] / scale).rounded(.toNearestOrEven)))
-            }
-        }
-        layer.bias.value.pointer.update(from: dense.bias.value.pointer, count: n)
-        let span = high - low
-        let scale = span > 0 && span.isFinite ? span / 255 : 1
-        let zero = max(0, min(255, (-low / scale).rounded(.toNearestOrEven)))
-        layer.inputQuantization.value.pointer[0] = scale
-        layer.inputQuantization.value.pointer[1] = zero
     }
 }

@@ -70,6 +70,12 @@ public final class Sequential {
                 let rectifier = i + 3 < ordered.count && ordered[i + 2] is ReLU ? ordered[i + 2] : nil
                 steps.append(ConvolutionMaxPool(convolution, pool, rectifier: rectifier))
                 i += rectifier == nil ? 2 : 3
+            } else if i + 1 < ordered.count, QuantizedConvolutionMaxPool.fuses(ordered[i], ordered[i + 1]),
+                let convolution = ordered[i] as? QuantizedConv2D, let pool = ordered[i + 1] as? Pool2D
+            {
+                let rectifier = i + 3 < ordered.count && ordered[i + 2] is ReLU ? ordered[i + 2] : nil
+                steps.append(QuantizedConvolutionMaxPool(convolution, pool, rectifier: rectifier))
+                i += rectifier == nil ? 2 : 3
             } else {
                 steps.append(ordered[i])
                 i += 1
@@ -86,6 +92,11 @@ public final class Sequential {
                 let kinds: [LayerSpecification.Kind] =
                     [fused.convolution.specification.kind, fused.pool.specification.kind]
                     + (fused.rectifies ? [.relu] : [])
+                return kinds.map(\.rawValue).joined(separator: "+")
+            }
+            if let fused = step as? QuantizedConvolutionMaxPool {
+                let kinds: [LayerSpecification.Kind] =
+                    [.quantizedConv2D, .maxPool2D] + (fused.rectifier != nil ? [.relu] : [])
                 return kinds.map(\.rawValue).joined(separator: "+")
             }
             return step.specification.kind.rawValue

@@ -61,4 +61,24 @@ public enum Int8Product {
     ) {
         fashion_int8_dequantize(c, ldc, m, n, scale, offset, y, ldy)
     }
+
+    /// im2col of one uint8 image `[height, width, channels]`: row `y·outWidth + x` (at `rows +
+    /// that·rowStride`) is the `k`x`k` window at (y, x), `[i, j, c]`, `zero` outside the image.
+    public static func im2col(
+        _ rows: UnsafeMutablePointer<UInt8>, rowStride: Int, image: UnsafePointer<UInt8>, height: Int, width: Int,
+        channels: Int, outHeight: Int, outWidth: Int, k: Int, stride: Int, padTop: Int, padLeft: Int, zero: UInt8
+    ) {
+        fashion_int8_im2col(
+            rows, rowStride, image, height, width, channels, outHeight, outWidth, k, stride, padTop, padLeft, zero)
+    }
+
+    /// One output image's sums (`width` pixels a row, `ldc` apart) pooled 2x2 and dequantized:
+    /// `y[(py·outWidth + px)·n + o]` = the window's largest `c[·][o]` times `scale[o]` plus
+    /// `offset[o]` (with `relu`, at least 0). Every `scale` must be above 0.
+    public static func dequantizePooled(
+        _ c: UnsafePointer<Int32>, ldc: Int, width: Int, n: Int, outHeight: Int, outWidth: Int,
+        scale: UnsafePointer<Float>, offset: UnsafePointer<Float>, relu: Bool, into y: UnsafeMutablePointer<Float>
+    ) {
+        fashion_int8_dequantize_pool2(c, ldc, width, n, outHeight, outWidth, scale, offset, relu ? 1 : 0, y)
+    }
 }

@@ -180,3 +180,71 @@ ISA_CLONES(dequantize, DEQUANTIZE_ARGS, {
 })
 
 void fashion_int8_dequantize(DEQUANTIZE_ARGS) { ISA_DISPATCH(dequantize, c, ldc, m, n, scale, offset, y, ldy); }
+
+// Copies n bytes 8 at a time: up to 7 more are read after the source and written after the
+// target (the caller leaves room; the later windows overwrite what spills into theirs).
+static inline void copy_spilling(uint8_t *target, const uint8_t *source, ptrdiff_t n) {
+    for (ptrdiff_t e = 0; e < n; e += 8) __builtin_memcpy_inline(target + e, source + e, 8);
+}
+
+// no_builtin: the border's short copies stay loops (as memcpy calls they cost more than the bytes).
+__attribute__((no_builtin("memcpy", "memset", "memmove"))) void fashion_int8_im2col(
+    uint8_t *restrict rows, ptrdiff_t ldr, const uint8_t *restrict image, ptrdiff_t height, ptrdiff_t width,
+    ptrdiff_t channels, ptrdiff_t out_height, ptrdiff_t out_width, ptrdiff_t k, ptrdiff_t stride, ptrdiff_t pad_top,
+    ptrdiff_t pad_left, uint8_t zero) {
+    ptrdiff_t span = k * channels;
+    uint64_t zeros = 0x0101010101010101ull * zero;
+    for (ptrdiff_t y = 0; y < out_height; y++)
+        for (ptrdiff_t x = 0; x < out_width; x++) {
+            uint8_t *row = rows + (y * out_width + x) * ldr;
+            ptrdiff_t left = x * stride - pad_left;
+            for (ptrdiff_t i = 0; i < k; i++) {
+                ptrdiff_t sy = y * stride + i - pad_top;
+                uint8_t *target = row + i * span;
+                if (sy < 0 || sy >= height) {
+                    for (ptrdiff_t e = 0; e < span; e += 8) __builtin_memcpy_inline(target + e, &zeros, 8);
+                } else if (left >= 0 && left + k <= width) {
+                    copy_spilling(target, image + (sy * width + left) * channels, span);
+                } else {
+                    for (ptrdiff_t j = 0; j < k; j++) {
+                        ptrdiff_t sx = left + j;
+                        uint8_t *pixel = target + j * channels;
+                        if (sx >= 0 && sx < width) {
+                            const uint8_t *source = image + (sy * width + sx) * channels;
+                            for (ptrdiff_t e = 0; e < channels; e++) pixel[e] = source[e];
+                        } else {
+                            for (ptrdiff_t e = 0; e < channels; e++) pixel[e] = zero;
+                        }
+                    }
+                }
+            }
+        }
+}
+
+#define POOL_ARGS const int32_t *c, ptrdiff_t ldc, ptrdiff_t width, ptrdiff_t n, ptrdiff_t out_height, \
+                  ptrdiff_t out_width, const float *scale, const float *offset, int relu, float *y
+// The sums of a convolution's output image (width columns, ldc apart a pixel) pooled 2x2 before
+// they are dequantized: with scale > 0, scale·c + offset rounds monotonically in c, so the
+// maximum of the dequantized values is the dequantized maximum, exactly.
+ISA_CLONES(dequantize_pool2, POOL_ARGS, {
+    (void)isa_registers;
+    for (ptrdiff_t py = 0; py < out_height; py++)
+        for (ptrdiff_t px = 0; px < out_width; px++) {
+            const int32_t *a = c + ((2 * py) * width + 2 * px) * ldc;
+            const int32_t *b = a + ldc;
+            const int32_t *d = a + width * ldc;
+            const int32_t *e = d + ldc;
+            float *out = y + (py * out_width + px) * n;
+            for (ptrdiff_t o = 0; o < n; o++) {
+                int32_t m = a[o] > b[o] ? a[o] : b[o];
+                int32_t m2 = d[o] > e[o] ? d[o] : e[o];
+                m = m > m2 ? m : m2;
+                float v = (float)m * scale[o] + offset[o];
+                out[o] = relu ? (v > 0 ? v : 0) : v;
+            }
+        }
+})
+
+void fashion_int8_dequantize_pool2(POOL_ARGS) {
+    ISA_DISPATCH(dequantize_pool2, c, ldc, width, n, out_height, out_width, scale, offset, relu, y);
+}

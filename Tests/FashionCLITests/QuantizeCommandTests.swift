@@ -21,7 +21,8 @@ import _TestSupport
         ])
         #expect(result.status == 0, Comment(rawValue: result.standardError))
         #expect(
-            result.standardOutput.contains("Wrote \(quantized): 2 dense layers int8, calibrated on 40 training images"))
+            result.standardOutput.contains(
+                "Wrote \(quantized): 2 layers int8 (0 convolutions, 2 dense), calibrated on 40 training images"))
         #expect(result.standardOutput.contains("validation images the model held out: accuracy"))
 
         let evaluated = try await CommandRunner.run(["evaluate", "--model", quantized, "--data", folder, "--json"])
@@ -30,7 +31,7 @@ import _TestSupport
         #expect(metrics?["accuracy"] as? Double != nil, "\(evaluated.standardOutput.prefix(300))")
         let text = try await CommandRunner.run(["evaluate", "--model", quantized, "--data", folder])
         #expect(
-            text.standardOutput.contains("is quantized, int8: 2 dense layers 8-bit"),
+            text.standardOutput.contains("is quantized, int8: 2 layers 8-bit"),
             "\(text.standardOutput.prefix(400))")
         let predicted = try await CommandRunner.run([
             "predict", "--model", quantized, temp.file("data/t10k-images-idx3-ubyte.gz").path,

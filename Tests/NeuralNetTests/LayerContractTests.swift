@@ -17,6 +17,11 @@ import _TestSupport
         switch kind {
         case .dense: return (LayerSpecification(kind: .dense, units: 3), [5])
         case .quantizedDense: return (LayerSpecification(kind: .quantizedDense, units: 3), [5])
+        case .quantizedConv2D:
+            return (
+                LayerSpecification(kind: .quantizedConv2D, filters: 2, kernelSize: 3, stride: 2, padding: .same),
+                [5, 5, 3]
+            )
         case .relu, .gelu, .tanh, .sigmoid: return (LayerSpecification(kind: kind), [6])
         case .leakyReLU, .elu: return (LayerSpecification(kind: kind, alpha: 0.2), [6])
         case .softmax: return (LayerSpecification(kind: .softmax), [5])
@@ -100,7 +105,7 @@ import _TestSupport
         // A quantized layer is a step function of its input (central differences see 0 or a
         // jump); its backward is the straight-through estimate, checked against the dense layer
         // of the same weights in QuantizationTests.
-        if kind == .quantizedDense { return }
+        if kind == .quantizedDense || kind == .quantizedConv2D { return }
         let (model, input) = try Self.model(kind)
         let layer = model.layers[0]
         let outcome = GradientCheck.check(layer, input: input, training: training)

@@ -25,7 +25,8 @@ import _TestSupport
     @Test(
         arguments: LayerSpecification.Kind.allCases.filter {
             ![
-                .dense, .quantizedDense, .dropout, .batchNorm, .conv2D, .maxPool2D, .averagePool2D, .globalAveragePool,
+                .dense, .quantizedDense, .quantizedConv2D, .dropout, .batchNorm, .conv2D, .maxPool2D, .averagePool2D,
+                .globalAveragePool,
                 .residual,
             ]
             .contains($0)

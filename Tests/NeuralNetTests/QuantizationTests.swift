@@ -156,6 +156,77 @@ import _TestSupport
         }
     }
 
+    /// A quantized convolution (padded, strided, not) is the 32-bit convolution of the
+    /// dequantized kernel over the input rounded to its 8-bit steps, the padding a true 0.
+    @Test(arguments: [(1, Padding.same), (2, Padding.same), (1, Padding.valid)])
+    func theQuantizedConvolutionComputesItsDefinition(stride: Int, padding: Padding) throws {
+        let model = try Sequential(inputShape: [7, 7, 3], seed: 9) {
+            Conv2D(filters: 5, kernelSize: 3, stride: stride, padding: padding)
+            Flatten()
+            Dense(units: 4)
+        }
+        // Inputs in [-0.4, 0.6]: a zero point inside the range.
+        let calibration = Matrix(
+            rows: 8, columns: 147, values: (0..<(8 * 147)).map { Float(($0 * 7919) % 101) / 100 - 0.4 })
+        let (quantized, record) = try model.quantizedInt8(calibration: calibration)
+        #expect(record.layers == 2)
+        let layer = try #require(quantized.layers[0] as? QuantizedConv2D)
+        let (scale, zero) = (layer.inputQuantization.value.pointer[0], layer.inputQuantization.value.pointer[1])
+        #expect(zero > 0 && zero < 255)
+        let x = Matrix(rows: 3, columns: 147, values: (0..<(3 * 147)).map { Float(($0 * 31) % 97) / 97 - 0.4 })
+        // The input as the layer sees it, back in floats.
+        let rounded = Matrix(
+            rows: 3, columns: 147,
+            values: x.values.map { (min(255, max(0, ($0 / scale).rounded(.toNearestOrEven) + zero)) - zero) * scale })
+        let reference = try Sequential(inputShape: [7, 7, 3], seed: 1) {
+            Conv2D(filters: 5, kernelSize: 3, stride: stride, padding: padding)
+        }
+        let conv = try #require(reference.layers[0] as? Conv2D)
+        for r in 0..<conv.kernel.value.rows {
+            for o in 0..<5 {
+                conv.kernel.value.pointer[r * 5 + o] = layer.kernel.value[r, o] * layer.kernelScale.value.pointer[o]
+            }
+        }
+        conv.bias.value.pointer.update(from: layer.bias.value.pointer, count: 5)
+        let expected = reference(rounded).values
+        let found = layer.forward(x, training: false).values
+        #expect(found.count == expected.count)
+        let largest = zip(found, expected).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(largest < 1e-4, "largest difference \(largest)")
+        // The gradient of its input is the dequantized convolution's.
+        let g = Matrix(rows: 3, columns: found.count / 3, values: (0..<found.count).map { Float($0 % 7) / 7 })
+        _ = reference(x)
+        let expectedGradient = try #require(conv.backward(g, needsInputGradient: true)).values
+        _ = layer.forward(x, training: false)
+        #expect(try #require(layer.backward(g, needsInputGradient: true)).values == expectedGradient)
+    }
+
+    @Test(arguments: ["cnn-reference", "cnn-small"])
+    func aQuantizedCNNStaysCloseAndABatchGivesEachImageItsOwnNumbers(preset: String) throws {
+        let model = try Sequential(specification: try #require(Preset.named(preset)).model, seed: 6)
+        let (quantized, record) = try model.quantizedInt8(calibration: Self.images(64, size: 784))
+        #expect(quantized.layers.contains { $0 is QuantizedConv2D } && !quantized.layers.contains { $0 is Conv2D })
+        #expect(record.layers == quantized.layers.filter { $0 is QuantizedConv2D || $0 is QuantizedDense }.count)
+        let input = Self.images(12, size: 784, seed: 17)
+        let expected = model(input).values
+        let found = quantized(input).values
+        let largest = zip(found, expected).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(largest < 0.05, "largest difference of a probability \(largest)")
+        let classes = model.outputSize
+        for row in [0, 5, 11] {
+            let one = Matrix(rows: 1, columns: 784, values: Array(input.values[(row * 784)..<((row + 1) * 784)]))
+            #expect(quantized(one).values == Array(found[(row * classes)..<((row + 1) * classes)]))
+        }
+        let copy = quantized.sharingWeights()
+        #expect(copy(input).values == found)
+        // The convolutions run with their pooling and ReLU as one step, pooled before they are
+        // dequantized: the same values as the layers one by one.
+        #expect(quantized.executionSteps.contains("quantized_conv2d+max_pool2d+relu"), "\(quantized.executionSteps)")
+        var x = input
+        for layer in quantized.layers { x = layer.forward(x, training: false) }
+        #expect(x.values == found)
+    }
+
     @Test func calibrationWithoutImagesOrWithoutDenseLayersIsRefused() throws {
         let model = try Self.model3()
         #expect(throws: ModelError.self) { try model.quantizedInt8(calibration: Matrix(rows: 0, columns: 784)) }
@@ -165,7 +236,7 @@ import _TestSupport
             Softmax()
         }
         #expect { try noDense.quantizedInt8(calibration: Self.images(2, size: 16)) } throws: {
-            "\($0)".contains("no dense layer")
+            "\($0)".contains("no dense layer or convolution")
         }
     }
 }

@@ -104,7 +104,7 @@ struct EvaluateCommand: ParsableCommand {
             for path in modelPaths {
                 if let done = try ModelFile.read(from: URL(fileURLWithPath: path)).quantization {
                     print(
-                        "\(path) is quantized, \(done.precision): \(done.layers) dense layer\(done.layers == 1 ? "" : "s") "
+                        "\(path) is quantized, \(done.precision): \(done.layers) layer\(done.layers == 1 ? "" : "s") "
                             + "8-bit, calibrated on \(done.calibrationImages) training images\n")
                 }
             }

@@ -8,12 +8,13 @@ import NumericCore
 struct QuantizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quantize",
-        abstract: "Make a model file's dense layers 8-bit (int8) for faster inference.",
+        abstract: "Make a model file's convolutions and dense layers 8-bit (int8) for faster inference.",
         discussion: """
-            Each dense layer of the model's inference plan (batch norms folded) gets 8-bit weights, \
-            symmetric per output, and an 8-bit input whose range is the smallest and largest value \
-            that layer sees over --calibration images of the training set (the part not held out \
-            for validation). Convolutions stay 32-bit. The file it writes is a model file like \
+            Each convolution and dense layer of the model's inference plan (batch norms folded) gets \
+            8-bit weights, symmetric per output, and an 8-bit input whose range is the smallest and \
+            largest value that layer sees over --calibration images of the training set (the part \
+            not held out for validation). The rest (pooling, activations, batch norms that cannot \
+            fold, residual blocks) stays 32-bit. The file it writes is a model file like \
             any other: predict, evaluate, serve and explain take it. It prints the top-class \
             agreement and the accuracy of both models on the validation split the model held out.
             """)
@@ -82,9 +83,14 @@ struct QuantizeCommand: ParsableCommand {
             model: quantized, classNames: file.classNames, preprocessing: file.preprocessing, training: file.training,
             thresholds: file.thresholds, heldOut: file.heldOut, quantization: record)
         try result.write(to: URL(fileURLWithPath: output))
+        let kinds = quantized.specification.layers.map(\.kind)
+        let (dense, convolutions) = (
+            kinds.filter { $0 == .quantizedDense }.count, kinds.filter { $0 == .quantizedConv2D }.count
+        )
         print(
-            "Wrote \(output): \(record.layers) dense layer\(record.layers == 1 ? "" : "s") int8, calibrated on "
-                + "\(calibration) training images; the product runs \(Int8Product.best.name) on this CPU")
+            "Wrote \(output): \(record.layers) layers int8 (\(convolutions) convolution\(convolutions == 1 ? "" : "s"), "
+                + "\(dense) dense), calibrated on \(calibration) training images; the product runs "
+                + "\(Int8Product.best.name) on this CPU")
         print("Method: \(record.method)")
         if let validation, !file.isMultiLabel {
             let compared = Self.compare(file.model.inferenceModel(), quantized, on: validation)

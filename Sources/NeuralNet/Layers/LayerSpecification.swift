@@ -18,6 +18,8 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
         case residual
         /// Made by `fashion quantize` from a dense layer; not for training.
         case quantizedDense = "quantized_dense"
+        /// Made by `fashion quantize` from a convolution; not for training.
+        case quantizedConv2D = "quantized_conv2d"
     }
 
     public var kind: Kind
@@ -77,6 +79,12 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
                     "a quantized dense layer needs units > 0, found \(units.map(String.init) ?? "none")")
             }
             return QuantizedDense(units: units)
+        case .quantizedConv2D:
+            guard let filters, filters > 0, let kernelSize, kernelSize > 0 else {
+                throw .invalidSpecification("a quantized conv2d layer needs filters > 0 and kernelSize > 0")
+            }
+            return QuantizedConv2D(
+                filters: filters, kernelSize: kernelSize, stride: stride ?? 1, padding: padding ?? .valid)
         case .relu: return ReLU()
         case .leakyReLU: return LeakyReLU(alpha: Float(alpha ?? 0.3))
         case .elu: return ELU(alpha: Float(alpha ?? 1))
@@ -124,6 +132,8 @@ public struct LayerSpecification: Codable, Equatable, Sendable {
         switch kind {
         case .dense: return "Dense(\(units ?? 0))"
         case .quantizedDense: return "QuantizedDense(\(units ?? 0), int8)"
+        case .quantizedConv2D:
+            return "QuantizedConv2D(\(filters ?? 0), \(kernelSize ?? 0)x\(kernelSize ?? 0), int8)"
         case .relu: return "ReLU"
         case .leakyReLU: return "LeakyReLU(\(alpha ?? 0.3))"
         case .elu: return "ELU(\(alpha ?? 1))"

@@ -134,5 +134,18 @@ void fashion_int8_quantize(const float *x, ptrdiff_t n, float scale, int32_t zer
 /// y[i * ldy + j] = c[i * ldc + j] · scale[j] + offset[j] for i < m, j < n.
 void fashion_int8_dequantize(const int32_t *c, ptrdiff_t ldc, ptrdiff_t m, ptrdiff_t n, const float *scale,
                              const float *offset, float *y, ptrdiff_t ldy);
+/// im2col of one uint8 image [height, width, channels], as fashion_im2col: row y * out_width + x
+/// (at rows + that · ldr) is the k x k window at (y, x), [i, j, c], `zero` (the quantized 0) outside.
+/// It reads up to 7 bytes past the image and writes up to 7 past the last window (and past
+/// each window's k·k·c bytes, up to ldr): both buffers need that room.
+void fashion_int8_im2col(uint8_t *rows, ptrdiff_t ldr, const uint8_t *image, ptrdiff_t height, ptrdiff_t width,
+                         ptrdiff_t channels, ptrdiff_t out_height, ptrdiff_t out_width, ptrdiff_t k, ptrdiff_t stride,
+                         ptrdiff_t pad_top, ptrdiff_t pad_left, uint8_t zero);
+/// A convolution's sums for one output image (`width` pixels a row, `ldc` apart) pooled 2x2
+/// (stride 2, out_height x out_width windows) and dequantized: y[(py·out_width + px)·n + o] =
+/// max over the window of c[·][o] · scale[o] + offset[o] (relu: max(0, that)); scale > 0.
+void fashion_int8_dequantize_pool2(const int32_t *c, ptrdiff_t ldc, ptrdiff_t width, ptrdiff_t n,
+                                   ptrdiff_t out_height, ptrdiff_t out_width, const float *scale,
+                                   const float *offset, int relu, float *y);
 
 #endif
