@@ -113,7 +113,7 @@ def main():
         print(f"| {preset} | {p50:.1f} | {float(p99):.1f} | {op50:.1f} | {float(op99):.1f} | {op50 / p50:.2f}x |")
     if int8_rows:
         print()
-        print("int8 (dense layers 8-bit, convolutions fp32) on one thread, images/s:")
+        print("int8 (convolutions and dense layers 8-bit) on one thread, images/s:")
         print()
         print("| model | batch | fashion int8 | onnxruntime fp32 | onnxruntime int8 (QDQ) | vs ort fp32 | vs ort int8 |")
         print("|---|---|---|---|---|---|---|")

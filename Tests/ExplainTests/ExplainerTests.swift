@@ -244,4 +244,25 @@ import _TestSupport
         #expect(curve == expected)
         #expect(SaliencyChecks.order(byMap: [0.1, 0.9, 0.5, 0.9], channels: 1) == [1, 3, 2, 0])
     }
+
+    /// A quantized model (`fashion quantize`) is explained through its dequantized layers: its
+    /// gradient points where the 32-bit model's does (the straight-through estimate), through
+    /// the fused convolution-pooling step too.
+    @Test func aQuantizedModelsGradientFollowsTheModels() throws {
+        let model = try Sequential(specification: try #require(Preset.named("cnn-small")).model, seed: 2)
+        let calibration = Matrix(rows: 32, columns: 784, values: Self.inputs(count: 32, size: 784, seed: 4))
+        let (quantized, _) = try model.quantizedInt8(calibration: calibration)
+        #expect(quantized.executionSteps.contains("quantized_conv2d+max_pool2d+relu"))
+        let inputs = Self.inputs(count: 3, size: 784, seed: 9)
+        let expected = Explainer(model: model.inferenceModel()).gradient(inputs, classes: [0, 4, 9])
+        let found = Explainer(model: quantized).gradient(inputs, classes: [0, 4, 9])
+        #expect(found.count == expected.count && found.allSatisfy(\.isFinite))
+        for row in 0..<3 {
+            let a = found[(row * 784)..<((row + 1) * 784)]
+            let b = expected[(row * 784)..<((row + 1) * 784)]
+            let dot = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let norms = (a.reduce(0.0) { $0 + Double($1 * $1) } * b.reduce(0.0) { $0 + Double($1 * $1) }).squareRoot()
+            #expect(norms > 0 && dot / norms > 0.9, "row \(row): cosine \(dot / norms)")
+        }
+    }
 }

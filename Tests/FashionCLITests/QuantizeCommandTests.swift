@@ -23,7 +23,7 @@ import _TestSupport
         #expect(
             result.standardOutput.contains(
                 "Wrote \(quantized): 2 layers int8 (0 convolutions, 2 dense), calibrated on 40 training images"))
-        #expect(result.standardOutput.contains("validation images the model held out: accuracy"))
+        #expect(result.standardOutput.contains("validation images the model held out (no flip averaging): accuracy"))
 
         let evaluated = try await CommandRunner.run(["evaluate", "--model", quantized, "--data", folder, "--json"])
         #expect(evaluated.status == 0, Comment(rawValue: evaluated.standardError))

@@ -96,7 +96,8 @@ struct QuantizeCommand: ParsableCommand {
             let compared = Self.compare(file.model.inferenceModel(), quantized, on: validation)
             print(
                 String(
-                    format: "On the %d validation images the model held out: accuracy %.4f (fp32), %.4f (int8); "
+                    format: "On the %d validation images the model held out (no flip averaging): accuracy %.4f (fp32), "
+                        + "%.4f (int8); "
                         + "the same top class for %.2f%%", validation.count, compared.accuracy.0, compared.accuracy.1,
                     compared.agreement * 100))
         }
