@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench-serve: installs wrk and the Python peer's packages where missing, trains model3 and
-# cnn-small once (kept in $OUT/bench-serve), then runs bench_serve.py.
+# cnn-small once (kept in $OUT/bench-serve) and quantizes cnn-small, then runs bench_serve.py
+# (BENCH_MODELS: the names to serve, default "model3 cnn-small cnn-small-int8").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out="${OUT:-out}/bench-serve"
@@ -17,5 +18,9 @@ for preset in model3 cnn-small; do
     "$fashion" train --preset "$preset" --seed 1 --threads 2 --output "$out/$preset.safetensors" >/dev/null
   fi
 done
-python3 Benchmarks/serve/bench_serve.py "$fashion" "$out" model3="$out/model3.safetensors" \
-  cnn-small="$out/cnn-small.safetensors" | tee "$out/table.md"
+if [ ! -f "$out/cnn-small-int8.safetensors" ]; then
+  "$fashion" quantize --model "$out/cnn-small.safetensors" --output "$out/cnn-small-int8.safetensors" >/dev/null
+fi
+specs=()
+for name in ${BENCH_MODELS:-model3 cnn-small cnn-small-int8}; do specs+=("$name=$out/$name.safetensors"); done
+python3 Benchmarks/serve/bench_serve.py "$fashion" "$out" "${specs[@]}" | tee "$out/table.md"

@@ -43,6 +43,10 @@ import _TestSupport
             "quantize", "--model", quantized, "--data", folder, "-o", temp.file("qq.safetensors").path,
         ])
         #expect(again.status != 0 && again.standardError.contains("is already quantized (int8)"))
+        let tuned = try await CommandRunner.run([
+            "train", "--from", quantized, "--data", folder, "--no-store", "-o", temp.file("t").path,
+        ])
+        #expect(tuned.status != 0 && tuned.standardError.contains("is quantized (int8), for inference only"))
         let none = try await CommandRunner.run([
             "quantize", "--model", model, "--data", folder, "--calibration", "0", "-o", quantized,
         ])

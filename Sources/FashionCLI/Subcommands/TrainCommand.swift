@@ -115,6 +115,11 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let source = try startingModel.map { try ModelFile.read(from: URL(fileURLWithPath: $0)) }
+        if let source, let done = source.quantization, let startingModel {
+            throw ValidationError(
+                "--from: \(startingModel) is quantized (\(done.precision)), for inference only; fine-tune the 32-bit "
+                    + "model it was made from, and quantize the result")
+        }
         let (name, given, baseOptions) = try source.map(fineTuned) ?? architecture()
         var loaded =
             try source.map { try dataset.load(preparedFor: $0.preprocessing, model: startingModel ?? "") }
