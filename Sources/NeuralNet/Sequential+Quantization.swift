@@ -39,14 +39,14 @@ extension Sequential {
                 "calibration needs images of \(inputSize) values, found \(calibration.rows) of \(calibration.columns)")
         }
         let plan = inferenceModel()
-        let denseIndices = plan.layers.indices.filter { plan.layers[$0] is Dense || plan.layers[$0] is Conv2D }
-        guard !denseIndices.isEmpty else {
+        let quantizedIndices = plan.layers.indices.filter { plan.layers[$0] is Dense || plan.layers[$0] is Conv2D }
+        guard !quantizedIndices.isEmpty else {
             throw .invalidSpecification(
                 "the model has no dense layer or convolution to quantize (only those become 8-bit)")
         }
         var low = [Int: Float]()
         var high = [Int: Float]()
-        for index in denseIndices { (low[index], high[index]) = (0, 0) }
+        for index in quantizedIndices { (low[index], high[index]) = (0, 0) }
         let chunk = Matrix(rows: 0, columns: inputSize)
         var start = 0
         while start < calibration.rows {
@@ -55,18 +55,19 @@ extension Sequential {
             chunk.pointer.update(from: calibration.pointer + start * inputSize, count: count * inputSize)
             var x = chunk
             for (index, layer) in plan.layers.enumerated() {
-                if layer is Dense || layer is Conv2D {
+                if var lowest = low[index], var highest = high[index] {
                     for value in x.buffer where value.isFinite {
-                        low[index] = min(low[index]!, value)
-                        high[index] = max(high[index]!, value)
+                        lowest = min(lowest, value)
+                        highest = max(highest, value)
                     }
+                    (low[index], high[index]) = (lowest, highest)
                 }
                 x = layer.forward(x, training: false)
             }
             start += count
         }
         var specifications = plan.specification.layers
-        for index in denseIndices {
+        for index in quantizedIndices {
             var changed = specifications[index]
             changed.kind = changed.kind == .dense ? .quantizedDense : .quantizedConv2D
             changed.initializer = nil
@@ -91,7 +92,7 @@ extension Sequential {
         return (
             model,
             QuantizationRecord(
-                precision: "int8", layers: denseIndices.count, calibrationImages: calibration.rows,
+                precision: "int8", layers: quantizedIndices.count, calibrationImages: calibration.rows,
                 method: QuantizationRecord.int8Method)
         )
     }
