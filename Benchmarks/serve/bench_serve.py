@@ -123,8 +123,9 @@ def main():
                 tops = [next(o for o in post(ports[s], name, body)["outputs"] if o["name"] == "top_indices")["data"]
                         for s in ("fashion", "python")]
                 if name.endswith("-int8"):
-                    same = sum(a == b for a, b in zip(tops[0], tops[1])) / max(1, len(tops[0]))
-                    print(f"{name} batch {batch}: the same top classes as the 32-bit peer for {same:.0%} of the "
+                    k = len(tops[0]) // batch  # top_indices is [batch, k]: each image's first is its class
+                    same = sum(tops[0][i * k] == tops[1][i * k] for i in range(batch)) / batch
+                    print(f"{name} batch {batch}: the same top class as the 32-bit peer for {same:.0%} of the "
                           f"images", file=sys.stderr)
                 else:
                     assert tops[0] == tops[1], f"{name}: the servers disagree: {tops}"
