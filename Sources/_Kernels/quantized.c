@@ -9,6 +9,7 @@
 // k is padded to a multiple of 4 and n to a multiple of 16 with zero weights.
 #include "kernels.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "isa.h"
@@ -62,7 +63,7 @@ static void int8_gemm_plain(ptrdiff_t m, ptrdiff_t np, ptrdiff_t kp, const uint8
 
 #ifdef X86
 // Path 1: ROWS rows by NV vectors of 8 columns; each step two k's (one 32-bit lane of the
-// broadcast input holds two 16-bit values).
+// broadcast input holds two 16-bit values, read from the rows widened once to int16).
 #define AVX2_TILE(ROWS, NV)                                                                        \
     {                                                                                              \
         __m256i acc[ROWS][NV];                                                                     \
@@ -73,28 +74,44 @@ static void int8_gemm_plain(ptrdiff_t m, ptrdiff_t np, ptrdiff_t kp, const uint8
             for (int v = 0; v < NV; v++)                                                           \
                 w[v] = _mm256_loadu_si256((const __m256i *)(b + (p * np + j0 + 8 * v) * 2));       \
             for (int r = 0; r < ROWS; r++) {                                                       \
-                const uint8_t *ap = a + (i0 + r) * lda + 2 * p;                                    \
-                __m256i x = _mm256_set1_epi32((int32_t)((uint32_t)ap[0] | (uint32_t)ap[1] << 16)); \
+                int32_t pair;                                                                      \
+                memcpy(&pair, wide + (i0 + r) * kp + 2 * p, 4);                                    \
+                __m256i x = _mm256_set1_epi32(pair);                                               \
                 for (int v = 0; v < NV; v++) acc[r][v] = _mm256_add_epi32(acc[r][v], _mm256_madd_epi16(x, w[v])); \
             }                                                                                      \
         }                                                                                          \
         for (int r = 0; r < ROWS; r++)                                                             \
             for (int v = 0; v < NV; v++)                                                           \
-                _mm256_storeu_si256((__m256i *)(c + (i0 + r) * ldc + j0 + 8 * v), acc[r][v]);      \
+                _mm256_storeu_si256((__m256i *)(out + (i0 + r) * ldc + j0 + 8 * v), acc[r][v]);    \
     }
 
 AVX2 static void int8_gemm_avx2(ptrdiff_t m, ptrdiff_t np, ptrdiff_t kp, const uint8_t *a, ptrdiff_t lda,
                                 const int16_t *b, int32_t *c, ptrdiff_t ldc) {
-    for (ptrdiff_t j0 = 0; j0 < np; j0 += 16) {
-        ptrdiff_t i0 = 0;
-        for (; i0 + 4 <= m; i0 += 4) AVX2_TILE(4, 2)
-        switch (m - i0) {
-        case 3: AVX2_TILE(3, 2) break;
-        case 2: AVX2_TILE(2, 2) break;
-        case 1: AVX2_TILE(1, 2) break;
-        default: break;
+    // The rows widened to 16 bits once (a broadcast pair is then one load), in blocks of rows
+    // that stay in L2 while every column block passes over them.
+    ptrdiff_t block = 256 * 1024 / (kp * 2 > 0 ? kp * 2 : 1);
+    block = block < 6 ? 6 : block - block % 6;
+    int16_t *wide = malloc((size_t)((block < m ? block : m) * kp) * sizeof(int16_t));
+    if (!wide) { int8_gemm_plain(m, np, kp, a, lda, b, c, ldc); return; }
+    for (ptrdiff_t start = 0; start < m; start += block) {
+        ptrdiff_t rows = m - start < block ? m - start : block;
+        for (ptrdiff_t i = 0; i < rows; i++)
+            for (ptrdiff_t p = 0; p < kp; p++) wide[i * kp + p] = a[(start + i) * lda + p];
+        int32_t *out = c + start * ldc;
+        for (ptrdiff_t j0 = 0; j0 < np; j0 += 16) {
+            ptrdiff_t i0 = 0;
+            for (; i0 + 6 <= rows; i0 += 6) AVX2_TILE(6, 2)
+            switch (rows - i0) {
+            case 5: AVX2_TILE(5, 2) break;
+            case 4: AVX2_TILE(4, 2) break;
+            case 3: AVX2_TILE(3, 2) break;
+            case 2: AVX2_TILE(2, 2) break;
+            case 1: AVX2_TILE(1, 2) break;
+            default: break;
+            }
         }
     }
+    free(wide);
 }
 
 // Path 2: ROWS rows by NV vectors of 16 columns; each step four k's.

@@ -92,6 +92,11 @@ struct QuantizeCommand: ParsableCommand {
                 + "\(dense) dense), calibrated on \(calibration) training images; the product runs "
                 + "\(Int8Product.best.name) on this CPU")
         print("Method: \(record.method)")
+        if Int8Product.best != .vnni {
+            print(
+                "Note: this CPU has no AVX-512 VNNI; its \(Int8Product.best.name) 8-bit product has been measured "
+                    + "slower than the 32-bit one (Docs/quantization.md)")
+        }
         if let validation, !file.isMultiLabel {
             let compared = Self.compare(file.model.inferenceModel(), quantized, on: validation)
             print(
