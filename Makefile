@@ -51,9 +51,9 @@ doc-examples:
 	python3 Scripts/doc-examples.py --fashion .build-test/release/fashion
 
 ## make kernel-levels: the layers' kernel tests again with each lower instruction set forced
-## (FASHION_KERNELS): the kernels are compiled for baseline, AVX2 and AVX-512, and the tests
+## (FASHION_KERNELS; the 8-bit product too): the kernels are compiled for baseline, AVX2 and AVX-512, and the tests
 ## above run only the clones this machine's CPU chose. Seconds; needs the test build (make test's).
-KERNEL_SUITES = ImageLayerTests|ConvolutionMaxPoolTests|ReLUPoolOrderTests|OptimizerTests|ThreadInvarianceTests
+KERNEL_SUITES = ImageLayerTests|ConvolutionMaxPoolTests|ReLUPoolOrderTests|OptimizerTests|ThreadInvarianceTests|Int8ProductTests|QuantizationTests
 kernel-levels:
 	FASHION_KERNELS=baseline Scripts/test-watchdog.py 600 $(SWIFT) test --skip-build $(TEST_BUILD) --filter "$(KERNEL_SUITES)"
 	FASHION_KERNELS=avx2 Scripts/test-watchdog.py 600 $(SWIFT) test --skip-build $(TEST_BUILD) --filter "$(KERNEL_SUITES)"
