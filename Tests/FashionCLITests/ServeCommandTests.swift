@@ -1,6 +1,8 @@
 import FashionData
 import Foundation
 import Inference
+import NeuralNet
+import NumericCore
 import Reports
 import Testing
 import _TestSupport
@@ -96,6 +98,53 @@ import _TestSupport
             #expect(rows.flatMap { $0 }.map(Float.init) == expected, "\(datatype)")
         }
         #expect((seen["error"] as? String)?.contains("unknown model 'no-such-model'") == true)
+    }
+
+    /// A quantized model serves beside its 32-bit original, and the start-up lines say how each
+    /// one's arithmetic runs; its answer is the classifier's own.
+    @Test func aQuantizedModelServesAndTheStartUpLineNamesItsArithmetic() async throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let model = temp.file("tiny.safetensors")
+        let images = try TinyModel.write(to: model)
+        let file = try ModelFile.read(from: model)
+        let calibration = Matrix(rows: 32, columns: 64, values: images.pixels[0..<(32 * 64)].map { Float($0) / 255 })
+        let (quantized, record) = try file.model.quantizedInt8(calibration: calibration)
+        let small = temp.file("tiny-int8.safetensors")
+        try ModelFile(
+            model: quantized, classNames: file.classNames, preprocessing: file.preprocessing,
+            training: file.training, quantization: record
+        ).write(to: small)
+        let server = try await Server.start(["--model", "plain=\(model.path)", "--model", "small=\(small.path)"])
+        defer { server.child.terminate() }
+        let body = Array(
+            try JSONSerialization.data(withJSONObject: [
+                "inputs": [
+                    [
+                        "name": "input", "datatype": "UINT8", "shape": [2, 64],
+                        "data": images.pixels[0..<128].map(Int.init),
+                    ]
+                ]
+            ]))
+        let connection = try HTTPTestConnection(port: server.port)
+        try connection.write(
+            HTTPTestConnection.head(method: "POST", path: "/v2/models/small/infer", bodyLength: body.count) + body)
+        let answer = try await connection.readResponse()
+        #expect(answer.status == 200, "\(answer.text)")
+        let expected = try Classifier(contentsOf: small).probabilities(pixels: Array(images.pixels[0..<128]), count: 2)
+        let document = try JSONSerialization.jsonObject(with: Data(answer.text.utf8)) as? [String: Any]
+        let outputs = document?["outputs"] as? [[String: Any]]
+        let probabilities = outputs?.first { $0["name"] as? String == "probabilities" }?["data"] as? [Double]
+        #expect(probabilities?.map(Float.init) == expected, "\(answer.text.prefix(300))")
+        kill(server.child.pid, SIGTERM)
+        #expect(try await server.child.exit() == 0)
+        let lines = try await server.remainingOutput()
+        let plain = lines.split(separator: "\n").first { $0.contains("plain:") }.map(String.init) ?? ""
+        let eight = lines.split(separator: "\n").first { $0.contains("small:") }.map(String.init) ?? ""
+        #expect(plain.hasSuffix(", fp32 (\(MatrixProduct.kernelLevel))"), "\(lines)")
+        #expect(
+            eight.contains(", int8 convolutions and dense layers (\(Int8Product.best.name)), fp32 the rest"), "\(lines)"
+        )
     }
 
     @Test func sigtermAnswersTheRequestInFlightThenExitsZero() async throws {
