@@ -71,6 +71,12 @@ struct QuantizeCommand: ParsableCommand {
                 "--calibration: \(calibration) images asked for, the training set has \(pool.count) (outside the "
                     + "validation split)")
         }
+        // The calibration images are held as floats at once: at most 100 million values (400 MB).
+        guard calibration <= 100_000_000 / max(1, pool.pixelsPerImage) else {
+            throw ValidationError(
+                "--calibration: \(calibration) images of \(pool.pixelsPerImage) values are more than 100 million "
+                    + "values; give at most \(100_000_000 / max(1, pool.pixelsPerImage))")
+        }
         if calibration < 32 {
             print("Note: \(calibration) calibration images are fewer than a batch (32); the ranges may be too narrow.")
         }
