@@ -3,8 +3,8 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/fashion
 OUT ?= out
 
-.PHONY: study tune beyond test soak cut-soak kernel-levels doc-examples docs lint format deps build release bench bench-tune bench-serve bench-infer bench-outfits demo-photos \
-	fuzz clean
+.PHONY: study tune beyond test soak cut-soak kernel-levels doc-examples docs lint format deps build release bench \
+	bench-tune bench-serve bench-infer bench-outfits demo-photos fuzz clean
 
 ## make study: the main job. Verifies the data, then runs the seed study (Models 1-3 of the
 ## original Keras notebook, 3 seeds each) and writes its report into $(OUT)/seed-study.
@@ -51,11 +51,14 @@ doc-examples:
 	python3 Scripts/doc-examples.py --fashion .build-test/release/fashion
 
 ## make kernel-levels: the layers' kernel tests again with each lower instruction set forced
-## (FASHION_KERNELS; the 8-bit product too): the kernels are compiled for baseline, AVX2 and AVX-512, and the tests
-## above run only the clones this machine's CPU chose. Seconds; needs the test build (make test's).
-KERNEL_SUITES = ImageLayerTests|ConvolutionMaxPoolTests|ReLUPoolOrderTests|OptimizerTests|ThreadInvarianceTests|Int8ProductTests|QuantizationTests
+## (FASHION_KERNELS; the 8-bit product's too): the kernels are compiled for baseline, AVX2 and
+## AVX-512, and the tests above run only the clones this machine's CPU chose. Seconds; needs the
+## test build (make test's).
+LAYER_SUITES = ImageLayerTests|ConvolutionMaxPoolTests|ReLUPoolOrderTests|OptimizerTests|ThreadInvarianceTests
+KERNEL_SUITES = $(LAYER_SUITES)|Int8ProductTests|QuantizationTests
 kernel-levels:
-	FASHION_KERNELS=baseline Scripts/test-watchdog.py 600 $(SWIFT) test --skip-build $(TEST_BUILD) --filter "$(KERNEL_SUITES)"
+	FASHION_KERNELS=baseline Scripts/test-watchdog.py 600 $(SWIFT) test --skip-build $(TEST_BUILD) \
+		--filter "$(KERNEL_SUITES)"
 	FASHION_KERNELS=avx2 Scripts/test-watchdog.py 600 $(SWIFT) test --skip-build $(TEST_BUILD) --filter "$(KERNEL_SUITES)"
 
 ## make soak: the whole suite SOAK_RUNS (20) times in a row beside two busy processes, each run

@@ -6,7 +6,8 @@
 INPUTS.f32 holds the model's inputs and EXPECTED.f32 fashion's own probabilities, both raw
 little-endian float32. The file must pass onnx.checker.check_model(full_check=True) and, run
 in onnxruntime, give every probability within TOLERANCE (1e-5) of fashion's and the same top
-class for at least the share AGREEMENT (1, every image) of the images. Prints one JSON line with what it found; exits 1 if either check fails.
+class for at least the share AGREEMENT (1, every image) of the images. Prints one JSON line with
+what it found; exits 1 if either check fails.
 """
 import json
 import sys

@@ -115,7 +115,8 @@ def main():
         print()
         print("int8 (convolutions and dense layers 8-bit) on one thread, images/s:")
         print()
-        print("| model | batch | fashion int8 | onnxruntime fp32 | onnxruntime int8 (QDQ) | vs ort fp32 | vs ort int8 |")
+        print("| model | batch | fashion int8 | onnxruntime fp32 | onnxruntime int8 (QDQ) "
+              "| vs ort fp32 | vs ort int8 |")
         print("|---|---|---|---|---|---|---|")
         for preset, batch, a, b, c in int8_rows:
             print(f"| {preset} | {batch} | {a:,.0f} | {b:,.0f} | {c:,.0f} | {a / b:.2f}x | {a / c:.2f}x |")
