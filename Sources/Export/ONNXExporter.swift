@@ -136,19 +136,10 @@ struct ONNXExporter {
             // QDQ: the input quantized to uint8 and back, the int8 weights dequantized per
             // output (axis 1), then the same Gemm; onnxruntime fuses these into an 8-bit product.
             let (flat, _) = flattened(input, layout)
-            let q = dense.inputQuantization.value
-            let scale = tensor("\(path).input_scale", [q.pointer[0]], dimensions: [])
-            let zero = graphTensor(
-                "\(path).input_zero_point", .uint8([UInt8(max(0, min(255, q.pointer[1])))]), dimensions: [])
-            let quantized = node("QuantizeLinear", [flat, scale, zero], [])
-            let restored = node("DequantizeLinear", [quantized, scale, zero], [])
-            let weights = graphTensor(
-                "\(path).kernel_int8", .int8(dense.kernel.value.buffer.map { Int8(max(-127, min(127, $0))) }),
-                dimensions: [dense.inputs, dense.units])
-            let weightScale = initializer("\(path).kernel_scale", dense.kernelScale.value, dimensions: [dense.units])
-            let weightZero = graphTensor(
-                "\(path).kernel_zero_point", .int8([Int8](repeating: 0, count: dense.units)), dimensions: [dense.units])
-            let kernel = node("DequantizeLinear", [weights, weightScale, weightZero], [.int("axis", 1)])
+            let restored = quantizedAndBack(flat, path: path, quantization: dense.inputQuantization.value)
+            let kernel = dequantizedKernel(
+                path: path, values: dense.kernel.value.values, scale: dense.kernelScale.value,
+                dimensions: [dense.inputs, dense.units], axis: 1)
             let bias = initializer("\(path).bias", dense.bias.value, dimensions: [dense.units])
             return (node("Gemm", [restored, kernel, bias], []), .flat(dense.units))
         case is Dropout:
@@ -171,68 +162,27 @@ struct ONNXExporter {
             guard case .image(let shape) = layout else {
                 throw .unsupported(layer: path, reason: "a conv2d layer needs images")
             }
-            let (height, top) = conv.padding.geometry(input: shape.height, window: conv.kernelSize, stride: conv.stride)
-            let (width, left) = conv.padding.geometry(input: shape.width, window: conv.kernelSize, stride: conv.stride)
-            let (k, c, f) = (conv.kernelSize, shape.channels, conv.filters)
-            let q = conv.inputQuantization.value
-            let scale = tensor("\(path).input_scale", [q.pointer[0]], dimensions: [])
-            let zero = graphTensor(
-                "\(path).input_zero_point", .uint8([UInt8(max(0, min(255, q.pointer[1])))]), dimensions: [])
-            let restored = node(
-                "DequantizeLinear", [node("QuantizeLinear", [input, scale, zero], []), scale, zero], [])
-            let source = conv.kernel.value.values
-            var oihw = [Int8](repeating: 0, count: source.count)
-            for o in 0..<f {
-                for ci in 0..<c {
-                    for i in 0..<k {
-                        for j in 0..<k {
-                            oihw[((o * c + ci) * k + i) * k + j] = Int8(
-                                max(-127, min(127, source[((i * k + j) * c + ci) * f + o])))
-                        }
-                    }
-                }
-            }
-            let weights = graphTensor("\(path).kernel_int8", .int8(oihw), dimensions: [f, c, k, k])
-            let weightScale = initializer("\(path).kernel_scale", conv.kernelScale.value, dimensions: [f])
-            let weightZero = graphTensor(
-                "\(path).kernel_zero_point", .int8([Int8](repeating: 0, count: f)), dimensions: [f])
-            let kernel = node("DequantizeLinear", [weights, weightScale, weightZero], [.int("axis", 0)])
+            let (k, f) = (conv.kernelSize, conv.filters)
+            let restored = quantizedAndBack(input, path: path, quantization: conv.inputQuantization.value)
+            let kernel = dequantizedKernel(
+                path: path, values: Self.oihw(conv.kernel.value.values, k: k, channels: shape.channels, filters: f),
+                scale: conv.kernelScale.value, dimensions: [f, shape.channels, k, k], axis: 0)
             let bias = initializer("\(path).bias", conv.bias.value, dimensions: [f])
-            let pads = padding(
-                input: shape, output: (height, width), before: (top, left), window: k, stride: conv.stride)
-            let out = node(
-                "Conv", [restored, kernel, bias],
-                [.ints("kernel_shape", [k, k]), .ints("strides", [conv.stride, conv.stride]), .ints("pads", pads)])
-            return (out, .image(ImageShape(height: height, width: width, channels: f)))
+            return convolution(
+                restored, kernel: kernel, bias: bias, shape: shape, kernelSize: k, stride: conv.stride,
+                padding: conv.padding, filters: f)
         case let conv as Conv2D:
             guard case .image(let shape) = layout else {
                 throw .unsupported(layer: path, reason: "a conv2d layer needs images")
             }
-            let (height, top) = conv.padding.geometry(input: shape.height, window: conv.kernelSize, stride: conv.stride)
-            let (width, left) = conv.padding.geometry(input: shape.width, window: conv.kernelSize, stride: conv.stride)
-            let k = conv.kernelSize
-            let c = shape.channels
-            let f = conv.filters
-            // Ours: [kh, kw, c, o] flattened; ONNX: OIHW.
-            let source = conv.kernel.value.values
-            var oihw = [Float](repeating: 0, count: source.count)
-            for o in 0..<f {
-                for ci in 0..<c {
-                    for i in 0..<k {
-                        for j in 0..<k {
-                            oihw[((o * c + ci) * k + i) * k + j] = source[((i * k + j) * c + ci) * f + o]
-                        }
-                    }
-                }
-            }
-            let kernel = tensor("\(path).kernel", oihw, dimensions: [f, c, k, k])
+            let (k, c, f) = (conv.kernelSize, shape.channels, conv.filters)
+            let kernel = tensor(
+                "\(path).kernel", Self.oihw(conv.kernel.value.values, k: k, channels: c, filters: f),
+                dimensions: [f, c, k, k])
             let bias = initializer("\(path).bias", conv.bias.value, dimensions: [f])
-            let pads = padding(
-                input: shape, output: (height, width), before: (top, left), window: k, stride: conv.stride)
-            let out = node(
-                "Conv", [input, kernel, bias],
-                [.ints("kernel_shape", [k, k]), .ints("strides", [conv.stride, conv.stride]), .ints("pads", pads)])
-            return (out, .image(ImageShape(height: height, width: width, channels: f)))
+            return convolution(
+                input, kernel: kernel, bias: bias, shape: shape, kernelSize: k, stride: conv.stride,
+                padding: conv.padding, filters: f)
         case let pool as Pool2D:
             guard case .image(let shape) = layout else {
                 throw .unsupported(layer: path, reason: "a pooling layer needs images")
@@ -280,6 +230,57 @@ struct ONNXExporter {
             throw .unsupported(
                 layer: path, reason: "no ONNX form for a layer of type \(type(of: layer)) (\(spec.kind.rawValue))")
         }
+    }
+
+    /// Our kernel `[kh, kw, c, o]` flattened, in ONNX's OIHW order.
+    private static func oihw(_ source: [Float], k: Int, channels c: Int, filters f: Int) -> [Float] {
+        var oihw = [Float](repeating: 0, count: source.count)
+        for o in 0..<f {
+            for ci in 0..<c {
+                for i in 0..<k {
+                    for j in 0..<k { oihw[((o * c + ci) * k + i) * k + j] = source[((i * k + j) * c + ci) * f + o] }
+                }
+            }
+        }
+        return oihw
+    }
+
+    /// A `Conv` of `kernel` (OIHW) and `bias` over `input` (NCHW, `shape`), with the layer's
+    /// stride and padding; returns it and its layout.
+    private mutating func convolution(
+        _ input: String, kernel: String, bias: String, shape: ImageShape, kernelSize k: Int, stride: Int,
+        padding: Padding, filters: Int
+    ) -> (String, Layout) {
+        let (height, top) = padding.geometry(input: shape.height, window: k, stride: stride)
+        let (width, left) = padding.geometry(input: shape.width, window: k, stride: stride)
+        let pads = self.padding(input: shape, output: (height, width), before: (top, left), window: k, stride: stride)
+        let out = node(
+            "Conv", [input, kernel, bias],
+            [.ints("kernel_shape", [k, k]), .ints("strides", [stride, stride]), .ints("pads", pads)])
+        return (out, .image(ImageShape(height: height, width: width, channels: filters)))
+    }
+
+    /// A quantized layer's input through uint8 and back (`QuantizeLinear`, `DequantizeLinear`)
+    /// with its scale and zero point (`input_quantization`).
+    private mutating func quantizedAndBack(_ input: String, path: String, quantization q: Matrix) -> String {
+        let scale = tensor("\(path).input_scale", [q.pointer[0]], dimensions: [])
+        let zero = graphTensor(
+            "\(path).input_zero_point", .uint8([UInt8(max(0, min(255, q.pointer[1])))]), dimensions: [])
+        return node("DequantizeLinear", [node("QuantizeLinear", [input, scale, zero], []), scale, zero], [])
+    }
+
+    /// A quantized layer's 8-bit kernel (`values`, integers in [-127, 127], in the order of
+    /// `dimensions`) as an int8 initializer, dequantized by `scale` along `axis`.
+    private mutating func dequantizedKernel(
+        path: String, values: [Float], scale: Matrix, dimensions: [Int], axis: Int
+    ) -> String {
+        let outputs = dimensions[axis]
+        let weights = graphTensor(
+            "\(path).kernel_int8", .int8(values.map { Int8(max(-127, min(127, $0))) }), dimensions: dimensions)
+        let weightScale = initializer("\(path).kernel_scale", scale, dimensions: [outputs])
+        let weightZero = graphTensor(
+            "\(path).kernel_zero_point", .int8([Int8](repeating: 0, count: outputs)), dimensions: [outputs])
+        return node("DequantizeLinear", [weights, weightScale, weightZero], [.int("axis", axis)])
     }
 
     /// ONNX's `pads` `[top, left, bottom, right]`: what the window reaches past the image.

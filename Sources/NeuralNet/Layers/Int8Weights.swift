@@ -140,14 +140,9 @@ struct Int8Packing {
     func apply(
         rows: UnsafePointer<UInt8>, count: Int, rowStride: Int, sums: inout [Int32], into y: UnsafeMutablePointer<Float>
     ) {
+        sum(rows: rows, count: count, rowStride: rowStride, sums: &sums)
         let columns = Int8Product.paddedColumns(outputs)
-        if sums.count < count * columns { sums = [Int32](repeating: 0, count: count * columns) }
-        sums.withUnsafeMutableBufferPointer { c in
-            weights.withUnsafeBytes { w in
-                Int8Product.multiply(
-                    m: count, n: outputs, k: depth, a: rows, lda: rowStride, packed: w.baseAddress!, path: path,
-                    c: c.baseAddress!, ldc: columns)
-            }
+        sums.withUnsafeBufferPointer { c in
             Int8Product.dequantize(
                 c.baseAddress!, ldc: columns, m: count, n: outputs, scale: scale, offset: offset, into: y, ldy: outputs)
         }
